@@ -1,0 +1,29 @@
+import { lt } from "drizzle-orm";
+import { db } from "./db/client";
+import { rateLimits, webhookNonces } from "./db/schema";
+import { log } from "./log";
+
+type Task = { name: string; everyMs: number; run: () => Promise<unknown> };
+
+// Housekeeping that must never sit on a request's path.
+const tasks: Task[] = [
+  {
+    name: "purge expired rate-limit windows and webhook nonces",
+    everyMs: 5 * 60_000,
+    run: async () => {
+      const now = new Date();
+      await db.delete(rateLimits).where(lt(rateLimits.resetAt, now));
+      await db.delete(webhookNonces).where(lt(webhookNonces.expiresAt, now));
+    },
+  },
+];
+
+/** Starts periodic housekeeping; returns a function that stops it. */
+export function startBackgroundWork(): () => void {
+  const timers = tasks.map((task) =>
+    setInterval(() => {
+      task.run().catch((error: unknown) => log.warn(`${task.name} failed`, { error: String(error) }));
+    }, task.everyMs).unref(),
+  );
+  return () => timers.forEach(clearInterval);
+}

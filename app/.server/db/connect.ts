@@ -1,0 +1,100 @@
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { sql } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
+import postgres from "postgres";
+import * as schema from "./schema";
+
+/** One type for both drivers: domain code never knows which one it talks to. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export type Database = {
+  kind: "postgres" | "pglite";
+  db: Db;
+  /** True when `select 1` answers within the timeout. */
+  ping(timeoutMs?: number): Promise<boolean>;
+  /** Subscribe to a NOTIFY channel; resolves once listening. `onReconnect` fires after a dropped listener is back. */
+  listen(channel: string, onMessage: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+};
+
+export const MIGRATIONS_DIR = path.resolve(process.cwd(), "drizzle");
+const CASING = "snake_case" as const;
+// Any constant works; it only has to be the same for every instance migrating one database.
+const MIGRATION_LOCK = 7_411_002;
+
+export type ConnectOptions = { databaseUrl?: string; dataDir: string; migrate?: boolean };
+
+export async function openDatabase({ databaseUrl, dataDir, migrate = true }: ConnectOptions): Promise<Database> {
+  return databaseUrl ? openPostgres(databaseUrl, migrate) : openPglite(dataDir, migrate);
+}
+
+async function openPostgres(url: string, migrate: boolean): Promise<Database> {
+  if (migrate) await migratePostgresLocked(url);
+  const client = postgres(url, { max: 10, connect_timeout: 5, onnotice: () => {} });
+  const db = drizzlePostgres({ client, schema, casing: CASING }) as unknown as Db;
+  return {
+    kind: "postgres",
+    db,
+    ping: (timeoutMs = 2000) => withTimeout(client`select 1`.then(() => true), timeoutMs),
+    async listen(channel, onMessage, onReconnect) {
+      // postgres.js re-establishes LISTEN by itself; onlisten fires on every (re)connect.
+      let connected = false;
+      const { unlisten } = await client.listen(channel, onMessage, () => {
+        if (connected) onReconnect?.();
+        connected = true;
+      });
+      return unlisten;
+    },
+    async notify(channel, payload) {
+      await client.notify(channel, payload);
+    },
+    close: () => client.end({ timeout: 5 }),
+  };
+}
+
+async function migratePostgresLocked(url: string) {
+  // Several instances may boot at once against one database: serialize them.
+  const client = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migratePostgres(drizzlePostgres({ client, casing: CASING }), { migrationsFolder: MIGRATIONS_DIR });
+    await client`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+async function openPglite(dataDir: string, migrate: boolean): Promise<Database> {
+  const inMemory = dataDir.startsWith("memory://");
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const client = new PGlite(inMemory ? dataDir : path.resolve(dataDir, "pglite"));
+  await client.waitReady;
+  const db = drizzlePglite({ client, schema, casing: CASING });
+  if (migrate) await migratePglite(db, { migrationsFolder: MIGRATIONS_DIR });
+  return {
+    kind: "pglite",
+    db: db as unknown as Db,
+    ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`).then(() => true), timeoutMs),
+    // PGlite runs in this process: its listener cannot drop, so there is nothing to reconnect.
+    listen: (channel, onMessage) => client.listen(channel, onMessage).then((unlisten) => () => unlisten()),
+    async notify(channel, payload) {
+      await client.query("select pg_notify($1, $2)", [channel, payload]);
+    },
+    close: () => client.close(),
+  };
+}
+
+function withTimeout(check: Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  return Promise.race([check.catch(() => false), timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,208 @@
+import type { AdapterAccountType } from "@auth/core/adapters";
+import {
+  bigserial,
+  index,
+  integer,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+// Millisecond precision everywhere: JS Dates round-trip exactly, which keyset
+// pagination on (createdAt, id) relies on.
+const at = (name?: string) =>
+  name
+    ? timestamp(name, { withTimezone: true, precision: 3, mode: "date" })
+    : timestamp({ withTimezone: true, precision: 3, mode: "date" });
+const createdAt = () => at().notNull().defaultNow();
+
+export const userRole = pgEnum("user_role", ["member", "agent", "admin"]);
+export const messageDirection = pgEnum("message_direction", ["inbound", "outbound"]);
+export const messageStatus = pgEnum("message_status", [
+  "received",
+  "queued",
+  "sent",
+  "buffered",
+  "delivered",
+  "failed",
+  "expired",
+]);
+
+/** Auth.js adapter columns plus ours; extra columns are nullable or defaulted (auth-notes.md #4). */
+export const users = pgTable("users", {
+  id: text()
+    .primaryKey()
+    .$defaultFn(() => crypto.randomUUID()),
+  name: text(),
+  email: text().unique(),
+  emailVerified: at(),
+  image: text(),
+  passwordHash: text(),
+  phoneNumber: text().unique(),
+  phoneVerifiedAt: at(),
+  role: userRole().notNull().default("member"),
+  createdAt: createdAt(),
+  updatedAt: at()
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+});
+
+export const accounts = pgTable(
+  "accounts",
+  {
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text().$type<AdapterAccountType>().notNull(),
+    provider: text().notNull(),
+    providerAccountId: text().notNull(),
+    refresh_token: text(),
+    access_token: text(),
+    expires_at: integer(),
+    token_type: text(),
+    scope: text(),
+    id_token: text(),
+    session_state: text(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.providerAccountId] })],
+);
+
+export const sessions = pgTable("sessions", {
+  sessionToken: text().primaryKey(),
+  userId: text()
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  expires: at().notNull(),
+});
+
+export const verificationTokens = pgTable(
+  "verification_tokens",
+  {
+    identifier: text().notNull(),
+    token: text().notNull(),
+    expires: at().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.identifier, t.token] })],
+);
+
+export const phoneVerifications = pgTable(
+  "phone_verifications",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    phoneNumber: text().notNull(),
+    codeHash: text().notNull(),
+    expiresAt: at().notNull(),
+    attempts: integer().notNull().default(0),
+    consumedAt: at(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.userId, t.createdAt), index().on(t.phoneNumber, t.createdAt)],
+);
+
+export const conversations = pgTable(
+  "conversations",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** The external party, E.164. One conversation per number. */
+    contactNumber: text().notNull().unique(),
+    /** Our MessageBird virtual number the contact talks to. */
+    virtualNumber: text().notNull(),
+    /** The member who verified contactNumber; null = unclaimed (agents still see it). */
+    userId: text().references(() => users.id, { onDelete: "set null" }),
+    assigneeId: text().references(() => users.id, { onDelete: "set null" }),
+    optedOutAt: at(),
+    lastMessageAt: at(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.userId), index().on(t.lastMessageAt.desc())],
+);
+
+export const messages = pgTable(
+  "messages",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    direction: messageDirection().notNull(),
+    body: text().notNull(),
+    fromNumber: text().notNull(),
+    toNumber: text().notNull(),
+    status: messageStatus().notNull(),
+    /** MessageBird's id: unique so a redelivered webhook is stored once. */
+    providerMessageId: text().unique(),
+    /** From the reply form: unique so a resubmitted form sends once. */
+    idempotencyKey: text().unique(),
+    authorUserId: text().references(() => users.id, { onDelete: "set null" }),
+    errorCode: text(),
+    errorMessage: text(),
+    segments: integer().notNull().default(1),
+    createdAt: createdAt(),
+    statusAt: at().notNull().defaultNow(),
+  },
+  (t) => [index("messages_thread_idx").on(t.conversationId, t.createdAt.desc(), t.id.desc())],
+);
+
+export const conversationReads = pgTable(
+  "conversation_reads",
+  {
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    lastReadAt: at().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.conversationId] })],
+);
+
+/** What an admin reads when "messages are not arriving". Never secrets, never whole bodies. */
+export const webhookRejections = pgTable(
+  "webhook_rejections",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    createdAt: createdAt(),
+    route: text().notNull(),
+    status: integer().notNull(),
+    reason: text().notNull(),
+    sourceIp: text(),
+    excerpt: text(),
+  },
+  (t) => [index().on(t.createdAt.desc())],
+);
+
+/** Seen `jti`s of signed webhooks, shared by every instance, to refuse replays. */
+export const webhookNonces = pgTable("webhook_nonces", {
+  jti: text().primaryKey(),
+  expiresAt: at().notNull(),
+});
+
+/** Fixed-window counters shared by every instance (login, registration, codes). */
+export const rateLimits = pgTable("rate_limits", {
+  key: text().primaryKey(),
+  count: integer().notNull(),
+  resetAt: at().notNull(),
+});
+
+/** SMS the simulator gateway "delivered" to handsets, shown on /dev/phone. */
+export const simulatedSms = pgTable(
+  "simulated_sms",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    providerMessageId: text().notNull().unique(),
+    fromNumber: text().notNull(),
+    toNumber: text().notNull(),
+    body: text().notNull(),
+    reference: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.toNumber, t.createdAt)],
+);

@@ -1,0 +1,148 @@
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { isSupportedCountry, type CountryCode } from "libphonenumber-js";
+import { z } from "zod";
+
+/**
+ * The one place that reads process.env. Everything else imports `env`.
+ * Strictness follows where the app is reachable (DESIGN.md "Configuration"):
+ * local (APP_URL unset or localhost) fills in secrets so `npm start` just works;
+ * deployed refuses to boot with anything unsafe.
+ */
+
+// Docker env files and CI often set variables to "": treat that as unset.
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((value) => (value === "" ? undefined : value), schema.optional());
+
+const postgresUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^postgres(ql)?:$/.test(new URL(value).protocol), {
+    message: "must be a postgres:// or postgresql:// URL",
+  });
+
+const httpUrl = z
+  .string()
+  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+    message: "must be an http:// or https:// URL, e.g. https://sms.example.com",
+  });
+
+const senderId = z
+  .string()
+  .regex(/^(\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/, {
+    message: "must be an E.164 number (+31612345678) or an alphanumeric sender of at most 11 characters",
+  });
+
+const schema = z.object({
+  DATABASE_URL: optional(postgresUrl),
+  DATA_DIR: optional(z.string()),
+  AUTH_SECRET: optional(z.string().min(32, { message: "must be at least 32 characters (try: openssl rand -base64 32)" })),
+  APP_URL: optional(httpUrl),
+  AUTH_URL: optional(httpUrl),
+  MESSAGEBIRD_API_KEY: optional(z.string().min(1)),
+  MESSAGEBIRD_SENDER_ID: optional(senderId),
+  MESSAGEBIRD_WEBHOOK_SECRET: optional(z.string().min(16, { message: "must be at least 16 characters" })),
+  MESSAGEBIRD_SIGNING_KEY: optional(z.string().min(1)),
+  SMS_GATEWAY: optional(z.enum(["messagebird", "simulator"])),
+  DEFAULT_COUNTRY: optional(
+    z
+      .string()
+      .transform((value) => value.toUpperCase())
+      .refine(isSupportedCountry, { message: "must be a two-letter country code such as NL or US" }),
+  ),
+  PORT: optional(z.coerce.number().int().min(0).max(65535)),
+  HOST: optional(z.string().min(1)),
+  LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error", "silent"])),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "0.0.0.0"]);
+/** The simulator's virtual number: a UK range reserved for fiction, so it never reaches anyone. */
+const SIMULATOR_NUMBER = "+447700900000";
+
+type Secrets = { authSecret: string; webhookSecret: string };
+
+function localSecrets(dataDir: string): Secrets {
+  const fresh = () => ({
+    authSecret: randomBytes(32).toString("base64url"),
+    webhookSecret: randomBytes(24).toString("base64url"),
+  });
+  if (dataDir.startsWith("memory://")) return fresh();
+  const file = path.join(dataDir, "secrets.json");
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Secrets;
+  } catch {
+    const secrets = fresh();
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+    return secrets;
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>) {
+  const parsed = schema.safeParse(source);
+  if (!parsed.success) {
+    // Name the variable and the rule; never echo the value (it may be a secret).
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const vars = parsed.data;
+  const port = vars.PORT ?? 3000;
+  const appUrl = new URL(vars.APP_URL ?? vars.AUTH_URL ?? `http://localhost:${port}`);
+  const mode = LOCAL_HOSTS.has(appUrl.hostname) ? "local" : "deployed";
+  const dataDir = vars.DATA_DIR ?? "./data";
+  const smsGateway = vars.SMS_GATEWAY ?? (vars.MESSAGEBIRD_API_KEY ? "messagebird" : "simulator");
+
+  const problems: string[] = [];
+  if (smsGateway === "messagebird" && !vars.MESSAGEBIRD_API_KEY) {
+    problems.push("MESSAGEBIRD_API_KEY: required when SMS_GATEWAY=messagebird");
+  }
+  if (mode === "deployed") {
+    if (!vars.AUTH_SECRET) problems.push("AUTH_SECRET: required when APP_URL is not localhost (openssl rand -base64 32)");
+    if (smsGateway === "simulator" && vars.SMS_GATEWAY !== "simulator") {
+      problems.push("MESSAGEBIRD_API_KEY: required when APP_URL is not localhost (or set SMS_GATEWAY=simulator on purpose)");
+    }
+    if (!vars.MESSAGEBIRD_WEBHOOK_SECRET && !vars.MESSAGEBIRD_SIGNING_KEY) {
+      problems.push("MESSAGEBIRD_WEBHOOK_SECRET or MESSAGEBIRD_SIGNING_KEY: set at least one so webhooks can be authenticated");
+    }
+    if (smsGateway === "messagebird" && !vars.MESSAGEBIRD_SENDER_ID) {
+      problems.push("MESSAGEBIRD_SENDER_ID: required with the MessageBird gateway (your virtual number in E.164)");
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const generated = mode === "local" && (!vars.AUTH_SECRET || !vars.MESSAGEBIRD_WEBHOOK_SECRET && !vars.MESSAGEBIRD_SIGNING_KEY)
+    ? localSecrets(dataDir)
+    : undefined;
+
+  return {
+    mode,
+    appUrl,
+    /** Behind a TLS proxy the internal request is http; the public URL decides. */
+    secureCookies: appUrl.protocol === "https:",
+    databaseUrl: vars.DATABASE_URL,
+    dataDir,
+    authSecret: vars.AUTH_SECRET ?? generated!.authSecret,
+    smsGateway,
+    messagebird: {
+      apiKey: vars.MESSAGEBIRD_API_KEY,
+      senderId: vars.MESSAGEBIRD_SENDER_ID ?? SIMULATOR_NUMBER,
+      webhookSecret:
+        vars.MESSAGEBIRD_WEBHOOK_SECRET ?? (vars.MESSAGEBIRD_SIGNING_KEY ? undefined : generated?.webhookSecret),
+      signingKey: vars.MESSAGEBIRD_SIGNING_KEY,
+    },
+    defaultCountry: (vars.DEFAULT_COUNTRY ?? "NL") as CountryCode,
+    port,
+    host: vars.HOST ?? "0.0.0.0",
+    logLevel: vars.LOG_LEVEL ?? "info",
+  } as const;
+}
+
+export type Env = ReturnType<typeof parseEnv>;
+
+export const env: Env = parseEnv(process.env);

@@ -1,0 +1,27 @@
+import { env } from "./env";
+
+const LEVELS = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 } as const;
+type Level = Exclude<keyof typeof LEVELS, "silent">;
+type Fields = Record<string, unknown>;
+
+// Defense in depth: even if a caller passes one by mistake, these never reach the log.
+const SECRET_KEY = /pass(word)?|secret|token|hash|code|authorization|cookie|signature|key/i;
+
+export function redact(fields: Fields): Fields {
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [key, SECRET_KEY.test(key) ? "[redacted]" : value]),
+  );
+}
+
+function write(level: Level, message: string, fields?: Fields) {
+  if (LEVELS[level] < LEVELS[env.logLevel]) return;
+  const line = JSON.stringify({ time: new Date().toISOString(), level, message, ...(fields && redact(fields)) });
+  (level === "error" || level === "warn" ? process.stderr : process.stdout).write(`${line}\n`);
+}
+
+export const log = {
+  debug: (message: string, fields?: Fields) => write("debug", message, fields),
+  info: (message: string, fields?: Fields) => write("info", message, fields),
+  warn: (message: string, fields?: Fields) => write("warn", message, fields),
+  error: (message: string, fields?: Fields) => write("error", message, fields),
+};

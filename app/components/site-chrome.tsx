@@ -1,0 +1,48 @@
+import { Link, NavLink } from "react-router";
+
+const navLink = ({ isActive }: { isActive: boolean }) =>
+  `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100"}`;
+
+export function SiteHeader() {
+  return (
+    <header className="border-b border-slate-200 bg-white">
+      <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-2 px-4 py-3">
+        <Link to="/" className="mr-auto flex items-center gap-2 text-lg font-bold text-brand-900">
+          <BirdMark />
+          Birdline
+        </Link>
+        <NavLink to="/login" className={navLink}>
+          Sign in
+        </NavLink>
+        <Link to="/register" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">
+          Create account
+        </Link>
+      </nav>
+    </header>
+  );
+}
+
+export function SiteFooter() {
+  return (
+    <footer className="border-t border-slate-200 bg-white">
+      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-2 px-4 py-4 text-sm text-slate-500">
+        <p>Birdline — a self-hostable two-way SMS inbox.</p>
+        <p>
+          <a href="/healthz" className="underline hover:text-slate-700">
+            Status
+          </a>
+        </p>
+      </div>
+    </footer>
+  );
+}
+
+export function BirdMark() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 32 32" className="h-7 w-7">
+      <rect width="32" height="32" rx="8" className="fill-brand-600" />
+      <path d="M7 19c4 0 6-2 8-6s5-5 10-4c-2 1-3 2-3 4 0 5-4 9-10 9-2 0-4-1-5-3z" fill="white" />
+      <circle cx="21" cy="12" r="1.2" className="fill-brand-600" />
+    </svg>
+  );
+}

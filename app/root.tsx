@@ -1,0 +1,86 @@
+import {
+  isRouteErrorResponse,
+  Links,
+  Meta,
+  Outlet,
+  Scripts,
+  ScrollRestoration,
+  useRouteError,
+} from "react-router";
+import type { Route } from "./+types/root";
+import "./app.css";
+import { NotFound } from "./components/not-found";
+import { SiteFooter, SiteHeader } from "./components/site-chrome";
+
+export const meta: Route.MetaFunction = () => [
+  { title: "Birdline — your SMS inbox" },
+  { name: "description", content: "A self-hostable two-way SMS inbox on MessageBird." },
+];
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  return (
+    <html lang="en" className="h-full">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <Meta />
+        <Links />
+      </head>
+      <body className="flex min-h-full flex-col bg-slate-50 text-slate-900 antialiased">
+        <a
+          href="#main"
+          className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-white focus:px-3 focus:py-2 focus:shadow"
+        >
+          Skip to content
+        </a>
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return (
+    <>
+      <SiteHeader />
+      <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
+        <Outlet />
+      </main>
+      <SiteFooter />
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <>
+      <SiteHeader />
+      <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
+        {notFound ? (
+          <NotFound />
+        ) : (
+          <section className="mx-auto max-w-lg py-16 text-center" role="alert">
+            <p className="text-sm font-semibold uppercase tracking-wide text-red-600">
+              {isRouteErrorResponse(error) ? error.status : "Error"}
+            </p>
+            <h1 className="mt-2 text-3xl font-bold">Something went wrong</h1>
+            <p className="mt-3 text-slate-600">
+              {isRouteErrorResponse(error) && typeof error.data === "string"
+                ? error.data
+                : "We could not show this page. Try again in a moment; if it keeps happening, check the server log."}
+            </p>
+            <a href="/" className="mt-6 inline-block text-brand-700 underline">
+              Back to the start page
+            </a>
+          </section>
+        )}
+      </main>
+      <SiteFooter />
+    </>
+  );
+}

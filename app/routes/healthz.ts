@@ -1,0 +1,6 @@
+import { database } from "~/.server/db/client";
+
+export async function loader() {
+  const ok = await database.ping();
+  return Response.json({ ok }, { status: ok ? 200 : 503, headers: { "Cache-Control": "no-store" } });
+}

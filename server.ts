@@ -1,0 +1,117 @@
+// Production server: node:http + React Router's request listener + static assets.
+// `npm start` runs this file; it builds the app first when the build is missing
+// or older than the sources, so a fresh clone needs nothing but `npm ci`.
+import { spawnSync } from "node:child_process";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import http from "node:http";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import type { ServerBuild } from "react-router";
+import sirv from "sirv";
+
+// Server-side React is several times slower in development mode. Set before
+// anything loads React (which is why @react-router/node is imported lazily below).
+process.env.NODE_ENV ??= "production";
+const { createRequestListener } = await import("@react-router/node");
+
+const root = process.cwd();
+const serverBuildPath = path.join(root, "build/server/index.js");
+const SOURCES = ["app", "react-router.config.ts", "vite.config.ts", "package-lock.json"];
+
+function newestMtime(entry: string): number {
+  if (!existsSync(entry)) return 0;
+  const stat = statSync(entry);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(entry).map((name) => newestMtime(path.join(entry, name))));
+}
+
+function ensureBuild() {
+  const built = existsSync(serverBuildPath) ? statSync(serverBuildPath).mtimeMs : 0;
+  const changed = Math.max(...SOURCES.map((source) => newestMtime(path.join(root, source))));
+  if (built >= changed) return;
+  console.log(built ? "Sources changed since the last build; rebuilding…" : "No build yet; building the app (about a minute)…");
+  const result = spawnSync("npx", ["react-router", "build"], { stdio: "inherit", env: process.env });
+  if (result.status !== 0) {
+    console.error("Build failed; see the output above.");
+    process.exit(1);
+  }
+}
+
+type EntryModule = typeof import("./app/entry.server");
+
+async function loadBuild(): Promise<ServerBuild & { entry: { module: EntryModule } }> {
+  try {
+    return await import(pathToFileURL(serverBuildPath).href);
+  } catch (error) {
+    // A configuration problem is the operator's to fix: print it plainly, no stack.
+    if (error instanceof Error && error.name === "ConfigError") {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+}
+
+if (process.env.BIRDLINE_SKIP_BUILD !== "1") ensureBuild();
+const build = await loadBuild();
+const { database, env, startBackgroundWork } = build.entry.module;
+
+const assets = sirv(path.join(root, "build/client"), {
+  etag: true,
+  gzip: true,
+  setHeaders(res, pathname) {
+    // Vite fingerprints everything under /assets: cache it forever. Other files may change between releases.
+    res.setHeader(
+      "Cache-Control",
+      pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=3600",
+    );
+  },
+});
+const app = createRequestListener({ build });
+
+const server = http.createServer((req, res) => {
+  assets(req, res, () => {
+    void app(req, res);
+  });
+});
+// Slow clients must not hold sockets forever; SSE streams keep themselves alive with heartbeats.
+server.headersTimeout = 20_000;
+server.requestTimeout = 0;
+server.keepAliveTimeout = 65_000;
+
+const stopBackgroundWork = startBackgroundWork();
+
+server.on("error", (error: NodeJS.ErrnoException) => {
+  console.error(
+    error.code === "EADDRINUSE"
+      ? `Port ${env.port} is already in use. Stop the other process or set PORT to a free port.`
+      : `Server error: ${error.message}`,
+  );
+  process.exit(1);
+});
+
+server.listen(env.port, env.host, () => {
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : env.port;
+  console.log(
+    `Birdline listening on http://localhost:${port} (${env.mode} mode, ${database.kind} database, ${env.smsGateway} SMS gateway)`,
+  );
+});
+
+let shuttingDown = false;
+async function shutdown(signal: string) {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  console.log(`${signal} received; closing connections…`);
+  stopBackgroundWork();
+  server.close();
+  server.closeIdleConnections();
+  // Open event streams never end on their own: give in-flight requests a moment, then cut them.
+  const force = setTimeout(() => server.closeAllConnections(), 3_000);
+  force.unref();
+  await new Promise((resolve) => server.once("close", resolve));
+  await database.close();
+  process.exit(0);
+}
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+process.on("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,89 @@
+import { eq, getTableName, sql } from "drizzle-orm";
+import { describe, expect, test } from "vitest";
+import { database, db } from "~/.server/db/client";
+import * as schema from "~/.server/db/schema";
+
+describe("a freshly migrated database", () => {
+  test(`is the ${process.env.TEST_DATABASE_URL ? "real Postgres" : "embedded PGlite"} the environment asked for`, () => {
+    expect(database.kind).toBe(process.env.TEST_DATABASE_URL ? "postgres" : "pglite");
+  });
+
+  test("answers the health check", async () => {
+    expect(await database.ping()).toBe(true);
+  });
+
+  test("round-trips a row through every table", async () => {
+    const [user] = await db
+      .insert(schema.users)
+      .values({ email: "ada@example.com", name: "Ada", passwordHash: "$argon2id$x", role: "admin" })
+      .returning();
+    expect(user).toMatchObject({ email: "ada@example.com", role: "admin", phoneNumber: null });
+
+    await db.insert(schema.accounts).values({ userId: user!.id, type: "oauth", provider: "github", providerAccountId: "1" });
+    await db.insert(schema.sessions).values({ sessionToken: "s1", userId: user!.id, expires: new Date(Date.now() + 1e6) });
+    await db.insert(schema.verificationTokens).values({ identifier: "ada", token: "t", expires: new Date() });
+    await db.insert(schema.phoneVerifications).values({
+      userId: user!.id,
+      phoneNumber: "+31612345678",
+      codeHash: "h",
+      expiresAt: new Date(Date.now() + 600_000),
+    });
+    const [conversation] = await db
+      .insert(schema.conversations)
+      .values({ contactNumber: "+31612345678", virtualNumber: "+447700900000", userId: user!.id })
+      .returning();
+    const createdAt = new Date("2026-01-02T03:04:05.678Z");
+    const [message] = await db
+      .insert(schema.messages)
+      .values({
+        conversationId: conversation!.id,
+        direction: "inbound",
+        body: "Hallo 👋\nzweite Zeile",
+        fromNumber: "+31612345678",
+        toNumber: "+447700900000",
+        status: "received",
+        providerMessageId: "mb-1",
+        createdAt,
+      })
+      .returning();
+    await db.insert(schema.conversationReads).values({ userId: user!.id, conversationId: conversation!.id, lastReadAt: createdAt });
+    await db.insert(schema.webhookRejections).values({ route: "/webhooks/messagebird", status: 401, reason: "bad secret" });
+    await db.insert(schema.webhookNonces).values({ jti: "j1", expiresAt: new Date() });
+    await db.insert(schema.rateLimits).values({ key: "login:ip:1", count: 1, resetAt: new Date() });
+    await db.insert(schema.simulatedSms).values({
+      providerMessageId: "sim-1",
+      fromNumber: "+447700900000",
+      toNumber: "+31612345678",
+      body: "hi",
+    });
+
+    const [stored] = await db.select().from(schema.messages).where(eq(schema.messages.id, message!.id));
+    expect(stored!.body).toBe("Hallo 👋\nzweite Zeile");
+    expect(stored!.createdAt.toISOString()).toBe(createdAt.toISOString());
+
+    const tables = Object.values(schema).filter((value) => typeof value === "object" && value && "getSQL" in value);
+    for (const table of tables as (typeof schema.users)[]) {
+      const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
+      expect(count, `rows in ${getTableName(table)}`).toBe(1);
+    }
+    expect(tables).toHaveLength(12);
+  });
+
+  test("refuses a second conversation for the same number and a duplicate provider message id", async () => {
+    await expect(
+      db.insert(schema.conversations).values({ contactNumber: "+31612345678", virtualNumber: "+447700900000" }),
+    ).rejects.toThrow();
+    const [conversation] = await db.select().from(schema.conversations);
+    await expect(
+      db.insert(schema.messages).values({
+        conversationId: conversation!.id,
+        direction: "inbound",
+        body: "again",
+        fromNumber: "+31612345678",
+        toNumber: "+447700900000",
+        status: "received",
+        providerMessageId: "mb-1",
+      }),
+    ).rejects.toThrow();
+  });
+});

@@ -1,0 +1,25 @@
+import { afterAll } from "vitest";
+import { createTestDatabase } from "./test-database";
+
+// Runs before the test file imports any app module: point the app's env at a
+// database of this file's own, so files can run in parallel.
+const testDatabase = await createTestDatabase();
+Object.assign(process.env, {
+  DATA_DIR: testDatabase.dataDir,
+  APP_URL: "http://localhost:3000",
+  AUTH_SECRET: "test-secret-that-is-at-least-32-characters-long",
+  MESSAGEBIRD_WEBHOOK_SECRET: "test-webhook-secret-0123456789",
+  MESSAGEBIRD_SENDER_ID: "+447700900000",
+  DEFAULT_COUNTRY: "NL",
+  LOG_LEVEL: "silent",
+});
+if (testDatabase.databaseUrl) process.env.DATABASE_URL = testDatabase.databaseUrl;
+else delete process.env.DATABASE_URL;
+delete process.env.MESSAGEBIRD_API_KEY;
+
+afterAll(async () => {
+  const { database } = await import("~/.server/db/client");
+  await database.close();
+  (globalThis as { __birdlineDatabase?: unknown }).__birdlineDatabase = undefined;
+  await testDatabase.drop();
+});

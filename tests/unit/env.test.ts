@@ -1,0 +1,75 @@
+import { describe, expect, test } from "vitest";
+import { ConfigError, parseEnv } from "~/.server/env";
+
+const memory = { DATA_DIR: "memory://" };
+
+function problemsOf(source: Record<string, string>) {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("configuration", () => {
+  test("zero configuration is a working local setup: simulator, generated secrets, PGlite", () => {
+    const env = parseEnv(memory);
+    expect(env).toMatchObject({ mode: "local", smsGateway: "simulator", databaseUrl: undefined, port: 3000, secureCookies: false });
+    expect(env.authSecret.length).toBeGreaterThanOrEqual(32);
+    expect(env.messagebird.webhookSecret?.length).toBeGreaterThanOrEqual(16);
+  });
+
+  test("a DATABASE_URL that is not a URL names the variable and not its value", () => {
+    const message = problemsOf({ ...memory, DATABASE_URL: "not-a-url" });
+    expect(message).toContain("DATABASE_URL");
+    expect(message).not.toContain("not-a-url");
+  });
+
+  test("lists every bad variable at once", () => {
+    const message = problemsOf({ ...memory, PORT: "eighty", DEFAULT_COUNTRY: "XX", AUTH_SECRET: "short" });
+    expect(message).toMatch(/PORT/);
+    expect(message).toMatch(/DEFAULT_COUNTRY/);
+    expect(message).toMatch(/AUTH_SECRET: must be at least 32/);
+    expect(message).not.toContain("short\n");
+  });
+
+  test("deployed mode refuses missing secrets, an accidental simulator and unauthenticated webhooks", () => {
+    const message = problemsOf({ ...memory, APP_URL: "https://sms.example.com" });
+    expect(message).toMatch(/AUTH_SECRET: required/);
+    expect(message).toMatch(/MESSAGEBIRD_API_KEY: required/);
+    expect(message).toMatch(/MESSAGEBIRD_WEBHOOK_SECRET or MESSAGEBIRD_SIGNING_KEY/);
+  });
+
+  test("deployed mode with everything set uses MessageBird and secure cookies", () => {
+    const env = parseEnv({
+      ...memory,
+      APP_URL: "https://sms.example.com",
+      AUTH_SECRET: "x".repeat(32),
+      MESSAGEBIRD_API_KEY: "live_abc",
+      MESSAGEBIRD_SENDER_ID: "+31970102030",
+      MESSAGEBIRD_SIGNING_KEY: "signing",
+    });
+    expect(env).toMatchObject({ mode: "deployed", smsGateway: "messagebird", secureCookies: true });
+    expect(env.messagebird.webhookSecret).toBeUndefined();
+  });
+
+  test("the simulator can be chosen on purpose in deployed mode", () => {
+    const env = parseEnv({
+      ...memory,
+      APP_URL: "https://demo.example.com",
+      AUTH_SECRET: "x".repeat(32),
+      SMS_GATEWAY: "simulator",
+      MESSAGEBIRD_WEBHOOK_SECRET: "s".repeat(16),
+    });
+    expect(env.smsGateway).toBe("simulator");
+  });
+
+  test("empty strings count as unset, AUTH_URL is an alias of APP_URL", () => {
+    const env = parseEnv({ ...memory, DATABASE_URL: "", AUTH_URL: "http://127.0.0.1:4000" });
+    expect(env.databaseUrl).toBeUndefined();
+    expect(env.appUrl.href).toBe("http://127.0.0.1:4000/");
+    expect(env.mode).toBe("local");
+  });
+});
