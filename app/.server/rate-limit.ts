@@ -1,0 +1,53 @@
+import { eq, sql } from "drizzle-orm";
+import { db } from "./db/client";
+import { rateLimits } from "./db/schema";
+
+/**
+ * Fixed-window counters in Postgres, so limits hold across restarts and across
+ * every instance sharing the database. One row per (limit, subject).
+ */
+export type Limit = { name: string; max: number; windowMs: number };
+
+export type LimitState = { limited: boolean; count: number; retryAfterSeconds: number };
+
+const keyOf = (limit: Limit, subject: string) => `${limit.name}:${subject.toLowerCase()}`;
+
+function stateOf(limit: Limit, row: { count: number; resetAt: Date } | undefined): LimitState {
+  const now = Date.now();
+  if (!row || row.resetAt.getTime() <= now) return { limited: false, count: 0, retryAfterSeconds: 0 };
+  return {
+    limited: row.count >= limit.max,
+    count: row.count,
+    retryAfterSeconds: Math.max(1, Math.ceil((row.resetAt.getTime() - now) / 1000)),
+  };
+}
+
+/** Reads a counter without counting: "would one more attempt be refused?" */
+export async function checkLimit(limit: Limit, subject: string): Promise<LimitState> {
+  const [row] = await db.select().from(rateLimits).where(eq(rateLimits.key, keyOf(limit, subject)));
+  return stateOf(limit, row);
+}
+
+/** Counts one attempt atomically (one statement, safe under concurrency) and reports the state after it. */
+export async function hitLimit(limit: Limit, subject: string): Promise<LimitState> {
+  const resetAt = new Date(Date.now() + limit.windowMs);
+  const expired = sql`${rateLimits.resetAt} <= now()`;
+  const [row] = await db
+    .insert(rateLimits)
+    .values({ key: keyOf(limit, subject), count: 1, resetAt })
+    .onConflictDoUpdate({
+      target: rateLimits.key,
+      set: {
+        count: sql`case when ${expired} then 1 else ${rateLimits.count} + 1 end`,
+        resetAt: sql`case when ${expired} then excluded.reset_at else ${rateLimits.resetAt} end`,
+      },
+    })
+    .returning({ count: rateLimits.count, resetAt: rateLimits.resetAt });
+  const state = stateOf(limit, row);
+  return { ...state, limited: state.count > limit.max };
+}
+
+/** Forgets a counter, e.g. failed logins after a successful one. */
+export async function clearLimit(limit: Limit, subject: string): Promise<void> {
+  await db.delete(rateLimits).where(eq(rateLimits.key, keyOf(limit, subject)));
+}
