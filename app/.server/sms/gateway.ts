@@ -1,0 +1,75 @@
+import { env } from "../env";
+
+/**
+ * Every SMS Birdline sends goes through this one interface. Two implementations:
+ * the real MessageBird SDK and a simulator for zero-config runs (DESIGN.md "SMS").
+ */
+export type OutboundSms = {
+  /** E.164 recipient. */
+  to: string;
+  body: string;
+  /** Our own id for the SMS (message or verification id); delivery reports carry it back. */
+  reference: string;
+};
+
+export type SmsGateway = {
+  readonly name: "messagebird" | "simulator";
+  /** Resolves once the provider accepted the SMS; rejects with an {@link SmsSendError}. */
+  send(sms: OutboundSms): Promise<{ providerMessageId: string }>;
+};
+
+/**
+ * Why an SMS could not be sent. `retryable` tells the caller whether sending the
+ * same SMS again later may succeed (outage, timeout) or never will (bad key,
+ * bad recipient, no balance). `reason` is safe to show to the person who sent it.
+ */
+export class SmsSendError extends Error {
+  readonly retryable: boolean;
+  readonly reason: string;
+  /** The provider's own error code (MessageBird `errors[].code`), kept for support; null when there is none. */
+  readonly providerCode: string | null;
+  /** The provider's HTTP status; null for network errors and timeouts. */
+  readonly statusCode: number | null;
+
+  constructor(details: { retryable: boolean; reason: string; providerCode?: string | null; statusCode?: number | null; cause?: unknown }) {
+    super(details.reason, { cause: details.cause });
+    this.name = "SmsSendError";
+    this.retryable = details.retryable;
+    this.reason = details.reason;
+    this.providerCode = details.providerCode ?? null;
+    this.statusCode = details.statusCode ?? null;
+  }
+}
+
+/**
+ * Where MessageBird (or the simulator) sends delivery reports. Built from the
+ * public APP_URL, never from an incoming request, so it is right behind a proxy.
+ */
+export function statusReportUrl(): URL {
+  const url = new URL("/webhooks/messagebird/status", env.appUrl.origin);
+  if (env.messagebird.webhookSecret) url.searchParams.set("secret", env.messagebird.webhookSecret);
+  return url;
+}
+
+let active: Promise<SmsGateway> | undefined;
+
+/**
+ * The gateway this process sends with, chosen once from configuration.
+ * Imported on demand: only the active implementation loads (the SDK is not
+ * needed by the simulator, the simulator's table not by production), and the
+ * implementations can import this module without an import cycle.
+ */
+export function smsGateway(): Promise<SmsGateway> {
+  active ??=
+    env.smsGateway === "messagebird"
+      ? import("./messagebird").then(({ createMessageBirdGateway }) =>
+          createMessageBirdGateway({
+            // env.ts refuses to boot with SMS_GATEWAY=messagebird and no key.
+            accessKey: env.messagebird.apiKey!,
+            originator: env.messagebird.senderId,
+            reportUrl: statusReportUrl().toString(),
+          }),
+        )
+      : import("./simulator").then(({ createSimulatorGateway }) => createSimulatorGateway());
+  return active;
+}

@@ -1,0 +1,159 @@
+import { randomBytes } from "node:crypto";
+import { and, asc, desc, eq } from "drizzle-orm";
+import { db } from "../db/client";
+import { messages, simulatedSms } from "../db/schema";
+import { env } from "../env";
+import { log } from "../log";
+import { SmsSendError, statusReportUrl, type SmsGateway } from "./gateway";
+
+/**
+ * Recipient endings that make the simulator misbehave on purpose, so failure
+ * paths can be tried in the browser without a MessageBird account. Four digits,
+ * so nobody trips over them by accident. Shown on /dev/phone.
+ */
+export const SIMULATOR_SCENARIOS = [
+  { suffix: "0009", label: "refused", description: "the send fails at once, like MessageBird's “invalid recipient” (not retryable)" },
+  { suffix: "0500", label: "outage", description: "the send fails at once, like a MessageBird outage (retryable)" },
+  { suffix: "0013", label: "undeliverable", description: "the send is accepted, then a delivery_failed report arrives" },
+] as const;
+
+type Scenario = (typeof SIMULATOR_SCENARIOS)[number]["label"];
+
+function scenarioFor(number: string): Scenario | undefined {
+  return SIMULATOR_SCENARIOS.find(({ suffix }) => number.endsWith(suffix))?.label;
+}
+
+/** The query MessageBird puts on a status-report GET (shared/messagebird.md "Delivery reports"). */
+export type DeliveryReport = {
+  id: string;
+  reference: string;
+  recipient: string;
+  status: "delivered" | "delivery_failed";
+  statusDatetime: string;
+  statusReason?: string;
+  statusErrorCode?: string;
+};
+
+export type SimulatorOptions = {
+  /** How long the "network" takes to deliver; MessageBird usually reports within seconds. */
+  deliveryDelayMs?: number;
+  deliver?: (report: DeliveryReport) => Promise<void>;
+};
+
+export function createSimulatorGateway({
+  deliveryDelayMs = 1000,
+  deliver = dispatchDeliveryReport,
+}: SimulatorOptions = {}): SmsGateway {
+  return {
+    name: "simulator",
+    async send({ to, body, reference }) {
+      const scenario = scenarioFor(to);
+      if (scenario === "refused") {
+        throw new SmsSendError({
+          retryable: false,
+          reason: "This phone number cannot receive SMS (simulated: no (correct) recipients found).",
+          providerCode: "9",
+          statusCode: 422,
+        });
+      }
+      if (scenario === "outage") {
+        throw new SmsSendError({ retryable: true, reason: "MessageBird is having trouble right now (simulated). Try again in a minute.", statusCode: 503 });
+      }
+
+      // Same shape as MessageBird's ids (32 hex characters).
+      const providerMessageId = randomBytes(16).toString("hex");
+      await db.insert(simulatedSms).values({ providerMessageId, fromNumber: env.messagebird.senderId, toNumber: to, body, reference });
+
+      const undeliverable = scenario === "undeliverable";
+      const report = (): DeliveryReport => ({
+        id: providerMessageId,
+        reference,
+        // MessageBird sends numbers without the "+".
+        recipient: to.replace(/^\+/, ""),
+        status: undeliverable ? "delivery_failed" : "delivered",
+        statusDatetime: new Date().toISOString(),
+        ...(undeliverable && { statusReason: "unknown subscriber", statusErrorCode: "1" }),
+      });
+      // Unref'd: a pending report must never keep a test run or a shutting-down server alive.
+      setTimeout(() => void deliver(report()), deliveryDelayMs).unref();
+      return { providerMessageId };
+    },
+  };
+}
+
+/** Calls our own status webhook exactly as MessageBird would. Failures are logged, never thrown: nobody is waiting. */
+export async function dispatchDeliveryReport(report: DeliveryReport): Promise<void> {
+  const url = statusReportUrl();
+  for (const [name, value] of Object.entries(report)) if (value !== undefined) url.searchParams.set(name, value);
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    if (!response.ok) log.warn("simulated delivery report refused", { status: response.status, providerMessageId: report.id });
+  } catch (error) {
+    log.warn("simulated delivery report failed", { error: String(error), providerMessageId: report.id });
+  }
+}
+
+export type HandsetMessage = { id: string; direction: "received" | "sent"; body: string; at: Date };
+
+/** What a simulated handset shows: SMS the simulator delivered to it and SMS it sent to us, oldest first. */
+export async function handsetMessages(number: string, limit = 200): Promise<HandsetMessage[]> {
+  const [received, sent] = await Promise.all([
+    db
+      .select({ id: simulatedSms.id, body: simulatedSms.body, at: simulatedSms.createdAt })
+      .from(simulatedSms)
+      .where(eq(simulatedSms.toNumber, number))
+      .orderBy(desc(simulatedSms.createdAt))
+      .limit(limit),
+    db
+      .select({ id: messages.id, body: messages.body, at: messages.createdAt })
+      .from(messages)
+      .where(and(eq(messages.direction, "inbound"), eq(messages.fromNumber, number)))
+      .orderBy(desc(messages.createdAt))
+      .limit(limit),
+  ]);
+  return [
+    ...received.map((m) => ({ ...m, direction: "received" as const })),
+    ...sent.map((m) => ({ ...m, direction: "sent" as const })),
+  ]
+    .sort((a, b) => a.at.getTime() - b.at.getTime())
+    .slice(-limit);
+}
+
+/** The URL the handset posts to: the production inbound webhook, with the shared secret MessageBird would use. */
+export function inboundWebhookUrl(): URL {
+  const url = new URL("/webhooks/messagebird", env.appUrl.origin);
+  if (env.messagebird.webhookSecret) url.searchParams.set("secret", env.messagebird.webhookSecret);
+  return url;
+}
+
+export type HandsetSendResult = { ok: true } | { ok: false; message: string };
+
+/**
+ * Sends an SMS from a simulated handset to our virtual number through the real
+ * inbound webhook over HTTP, in the Flow Builder JSON shape, so it takes the
+ * same path as a message from MessageBird.
+ */
+export async function sendFromHandset({ from, body }: { from: string; body: string }): Promise<HandsetSendResult> {
+  const url = inboundWebhookUrl();
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        originator: from,
+        recipient: env.messagebird.senderId,
+        payload: body,
+        messageId: randomBytes(16).toString("hex"),
+        receivedAt: new Date().toISOString(),
+      }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (response.ok) return { ok: true };
+    const answer = (await response.text()).slice(0, 200);
+    log.warn("simulated inbound SMS refused", { status: response.status });
+    return { ok: false, message: `The webhook answered ${response.status}${answer ? `: ${answer}` : ""}` };
+  } catch (error) {
+    log.warn("simulated inbound SMS failed", { error: String(error) });
+    return { ok: false, message: `Could not reach ${url.origin}/webhooks/messagebird (${String(error)}). Is APP_URL this server's address?` };
+  }
+}
