@@ -67,7 +67,13 @@ const assets = sirv(path.join(root, "build/client"), {
     );
   },
 });
-const app = createRequestListener({ build });
+const app = createRequestListener({
+  build,
+  getLoadContext: (request, client) => ({
+    // Rate limits key on this: trust X-Forwarded-For only when told a proxy sets it.
+    clientIp: (env.trustProxy && request.headers.get("x-forwarded-for")?.split(",")[0]?.trim()) || client.address,
+  }),
+});
 
 const server = http.createServer((req, res) => {
   assets(req, res, () => {

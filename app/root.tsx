@@ -1,4 +1,5 @@
 import {
+  data,
   isRouteErrorResponse,
   Links,
   Meta,
@@ -6,7 +7,9 @@ import {
   Scripts,
   ScrollRestoration,
   useRouteError,
+  useRouteLoaderData,
 } from "react-router";
+import { getOptionalUser } from "~/.server/auth";
 import type { Route } from "./+types/root";
 import "./app.css";
 import { NotFound } from "./components/not-found";
@@ -16,6 +19,10 @@ export const meta: Route.MetaFunction = () => [
   { title: "Birdline — your SMS inbox" },
   { name: "description", content: "A self-hostable two-way SMS inbox on MessageBird." },
 ];
+
+export async function loader({ request }: Route.LoaderArgs) {
+  return data({ user: await getOptionalUser(request) });
+}
 
 export function Layout({ children }: { children: React.ReactNode }) {
   return (
@@ -42,10 +49,10 @@ export function Layout({ children }: { children: React.ReactNode }) {
   );
 }
 
-export default function App() {
+export default function App({ loaderData }: Route.ComponentProps) {
   return (
     <>
-      <SiteHeader />
+      <SiteHeader user={loaderData.user} />
       <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
         <Outlet />
       </main>
@@ -56,10 +63,11 @@ export default function App() {
 
 export function ErrorBoundary() {
   const error = useRouteError();
+  const user = useRouteLoaderData<typeof loader>("root")?.user ?? null;
   const notFound = isRouteErrorResponse(error) && error.status === 404;
   return (
     <>
-      <SiteHeader />
+      <SiteHeader user={user} />
       <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
         {notFound ? (
           <NotFound />

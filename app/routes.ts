@@ -3,5 +3,9 @@ import { type RouteConfig, index, route } from "@react-router/dev/routes";
 export default [
   index("routes/home.tsx"),
   route("healthz", "routes/healthz.ts"),
+  route("register", "routes/register.tsx"),
+  route("login", "routes/login.tsx"),
+  route("logout", "routes/logout.ts"),
+  route("auth/*", "routes/auth.$.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -52,6 +52,7 @@ const schema = z.object({
   ),
   PORT: optional(z.coerce.number().int().min(0).max(65535)),
   HOST: optional(z.string().min(1)),
+  TRUST_PROXY: optional(z.enum(["true", "false", "1", "0"], { message: "must be true or false" })),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error", "silent"])),
 });
 
@@ -137,6 +138,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
       signingKey: vars.MESSAGEBIRD_SIGNING_KEY,
     },
     defaultCountry: (vars.DEFAULT_COUNTRY ?? "NL") as CountryCode,
+    /** Only behind a reverse proxy that sets X-Forwarded-For may the client address come from it. */
+    trustProxy: vars.TRUST_PROXY === "true" || vars.TRUST_PROXY === "1",
     port,
     host: vars.HOST ?? "0.0.0.0",
     logLevel: vars.LOG_LEVEL ?? "info",

@@ -51,3 +51,16 @@ export async function hitLimit(limit: Limit, subject: string): Promise<LimitStat
 export async function clearLimit(limit: Limit, subject: string): Promise<void> {
   await db.delete(rateLimits).where(eq(rateLimits.key, keyOf(limit, subject)));
 }
+
+/** The first of several limits that would refuse one more attempt, if any. */
+export async function firstExceeded(checks: [Limit, string][]): Promise<LimitState | null> {
+  const states = await Promise.all(checks.map(([limit, subject]) => checkLimit(limit, subject)));
+  return states.find((state) => state.limited) ?? null;
+}
+
+/** "Too many attempts. Try again in 12 minutes." */
+export function retryMessage({ retryAfterSeconds }: LimitState, what = "attempts"): string {
+  const minutes = Math.ceil(retryAfterSeconds / 60);
+  const wait = retryAfterSeconds < 60 ? `${retryAfterSeconds} seconds` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
+  return `Too many ${what}. Try again in ${wait}.`;
+}

@@ -1,9 +1,12 @@
-import { Link, NavLink } from "react-router";
+import { Form, Link, NavLink } from "react-router";
+import { formatPhone } from "~/lib/phone";
+
+type NavUser = { email: string | null; name: string | null; role: string; phoneNumber: string | null };
 
 const navLink = ({ isActive }: { isActive: boolean }) =>
   `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100"}`;
 
-export function SiteHeader() {
+export function SiteHeader({ user }: { user: NavUser | null }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-2 px-4 py-3">
@@ -11,12 +14,47 @@ export function SiteHeader() {
           <BirdMark />
           Birdline
         </Link>
-        <NavLink to="/login" className={navLink}>
-          Sign in
-        </NavLink>
-        <Link to="/register" className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700">
-          Create account
-        </Link>
+        {user ? (
+          <>
+            <NavLink to="/messages" className={navLink}>
+              Messages
+            </NavLink>
+            <NavLink to="/settings/phone" className={navLink}>
+              {user.phoneNumber ? (
+                <span>
+                  <span className="sr-only">Verified phone: </span>
+                  <span data-testid="nav-phone">{formatPhone(user.phoneNumber)}</span>
+                </span>
+              ) : (
+                "Verify your phone"
+              )}
+            </NavLink>
+            <span className="hidden px-2 text-sm text-slate-500 sm:inline" title={user.email ?? undefined}>
+              {user.name || user.email}
+              {user.role !== "member" ? <span className="ml-1 rounded bg-slate-100 px-1.5 py-0.5 text-xs">{user.role}</span> : null}
+            </span>
+            <Form method="post" action="/logout">
+              <button
+                type="submit"
+                className="rounded-md border border-slate-300 px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100"
+              >
+                Sign out
+              </button>
+            </Form>
+          </>
+        ) : (
+          <>
+            <NavLink to="/login" className={navLink}>
+              Sign in
+            </NavLink>
+            <Link
+              to="/register"
+              className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700"
+            >
+              Create account
+            </Link>
+          </>
+        )}
       </nav>
     </header>
   );

@@ -1,0 +1,178 @@
+import { Auth, setEnvDefaults, type AuthConfig } from "@auth/core";
+import { getToken } from "@auth/core/jwt";
+import Credentials from "@auth/core/providers/credentials";
+import { DrizzleAdapter } from "@auth/drizzle-adapter";
+import { eq } from "drizzle-orm";
+import { redirect } from "react-router";
+import { LoginSchema } from "~/lib/account-schemas";
+import { db } from "./db/client";
+import { accounts, sessions, users, verificationTokens } from "./db/schema";
+import { env } from "./env";
+import { log } from "./log";
+import { burnPasswordCheck, verifyPassword } from "./passwords";
+
+/** What loaders may know about the signed-in person. Never the hash. */
+export type SessionUser = {
+  id: string;
+  email: string | null;
+  name: string | null;
+  role: "member" | "agent" | "admin";
+  phoneNumber: string | null;
+};
+
+const QUIET_ERRORS = new Set(["CredentialsSignin", "MissingCSRF"]);
+
+export const authConfig: AuthConfig = {
+  basePath: "/auth",
+  // The public URL decides, not the internal request: behind a TLS proxy the app sees http.
+  useSecureCookies: env.secureCookies,
+  // See auth-notes.md #3: with an adapter and no strategy, Auth.js switches to database sessions.
+  session: { strategy: "jwt" },
+  // Wired so OAuth or magic links can be added later; Credentials + JWT never calls it.
+  adapter: DrizzleAdapter(db, {
+    usersTable: users,
+    accountsTable: accounts,
+    sessionsTable: sessions,
+    verificationTokensTable: verificationTokens,
+  }),
+  pages: { signIn: "/login", error: "/login" },
+  providers: [
+    Credentials({
+      credentials: { email: {}, password: {} },
+      async authorize(credentials) {
+        const parsed = LoginSchema.safeParse(credentials);
+        if (!parsed.success) return null;
+        const [user] = await db
+          .select({ id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash })
+          .from(users)
+          .where(eq(users.email, parsed.data.email));
+        if (!user?.passwordHash) {
+          await burnPasswordCheck(parsed.data.password);
+          return null;
+        }
+        if (!(await verifyPassword(user.passwordHash, parsed.data.password))) return null;
+        return { id: user.id, email: user.email, name: user.name };
+      },
+    }),
+  ],
+  logger: {
+    // A wrong password or a stale form is not a server error; keep the log for real faults.
+    error(error) {
+      if (QUIET_ERRORS.has((error as { type?: string }).type ?? error.name)) return;
+      log.error("auth error", { error: error.message });
+    },
+    warn(code) {
+      log.warn("auth warning", { warning: code });
+    },
+    debug() {},
+  },
+};
+// Auth() reads no environment itself; map ours onto its conventions once.
+setEnvDefaults({ AUTH_SECRET: env.authSecret, AUTH_TRUST_HOST: "true" }, authConfig, true);
+
+/**
+ * Hands a request to Auth.js as if the browser had made it to /auth/<path> on
+ * the public URL. X-Auth-Return-Redirect makes Auth.js answer {url} instead of
+ * a 302, so our routes keep the form (and the typed email) on failure.
+ */
+function callAuth(path: string, cookie: string | null, form?: Record<string, string>) {
+  const headers = new Headers({ "X-Auth-Return-Redirect": "1" });
+  if (cookie) headers.set("cookie", cookie);
+  if (form) headers.set("content-type", "application/x-www-form-urlencoded");
+  return Auth(
+    new Request(new URL(`/auth/${path}`, env.appUrl), {
+      method: form ? "POST" : "GET",
+      headers,
+      body: form ? new URLSearchParams(form) : undefined,
+    }),
+    authConfig,
+  );
+}
+
+function setCookiesOf(response: Response): Headers {
+  const headers = new Headers();
+  for (const cookie of response.headers.getSetCookie()) headers.append("Set-Cookie", cookie);
+  return headers;
+}
+
+/** A CSRF token for the login/register form, plus the cookie that pairs with it. */
+export async function getCsrfToken(request: Request): Promise<{ csrfToken: string; headers: Headers }> {
+  const response = await callAuth("csrf", request.headers.get("cookie"));
+  // An empty token would only surface later as a baffling MissingCSRF on every login.
+  if (!response.ok) throw new Error(`Auth.js /csrf answered ${response.status}`);
+  const { csrfToken } = (await response.json()) as { csrfToken: string };
+  return { csrfToken, headers: setCookiesOf(response) };
+}
+
+export type SignInResult = { ok: true; headers: Headers } | { ok: false; error: "credentials" | "csrf" };
+
+export async function signInWithPassword(
+  request: Request,
+  credentials: { email: string; password: string; csrfToken: string },
+): Promise<SignInResult> {
+  const response = await callAuth("callback/credentials", request.headers.get("cookie"), credentials);
+  const { url } = (await response.json().catch(() => ({}))) as { url?: string };
+  const error = url ? new URL(url, env.appUrl).searchParams.get("error") : "Configuration";
+  if (!error) return { ok: true, headers: setCookiesOf(response) };
+  if (error === "CredentialsSignin") return { ok: false, error: "credentials" };
+  if (error === "MissingCSRF") return { ok: false, error: "csrf" };
+  throw new Error(`Sign-in failed: ${error}`);
+}
+
+/** Ends the session; returns the cookie-clearing headers for the redirect. */
+export async function signOut(request: Request): Promise<Headers> {
+  // The logout route itself is the CSRF boundary (POST, same-origin check); this token is only Auth.js's formality.
+  const { csrfToken, headers: csrfCookies } = await getCsrfToken(request);
+  // Fresh cookies first: cookie parsers keep the first of two same-named values.
+  const cookie = [...csrfCookies.getSetCookie().map((c) => c.split(";")[0]), request.headers.get("cookie")]
+    .filter(Boolean)
+    .join("; ");
+  const response = await callAuth("signout", cookie, { csrfToken });
+  return setCookiesOf(response);
+}
+
+const userCache = new WeakMap<Request, Promise<SessionUser | null>>();
+
+/** The signed-in user, or null. Memoized per request: root and page loaders share one lookup. */
+export function getOptionalUser(request: Request): Promise<SessionUser | null> {
+  let user = userCache.get(request);
+  if (!user) {
+    user = loadUser(request);
+    userCache.set(request, user);
+  }
+  return user;
+}
+
+async function loadUser(request: Request): Promise<SessionUser | null> {
+  const token = await getToken({ req: request, secret: env.authSecret, secureCookie: env.secureCookies });
+  if (!token?.sub) return null;
+  const [user] = await db
+    .select({ id: users.id, email: users.email, name: users.name, role: users.role, phoneNumber: users.phoneNumber })
+    .from(users)
+    .where(eq(users.id, token.sub));
+  return user ?? null;
+}
+
+function loginUrl(request: Request) {
+  const { pathname, search } = new URL(request.url);
+  return `/login?${new URLSearchParams({ redirectTo: `${pathname}${search}` })}`;
+}
+
+export async function requireUser(request: Request, { redirectTo }: { redirectTo?: string } = {}): Promise<SessionUser> {
+  const user = await getOptionalUser(request);
+  if (!user) throw redirect(redirectTo ? `/login?${new URLSearchParams({ redirectTo })}` : loginUrl(request));
+  return user;
+}
+
+export async function requireAnonymous(request: Request): Promise<void> {
+  if (await getOptionalUser(request)) throw redirect("/messages");
+}
+
+const RANK = { member: 0, agent: 1, admin: 2 } as const;
+
+/** Agents and admins pass `requireRole(request, "agent")`. Others get a 404, never a 403 that confirms the page exists. */
+export async function requireRole(request: Request, role: SessionUser["role"]): Promise<SessionUser> {
+  const user = await requireUser(request);
+  if (RANK[user.role] < RANK[role]) throw new Response("Not found", { status: 404 });
+  return user;
+}

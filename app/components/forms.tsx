@@ -1,0 +1,105 @@
+import { useId, type InputHTMLAttributes, type ReactNode } from "react";
+import { useNavigation } from "react-router";
+
+type Errors = string[] | undefined;
+
+export function ErrorList({ id, errors }: { id?: string; errors: Errors }) {
+  if (!errors?.length) return null;
+  return (
+    <ul id={id} className="mt-1 space-y-1 text-sm text-red-700">
+      {errors.map((error) => (
+        <li key={error}>{error}</li>
+      ))}
+    </ul>
+  );
+}
+
+/** Form-wide errors ("Invalid email or password"), announced to screen readers. */
+export function FormErrors({ id, errors }: { id?: string; errors: Errors }) {
+  if (!errors?.length) return null;
+  return (
+    <div id={id} role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">
+      {errors.map((error) => (
+        <p key={error}>{error}</p>
+      ))}
+    </div>
+  );
+}
+
+export function Field({
+  label,
+  hint,
+  errors,
+  inputProps,
+}: {
+  label: string;
+  hint?: ReactNode;
+  errors: Errors;
+  inputProps: InputHTMLAttributes<HTMLInputElement>;
+}) {
+  const fallbackId = useId();
+  const id = inputProps.id ?? fallbackId;
+  const errorId = errors?.length ? `${id}-error` : undefined;
+  const hintId = hint ? `${id}-hint` : undefined;
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <input
+        {...inputProps}
+        id={id}
+        aria-invalid={errorId ? true : undefined}
+        aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined}
+        className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500"
+      />
+      {hint ? (
+        <p id={hintId} className="mt-1 text-sm text-slate-500">
+          {hint}
+        </p>
+      ) : null}
+      <ErrorList id={errorId} errors={errors} />
+    </div>
+  );
+}
+
+/** A submit button that says what is happening while its form is in flight. */
+export function SubmitButton({
+  children,
+  pendingText,
+  name,
+  value,
+  className = "",
+}: {
+  children: ReactNode;
+  pendingText: string;
+  name?: string;
+  value?: string;
+  className?: string;
+}) {
+  const navigation = useNavigation();
+  const pending =
+    navigation.state === "submitting" && (name === undefined || navigation.formData?.get(name) === value);
+  return (
+    <button
+      type="submit"
+      name={name}
+      value={value}
+      disabled={pending}
+      aria-disabled={pending}
+      className={`inline-flex items-center justify-center rounded-md bg-brand-600 px-4 py-2 font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-70 ${className}`}
+    >
+      {pending ? pendingText : children}
+    </button>
+  );
+}
+
+export function AuthCard({ title, subtitle, children }: { title: string; subtitle?: ReactNode; children: ReactNode }) {
+  return (
+    <section className="mx-auto max-w-md">
+      <h1 className="text-2xl font-bold text-slate-900">{title}</h1>
+      {subtitle ? <p className="mt-1 text-slate-600">{subtitle}</p> : null}
+      <div className="mt-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">{children}</div>
+    </section>
+  );
+}

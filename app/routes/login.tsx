@@ -1,0 +1,96 @@
+import { getFormProps, getInputProps, useForm } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, Form, Link, redirect, useSearchParams } from "react-router";
+import { getCsrfToken, requireAnonymous, signInWithPassword } from "~/.server/auth";
+import { clientIp } from "~/.server/client-ip";
+import { LOGIN_FAILURES_PER_EMAIL, LOGIN_FAILURES_PER_IP } from "~/.server/limits";
+import { clearLimit, firstExceeded, hitLimit, retryMessage } from "~/.server/rate-limit";
+import { AuthCard, Field, FormErrors, SubmitButton } from "~/components/forms";
+import { LoginSchema } from "~/lib/account-schemas";
+import { safeRedirect } from "~/lib/redirect";
+import type { Route } from "./+types/login";
+
+export const meta: Route.MetaFunction = () => [{ title: "Sign in · Birdline" }];
+
+export async function loader({ request }: Route.LoaderArgs) {
+  await requireAnonymous(request);
+  const { csrfToken, headers } = await getCsrfToken(request);
+  return data({ csrfToken }, { headers });
+}
+
+export async function action({ request, context }: Route.ActionArgs) {
+  const formData = await request.formData();
+  const submission = parseWithZod(formData, { schema: LoginSchema });
+  const refuse = (message: string, init: ResponseInit = { status: 400 }) =>
+    data({ result: submission.reply({ formErrors: [message], hideFields: ["password"] }) }, init);
+  if (submission.status !== "success") {
+    return data({ result: submission.reply({ hideFields: ["password"] }) }, { status: 400 });
+  }
+  const { email, password, redirectTo } = submission.value;
+  const ip = clientIp(context);
+
+  const exceeded = await firstExceeded([
+    [LOGIN_FAILURES_PER_EMAIL, email],
+    [LOGIN_FAILURES_PER_IP, ip],
+  ]);
+  if (exceeded) {
+    return refuse(retryMessage(exceeded, "failed sign-in attempts"), {
+      status: 429,
+      headers: { "Retry-After": String(exceeded.retryAfterSeconds) },
+    });
+  }
+
+  const result = await signInWithPassword(request, { email, password, csrfToken: String(formData.get("csrfToken")) });
+  if (!result.ok) {
+    if (result.error === "csrf") return refuse("This form had expired. Please sign in again.");
+    await Promise.all([hitLimit(LOGIN_FAILURES_PER_EMAIL, email), hitLimit(LOGIN_FAILURES_PER_IP, ip)]);
+    return refuse("Invalid email or password");
+  }
+  await clearLimit(LOGIN_FAILURES_PER_EMAIL, email);
+  throw redirect(safeRedirect(redirectTo), { headers: result.headers });
+}
+
+export default function Login({ loaderData, actionData }: Route.ComponentProps) {
+  const [searchParams] = useSearchParams();
+  const [form, fields] = useForm({
+    id: "login",
+    lastResult: actionData?.result,
+    defaultValue: { redirectTo: searchParams.get("redirectTo") ?? "" },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+
+  return (
+    <AuthCard
+      title="Sign in"
+      subtitle={
+        <>
+          New here?{" "}
+          <Link to="/register" className="font-medium text-brand-700 underline">
+            Create an account
+          </Link>
+        </>
+      }
+    >
+      <Form method="post" className="space-y-4" {...getFormProps(form)}>
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <input type="hidden" name="csrfToken" value={loaderData.csrfToken} />
+        <input {...getInputProps(fields.redirectTo, { type: "hidden" })} />
+        <Field
+          label="Email"
+          errors={fields.email.errors}
+          inputProps={{ ...getInputProps(fields.email, { type: "email" }), autoComplete: "email", autoFocus: true }}
+        />
+        <Field
+          label="Password"
+          errors={fields.password.errors}
+          inputProps={{ ...getInputProps(fields.password, { type: "password" }), autoComplete: "current-password" }}
+        />
+        <SubmitButton pendingText="Signing in…" className="w-full">
+          Sign in
+        </SubmitButton>
+      </Form>
+    </AuthCard>
+  );
+}
