@@ -18,13 +18,15 @@ export async function loader({ request }: Route.LoaderArgs) {
   return data({ csrfToken }, { headers });
 }
 
+const HIDDEN = ["password", "csrfToken"];
+
 export async function action({ request, context }: Route.ActionArgs) {
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: LoginSchema });
   const refuse = (message: string, init: ResponseInit = { status: 400 }) =>
-    data({ result: submission.reply({ formErrors: [message], hideFields: ["password"] }) }, init);
+    data({ result: submission.reply({ formErrors: [message], hideFields: HIDDEN }) }, init);
   if (submission.status !== "success") {
-    return data({ result: submission.reply({ hideFields: ["password"] }) }, { status: 400 });
+    return data({ result: submission.reply({ hideFields: HIDDEN }) }, { status: 400 });
   }
   const { email, password, redirectTo } = submission.value;
   const ip = clientIp(context);

@@ -19,7 +19,7 @@ export async function loader({ request }: Route.LoaderArgs) {
   return data({ csrfToken }, { headers });
 }
 
-const HIDDEN = ["password", "confirmPassword"];
+const HIDDEN = ["password", "confirmPassword", "csrfToken"];
 
 export async function action({ request, context }: Route.ActionArgs) {
   const formData = await request.formData();

@@ -1,0 +1,191 @@
+import { eq, sql } from "drizzle-orm";
+import { describe, expect, test } from "vitest";
+import { getOptionalUser } from "~/.server/auth";
+import { db } from "~/.server/db/client";
+import { users } from "~/.server/db/schema";
+import * as login from "~/routes/login";
+import * as logout from "~/routes/logout";
+import * as register from "~/routes/register";
+import { CookieJar, formRequest, getRequest, settle } from "../support/route-call";
+
+const STRONG = "sunny-otter-42-lamp";
+let ipCounter = 0;
+/** Each test its own client address, so per-IP limits stay out of unrelated tests. */
+const freshIp = () => ({ clientIp: `192.0.2.${++ipCounter}` });
+
+async function openForm(module: typeof login | typeof register, path: string, jar: CookieJar) {
+  const page = await settle<{ csrfToken: string }>(() =>
+    module.loader({ request: getRequest(path, jar), params: {}, context: {} } as never),
+  );
+  jar.store(page.headers);
+  return page.data.csrfToken;
+}
+
+async function registerUser(fields: Record<string, string>, jar = new CookieJar(), context = freshIp()) {
+  const csrfToken = await openForm(register, "/register", jar);
+  const outcome = await settle(() =>
+    register.action({ request: formRequest("/register", { csrfToken, ...fields }, jar), params: {}, context } as never),
+  );
+  jar.store(outcome.headers);
+  return outcome;
+}
+
+async function signIn(fields: Record<string, string>, jar = new CookieJar(), context = freshIp()) {
+  const csrfToken = await openForm(login, "/login", jar);
+  const outcome = await settle(() =>
+    login.action({ request: formRequest("/login", { csrfToken, ...fields }, jar), params: {}, context } as never),
+  );
+  jar.store(outcome.headers);
+  return outcome;
+}
+
+const signedInUser = (jar: CookieJar) => getOptionalUser(getRequest("/", jar));
+
+describe("registration", () => {
+  test("signs the person in and lands on /settings/phone; the first account is the admin", async () => {
+    const jar = new CookieJar();
+    const outcome = await registerUser({ name: "Ada", email: "  Ada@Example.COM ", password: STRONG, confirmPassword: STRONG }, jar);
+    expect(outcome.status).toBe(302);
+    expect(outcome.location).toBe("/settings/phone");
+    const user = await signedInUser(jar);
+    expect(user).toMatchObject({ email: "ada@example.com", name: "Ada", role: "admin" });
+    expect(user).not.toHaveProperty("passwordHash");
+  });
+
+  test("later accounts are members", async () => {
+    const jar = new CookieJar();
+    await registerUser({ email: "grace@example.com", password: STRONG, confirmPassword: STRONG }, jar);
+    expect((await signedInUser(jar))?.role).toBe("member");
+  });
+
+  test("an existing email in any case fails cleanly without a second row", async () => {
+    const outcome = await registerUser({ email: "ADA@example.com", password: STRONG, confirmPassword: STRONG });
+    expect(outcome.status).toBe(400);
+    expect(outcome.data.result.error.email).toEqual(["An account with this email already exists. Sign in instead?"]);
+    expect(outcome.data.result.initialValue.email).toBe("ADA@example.com");
+    const rows = await db.select().from(users).where(eq(users.email, "ada@example.com"));
+    expect(rows).toHaveLength(1);
+  });
+
+  test("a common password is refused with advice, and the typed values come back without the password", async () => {
+    const outcome = await registerUser({ email: "lin@example.com", password: "password123", confirmPassword: "password123" });
+    expect(outcome.status).toBe(400);
+    expect(outcome.data.result.error.password[0]).toMatch(/common|guess/i);
+    expect(outcome.data.result.initialValue).toMatchObject({ email: "lin@example.com" });
+    expect(outcome.data.result.initialValue.password).toBeUndefined();
+  });
+
+  test("mismatched and short passwords get field errors", async () => {
+    const outcome = await registerUser({ email: "lin@example.com", password: "short", confirmPassword: "other" });
+    expect(outcome.data.result.error.password).toEqual(["Use at least 8 characters"]);
+    expect(outcome.data.result.error.confirmPassword).toEqual(["The passwords do not match"]);
+  });
+
+  test("the database holds only argon2id hashes", async () => {
+    const rows = await db.select({ hash: users.passwordHash }).from(users);
+    expect(rows.length).toBeGreaterThan(0);
+    for (const { hash } of rows) expect(hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    const [{ leaked }] = (await db
+      .select({ leaked: sql<number>`count(*)::int` })
+      .from(users)
+      .where(sql`${users.passwordHash} like ${`%${STRONG}%`}`)) as [{ leaked: number }];
+    expect(leaked).toBe(0);
+  });
+
+  test("six registrations from one address within the hour: the sixth answers 429 with Retry-After", async () => {
+    const context = freshIp();
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      const outcome = await registerUser({ email: `bulk${i}@example.com`, password: STRONG, confirmPassword: STRONG }, new CookieJar(), context);
+      statuses.push(outcome.status);
+      if (i === 5) expect(Number(outcome.headers.get("retry-after"))).toBeGreaterThan(3000);
+    }
+    expect(statuses).toEqual([302, 302, 302, 302, 302, 429]);
+  });
+});
+
+describe("sign-in", () => {
+  test("a wrong password re-renders with the error, the typed email kept, status 400", async () => {
+    const outcome = await signIn({ email: "ada@example.com", password: "not-my-password" });
+    expect(outcome.status).toBe(400);
+    expect(outcome.data.result.error[""]).toEqual(["Invalid email or password"]);
+    expect(outcome.data.result.initialValue).toEqual({ email: "ada@example.com" });
+  });
+
+  test("an unknown email gets the same answer as a wrong password", async () => {
+    const outcome = await signIn({ email: "nobody@example.com", password: STRONG });
+    expect(outcome.status).toBe(400);
+    expect(outcome.data.result.error[""]).toEqual(["Invalid email or password"]);
+  });
+
+  test("the right password lands on the redirectTo page, signed in", async () => {
+    const jar = new CookieJar();
+    const outcome = await signIn({ email: "ADA@example.com", password: STRONG, redirectTo: "/settings/phone?x=1" }, jar);
+    expect(outcome.location).toBe("/settings/phone?x=1");
+    expect((await signedInUser(jar))?.email).toBe("ada@example.com");
+  });
+
+  test.each(["https://evil.example", "//evil.example", "/\\evil.example"])("redirectTo=%s lands on /messages", async (redirectTo) => {
+    const outcome = await signIn({ email: "ada@example.com", password: STRONG, redirectTo });
+    expect(outcome.location).toBe("/messages");
+  });
+
+  test("a forged or stale CSRF token is refused", async () => {
+    const jar = new CookieJar();
+    await openForm(login, "/login", jar);
+    const outcome = await settle(() =>
+      login.action({
+        request: formRequest("/login", { csrfToken: "forged", email: "ada@example.com", password: STRONG }, jar),
+        params: {},
+        context: freshIp(),
+      } as never),
+    );
+    expect(outcome.status).toBe(400);
+    expect(await signedInUser(jar)).toBeNull();
+  });
+
+  test("the 11th wrong password for one email answers 429, and so does the next correct one", async () => {
+    await registerUser({ email: "target@example.com", password: STRONG, confirmPassword: STRONG });
+    const statuses = [];
+    for (let i = 0; i < 11; i++) {
+      // Different addresses: the per-email limit must hold on its own.
+      statuses.push((await signIn({ email: "target@example.com", password: `wrong-${i}` })).status);
+    }
+    expect(statuses).toEqual([...Array(10).fill(400), 429]);
+    const correct = await signIn({ email: "target@example.com", password: STRONG });
+    expect(correct.status).toBe(429);
+    expect(Number(correct.headers.get("retry-after"))).toBeGreaterThan(800);
+    expect(correct.data.result.error[""][0]).toMatch(/Too many failed sign-in attempts/);
+  });
+
+  test("signed-in visitors skip the login page", async () => {
+    const jar = new CookieJar();
+    await signIn({ email: "ada@example.com", password: STRONG }, jar);
+    const outcome = await settle(() => login.loader({ request: getRequest("/login", jar), params: {}, context: {} } as never));
+    expect(outcome.location).toBe("/messages");
+  });
+});
+
+describe("logout", () => {
+  test("ends the session and lands on /", async () => {
+    const jar = new CookieJar();
+    await signIn({ email: "ada@example.com", password: STRONG }, jar);
+    expect(await signedInUser(jar)).not.toBeNull();
+    const outcome = await settle(() =>
+      logout.action({ request: formRequest("/logout", {}, jar, { "sec-fetch-site": "same-origin" }), params: {}, context: {} } as never),
+    );
+    jar.store(outcome.headers);
+    expect(outcome.location).toBe("/");
+    expect(await signedInUser(jar)).toBeNull();
+  });
+
+  test("a cross-site logout post is refused", async () => {
+    const jar = new CookieJar();
+    await signIn({ email: "ada@example.com", password: STRONG }, jar);
+    const outcome = await settle(() =>
+      logout.action({ request: formRequest("/logout", {}, jar, { "sec-fetch-site": "cross-site" }), params: {}, context: {} } as never),
+    );
+    expect(outcome.status).toBe(403);
+    expect(await signedInUser(jar)).not.toBeNull();
+  });
+});
