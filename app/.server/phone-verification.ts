@@ -23,16 +23,25 @@ export const MAX_ATTEMPTS = 5;
 
 const perMinute = (who: string): Limit => ({ name: `phone-code:${who}:minute`, max: 1, windowMs: 60_000 });
 const perHour = (who: string): Limit => ({ name: `phone-code:${who}:hour`, max: 5, windowMs: 60 * 60_000 });
-const USER_MINUTE = perMinute("user");
-const NUMBER_MINUTE = perMinute("number");
 
-// Per user so one account cannot spam, per number so many accounts cannot bomb one phone.
+/**
+ * Resend limits, per user so one account cannot spam and per number so many
+ * accounts cannot bomb one phone. Exported so support tools (and tests) can
+ * clear a counter with `clearLimit`.
+ */
+export const CODE_LIMITS = {
+  userPerMinute: perMinute("user"),
+  userPerHour: perHour("user"),
+  numberPerMinute: perMinute("number"),
+  numberPerHour: perHour("number"),
+};
+
 function resendLimits(userId: string, phoneNumber: string): [Limit, string][] {
   return [
-    [USER_MINUTE, userId],
-    [perHour("user"), userId],
-    [NUMBER_MINUTE, phoneNumber],
-    [perHour("number"), phoneNumber],
+    [CODE_LIMITS.userPerMinute, userId],
+    [CODE_LIMITS.userPerHour, userId],
+    [CODE_LIMITS.numberPerMinute, phoneNumber],
+    [CODE_LIMITS.numberPerHour, phoneNumber],
   ];
 }
 
@@ -115,7 +124,7 @@ export async function sendVerificationCode({ userId, phoneNumber: input }: { use
   } catch (error) {
     await db.delete(phoneVerifications).where(eq(phoneVerifications.id, verification.id));
     // The SMS never left: do not make the member wait a minute to try again.
-    await Promise.all([clearLimit(USER_MINUTE, userId), clearLimit(NUMBER_MINUTE, phoneNumber)]);
+    await Promise.all([clearLimit(CODE_LIMITS.userPerMinute, userId), clearLimit(CODE_LIMITS.numberPerMinute, phoneNumber)]);
     if (error instanceof SmsSendError) {
       log.warn("verification code not sent", { userId, retryable: error.retryable, providerCode: error.providerCode });
       return refuse(error.reason);
