@@ -7,5 +7,6 @@ export default [
   route("login", "routes/login.tsx"),
   route("logout", "routes/logout.ts"),
   route("auth/*", "routes/auth.$.ts"),
+  route("dev/phone", "routes/dev.phone.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

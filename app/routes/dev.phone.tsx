@@ -1,0 +1,257 @@
+import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
+import { parseWithZod, type SubmissionResult } from "@conform-to/zod/v4";
+import { useEffect } from "react";
+import { data, Form, redirect, useRevalidator } from "react-router";
+import { z } from "zod";
+import { env } from "~/.server/env";
+import { handsetMessages, inboundWebhookUrl, sendFromHandset, SIMULATOR_SCENARIOS } from "~/.server/sms/simulator";
+import { ErrorList, FormErrors, SubmitButton } from "~/components/forms";
+import { formatPhone, parseUserPhone } from "~/lib/phone";
+import type { Route } from "./+types/dev.phone";
+
+export const meta: Route.MetaFunction = () => [{ title: "Simulated phone · Birdline" }];
+
+const HandsetSmsSchema = z.object({
+  number: z.string({ error: "Open a handset first." }).refine((value) => parseUserPhone(value) !== null, "Open a handset first."),
+  body: z
+    .string({ error: "Type a message to send." })
+    .trim()
+    .min(1, "Type a message to send.")
+    .max(1600, "MessageBird accepts at most 1600 characters."),
+});
+
+/** The page only exists while the simulator sends the SMS; with MessageBird configured it is a plain 404. */
+function requireSimulator() {
+  if (env.smsGateway !== "simulator") throw data(null, { status: 404 });
+}
+
+const handsetUrl = (number: string) => `/dev/phone?number=${encodeURIComponent(number)}`;
+
+export async function loader({ request }: Route.LoaderArgs) {
+  requireSimulator();
+  const typed = new URL(request.url).searchParams.get("number")?.trim() ?? "";
+  const number = typed ? parseUserPhone(typed, env.defaultCountry) : null;
+  // One address per handset, whatever format was typed.
+  if (number && number !== typed) throw redirect(handsetUrl(number));
+  // The secret lets anyone post SMS into the inbox: only show it on the machine it was generated for.
+  const local = env.mode === "local";
+  return {
+    typed,
+    number,
+    numberError: typed && !number ? `“${typed}” is not a phone number we can read. Try +31 6 12345678.` : null,
+    messages: number ? await handsetMessages(number) : [],
+    virtualNumber: env.messagebird.senderId,
+    webhookSecret: local ? (env.messagebird.webhookSecret ?? null) : null,
+    webhookUrl: local ? inboundWebhookUrl().toString() : null,
+    scenarios: SIMULATOR_SCENARIOS,
+  };
+}
+
+export async function action({ request }: Route.ActionArgs) {
+  requireSimulator();
+  const submission = parseWithZod(await request.formData(), { schema: HandsetSmsSchema });
+  if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+  const { number, body } = submission.value;
+  const sent = await sendFromHandset({ from: number, body });
+  if (!sent.ok) return data({ result: submission.reply({ formErrors: [sent.message] }) }, { status: 502 });
+  throw redirect(handsetUrl(number));
+}
+
+export default function DevPhone({ loaderData, actionData }: Route.ComponentProps) {
+  const { number, messages, virtualNumber } = loaderData;
+  return (
+    <div className="space-y-6">
+      <header>
+        <p className="text-sm font-semibold uppercase tracking-wide text-brand-600">Development</p>
+        <h1 className="mt-1 text-3xl font-bold tracking-tight text-brand-900">Simulated phone</h1>
+        <p className="mt-2 max-w-2xl text-slate-600">
+          No MessageBird account is configured, so every SMS Birdline sends lands here instead of on a real phone.
+          Open any number to see what it received, and text the service number {formatPhone(virtualNumber)} from it.
+        </p>
+      </header>
+
+      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
+        <section aria-labelledby="handset-heading" className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
+          <h2 id="handset-heading" className="sr-only">
+            Handset
+          </h2>
+          <NumberPicker typed={loaderData.typed} error={loaderData.numberError} />
+          {number ? (
+            <>
+              <Thread number={number} messages={messages} />
+              <SendForm key={number} number={number} virtualNumber={virtualNumber} lastResult={actionData?.result} />
+            </>
+          ) : (
+            <p className="mt-6 text-slate-600">Pick a number to open its handset, e.g. the one you are verifying in your settings.</p>
+          )}
+        </section>
+        <HowItWorks {...loaderData} />
+      </div>
+    </div>
+  );
+}
+
+function NumberPicker({ typed, error }: { typed: string; error: string | null }) {
+  return (
+    <Form method="get" className="flex flex-wrap items-end gap-2">
+      <div className="min-w-0 flex-1">
+        <label htmlFor="number" className="block text-sm font-medium text-slate-800">
+          Phone number
+        </label>
+        <input
+          id="number"
+          name="number"
+          type="tel"
+          inputMode="tel"
+          autoComplete="off"
+          defaultValue={typed}
+          placeholder="+31 6 12345678"
+          aria-invalid={error ? true : undefined}
+          aria-describedby={error ? "number-error" : undefined}
+          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500"
+        />
+      </div>
+      <button
+        type="submit"
+        className="rounded-md border border-slate-300 bg-white px-4 py-2 font-semibold text-slate-800 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
+      >
+        Open handset
+      </button>
+      <ErrorList id="number-error" errors={error ? [error] : undefined} />
+    </Form>
+  );
+}
+
+type Message = Route.ComponentProps["loaderData"]["messages"][number];
+
+function Thread({ number, messages }: { number: string; messages: Message[] }) {
+  const revalidator = useRevalidator();
+  // New SMS show up by themselves with JavaScript; without it the Refresh link does the same.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible" && revalidator.state === "idle") void revalidator.revalidate();
+    }, 3000);
+    return () => clearInterval(timer);
+  }, [revalidator]);
+
+  return (
+    <div className="mt-6">
+      <div className="flex items-center justify-between gap-2 border-b border-slate-100 pb-3">
+        <h3 className="font-semibold text-slate-900">{formatPhone(number)}</h3>
+        <a href={handsetUrl(number)} className="text-sm font-medium text-brand-700 underline hover:text-brand-900">
+          Refresh
+        </a>
+      </div>
+      {messages.length === 0 ? (
+        <p className="py-8 text-center text-slate-500">No SMS yet. Anything Birdline sends to this number appears here.</p>
+      ) : (
+        <ol aria-label={`SMS on ${formatPhone(number)}`} aria-live="polite" className="mt-4 space-y-3 text-sm">
+          {messages.map((message) => (
+            <li
+              key={message.id}
+              className={
+                message.direction === "received"
+                  ? "max-w-[85%] rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2 text-slate-900"
+                  : "ml-auto max-w-[85%] rounded-2xl rounded-br-sm bg-brand-600 px-4 py-2 text-white"
+              }
+            >
+              <span className="sr-only">{message.direction === "received" ? "Received: " : "Sent: "}</span>
+              <p className="whitespace-pre-wrap break-words">{message.body}</p>
+              <time
+                dateTime={new Date(message.at).toISOString()}
+                // Server and browser may sit in different time zones; the browser's reading wins.
+                suppressHydrationWarning
+                className={`mt-1 block text-xs ${message.direction === "received" ? "text-slate-500" : "text-right text-brand-100"}`}
+              >
+                {new Date(message.at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}
+              </time>
+            </li>
+          ))}
+        </ol>
+      )}
+    </div>
+  );
+}
+
+function SendForm({ number, virtualNumber, lastResult }: { number: string; virtualNumber: string; lastResult?: SubmissionResult }) {
+  const [form, fields] = useForm({
+    id: "handset-sms",
+    lastResult,
+    defaultValue: { number },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: HandsetSmsSchema }),
+    shouldValidate: "onBlur",
+    shouldRevalidate: "onInput",
+  });
+  return (
+    <Form method="post" className="mt-6 space-y-3 border-t border-slate-100 pt-4" {...getFormProps(form)}>
+      <FormErrors id={form.errorId} errors={form.errors} />
+      <input {...getInputProps(fields.number, { type: "hidden" })} />
+      <div>
+        <label htmlFor={fields.body.id} className="block text-sm font-medium text-slate-800">
+          Text {formatPhone(virtualNumber)}
+        </label>
+        <textarea
+          {...getTextareaProps(fields.body)}
+          rows={3}
+          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500"
+        />
+        <ErrorList id={fields.body.errorId} errors={fields.body.errors} />
+      </div>
+      <SubmitButton pendingText="Sending…" className="w-full sm:w-auto">
+        Send SMS
+      </SubmitButton>
+    </Form>
+  );
+}
+
+function HowItWorks({ virtualNumber, webhookSecret, webhookUrl, scenarios }: Route.ComponentProps["loaderData"]) {
+  const curl = webhookUrl
+    ? `curl -X POST '${webhookUrl}' \\\n  -H 'content-type: application/json' \\\n  -d '{"originator":"+31612345678","recipient":"${virtualNumber}","payload":"Hello"}'`
+    : null;
+  return (
+    <aside aria-labelledby="how-heading" className="space-y-4 rounded-2xl border border-slate-200 bg-white p-4 text-sm shadow-sm sm:p-5">
+      <h2 id="how-heading" className="font-semibold text-slate-900">
+        How the simulator works
+      </h2>
+      <dl className="space-y-3">
+        <div>
+          <dt className="font-medium text-slate-800">Service number</dt>
+          <dd className="text-slate-600">{formatPhone(virtualNumber)}</dd>
+        </div>
+        {webhookSecret ? (
+          <div>
+            <dt className="font-medium text-slate-800">Webhook secret</dt>
+            <dd>
+              <code className="break-all rounded bg-slate-100 px-1.5 py-0.5 text-slate-800">{webhookSecret}</code>
+              <p className="mt-1 text-slate-600">
+                Generated for this machine. MessageBird (and this page) add it as <code>?secret=</code> to the webhook URL.
+              </p>
+            </dd>
+          </div>
+        ) : null}
+      </dl>
+      <p className="text-slate-600">
+        Sending from a handset posts to <code>/webhooks/messagebird</code> over HTTP, exactly like MessageBird would; SMS
+        the app sends get a delivery report about a second later.
+      </p>
+      {curl ? (
+        <div>
+          <p className="font-medium text-slate-800">The same from a terminal</p>
+          <pre className="mt-1 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100">
+            <code>{curl}</code>
+          </pre>
+        </div>
+      ) : null}
+      <div>
+        <p className="font-medium text-slate-800">Trying failures</p>
+        <ul className="mt-1 list-disc space-y-1 pl-5 text-slate-600">
+          {scenarios.map((scenario) => (
+            <li key={scenario.suffix}>
+              A number ending in <code>{scenario.suffix}</code>: {scenario.description}.
+            </li>
+          ))}
+        </ul>
+      </div>
+    </aside>
+  );
+}
