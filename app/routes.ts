@@ -8,5 +8,7 @@ export default [
   route("logout", "routes/logout.ts"),
   route("auth/*", "routes/auth.$.ts"),
   route("dev/phone", "routes/dev.phone.tsx"),
+  route("webhooks/messagebird", "routes/webhooks.messagebird.ts"),
+  route("webhooks/messagebird/status", "routes/webhooks.messagebird.status.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -1,0 +1,169 @@
+import { createHash } from "node:crypto";
+import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { db } from "./db/client";
+import { conversations, messages, users } from "./db/schema";
+import { publish } from "./events";
+import { consentKeyword } from "./keywords";
+import type { ReportedStatus } from "./webhooks/parse";
+
+/** An SMS someone sent to our virtual number, numbers already in E.164. */
+export type InboundSms = {
+  from: string;
+  to: string;
+  body: string;
+  providerMessageId?: string;
+  /** The provider's timestamp exactly as sent: only used to recognise redeliveries. */
+  sentAt?: string;
+};
+
+export type DeliveryReport = {
+  providerMessageId?: string;
+  /** Our message id, which we pass to MessageBird as `reference` when sending. */
+  reference?: string;
+  status: ReportedStatus;
+  reason?: string;
+  errorCode?: string;
+  statusAt?: Date;
+};
+
+export type Received = { status: "stored"; id: string; conversationId: string } | { status: "duplicate" };
+
+export type ReportOutcome = { status: "updated" | "unchanged"; id: string } | { status: "ignored" };
+
+/**
+ * Stores an inbound SMS exactly once, whoever sent it: numbers nobody has
+ * verified form unclaimed conversations that agents see (DESIGN.md). Resolves
+ * only after commit, so a 2xx built on it never acknowledges a lost message.
+ */
+export async function receiveInbound(sms: InboundSms): Promise<Received> {
+  const receivedAt = new Date();
+  const [providerMessageId, ...earlierIds] = redeliveryIds(sms, receivedAt);
+  const received = await db.transaction(async (tx): Promise<Received> => {
+    // DO UPDATE (not DO NOTHING) so the row comes back and stays locked until
+    // commit: one sender's concurrent deliveries take turns, which keeps the
+    // earlier-window lookup below free of races.
+    const [conversation] = await tx
+      .insert(conversations)
+      .values({
+        contactNumber: sms.from,
+        virtualNumber: sms.to,
+        userId: sql`(select ${users.id} from ${users} where ${users.phoneNumber} = ${sms.from})`,
+      })
+      .onConflictDoUpdate({ target: conversations.contactNumber, set: { userId: sql`excluded.user_id` } })
+      .returning({ id: conversations.id });
+    const conversationId = conversation!.id;
+
+    if (earlierIds.length > 0) {
+      const [seen] = await tx
+        .select({ id: messages.id })
+        .from(messages)
+        .where(inArray(messages.providerMessageId, earlierIds))
+        .limit(1);
+      if (seen) return { status: "duplicate" };
+    }
+
+    const [message] = await tx
+      .insert(messages)
+      .values({
+        conversationId,
+        direction: "inbound",
+        body: sms.body,
+        fromNumber: sms.from,
+        toNumber: sms.to,
+        status: "received",
+        providerMessageId,
+        createdAt: receivedAt,
+        statusAt: receivedAt,
+      })
+      .onConflictDoNothing({ target: messages.providerMessageId })
+      .returning({ id: messages.id });
+    if (!message) return { status: "duplicate" };
+
+    const keyword = consentKeyword(sms.body);
+    await tx
+      .update(conversations)
+      .set({
+        lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${receivedAt.toISOString()}::timestamptz)`,
+        ...(keyword === "opt-out" && { optedOutAt: sql`coalesce(${conversations.optedOutAt}, ${receivedAt.toISOString()}::timestamptz)` }),
+        ...(keyword === "opt-in" && { optedOutAt: null }),
+      })
+      .where(eq(conversations.id, conversationId));
+    return { status: "stored", id: message.id, conversationId };
+  });
+  if (received.status === "stored") publish({ kind: "message", conversationId: received.conversationId, messageId: received.id });
+  return received;
+}
+
+// Without a provider id or timestamp (the tutorial's Flow Builder JSON) a
+// redelivery looks exactly like the same text sent again, so identical texts
+// are treated as one within 10-20 minutes: long enough for MessageBird's
+// retries, short enough that a later "yes" is a new message. See
+// docs/decisions/0001-deduplicating-messages-without-an-id.md.
+const DEDUPE_WINDOW_MS = 10 * 60_000;
+
+/** The id to store first, then ids under which an earlier delivery may already be stored. */
+function redeliveryIds(sms: InboundSms, receivedAt: Date): [string, ...string[]] {
+  if (sms.providerMessageId) return [sms.providerMessageId];
+  const derived = (when: string) =>
+    `derived:${createHash("sha256").update(JSON.stringify([sms.from, sms.to, sms.body, when])).digest("hex")}`;
+  if (sms.sentAt) return [derived(sms.sentAt)];
+  const window = Math.floor(receivedAt.getTime() / DEDUPE_WINDOW_MS);
+  return [derived(`window:${window}`), derived(`window:${window - 1}`)];
+}
+
+/**
+ * Gives a member the conversation with the number they just verified, and
+ * lets go of the one with a number they no longer own.
+ */
+export async function attachConversation(userId: string, phoneNumber: string): Promise<void> {
+  await db
+    .update(conversations)
+    .set({ userId: sql`case when ${conversations.contactNumber} = ${phoneNumber} then ${userId} else null end` })
+    .where(or(eq(conversations.contactNumber, phoneNumber), eq(conversations.userId, userId)));
+}
+
+const REPORTED_AS = {
+  scheduled: "queued",
+  sent: "sent",
+  buffered: "buffered",
+  delivered: "delivered",
+  expired: "expired",
+  delivery_failed: "failed",
+} as const satisfies Record<ReportedStatus, string>;
+
+type OutboundStatus = (typeof REPORTED_AS)[ReportedStatus];
+
+// Reports arrive late and out of order; a status only ever moves to a later stage.
+const STAGE: Record<OutboundStatus, number> = { queued: 0, sent: 1, buffered: 2, delivered: 3, expired: 3, failed: 3 };
+const OUTBOUND_STATUSES = Object.keys(STAGE) as OutboundStatus[];
+
+// `reference` comes from outside; Postgres would throw on a non-uuid compared with a uuid column.
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export async function applyDeliveryReport(report: DeliveryReport): Promise<ReportOutcome> {
+  const byProviderId = report.providerMessageId ? eq(messages.providerMessageId, report.providerMessageId) : undefined;
+  const byReference = report.reference && UUID.test(report.reference) ? eq(messages.id, report.reference) : undefined;
+  if (!byProviderId && !byReference) return { status: "ignored" };
+  const [message] = await db
+    .select({ id: messages.id, conversationId: messages.conversationId })
+    .from(messages)
+    .where(and(eq(messages.direction, "outbound"), or(byProviderId, byReference)))
+    .limit(1);
+  if (!message) return { status: "ignored" };
+
+  const next = REPORTED_AS[report.status];
+  const final = next === "failed" || next === "expired";
+  // One conditional statement, so two reports racing cannot move a status backwards.
+  const [updated] = await db
+    .update(messages)
+    .set({
+      status: next,
+      statusAt: report.statusAt ?? new Date(),
+      ...(final && { errorMessage: report.reason ?? null, errorCode: report.errorCode ?? null }),
+    })
+    .where(and(eq(messages.id, message.id), inArray(messages.status, OUTBOUND_STATUSES.filter((s) => STAGE[s] < STAGE[next]))))
+    .returning({ id: messages.id });
+  if (!updated) return { status: "unchanged", id: message.id };
+  publish({ kind: "status", conversationId: message.conversationId, messageId: message.id });
+  return { status: "updated", id: message.id };
+}

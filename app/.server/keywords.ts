@@ -1,0 +1,16 @@
+/**
+ * Carrier opt-out handling (messagebird.md "Opt-out keywords"). Only a message
+ * that is the keyword and nothing else counts: "stop the 9am reminders" is a
+ * conversation, not a withdrawal of consent.
+ */
+const OPT_OUT = new Set(["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "OPTOUT", "REVOKE"]);
+const OPT_IN = new Set(["START", "UNSTOP", "YES"]);
+
+export type ConsentKeyword = "opt-out" | "opt-in";
+
+export function consentKeyword(text: string): ConsentKeyword | null {
+  const word = text.trim().toUpperCase();
+  if (OPT_OUT.has(word)) return "opt-out";
+  if (OPT_IN.has(word)) return "opt-in";
+  return null;
+}

@@ -1,0 +1,44 @@
+import { isIP } from "node:net";
+
+/** MessageBird's webhooks are a few hundred bytes; 64 KiB leaves room for 1,600+ character texts in any encoding. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export type Body = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too large" | "unreadable" };
+
+/**
+ * The raw body (signatures cover its exact bytes), refused as soon as it is
+ * known to be too large: from Content-Length before reading anything, or while
+ * streaming when the header is missing or lies.
+ */
+export async function readLimitedBody(request: Request, limit = MAX_BODY_BYTES): Promise<Body> {
+  if (Number(request.headers.get("content-length")) > limit) return { ok: false, reason: "too large" };
+  if (!request.body) return { ok: true, bytes: new Uint8Array() };
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) {
+        await reader.cancel().catch(() => {});
+        return { ok: false, reason: "too large" };
+      }
+      chunks.push(value);
+    }
+  } catch {
+    return { ok: false, reason: "unreadable" };
+  }
+  return { ok: true, bytes: Buffer.concat(chunks) };
+}
+
+/**
+ * The client as the nearest proxy saw it. Only for the rejection log: it is a
+ * hint for an admin, never used to decide anything, so a forged header costs
+ * nothing.
+ */
+export function sourceIpOf(headers: Headers): string | null {
+  const candidate = headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? headers.get("x-real-ip")?.trim();
+  return candidate && isIP(candidate) ? candidate : null;
+}
