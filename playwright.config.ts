@@ -46,6 +46,7 @@ export default defineConfig({
       DATA_DIR: "memory://",
       BIRDLINE_SKIP_BUILD: "1",
       LOG_LEVEL: "warn",
+      TRUST_PROXY: "true",
       // The e2e server always uses the embedded database and the simulator, like `npm start`.
       DATABASE_URL: "",
       MESSAGEBIRD_API_KEY: "",

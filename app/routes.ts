@@ -7,8 +7,9 @@ export default [
   route("login", "routes/login.tsx"),
   route("logout", "routes/logout.ts"),
   route("auth/*", "routes/auth.$.ts"),
-  route("dev/phone", "routes/dev.phone.tsx"),
+  route("settings/phone", "routes/settings.phone.tsx"),
   route("webhooks/messagebird", "routes/webhooks.messagebird.ts"),
   route("webhooks/messagebird/status", "routes/webhooks.messagebird.status.ts"),
+  route("dev/phone", "routes/dev.phone.tsx"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

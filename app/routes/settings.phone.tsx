@@ -1,0 +1,233 @@
+import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, Form, Link, redirect } from "react-router";
+import { z } from "zod";
+import { requireUser } from "~/.server/auth";
+import { env } from "~/.server/env";
+import { getPhoneStatus, removePhoneNumber, sendVerificationCode, verifyPhoneCode } from "~/.server/phone-verification";
+import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { formatPhone } from "~/lib/phone";
+import type { Route } from "./+types/settings.phone";
+
+export const SendCodeSchema = z.object({
+  intent: z.literal("send-code"),
+  phoneNumber: z
+    .string({ error: "Enter your mobile number" })
+    .trim()
+    .max(32, { error: "That is too long for a phone number" })
+    .regex(/^[+\d][\d\s().-]*$/, { error: "Use digits, spaces and an optional leading +" }),
+});
+
+export const VerifySchema = z.object({
+  intent: z.literal("verify"),
+  code: z
+    .string({ error: "Enter the code from the SMS" })
+    .transform((code) => code.replace(/\s/g, ""))
+    .pipe(z.string().regex(/^\d{6}$/, { error: "The code has 6 digits" })),
+});
+
+export const meta: Route.MetaFunction = () => [{ title: "Your phone · Birdline" }];
+
+export async function loader({ request }: Route.LoaderArgs) {
+  const user = await requireUser(request);
+  const status = await getPhoneStatus(user.id);
+  return {
+    phoneNumber: status.phoneNumber,
+    pending: status.pending,
+    defaultCountry: env.defaultCountry,
+    simulator: env.smsGateway === "simulator",
+    justVerified: new URL(request.url).searchParams.has("verified") && Boolean(status.phoneNumber),
+  };
+}
+
+export async function action({ request }: Route.ActionArgs) {
+  const user = await requireUser(request);
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+
+  if (intent === "send-code") {
+    const submission = parseWithZod(formData, { schema: SendCodeSchema });
+    if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+    const sent = await sendVerificationCode({ userId: user.id, phoneNumber: submission.value.phoneNumber });
+    if (!sent.ok) {
+      const result = submission.reply({ fieldErrors: { phoneNumber: [sent.message] } });
+      return sent.retryAfterSeconds
+        ? data({ intent, result }, { status: 429, headers: { "Retry-After": String(sent.retryAfterSeconds) } })
+        : data({ intent, result }, { status: 400 });
+    }
+    throw redirect("/settings/phone");
+  }
+
+  if (intent === "verify") {
+    const submission = parseWithZod(formData, { schema: VerifySchema });
+    if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
+    const verified = await verifyPhoneCode({ userId: user.id, code: submission.value.code });
+    if (!verified.ok) return data({ intent, result: submission.reply({ fieldErrors: { code: [verified.message] } }) }, { status: 400 });
+    throw redirect("/settings/phone?verified=1");
+  }
+
+  if (intent === "remove") {
+    await removePhoneNumber(user.id);
+    throw redirect("/settings/phone");
+  }
+
+  throw data("Unknown action", { status: 400 });
+}
+
+export default function PhoneSettings({ loaderData, actionData }: Route.ComponentProps) {
+  const { phoneNumber, pending, defaultCountry, simulator, justVerified } = loaderData;
+  return (
+    <section className="mx-auto max-w-xl space-y-6">
+      <header>
+        <h1 className="text-2xl font-bold text-slate-900">Your phone</h1>
+        <p className="mt-1 text-slate-600">
+          Birdline shows every SMS between your phone and our number as one conversation. Prove the number is yours with a
+          one-time code.
+        </p>
+      </header>
+
+      {phoneNumber ? <VerifiedNumber phoneNumber={phoneNumber} justVerified={justVerified} /> : null}
+
+      {pending ? (
+        <VerifyCodeForm
+          pending={pending}
+          simulator={simulator}
+          lastResult={actionData?.intent === "verify" ? actionData.result : undefined}
+        />
+      ) : null}
+
+      <SendCodeForm
+        key={pending?.phoneNumber ?? "none"}
+        hasNumber={Boolean(phoneNumber)}
+        pendingNumber={pending?.phoneNumber}
+        defaultCountry={defaultCountry}
+        lastResult={actionData?.intent === "send-code" ? actionData.result : undefined}
+      />
+    </section>
+  );
+}
+
+function VerifiedNumber({ phoneNumber, justVerified }: { phoneNumber: string; justVerified: boolean }) {
+  return (
+    <div className="rounded-xl border border-green-200 bg-green-50 p-5" role={justVerified ? "status" : undefined}>
+      <p className="text-sm font-medium text-green-900">{justVerified ? "Verified! This number is now yours:" : "Your verified number"}</p>
+      <p className="mt-1 text-xl font-semibold text-green-950">{formatPhone(phoneNumber)}</p>
+      <div className="mt-4 flex flex-wrap items-center gap-3">
+        <Link to="/messages" className="rounded-md bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+          Open your messages
+        </Link>
+        <Form method="post">
+          <button
+            type="submit"
+            name="intent"
+            value="remove"
+            className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50"
+          >
+            Remove this number
+          </button>
+        </Form>
+      </div>
+    </div>
+  );
+}
+
+type LastResult = SubmissionResult<string[]> | undefined;
+
+function VerifyCodeForm({
+  pending,
+  simulator,
+  lastResult,
+}: {
+  pending: { phoneNumber: string; expiresAt: Date; attemptsLeft: number };
+  simulator: boolean;
+  lastResult: LastResult;
+}) {
+  const [form, fields] = useForm({
+    id: "verify-code",
+    lastResult,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: VerifySchema }),
+    shouldValidate: "onSubmit",
+  });
+  return (
+    <div className="rounded-xl border border-brand-100 bg-white p-5 shadow-sm">
+      <h2 className="font-semibold text-slate-900">Enter your code</h2>
+      <p className="mt-1 text-sm text-slate-600">
+        We sent a 6-digit code to <strong>{formatPhone(pending.phoneNumber)}</strong>. It is valid until{" "}
+        {new Date(pending.expiresAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" })} UTC;{" "}
+        {pending.attemptsLeft} {pending.attemptsLeft === 1 ? "attempt" : "attempts"} left.
+      </p>
+      {simulator ? (
+        <p className="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">
+          No real SMS is sent in simulator mode: read the code on the{" "}
+          <a
+            className="font-medium underline"
+            href={`/dev/phone?${new URLSearchParams({ number: pending.phoneNumber })}`}
+            target="_blank"
+            rel="noreferrer"
+          >
+            simulated phone
+          </a>
+          .
+        </p>
+      ) : null}
+      <Form method="post" className="mt-4 flex flex-wrap items-end gap-3" {...getFormProps(form)}>
+        <input type="hidden" name="intent" value="verify" />
+        <div className="w-40">
+          <Field
+            label="Code"
+            errors={fields.code.errors}
+            inputProps={{
+              ...getInputProps(fields.code, { type: "text" }),
+              inputMode: "numeric",
+              autoComplete: "one-time-code",
+              maxLength: 7,
+              autoFocus: true,
+            }}
+          />
+        </div>
+        <SubmitButton name="intent" value="verify" pendingText="Checking…">
+          Verify
+        </SubmitButton>
+      </Form>
+    </div>
+  );
+}
+
+function SendCodeForm({
+  hasNumber,
+  pendingNumber,
+  defaultCountry,
+  lastResult,
+}: {
+  hasNumber: boolean;
+  pendingNumber?: string;
+  defaultCountry: string;
+  lastResult: LastResult;
+}) {
+  const [form, fields] = useForm({
+    id: "send-code",
+    lastResult,
+    defaultValue: { phoneNumber: pendingNumber ?? "" },
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: SendCodeSchema }),
+    shouldValidate: "onBlur",
+  });
+  const title = pendingNumber ? "Send a new code" : hasNumber ? "Change your number" : "Add your number";
+  return (
+    <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+      <h2 className="font-semibold text-slate-900">{title}</h2>
+      <Form method="post" className="mt-3 space-y-3" {...getFormProps(form)}>
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <input type="hidden" name="intent" value="send-code" />
+        <Field
+          label="Mobile number"
+          hint={`Any common format. Numbers without a + are read as ${defaultCountry} numbers.`}
+          errors={fields.phoneNumber.errors}
+          inputProps={{ ...getInputProps(fields.phoneNumber, { type: "tel" }), autoComplete: "tel", placeholder: "+31 6 12345678" }}
+        />
+        <SubmitButton name="intent" value="send-code" pendingText="Sending…">
+          Send code
+        </SubmitButton>
+      </Form>
+    </div>
+  );
+}

@@ -1,0 +1,29 @@
+import { test as base, expect, type Page } from "@playwright/test";
+
+export const STRONG_PASSWORD = "sunny-otter-42-lamp";
+
+let counter = 0;
+const unique = () => `${Date.now().toString(36)}${(++counter).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+
+export const uniqueEmail = () => `e2e-${unique()}@example.com`;
+/** A valid Dutch mobile number nobody else in this run uses. */
+export const uniquePhone = () => `+3161${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
+
+export const test = base.extend({
+  // The server trusts X-Forwarded-For in e2e: each test looks like its own client,
+  // so per-address rate limits do not leak between tests.
+  extraHTTPHeaders: async ({}, use) => {
+    await use({ "X-Forwarded-For": `198.51.100.${Math.floor(Math.random() * 250) + 1}, 10.0.0.${++counter % 250}` });
+  },
+});
+export { expect };
+
+export async function register(page: Page, email = uniqueEmail()) {
+  await page.goto("/register");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password", { exact: true }).fill(STRONG_PASSWORD);
+  await page.getByLabel("Confirm password").fill(STRONG_PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/settings\/phone$/);
+  return email;
+}
