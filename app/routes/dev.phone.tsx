@@ -70,7 +70,7 @@ export default function DevPhone({ loaderData, actionData }: Route.ComponentProp
         </p>
       </header>
 
-      <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
+      <div className="grid grid-cols-[minmax(0,1fr)] items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
         <section aria-labelledby="handset-heading" className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
           <h2 id="handset-heading" className="sr-only">
             Handset
@@ -94,7 +94,7 @@ export default function DevPhone({ loaderData, actionData }: Route.ComponentProp
 function NumberPicker({ typed, error }: { typed: string; error: string | null }) {
   return (
     <Form method="get" className="flex flex-wrap items-end gap-2">
-      <div className="min-w-0 flex-1">
+      <div className="min-w-48 flex-1">
         <label htmlFor="number" className="block text-sm font-medium text-slate-800">
           Phone number
         </label>
