@@ -111,17 +111,6 @@ function redeliveryIds(sms: InboundSms, receivedAt: Date): [string, ...string[]]
   return [derived(`window:${window}`), derived(`window:${window - 1}`)];
 }
 
-/**
- * Gives a member the conversation with the number they just verified, and
- * lets go of the one with a number they no longer own.
- */
-export async function attachConversation(userId: string, phoneNumber: string): Promise<void> {
-  await db
-    .update(conversations)
-    .set({ userId: sql`case when ${conversations.contactNumber} = ${phoneNumber} then ${userId} else null end` })
-    .where(or(eq(conversations.contactNumber, phoneNumber), eq(conversations.userId, userId)));
-}
-
 const REPORTED_AS = {
   scheduled: "queued",
   sent: "sent",

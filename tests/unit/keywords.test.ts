@@ -1,0 +1,14 @@
+import { expect, test } from "vitest";
+import { consentKeyword } from "~/.server/keywords";
+
+test.each(["STOP", "stop", "  Stop\n", "STOPALL", "unsubscribe", "Cancel", "END", "quit", "OPTOUT", "revoke"])(
+  "%j opts the number out",
+  (text) => expect(consentKeyword(text)).toBe("opt-out"),
+);
+
+test.each(["START", "unstop", " yes "])("%j opts the number back in", (text) => expect(consentKeyword(text)).toBe("opt-in"));
+
+test.each(["stop the 9am reminders", "STOP!", "please stop", "yes please", "", "S T O P"])(
+  "%j is an ordinary message",
+  (text) => expect(consentKeyword(text)).toBeNull(),
+);
