@@ -1,0 +1,99 @@
+import { createHash } from "node:crypto";
+import { count, sql } from "drizzle-orm";
+import { SignJWT } from "jose";
+import { afterAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { db } from "~/.server/db/client";
+import { conversations, messages, webhookNonces, webhookRejections } from "~/.server/db/schema";
+import { action } from "~/routes/webhooks.messagebird";
+
+// This file runs the app with a signing key configured, as a deployment using
+// MessageBird-Signature-JWT would; it must be set before env.ts is first imported.
+const SIGNING_KEY = vi.hoisted(() => {
+  process.env.MESSAGEBIRD_SIGNING_KEY = "integration-signing-key-0123456789";
+  return process.env.MESSAGEBIRD_SIGNING_KEY;
+});
+// Test files may share a worker process: leave no key behind for the next one.
+afterAll(() => {
+  delete process.env.MESSAGEBIRD_SIGNING_KEY;
+});
+
+// APP_URL is http://localhost:3000: what MessageBird calls, and what it signs.
+const PUBLIC_URL = "http://localhost:3000/webhooks/messagebird";
+// What the app sees behind a reverse proxy.
+const INTERNAL_URL = "http://10.1.2.3:8080/webhooks/messagebird";
+const body = JSON.stringify({ originator: "31612345678", recipient: "447700900000", payload: "signed hello", messageId: "mb-signed-1" });
+const sha256 = (data: string) => createHash("sha256").update(data).digest("hex");
+
+async function sign({ url = PUBLIC_URL, payload = body, jti = crypto.randomUUID() } = {}) {
+  return new SignJWT({ url_hash: sha256(url), payload_hash: sha256(payload) })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuer("MessageBird")
+    .setNotBefore("0s")
+    .setExpirationTime("60s")
+    .setJti(jti)
+    .sign(new TextEncoder().encode(SIGNING_KEY));
+}
+
+type Args = Parameters<typeof action>[0];
+async function post(token: string, { url = INTERNAL_URL, payload = body } = {}) {
+  const request = new Request(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "MessageBird-Signature-JWT": token },
+    body: payload,
+  });
+  const response = await action({ request, params: {}, context: {} } as unknown as Args);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+const messageCount = async () => (await db.select({ n: count() }).from(messages))[0]!.n;
+
+beforeEach(async () => {
+  await db.delete(messages);
+  await db.delete(conversations);
+  await db.delete(webhookNonces);
+  await db.delete(webhookRejections);
+});
+
+describe("MessageBird-Signature-JWT on the inbound webhook", () => {
+  test("a valid signature and no secret is accepted, verified against APP_URL rather than the internal address", async () => {
+    expect(await post(await sign())).toEqual({ status: 200, body: { status: "stored", id: expect.any(String) } });
+    expect(await messageCount()).toBe(1);
+  });
+
+  test("a tampered body is refused and nothing is stored", async () => {
+    const token = await sign();
+    const tampered = body.replace("signed hello", "send me money");
+    expect(await post(token, { payload: tampered })).toEqual({ status: 401, body: { error: "invalid signature: payload_hash does not match the body" } });
+    expect(await messageCount()).toBe(0);
+  });
+
+  test("a tampered URL is refused", async () => {
+    const token = await sign({ url: `${PUBLIC_URL}?flow=a` });
+    expect((await post(token, { url: `${INTERNAL_URL}?flow=b` })).status).toBe(401);
+    expect((await post(await sign(), { url: `${INTERNAL_URL}?extra=1` })).status).toBe(401);
+    expect(await messageCount()).toBe(0);
+  });
+
+  test("a replayed token (same jti) is refused, even on another instance sharing the database", async () => {
+    const token = await sign();
+    expect((await post(token)).status).toBe(200);
+    expect(await post(token)).toEqual({ status: 401, body: { error: "replayed signature" } });
+    expect(await db.select({ n: count() }).from(webhookNonces)).toEqual([{ n: 1 }]);
+  });
+
+  test("a token whose message could not be stored is not burnt: MessageBird's retry with it succeeds", async () => {
+    const token = await sign();
+    await db.execute(sql`alter table messages rename to messages_offline`);
+    try {
+      expect((await post(token)).status).toBe(503);
+    } finally {
+      await db.execute(sql`alter table messages_offline rename to messages`);
+    }
+    expect((await post(token)).body.status).toBe("stored");
+  });
+
+  test("the shared secret still works alongside the signing key", async () => {
+    const request = new Request(`${INTERNAL_URL}?secret=test-webhook-secret-0123456789`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    const response = await action({ request, params: {}, context: {} } as unknown as Args);
+    expect(response.status).toBe(200);
+  });
+});
