@@ -119,7 +119,6 @@ export async function sendVerificationCode({ userId, phoneNumber: input }: { use
     await gateway.send({
       to: phoneNumber,
       body: `Your Birdline code is ${code}. It expires in ${CODE_TTL_MS / 60_000} minutes.`,
-      reference: verification.id,
     });
   } catch (error) {
     await db.delete(phoneVerifications).where(eq(phoneVerifications.id, verification.id));

@@ -171,7 +171,6 @@ function VerifyCodeForm({
         </p>
       ) : null}
       <Form method="post" className="mt-4 flex flex-wrap items-end gap-3" {...getFormProps(form)}>
-        <input type="hidden" name="intent" value="verify" />
         <div className="w-40">
           <Field
             label="Code"
@@ -217,7 +216,6 @@ function SendCodeForm({
       <h2 className="font-semibold text-slate-900">{title}</h2>
       <Form method="post" className="mt-3 space-y-3" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
-        <input type="hidden" name="intent" value="send-code" />
         <Field
           label="Mobile number"
           hint={`Any common format. Numbers without a + are read as ${defaultCountry} numbers.`}

@@ -27,3 +27,26 @@ export async function register(page: Page, email = uniqueEmail()) {
   await expect(page).toHaveURL(/\/settings\/phone$/);
   return email;
 }
+
+/** Reads the newest verification code the simulator "delivered" to a handset. */
+export async function readCodeOnHandset(page: Page, phone: string): Promise<string> {
+  const handset = await page.context().newPage();
+  await handset.goto(`/dev/phone?number=${encodeURIComponent(phone)}`);
+  const sms = handset.getByRole("list", { name: /SMS on/ }).getByRole("listitem").filter({ hasText: "Your Birdline code is" });
+  await expect(sms.last()).toBeVisible();
+  const text = await sms.last().innerText();
+  await handset.close();
+  return /code is (\d{6})/.exec(text)![1]!;
+}
+
+/** Registers and verifies a fresh phone through the simulator; returns the E.164 number. */
+export async function verifyPhone(page: Page, phone = uniquePhone()) {
+  await page.goto("/settings/phone");
+  await page.getByLabel("Mobile number").fill(phone);
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByRole("heading", { name: "Enter your code" })).toBeVisible();
+  await page.getByLabel("Code").fill(await readCodeOnHandset(page, phone));
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByText("Verified! This number is now yours:")).toBeVisible();
+  return phone;
+}

@@ -51,6 +51,14 @@ describe("MessageBird gateway (the real SDK, intercepted by MSW)", () => {
     });
   });
 
+  test("an SMS without a reference asks for no delivery report", async () => {
+    const requests: SentRequest[] = [];
+    server.use(messageAccepted({ id: "code-sms", onRequest: (r) => requests.push(r) }));
+    await createMessageBirdGateway(config).send({ to: sms.to, body: "Your code is 123456" });
+    expect(requests[0]!.body).not.toHaveProperty("reference");
+    expect(requests[0]!.body).not.toHaveProperty("reportUrl");
+  });
+
   test("a refused access key (401) is not retryable and tells the admin what to check", async () => {
     server.use(refusals.badKey());
     const error = await sendError();

@@ -46,6 +46,15 @@ describe("simulator gateway", () => {
     });
   });
 
+  test("an SMS without a reference is recorded but never reported on", async () => {
+    const reports = captureReports();
+    const gateway = createSimulatorGateway({ deliveryDelayMs: 1 });
+    const { providerMessageId } = await gateway.send({ to: "+31612345678", body: "Your code is 654321" });
+    expect(await db.select().from(simulatedSms).where(eq(simulatedSms.providerMessageId, providerMessageId))).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reports).toHaveLength(0);
+  });
+
   test("waits a moment before reporting, as a real network does", async () => {
     const reports = captureReports();
     await createSimulatorGateway({ deliveryDelayMs: 300 }).send({ to: "+31612345679", body: "later", reference: "msg-2" });

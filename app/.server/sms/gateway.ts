@@ -8,8 +8,12 @@ export type OutboundSms = {
   /** E.164 recipient. */
   to: string;
   body: string;
-  /** Our own id for the SMS (message or verification id); delivery reports carry it back. */
-  reference: string;
+  /**
+   * Our own message id; delivery reports carry it back. Without it no report is
+   * requested (verification codes need none, and their reports would only look
+   * like reports for unknown messages).
+   */
+  reference?: string;
 };
 
 export type SmsGateway = {

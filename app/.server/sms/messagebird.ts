@@ -31,7 +31,8 @@ export function createMessageBirdGateway({
           () => reject(new SmsSendError({ retryable: true, reason: `MessageBird did not answer within ${timeoutMs / 1000} s. Try again.` })),
           timeoutMs,
         );
-        client.messages.create({ originator, recipients: [to], body, reference, reportUrl }, (error, message) => {
+        const report = reference ? { reference, reportUrl } : {};
+        client.messages.create({ originator, recipients: [to], body, ...report }, (error, message) => {
           clearTimeout(deadline);
           if (error) return reject(toSmsSendError(error));
           // A proxy or outage can answer 2xx JSON without the message; never report that as sent.

@@ -63,6 +63,8 @@ export function createSimulatorGateway({
       // Same shape as MessageBird's ids (32 hex characters).
       const providerMessageId = randomBytes(16).toString("hex");
       await db.insert(simulatedSms).values({ providerMessageId, fromNumber: env.messagebird.senderId, toNumber: to, body, reference });
+      // Like MessageBird: no reference, no delivery report.
+      if (!reference) return { providerMessageId };
 
       const undeliverable = scenario === "undeliverable";
       const report = (): DeliveryReport => ({

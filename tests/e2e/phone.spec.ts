@@ -1,0 +1,38 @@
+import { formatPhone } from "../../app/lib/phone";
+import { expect, readCodeOnHandset, register, test, uniquePhone, verifyPhone } from "./fixtures";
+
+test("a new member verifies a phone with a code read on the simulated handset", async ({ page }) => {
+  await register(page);
+  await expect(page.getByRole("navigation").getByRole("link", { name: "Verify your phone" })).toBeVisible();
+  const phone = uniquePhone();
+  await verifyPhone(page, phone);
+  await expect(page.getByTestId("nav-phone")).toHaveText(formatPhone(phone));
+});
+
+test("a wrong code is refused with the attempts left; the number can be typed in local format", async ({ page }) => {
+  await register(page);
+  const phone = uniquePhone();
+  await page.getByLabel("Mobile number").fill(`0${phone.slice(3)}`);
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByText(`We sent a 6-digit code to ${formatPhone(phone)}`)).toBeVisible();
+  const code = await readCodeOnHandset(page, phone);
+  const wrong = code === "000000" ? "111111" : "000000";
+  await page.getByLabel("Code").fill(wrong);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByText("That code is not right. 4 attempts left.")).toBeVisible();
+  await page.getByLabel("Code").fill(code);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByTestId("nav-phone")).toHaveText(formatPhone(phone));
+});
+
+test("a number verified by someone else is refused without saying who", async ({ page, browser }) => {
+  await register(page);
+  const phone = await verifyPhone(page);
+
+  const other = await browser.newPage({ extraHTTPHeaders: { "X-Forwarded-For": "203.0.113.77" } });
+  await register(other);
+  await other.getByLabel("Mobile number").fill(phone);
+  await other.getByRole("button", { name: "Send code" }).click();
+  await expect(other.getByText("This number is already verified by another account.", { exact: false })).toBeVisible();
+  await other.close();
+});
