@@ -3,6 +3,7 @@ import { parseWithZod, type SubmissionResult } from "@conform-to/zod/v4";
 import { useEffect } from "react";
 import { data, Form, redirect, useRevalidator } from "react-router";
 import { z } from "zod";
+import { requireRole } from "~/.server/auth";
 import { env } from "~/.server/env";
 import { handsetMessages, inboundWebhookUrl, sendFromHandset, SIMULATOR_SCENARIOS } from "~/.server/sms/simulator";
 import { ErrorList, FormErrors, SubmitButton } from "~/components/forms";
@@ -20,15 +21,20 @@ const HandsetSmsSchema = z.object({
     .max(1600, "MessageBird accepts at most 1600 characters."),
 });
 
-/** The page only exists while the simulator sends the SMS; with MessageBird configured it is a plain 404. */
-function requireSimulator() {
+/**
+ * The page only exists while the simulator sends the SMS; with MessageBird
+ * configured it is a plain 404. On a deployed demo (SMS_GATEWAY=simulator) the
+ * handset shows everyone's verification codes, so only admins may open it.
+ */
+async function requireSimulator(request: Request) {
   if (env.smsGateway !== "simulator") throw data(null, { status: 404 });
+  if (env.mode === "deployed") await requireRole(request, "admin");
 }
 
 const handsetUrl = (number: string) => `/dev/phone?number=${encodeURIComponent(number)}`;
 
 export async function loader({ request }: Route.LoaderArgs) {
-  requireSimulator();
+  await requireSimulator(request);
   const typed = new URL(request.url).searchParams.get("number")?.trim() ?? "";
   const number = typed ? parseUserPhone(typed, env.defaultCountry) : null;
   // One address per handset, whatever format was typed.
@@ -48,7 +54,7 @@ export async function loader({ request }: Route.LoaderArgs) {
 }
 
 export async function action({ request }: Route.ActionArgs) {
-  requireSimulator();
+  await requireSimulator(request);
   const submission = parseWithZod(await request.formData(), { schema: HandsetSmsSchema });
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
   const { number, body } = submission.value;
