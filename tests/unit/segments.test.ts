@@ -21,7 +21,8 @@ describe("GSM-7 messages", () => {
   });
 
   test("accented letters of the GSM alphabet stay GSM-7", () => {
-    expect(countSegments("Ça sérà façile, Ñoño! ¿Qué? Δ").encoding).toBe("GSM-7");
+    expect(countSegments("Ça sérà ok, Ñoño! ¿Qué? Δ").encoding).toBe("GSM-7");
+    expect(countSegments("façile").encoding).toBe("UCS-2");
   });
 
   test("reports what is left in the current part", () => {
