@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { countSegments } from "~/lib/segments";
 import { db } from "./db/client";
 import { conversations, messages, users } from "./db/schema";
 import { publish } from "./events";
@@ -72,6 +73,7 @@ export async function receiveInbound(sms: InboundSms): Promise<Received> {
         toNumber: sms.to,
         status: "received",
         providerMessageId,
+        segments: countSegments(sms.body).segments,
         createdAt: receivedAt,
         statusAt: receivedAt,
       })
@@ -98,7 +100,7 @@ export async function receiveInbound(sms: InboundSms): Promise<Received> {
 // redelivery looks exactly like the same text sent again, so identical texts
 // are treated as one within 10-20 minutes: long enough for MessageBird's
 // retries, short enough that a later "yes" is a new message. See
-// docs/decisions/0001-deduplicating-messages-without-an-id.md.
+// docs/decisions/deduplicating-inbound-sms-without-an-id.md.
 const DEDUPE_WINDOW_MS = 10 * 60_000;
 
 /** The id to store first, then ids under which an earlier delivery may already be stored. */

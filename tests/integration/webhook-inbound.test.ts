@@ -112,11 +112,12 @@ describe("formats", () => {
     expect((await call(new Request(`${BASE}?${query}`))).body).toEqual({ status: "duplicate" });
   });
 
-  test("a long concatenated SMS is stored exactly", async () => {
+  test("a long concatenated SMS is stored exactly, with its segment count", async () => {
     const text = "Emoji 🎉 and ünïcode, over many parts. ".repeat(50);
     const { body } = await call(postJson({ ...tutorialJson, payload: text }));
     const [message] = await db.select().from(messages).where(eq(messages.id, body.id as string));
     expect(message!.body).toBe(text);
+    expect(message!.segments).toBe(Math.ceil(text.length / 67));
   });
 
   test("malformed input answers 400 naming the field, unknown content types 415; both recorded", async () => {
