@@ -10,10 +10,12 @@ import {
   useRouteLoaderData,
 } from "react-router";
 import { getOptionalUser } from "~/.server/auth";
+import { getTimeZone } from "~/.server/time-zone";
 import type { Route } from "./+types/root";
 import "./app.css";
 import { NotFound } from "./components/not-found";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
+import { TimeZoneCookie } from "./components/time-zone-cookie";
 
 export const meta: Route.MetaFunction = () => [
   { title: "Birdline — your SMS inbox" },
@@ -21,7 +23,7 @@ export const meta: Route.MetaFunction = () => [
 ];
 
 export async function loader({ request }: Route.LoaderArgs) {
-  return data({ user: await getOptionalUser(request) });
+  return data({ user: await getOptionalUser(request), timeZone: getTimeZone(request) });
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -57,6 +59,7 @@ export default function App({ loaderData }: Route.ComponentProps) {
         <Outlet />
       </main>
       <SiteFooter />
+      <TimeZoneCookie serverTimeZone={loaderData.timeZone} />
     </>
   );
 }
