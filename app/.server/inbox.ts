@@ -82,11 +82,12 @@ export async function receiveInbound(sms: InboundSms): Promise<Received> {
     if (!message) return { status: "duplicate" };
 
     const keyword = consentKeyword(sms.body);
+    const now = sql`${receivedAt.toISOString()}::timestamptz`;
     await tx
       .update(conversations)
       .set({
-        lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${receivedAt.toISOString()}::timestamptz)`,
-        ...(keyword === "opt-out" && { optedOutAt: sql`coalesce(${conversations.optedOutAt}, ${receivedAt.toISOString()}::timestamptz)` }),
+        lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${now})`,
+        ...(keyword === "opt-out" && { optedOutAt: sql`coalesce(${conversations.optedOutAt}, ${now})` }),
         ...(keyword === "opt-in" && { optedOutAt: null }),
       })
       .where(eq(conversations.id, conversationId));

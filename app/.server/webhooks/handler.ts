@@ -5,7 +5,7 @@ import { authenticateWebhook, type AuthResult, type WebhookAuthConfig } from "./
 import { claimNonce, releaseNonce } from "./nonces";
 import { parseDeliveryReport, parseInboundSms, readFields, type Parsed } from "./parse";
 import { recordRejection } from "./rejections";
-import { MAX_BODY_BYTES, readLimitedBody, sourceIpOf } from "./request";
+import { MAX_BODY_BYTES, readLimitedBody } from "./body";
 
 type Fields = Record<string, unknown>;
 type Outcome = { status: string; id?: string };
@@ -17,6 +17,12 @@ const WEBHOOKS = {
 };
 
 export type WebhookKind = keyof typeof WEBHOOKS;
+
+export type WebhookOptions = {
+  /** The client as server.ts saw it (socket, or X-Forwarded-For behind a trusted proxy); only for the rejection log. */
+  sourceIp?: string;
+  auth?: WebhookAuthConfig;
+};
 
 const envConfig: WebhookAuthConfig = {
   secret: env.messagebird.webhookSecret,
@@ -32,10 +38,14 @@ const reply = (status: number, body: object) => Response.json(body, { status, he
  * 2xx is sent only after commit, storage trouble answers 503, and everything
  * refused is recorded for admins.
  */
-export async function handleWebhook(request: Request, kind: WebhookKind, config: WebhookAuthConfig = envConfig): Promise<Response> {
+export async function handleWebhook(
+  request: Request,
+  kind: WebhookKind,
+  { sourceIp, auth: config = envConfig }: WebhookOptions = {},
+): Promise<Response> {
   const url = new URL(request.url);
   const record = (status: number, reason: string, body: Uint8Array = new Uint8Array()) =>
-    recordRejection({ route: url.pathname, status, reason, sourceIp: sourceIpOf(request.headers), url, body });
+    recordRejection({ route: url.pathname, status, reason, sourceIp: sourceIp ?? null, url, body });
   const refuse = async (status: number, reason: string, body?: Uint8Array) => {
     await record(status, reason, body);
     return reply(status, { error: reason });

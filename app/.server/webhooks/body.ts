@@ -1,5 +1,3 @@
-import { isIP } from "node:net";
-
 /** MessageBird's webhooks are a few hundred bytes; 64 KiB leaves room for 1,600+ character texts in any encoding. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -33,12 +31,3 @@ export async function readLimitedBody(request: Request, limit = MAX_BODY_BYTES):
   return { ok: true, bytes: Buffer.concat(chunks) };
 }
 
-/**
- * The client as the nearest proxy saw it. Only for the rejection log: it is a
- * hint for an admin, never used to decide anything, so a forged header costs
- * nothing.
- */
-export function sourceIpOf(headers: Headers): string | null {
-  const candidate = headers.get("x-forwarded-for")?.split(",")[0]?.trim() ?? headers.get("x-real-ip")?.trim();
-  return candidate && isIP(candidate) ? candidate : null;
-}
