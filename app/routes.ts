@@ -8,6 +8,8 @@ export default [
   route("logout", "routes/logout.ts"),
   route("auth/*", "routes/auth.$.ts"),
   route("settings/phone", "routes/settings.phone.tsx"),
+  route("messages", "routes/messages._index.tsx"),
+  route("messages/:conversationId", "routes/messages.$conversationId.tsx"),
   route("webhooks/messagebird", "routes/webhooks.messagebird.ts"),
   route("webhooks/messagebird/status", "routes/webhooks.messagebird.status.ts"),
   route("dev/phone", "routes/dev.phone.tsx"),

@@ -1,0 +1,129 @@
+import { and, eq, sql } from "drizzle-orm";
+import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
+import { db } from "./db/client";
+import { conversations, messages } from "./db/schema";
+import { env } from "./env";
+import { publish } from "./events";
+import { log } from "./log";
+import { smsGateway, SmsSendError } from "./sms/gateway";
+import type { Conversation } from "./threads";
+
+/**
+ * Replies, persist-first (DESIGN.md "Flows"): the typed text is stored as
+ * `queued` before the provider is called, so it is never lost, and the form's
+ * idempotency key makes a second submission return the first row instead of
+ * sending again.
+ */
+
+export type Outbound = typeof messages.$inferSelect;
+
+export type SendResult =
+  | { ok: true; message: Outbound; duplicate: boolean }
+  | { ok: false; reason: "opted-out" | "too-long" | "empty" | "not-failed"; message: string };
+
+export async function sendReply({
+  conversation,
+  authorId,
+  body,
+  idempotencyKey,
+}: {
+  conversation: Conversation;
+  authorId: string;
+  body: string;
+  idempotencyKey: string;
+}): Promise<SendResult> {
+  if (body.trim() === "") return { ok: false, reason: "empty", message: "Type a message first." };
+  const { segments } = countSegments(body);
+  if (segments > MAX_SEGMENTS) {
+    return { ok: false, reason: "too-long", message: `That is ${segments} SMS; the limit is ${MAX_SEGMENTS}. Shorten it a little.` };
+  }
+  if (conversation.optedOutAt) return optedOut();
+
+  const now = new Date();
+  const [queued] = await db
+    .insert(messages)
+    .values({
+      conversationId: conversation.id,
+      direction: "outbound",
+      body,
+      fromNumber: env.messagebird.senderId,
+      toNumber: conversation.contactNumber,
+      status: "queued",
+      idempotencyKey,
+      authorUserId: authorId,
+      segments,
+      createdAt: now,
+      statusAt: now,
+    })
+    .onConflictDoNothing({ target: messages.idempotencyKey })
+    .returning();
+  if (!queued) {
+    // The same form was submitted again (double click, resubmitted POST): answer with the first one.
+    const [first] = await db
+      .select()
+      .from(messages)
+      .where(and(eq(messages.idempotencyKey, idempotencyKey), eq(messages.conversationId, conversation.id)));
+    if (first) return { ok: true, message: first, duplicate: true };
+    // A key from another conversation is no form of ours: refuse rather than guess.
+    throw new Error("Idempotency key reused across conversations");
+  }
+  await db
+    .update(conversations)
+    .set({ lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)` })
+    .where(eq(conversations.id, conversation.id));
+  publish({ kind: "message", conversationId: conversation.id, messageId: queued.id });
+  return { ok: true, message: await deliver(queued), duplicate: false };
+}
+
+/** Sends a failed reply again, reusing its row (and so its place in the thread). */
+export async function retryReply({ conversation, messageId }: { conversation: Conversation; messageId: string }): Promise<SendResult> {
+  if (conversation.optedOutAt) return optedOut();
+  const [requeued] = await db
+    .update(messages)
+    .set({ status: "queued", errorCode: null, errorMessage: null, statusAt: new Date() })
+    .where(
+      and(
+        eq(messages.id, messageId),
+        eq(messages.conversationId, conversation.id),
+        eq(messages.direction, "outbound"),
+        eq(messages.status, "failed"),
+      ),
+    )
+    .returning();
+  if (!requeued) return { ok: false, reason: "not-failed", message: "This message is not waiting for a retry." };
+  publish({ kind: "status", conversationId: conversation.id, messageId });
+  return { ok: true, message: await deliver(requeued), duplicate: false };
+}
+
+function optedOut(): SendResult {
+  return {
+    ok: false,
+    reason: "opted-out",
+    message: "This number has opted out by texting STOP. Replies are blocked until they text START.",
+  };
+}
+
+async function deliver(message: Outbound): Promise<Outbound> {
+  let update: Partial<Outbound>;
+  try {
+    const gateway = await smsGateway();
+    const { providerMessageId } = await gateway.send({ to: message.toNumber, body: message.body, reference: message.id });
+    // A delivery report can overtake this update (it finds the row by reference):
+    // only a still-queued row becomes "sent", so "delivered" never turns back.
+    update = {
+      providerMessageId,
+      status: sql`case when ${messages.status} = 'queued' then 'sent'::message_status else ${messages.status} end` as never,
+    };
+  } catch (error) {
+    if (!(error instanceof SmsSendError)) throw error;
+    log.warn("reply not sent", { messageId: message.id, retryable: error.retryable, providerCode: error.providerCode });
+    update = { status: "failed", errorMessage: error.reason, errorCode: error.providerCode };
+  }
+  const [current] = await db
+    .update(messages)
+    .set({ ...update, statusAt: new Date() })
+    .where(eq(messages.id, message.id))
+    .returning();
+  publish({ kind: "status", conversationId: message.conversationId, messageId: message.id });
+  return current!;
+}

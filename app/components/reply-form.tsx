@@ -1,0 +1,113 @@
+import { getFormProps, getTextareaProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { parseWithZod } from "@conform-to/zod/v4";
+import { useEffect, useRef, useState } from "react";
+import { useFetcher } from "react-router";
+import { ErrorList, FormErrors } from "~/components/forms";
+import { ReplySchema } from "~/lib/reply-schema";
+import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
+
+/**
+ * The reply box. A real form (POST → redirect → GET without JavaScript); with
+ * JavaScript it submits in the background, shows the message at once as
+ * pending, clears itself, and sends on Enter (Shift+Enter for a new line).
+ */
+export function ReplyForm({ idempotencyKey, optedOut, recipient }: { idempotencyKey: string; optedOut: boolean; recipient: string }) {
+  const fetcher = useFetcher<{ result?: SubmissionResult<string[]> }>();
+  const [form, fields] = useForm({
+    id: "reply",
+    lastResult: fetcher.state === "idle" ? fetcher.data?.result : undefined,
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ReplySchema }),
+    shouldValidate: "onSubmit",
+  });
+  const textarea = useRef<HTMLTextAreaElement>(null);
+  const [text, setText] = useState("");
+  const submitted = useRef("");
+  const busy = fetcher.state !== "idle";
+  const pendingBody = fetcher.formData?.get("intent") === "send" ? String(fetcher.formData.get("body") ?? "") : null;
+
+  // A refused send gives the text back, so nothing typed is ever lost.
+  useEffect(() => {
+    if (fetcher.state === "idle" && fetcher.data?.result && textarea.current && submitted.current) {
+      textarea.current.value = submitted.current;
+      setText(submitted.current);
+      submitted.current = "";
+    }
+  }, [fetcher.state, fetcher.data]);
+
+  const count = countSegments(text);
+  const tooLong = count.segments > MAX_SEGMENTS;
+
+  return (
+    <div>
+      {pendingBody ? (
+        <p className="mb-2 flex justify-end" aria-live="polite">
+          <span className="max-w-[85%] whitespace-pre-wrap break-words rounded-2xl rounded-br-sm bg-brand-600/70 px-4 py-2 text-white">
+            {pendingBody}
+            <span className="mt-1 block text-right text-xs text-brand-100">Sending…</span>
+          </span>
+        </p>
+      ) : null}
+      <fetcher.Form
+        method="post"
+        preventScrollReset
+        {...getFormProps(form)}
+        onSubmit={(event) => {
+          form.onSubmit(event);
+          if (event.defaultPrevented || busy) return event.preventDefault();
+          submitted.current = textarea.current?.value ?? "";
+          // Clear after the browser has read the form data for this submission.
+          queueMicrotask(() => {
+            if (textarea.current) textarea.current.value = "";
+            setText("");
+          });
+        }}
+        className="rounded-2xl border border-slate-200 bg-white p-3 shadow-sm sm:p-4"
+      >
+        <FormErrors id={form.errorId} errors={form.errors} />
+        <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
+        <fieldset disabled={optedOut} className="space-y-2">
+          <label htmlFor={fields.body.id} className="block text-sm font-medium text-slate-800">
+            Reply to {recipient}
+          </label>
+          {optedOut ? (
+            <p id="opted-out-note" className="rounded-md bg-red-50 p-2 text-sm text-red-800">
+              This number opted out by texting STOP, so Birdline will not send it anything. Replies are possible again once
+              they text START.
+            </p>
+          ) : null}
+          <textarea
+            {...getTextareaProps(fields.body)}
+            ref={textarea}
+            rows={3}
+            aria-describedby={[optedOut ? "opted-out-note" : null, "reply-counter", fields.body.errorId].filter(Boolean).join(" ")}
+            onInput={(event) => setText(event.currentTarget.value)}
+            onKeyDown={(event) => {
+              if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
+              event.preventDefault();
+              if (!busy) event.currentTarget.form?.requestSubmit();
+            }}
+            className="block w-full resize-y rounded-md border border-slate-300 px-3 py-2 text-slate-900 focus:border-brand-500 focus:outline-2 focus:outline-brand-500 disabled:bg-slate-100 aria-invalid:border-red-500"
+          />
+          <ErrorList id={fields.body.errorId} errors={fields.body.errors} />
+          <div className="flex flex-wrap items-center justify-between gap-2">
+            <p id="reply-counter" className={`text-xs ${tooLong ? "font-semibold text-red-700" : "text-slate-500"}`}>
+              {count.units} {count.encoding === "GSM-7" ? "characters" : "UCS-2 units"} · {count.segments}{" "}
+              {count.segments === 1 ? "SMS" : "SMS parts"}
+              {tooLong ? ` (limit ${MAX_SEGMENTS})` : ` · ${count.remaining} left in this part`}
+              <span className="sr-only">. Enter sends, Shift+Enter starts a new line.</span>
+            </p>
+            <button
+              type="submit"
+              name="intent"
+              value="send"
+              disabled={busy}
+              className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-60"
+            >
+              {busy ? "Sending…" : "Send"}
+            </button>
+          </div>
+        </fieldset>
+      </fetcher.Form>
+    </div>
+  );
+}

@@ -1,0 +1,189 @@
+import { parseWithZod } from "@conform-to/zod/v4";
+import { data, Form, Link, redirect } from "react-router";
+import { requireUser } from "~/.server/auth";
+import { retryReply, sendReply } from "~/.server/outbound";
+import { findVisibleConversation, markRead, seesEveryConversation, threadPage } from "~/.server/threads";
+import { getTimeZone } from "~/.server/time-zone";
+import { MessageStatus } from "~/components/message-status";
+import { ReplyForm } from "~/components/reply-form";
+import { formatPhone } from "~/lib/phone";
+import { ReplySchema, RetrySchema } from "~/lib/reply-schema";
+import { formatTime, groupByDay } from "~/lib/time";
+import type { Route } from "./+types/messages.$conversationId";
+
+export const meta: Route.MetaFunction = ({ data }) => [
+  { title: data ? `${formatPhone(data.conversation.contactNumber)} · Birdline` : "Conversation · Birdline" },
+];
+
+async function requireConversation(request: Request, conversationId: string) {
+  const user = await requireUser(request);
+  const conversation = await findVisibleConversation(user, conversationId);
+  // Someone else's conversation and a made-up id look the same: 404.
+  if (!conversation) throw data("This conversation does not exist, or it is not yours.", { status: 404 });
+  return { user, conversation };
+}
+
+export async function loader({ request, params }: Route.LoaderArgs) {
+  const { user, conversation } = await requireConversation(request, params.conversationId);
+  const before = new URL(request.url).searchParams.get("before");
+  const page = await threadPage(conversation.id, before);
+  if (!before) await markRead(user.id, conversation.id);
+  return {
+    conversation: {
+      id: conversation.id,
+      contactNumber: conversation.contactNumber,
+      claimed: conversation.userId !== null,
+      optedOut: conversation.optedOutAt !== null,
+    },
+    messages: page.messages,
+    older: page.older,
+    latest: !before,
+    teamView: seesEveryConversation(user),
+    // One key per rendered form: a resubmitted or double-clicked form sends once.
+    idempotencyKey: crypto.randomUUID(),
+    timeZone: getTimeZone(request),
+  };
+}
+
+export async function action({ request, params }: Route.ActionArgs) {
+  const { user, conversation } = await requireConversation(request, params.conversationId);
+  const formData = await request.formData();
+  const intent = formData.get("intent");
+  const thread = `/messages/${conversation.id}`;
+
+  if (intent === "send") {
+    const submission = parseWithZod(formData, { schema: ReplySchema });
+    if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
+    const sent = await sendReply({ conversation, authorId: user.id, ...submission.value });
+    if (!sent.ok) {
+      return data({ result: submission.reply({ formErrors: [sent.message] }) }, { status: sent.reason === "opted-out" ? 409 : 400 });
+    }
+    // Stored either way (sent, or failed with a Retry button): show it in the thread.
+    throw redirect(thread);
+  }
+
+  if (intent === "retry") {
+    const submission = parseWithZod(formData, { schema: RetrySchema });
+    if (submission.status !== "success") throw data("Not a message of this conversation.", { status: 400 });
+    const retried = await retryReply({ conversation, messageId: submission.value.messageId });
+    if (!retried.ok && retried.reason === "opted-out") return data({ result: submission.reply({ formErrors: [retried.message] }) }, { status: 409 });
+    throw redirect(thread);
+  }
+
+  throw data("Unknown action.", { status: 400 });
+}
+
+export default function Thread({ loaderData }: Route.ComponentProps) {
+  const { conversation, messages, older, latest, teamView, idempotencyKey, timeZone } = loaderData;
+  const days = groupByDay(messages, (message) => message.createdAt, timeZone);
+  return (
+    <section aria-labelledby="thread-heading" className="mx-auto flex max-w-3xl flex-col gap-4">
+      <header className="flex flex-wrap items-center gap-3">
+        {teamView ? (
+          <Link to="/messages" className="text-sm font-medium text-brand-700 underline">
+            ← All conversations
+          </Link>
+        ) : null}
+        <h1 id="thread-heading" className="text-2xl font-bold text-slate-900">
+          {formatPhone(conversation.contactNumber)}
+        </h1>
+        {teamView && !conversation.claimed ? (
+          <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Unclaimed</span>
+        ) : null}
+        {conversation.optedOut ? (
+          <span className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900">Opted out</span>
+        ) : null}
+      </header>
+
+      <div className="flex max-h-[65vh] min-h-64 flex-col-reverse overflow-y-auto rounded-2xl border border-slate-200 bg-white p-3 shadow-sm sm:p-5">
+        {/* column-reverse keeps the newest message in view, with or without JavaScript. */}
+        <div>
+          {older ? (
+            <p className="mb-4 text-center">
+              <Link
+                to={`?${new URLSearchParams({ before: older })}`}
+                className="rounded-full border border-slate-300 px-3 py-1 text-sm text-slate-700 hover:bg-slate-50"
+              >
+                Older messages
+              </Link>
+            </p>
+          ) : null}
+          {messages.length === 0 ? (
+            <p className="py-12 text-center text-slate-500">
+              No messages yet. {conversation.optedOut ? "" : "Write the first one below; it goes out as an SMS."}
+            </p>
+          ) : (
+            <ol aria-label="Messages" className="space-y-6">
+              {days.map((day) => (
+                <li key={day.day}>
+                  <h2 className="mb-3 text-center text-xs font-semibold uppercase tracking-wide text-slate-500">{day.label}</h2>
+                  <ol className="space-y-2">
+                    {day.items.map((message) => (
+                      <MessageBubble key={message.id} message={message} timeZone={timeZone} />
+                    ))}
+                  </ol>
+                </li>
+              ))}
+            </ol>
+          )}
+          {!latest ? (
+            <p className="mt-4 text-center">
+              <Link to="." className="rounded-full border border-slate-300 px-3 py-1 text-sm text-slate-700 hover:bg-slate-50">
+                Newest messages
+              </Link>
+            </p>
+          ) : null}
+        </div>
+      </div>
+
+      {latest ? (
+        <ReplyForm
+          key={conversation.id}
+          idempotencyKey={idempotencyKey}
+          optedOut={conversation.optedOut}
+          recipient={formatPhone(conversation.contactNumber)}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function MessageBubble({
+  message,
+  timeZone,
+}: {
+  message: Route.ComponentProps["loaderData"]["messages"][number];
+  timeZone: string;
+}) {
+  const inbound = message.direction === "inbound";
+  return (
+    <li className={`flex ${inbound ? "justify-start" : "justify-end"}`} data-message-id={message.id}>
+      <div
+        className={`max-w-[85%] rounded-2xl px-4 py-2 sm:max-w-[75%] ${
+          inbound ? "rounded-bl-sm bg-slate-100 text-slate-900" : "rounded-br-sm bg-brand-600 text-white"
+        } ${message.status === "failed" ? "ring-2 ring-red-400" : ""}`}
+      >
+        <span className="sr-only">{inbound ? "Received" : "You sent"}: </span>
+        {/* Text, never HTML: React escapes it, and pre-wrap keeps the SMS's own line breaks. */}
+        <p className="whitespace-pre-wrap break-words">{message.body}</p>
+        <p className={`mt-1 flex flex-wrap items-center justify-end gap-x-2 text-xs ${inbound ? "text-slate-500" : "text-brand-100"}`}>
+          <time dateTime={new Date(message.createdAt).toISOString()}>{formatTime(message.createdAt, timeZone)}</time>
+          {inbound ? null : <MessageStatus status={message.status} reason={message.errorMessage} />}
+        </p>
+        {message.status === "failed" ? (
+          <Form method="post" preventScrollReset className="mt-2 text-right">
+            <input type="hidden" name="messageId" value={message.id} />
+            <button
+              type="submit"
+              name="intent"
+              value="retry"
+              className="rounded-md bg-white px-3 py-1 text-xs font-semibold text-red-700 hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-white"
+            >
+              Retry
+            </button>
+          </Form>
+        ) : null}
+      </div>
+    </li>
+  );
+}
