@@ -20,6 +20,7 @@ export async function loader({ request }: Route.LoaderArgs) {
     view: "team" as const,
     search,
     conversations: await listConversations(user.id, { search }),
+    unreadCap: UNREAD_CAP,
     timeZone: getTimeZone(request),
     now: new Date(),
   };
@@ -27,7 +28,7 @@ export async function loader({ request }: Route.LoaderArgs) {
 
 export default function Messages({ loaderData }: Route.ComponentProps) {
   if (loaderData.view === "verify-phone") return <VerifyPhonePrompt />;
-  const { conversations, search, timeZone, now } = loaderData;
+  const { conversations, search, timeZone, now, unreadCap } = loaderData;
   return (
     <section aria-labelledby="inbox-heading" className="space-y-4">
       <div className="flex flex-wrap items-end justify-between gap-3">
@@ -97,7 +98,7 @@ export default function Messages({ loaderData }: Route.ComponentProps) {
                   ) : null}
                   {conversation.unread ? (
                     <span className="rounded-full bg-brand-600 px-2 py-0.5 text-xs font-semibold text-white">
-                      {conversation.unread >= UNREAD_CAP ? `${UNREAD_CAP - 1}+` : conversation.unread}
+                      {conversation.unread >= unreadCap ? `${unreadCap - 1}+` : conversation.unread}
                       <span className="sr-only"> unread</span>
                     </span>
                   ) : null}

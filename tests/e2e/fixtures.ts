@@ -1,6 +1,8 @@
 import { test as base, expect, type Page } from "@playwright/test";
 
 export const STRONG_PASSWORD = "sunny-otter-42-lamp";
+/** Registered by global-setup.ts before any test: the first account, so the admin. */
+export const ADMIN = { email: "admin@example.com" };
 
 let counter = 0;
 const unique = () => `${Date.now().toString(36)}${(++counter).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
@@ -17,6 +19,14 @@ export const test = base.extend({
   },
 });
 export { expect };
+
+export async function signIn(page: Page, email: string) {
+  await page.goto("/login");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(STRONG_PASSWORD);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+}
 
 export async function register(page: Page, email = uniqueEmail()) {
   await page.goto("/register");
@@ -49,4 +59,14 @@ export async function verifyPhone(page: Page, phone = uniquePhone()) {
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByText("Verified! This number is now yours:")).toBeVisible();
   return phone;
+}
+
+/** Texts the service number from a simulated handset, through the real inbound webhook. */
+export async function textFromHandset(page: Page, phone: string, body: string) {
+  const handset = await page.context().newPage();
+  await handset.goto(`/dev/phone?number=${encodeURIComponent(phone)}`);
+  await handset.getByLabel(/^Text /).fill(body);
+  await handset.getByRole("button", { name: "Send" }).click();
+  await expect(handset.getByRole("list", { name: /SMS on/ })).toContainText(body);
+  await handset.close();
 }

@@ -1,0 +1,75 @@
+import { ADMIN, expect, register, signIn, test, textFromHandset, uniquePhone, verifyPhone } from "./fixtures";
+
+test("an SMS from the member's phone shows in their thread, and a reply reaches the phone and is delivered", async ({
+  page,
+  javaScriptEnabled,
+}) => {
+  await register(page);
+  const phone = await verifyPhone(page);
+
+  await page.goto("/messages");
+  await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+  await expect(page.getByText("No messages yet.")).toBeVisible();
+
+  const inbound = "Hello <script>alert(1)</script> 👋";
+  await textFromHandset(page, phone, inbound);
+  await page.reload();
+  const thread = page.getByRole("list", { name: "Messages" });
+  // Shown as text: the markup is visible, nothing ran.
+  await expect(thread).toContainText(inbound);
+
+  const reply = javaScriptEnabled ? "Thanks, with JS!" : "Thanks, without JS!";
+  await page.getByLabel(/^Reply to/).fill(reply);
+  await page.getByRole("button", { name: "Send" }).click();
+  const bubble = thread.locator("li[data-message-id]").filter({ hasText: reply });
+  await expect(bubble).toBeVisible();
+  if (javaScriptEnabled) await expect(page.getByLabel(/^Reply to/)).toHaveValue("");
+
+  // The simulator reports delivery about a second later (live updates without reload: live.spec.ts).
+  await expect(async () => {
+    await page.reload();
+    await expect(bubble).toContainText("Delivered", { timeout: 1000 });
+  }).toPass({ timeout: 15_000 });
+
+  const handset = await page.context().newPage();
+  await handset.goto(`/dev/phone?number=${encodeURIComponent(phone)}`);
+  await expect(handset.getByRole("list", { name: /SMS on/ })).toContainText(reply);
+});
+
+test("a member without a verified phone is asked to verify one", async ({ page }) => {
+  await register(page);
+  await page.goto("/messages");
+  await expect(page.getByRole("heading", { name: "Verify your phone first" })).toBeVisible();
+});
+
+test("another member's conversation is a 404", async ({ page, browser }) => {
+  await register(page);
+  await verifyPhone(page);
+  await page.goto("/messages");
+  await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+  const theirs = page.url();
+
+  const other = await browser.newPage({ extraHTTPHeaders: { "X-Forwarded-For": "203.0.113.99" } });
+  await register(other);
+  const response = await other.goto(theirs);
+  expect(response?.status()).toBe(404);
+  await expect(other.getByText("Page not found")).toBeVisible();
+  await other.close();
+});
+
+test("an SMS from an unknown number reaches the team inbox, unclaimed, and an agent can answer it", async ({ page }) => {
+  const stranger = uniquePhone();
+  await signIn(page, ADMIN.email);
+  await textFromHandset(page, stranger, "Is anyone there?");
+  await page.goto("/messages");
+  const row = page.getByRole("list", { name: "Conversations" }).getByRole("link").filter({ hasText: "Is anyone there?" });
+  await expect(row).toContainText("Unclaimed");
+  await expect(row).toContainText("1 unread");
+  await row.click();
+  await expect(page.getByText("Unclaimed", { exact: true })).toBeVisible();
+  await page.getByLabel(/^Reply to/).fill("Yes! How can we help?");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("list", { name: "Messages" })).toContainText("Yes! How can we help?");
+  await page.goto("/messages");
+  await expect(row.or(page.getByRole("link").filter({ hasText: "You: Yes! How can we help?" })).first()).not.toContainText("unread");
+});
