@@ -1,11 +1,17 @@
+import { z } from "zod";
 import { database } from "./db/client";
 import { log } from "./log";
 
 /**
- * Publishing half of the live-update bus (DESIGN.md "Flows"). Callers publish
- * after their transaction has committed: a NOTIFY inside a write transaction
- * takes a database-wide lock at commit and serializes every writer. Bursts are
- * coalesced into one NOTIFY, and payloads carry ids only.
+ * The live-update bus over Postgres LISTEN/NOTIFY (DESIGN.md "Flows"), shared
+ * by every instance on one database.
+ *
+ * Publishing: callers publish after their transaction has committed: a NOTIFY
+ * inside a write transaction takes a database-wide lock at commit and
+ * serializes every writer. Bursts are coalesced into one NOTIFY, and payloads
+ * carry ids only.
+ *
+ * Subscribing: one LISTEN per process fans out to in-process subscribers.
  */
 export const EVENTS_CHANNEL = "birdline_events";
 
@@ -58,4 +64,69 @@ export function payloadsOf(events: InboxEvent[]): string[] {
   }
   if (batch.length > 0) payloads.push(`[${batch.join(",")}]`);
   return payloads;
+}
+
+/** What a subscriber hears: events that arrived, or word that some may have been missed. */
+export type BusMessage = { type: "events"; events: InboxEvent[] } | { type: "resync" };
+export type Subscriber = (message: BusMessage) => void;
+
+// Anyone with database access can NOTIFY this channel: only well-formed ids go further.
+const Payload = z.array(
+  z.object({ kind: z.enum(["message", "status"]), conversationId: z.guid(), messageId: z.guid() }),
+);
+
+const subscribers = new Set<Subscriber>();
+// Once started, the LISTEN stays for the life of the process. It costs one idle
+// connection; stopping it with the last subscriber would make a lone user's
+// every page load pay a LISTEN round trip, and race an UNLISTEN against the next LISTEN.
+let listening: Promise<unknown> | undefined;
+
+/**
+ * Adds a subscriber; resolves once this process is listening, so nothing
+ * published after that is missed. Returns the unsubscribe function.
+ */
+export async function subscribe(subscriber: Subscriber): Promise<() => void> {
+  subscribers.add(subscriber);
+  try {
+    await (listening ??= database.listen(EVENTS_CHANNEL, deliver, resync).catch((error: unknown) => {
+      listening = undefined;
+      throw error;
+    }));
+  } catch (error) {
+    subscribers.delete(subscriber);
+    throw error;
+  }
+  return () => {
+    subscribers.delete(subscriber);
+  };
+}
+
+/** How many subscribers this process holds: closed streams must bring it back down. */
+export const subscriberCount = () => subscribers.size;
+
+function deliver(payload: string) {
+  let events: InboxEvent[];
+  try {
+    events = Payload.parse(JSON.parse(payload));
+  } catch {
+    log.warn("ignored a malformed inbox event payload", { excerpt: payload.slice(0, 200) });
+    return;
+  }
+  if (events.length > 0) fanOut({ type: "events", events });
+}
+
+// The listener dropped and came back: NOTIFYs sent meanwhile are gone for good.
+function resync() {
+  log.info("event listener reconnected; asking subscribers to resync");
+  fanOut({ type: "resync" });
+}
+
+function fanOut(message: BusMessage) {
+  for (const subscriber of subscribers) {
+    try {
+      subscriber(message);
+    } catch (error) {
+      log.error("an event subscriber failed", { error: String(error) });
+    }
+  }
 }

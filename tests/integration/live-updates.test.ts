@@ -1,0 +1,199 @@
+import { eq } from "drizzle-orm";
+import postgres from "postgres";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { database, db } from "~/.server/db/client";
+import { conversations, messages, users } from "~/.server/db/schema";
+import { EVENTS_CHANNEL, subscriberCount, type BusMessage, type InboxEvent } from "~/.server/events";
+import { receiveInbound } from "~/.server/inbox";
+import { subscribeAsViewer } from "~/.server/live-updates";
+import { loader } from "~/routes/events";
+import { readEventStream } from "../support/event-stream";
+import { signedInUser } from "../support/session";
+
+const SERVICE = "+447700900000";
+const ADA = "+31612340001";
+const BOB = "+31612340002";
+const STRANGER = "+31612340003";
+
+const inbound = async (from: string, body = "hello") => {
+  const received = await receiveInbound({ from, to: SERVICE, body });
+  if (received.status !== "stored") throw new Error("expected a stored message");
+  return received;
+};
+
+const aborts: AbortController[] = [];
+
+/** GET /events the way the HTTP layer calls it: the request's signal aborts when the client goes away. */
+async function requestEvents(cookie?: string) {
+  const abort = new AbortController();
+  aborts.push(abort);
+  const request = new Request("http://localhost:3000/events", { headers: cookie ? { cookie } : {}, signal: abort.signal });
+  const response = await loader({ request, params: {}, context: {} } as never);
+  return { response, close: () => abort.abort() };
+}
+
+type Stream = ReturnType<typeof readEventStream> & Awaited<ReturnType<typeof requestEvents>>;
+
+async function openEvents(cookie: string): Promise<Stream> {
+  const opened = await requestEvents(cookie);
+  return Object.assign(readEventStream(opened.response.body!), opened);
+}
+
+const inboxEvents = (stream: Stream) =>
+  stream
+    .events()
+    .filter((e) => e.event === "inbox")
+    .map((e) => JSON.parse(e.data) as InboxEvent);
+
+beforeEach(async () => {
+  await db.delete(messages);
+  await db.delete(conversations);
+  await db.delete(users);
+});
+afterEach(() => {
+  for (const abort of aborts.splice(0)) abort.abort();
+  vi.useRealTimers();
+});
+
+describe("who hears what", () => {
+  test("a member hears about their own conversation only; an agent hears about every one", async () => {
+    const ada = await signedInUser("member", ADA);
+    const agent = await signedInUser("agent");
+    const heard = { ada: [] as InboxEvent[], agent: [] as InboxEvent[] };
+    const stops = await Promise.all([
+      subscribeAsViewer(ada.id, { onEvents: (events) => heard.ada.push(...events), onResync: () => {} }),
+      subscribeAsViewer(agent.id, { onEvents: (events) => heard.agent.push(...events), onResync: () => {} }),
+    ]);
+    try {
+      const [own, others, unclaimed] = await Promise.all([inbound(ADA), inbound(BOB), inbound(STRANGER)]);
+      await vi.waitFor(() => expect(heard.agent).toHaveLength(3));
+      expect(heard.agent.map((e) => e.messageId).sort()).toEqual([own.id, others.id, unclaimed.id].sort());
+      expect(heard.ada).toEqual([{ kind: "message", conversationId: own.conversationId, messageId: own.id }]);
+    } finally {
+      for (const stop of stops) stop();
+    }
+  });
+
+  test("a member's /events stream never carries another member's conversation ids", async () => {
+    const ada = await signedInUser("member", ADA);
+    await signedInUser("member", BOB);
+    const stream = await openEvents(ada.cookie);
+    const foreign = await Promise.all([inbound(BOB, "for Bob"), inbound(STRANGER, "unclaimed"), inbound(BOB, "Bob again")]);
+    const own = await inbound(ADA, "for Ada");
+    await stream.until((text) => text.includes(own.id));
+
+    expect(inboxEvents(stream)).toEqual([{ kind: "message", conversationId: own.conversationId, messageId: own.id }]);
+    for (const { id, conversationId } of foreign) {
+      expect(stream.text()).not.toContain(conversationId);
+      expect(stream.text()).not.toContain(id);
+    }
+    expect(stream.text()).not.toContain("for Ada");
+  });
+
+  test("a conversation claimed after the stream opened reaches its new owner: ownership is read per event", async () => {
+    const ada = await signedInUser("member");
+    const earlier = await inbound(ADA, "before Ada verified");
+    const stream = await openEvents(ada.cookie);
+    // What phone verification does: the number becomes Ada's, and so does its conversation.
+    await db.update(users).set({ phoneNumber: ADA }).where(eq(users.id, ada.id));
+    await db.update(conversations).set({ userId: ada.id }).where(eq(conversations.id, earlier.conversationId));
+    const later = await inbound(ADA, "after");
+    await stream.until((text) => text.includes(later.id));
+    expect(inboxEvents(stream)).toContainEqual({ kind: "message", conversationId: earlier.conversationId, messageId: later.id });
+  });
+
+  test("a member promoted to agent hears every conversation from the next event on", async () => {
+    const ada = await signedInUser("member");
+    const stream = await openEvents(ada.cookie);
+    await db.update(users).set({ role: "agent" }).where(eq(users.id, ada.id));
+    const unclaimed = await inbound(STRANGER);
+    await stream.until((text) => text.includes(unclaimed.id));
+  });
+});
+
+describe("the /events response", () => {
+  test("anonymous requests get 401, not a redirect to the login page", async () => {
+    const { response } = await requestEvents();
+    expect(response.status).toBe(401);
+    expect(response.headers.get("location")).toBeNull();
+  });
+
+  test("is an unbuffered event stream that starts with a retry hint", async () => {
+    const agent = await signedInUser("agent");
+    const stream = await openEvents(agent.cookie);
+    expect(stream.response.status).toBe(200);
+    expect(stream.response.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    expect(stream.response.headers.get("cache-control")).toBe("no-cache");
+    expect(stream.response.headers.get("x-accel-buffering")).toBe("no");
+    expect(await stream.until((text) => text.includes("\n\n"))).toMatch(/^retry: \d+\n\n/);
+  });
+
+  test("sends a heartbeat comment every 25 seconds", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval"] });
+    const agent = await signedInUser("agent");
+    const stream = await openEvents(agent.cookie);
+    await stream.until((text) => text.startsWith("retry:"));
+    vi.advanceTimersByTime(24_999);
+    expect(stream.text()).not.toContain(": heartbeat");
+    vi.advanceTimersByTime(1);
+    await stream.until((text) => text.includes(": heartbeat\n\n"));
+    expect(stream.events()).toEqual([]);
+  });
+});
+
+describe("subscriptions", () => {
+  test("closing 200 streams brings the subscriber count back to zero", async () => {
+    const agent = await signedInUser("agent");
+    expect(subscriberCount()).toBe(0);
+    const streams = await Promise.all(Array.from({ length: 200 }, () => openEvents(agent.cookie)));
+    expect(subscriberCount()).toBe(200);
+    for (const stream of streams) stream.close();
+    expect(subscriberCount()).toBe(0);
+  });
+
+  test("a client that cancels the body also frees its subscription", async () => {
+    const agent = await signedInUser("agent");
+    const { response } = await requestEvents(agent.cookie);
+    expect(subscriberCount()).toBe(1);
+    await response.body!.cancel();
+    expect(subscriberCount()).toBe(0);
+  });
+
+  test("a malformed NOTIFY on the channel is ignored, and later events still arrive", async () => {
+    const agent = await signedInUser("agent");
+    const stream = await openEvents(agent.cookie);
+    await database.notify(EVENTS_CHANNEL, "not json");
+    await database.notify(EVENTS_CHANNEL, JSON.stringify([{ kind: "message", conversationId: "x'; drop", messageId: "1" }]));
+    const message = await inbound(STRANGER);
+    await stream.until((text) => text.includes(message.id));
+    expect(inboxEvents(stream)).toHaveLength(1);
+  });
+
+  test.runIf(!!process.env.TEST_DATABASE_URL)(
+    "the listener recovers after its database connection is killed, and says events may have been missed",
+    async () => {
+      const agent = await signedInUser("agent");
+      const heard: BusMessage["type"][] = [];
+      const events: InboxEvent[] = [];
+      const stop = await subscribeAsViewer(agent.id, {
+        onEvents: (batch) => {
+          heard.push("events");
+          events.push(...batch);
+        },
+        onResync: () => heard.push("resync"),
+      });
+      const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+      try {
+        const killed = await admin`select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = current_database() and query ilike 'listen%' and pid <> pg_backend_pid()`;
+        expect(killed.length).toBeGreaterThan(0);
+        await vi.waitFor(() => expect(heard).toContain("resync"), { timeout: 10_000 });
+        const message = await inbound(STRANGER);
+        await vi.waitFor(() => expect(events.map((e) => e.messageId)).toContain(message.id), { timeout: 5_000 });
+      } finally {
+        stop();
+        await admin.end();
+      }
+    },
+  );
+});
