@@ -13,6 +13,7 @@ import { getOptionalUser } from "~/.server/auth";
 import { getTimeZone } from "~/.server/time-zone";
 import type { Route } from "./+types/root";
 import "./app.css";
+import { LiveUpdates } from "./components/live-updates";
 import { NotFound } from "./components/not-found";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { TimeZoneCookie } from "./components/time-zone-cookie";
@@ -54,7 +55,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
 export default function App({ loaderData }: Route.ComponentProps) {
   return (
     <>
-      <SiteHeader user={loaderData.user} />
+      <SiteHeader user={loaderData.user} status={loaderData.user ? <LiveUpdates /> : null} />
       <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
         <Outlet />
       </main>

@@ -6,7 +6,8 @@ type NavUser = { email: string | null; name: string | null; role: string; phoneN
 const navLink = ({ isActive }: { isActive: boolean }) =>
   `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100"}`;
 
-export function SiteHeader({ user }: { user: NavUser | null }) {
+/** `status` sits at the start of the signed-in links: the live-update indicator. */
+export function SiteHeader({ user, status }: { user: NavUser | null; status?: React.ReactNode }) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-2 px-4 py-3">
@@ -16,6 +17,7 @@ export function SiteHeader({ user }: { user: NavUser | null }) {
         </Link>
         {user ? (
           <>
+            {status}
             <NavLink to="/messages" className={navLink}>
               Messages
             </NavLink>

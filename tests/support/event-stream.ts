@@ -16,7 +16,8 @@ export function parseEventStream(text: string): ServerSentEvent[] {
 
 /** Reads a streaming response body as it arrives. */
 export function readEventStream(body: ReadableStream<Uint8Array>) {
-  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
   let text = "";
   let ended = false;
   return {
@@ -39,7 +40,7 @@ export function readEventStream(body: ReadableStream<Uint8Array>) {
         ]).finally(() => clearTimeout(timer));
         if (chunk === null) continue;
         if (chunk.done) ended = true;
-        else text += chunk.value;
+        else text += decoder.decode(chunk.value, { stream: true });
       }
       return text;
     },
