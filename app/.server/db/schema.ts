@@ -147,7 +147,9 @@ export const messages = pgTable(
     createdAt: createdAt(),
     statusAt: at().notNull().defaultNow(),
   },
-  (t) => [index("messages_thread_idx").on(t.conversationId, t.createdAt.desc(), t.id.desc())],
+  // Ascending, scanned backwards for "newest first": that order is DESC NULLS FIRST, which a
+  // DESC NULLS LAST index (drizzle's .desc()) would not serve without a sort.
+  (t) => [index("messages_thread_idx").on(t.conversationId, t.createdAt, t.id)],
 );
 
 export const conversationReads = pgTable(
