@@ -16,6 +16,9 @@ const run = (command, args) => {
   if (result.status !== 0) process.exit(result.status ?? 1);
 };
 
-console.log("e2e: building the app…");
-run("npx", ["react-router", "build"]);
+// `npm test` has just built (BIRDLINE_BUILT=1); run standalone, build first.
+if (process.env.BIRDLINE_BUILT !== "1") {
+  console.log("e2e: building the app…");
+  run("npx", ["react-router", "build"]);
+}
 run("npx", ["playwright", "test", ...process.argv.slice(2)]);

@@ -1,9 +1,12 @@
-// `npm test`: typecheck, unit + integration (vitest), then e2e (Playwright).
+// `npm test`: typecheck, build, unit + integration (vitest), then e2e (Playwright).
 // Every step runs even when an earlier one fails, so one run shows everything.
+// The build comes before vitest because integration tests start the built
+// server (several instances on one database); e2e then reuses it.
 import { spawnSync } from "node:child_process";
 
 const steps = [
   ["typecheck", "npm", ["run", "typecheck"]],
+  ["build", "npx", ["react-router", "build"]],
   ["unit + integration", "npx", ["vitest", "run"]],
   ["e2e", "node", ["scripts/e2e.mjs"]],
 ];
@@ -12,7 +15,9 @@ const results = [];
 for (const [name, command, args] of steps) {
   console.log(`\n▶ ${name}`);
   const started = Date.now();
-  const { status } = spawnSync(command, args, { stdio: "inherit", env: process.env });
+  // After a failed build, e2e builds again itself rather than test a stale one.
+  const built = results.some((r) => r.name === "build" && r.ok);
+  const { status } = spawnSync(command, args, { stdio: "inherit", env: built ? { ...process.env, BIRDLINE_BUILT: "1" } : process.env });
   results.push({ name, ok: status === 0, seconds: ((Date.now() - started) / 1000).toFixed(1) });
 }
 
