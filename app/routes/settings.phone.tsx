@@ -7,6 +7,8 @@ import { env } from "~/.server/env";
 import { getPhoneStatus, removePhoneNumber, sendVerificationCode, verifyPhoneCode } from "~/.server/phone-verification";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { formatPhone } from "~/lib/phone";
+import { formatTime } from "~/lib/time";
+import { getTimeZone } from "~/.server/time-zone";
 import type { Route } from "./+types/settings.phone";
 
 export const SendCodeSchema = z.object({
@@ -36,6 +38,7 @@ export async function loader({ request }: Route.LoaderArgs) {
     pending: status.pending,
     defaultCountry: env.defaultCountry,
     simulator: env.smsGateway === "simulator",
+    timeZone: getTimeZone(request),
     justVerified: new URL(request.url).searchParams.has("verified") && Boolean(status.phoneNumber),
   };
 }
@@ -75,7 +78,7 @@ export async function action({ request }: Route.ActionArgs) {
 }
 
 export default function PhoneSettings({ loaderData, actionData }: Route.ComponentProps) {
-  const { phoneNumber, pending, defaultCountry, simulator, justVerified } = loaderData;
+  const { phoneNumber, pending, defaultCountry, simulator, justVerified, timeZone } = loaderData;
   return (
     <section className="mx-auto max-w-xl space-y-6">
       <header>
@@ -91,6 +94,7 @@ export default function PhoneSettings({ loaderData, actionData }: Route.Componen
       {pending ? (
         <VerifyCodeForm
           pending={pending}
+          timeZone={timeZone}
           simulator={simulator}
           lastResult={actionData?.intent === "verify" ? actionData.result : undefined}
         />
@@ -135,10 +139,12 @@ type LastResult = SubmissionResult<string[]> | undefined;
 
 function VerifyCodeForm({
   pending,
+  timeZone,
   simulator,
   lastResult,
 }: {
   pending: { phoneNumber: string; expiresAt: Date; attemptsLeft: number };
+  timeZone: string;
   simulator: boolean;
   lastResult: LastResult;
 }) {
@@ -153,7 +159,8 @@ function VerifyCodeForm({
       <h2 className="font-semibold text-slate-900">Enter your code</h2>
       <p className="mt-1 text-sm text-slate-600">
         We sent a 6-digit code to <strong>{formatPhone(pending.phoneNumber)}</strong>. It is valid until{" "}
-        {new Date(pending.expiresAt).toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" })} UTC;{" "}
+        {formatTime(pending.expiresAt, timeZone)}
+        {timeZone === "UTC" ? " UTC" : ""};{" "}
         {pending.attemptsLeft} {pending.attemptsLeft === 1 ? "attempt" : "attempts"} left.
       </p>
       {simulator ? (

@@ -73,3 +73,31 @@ test("an SMS from an unknown number reaches the team inbox, unclaimed, and an ag
   await page.goto("/messages");
   await expect(row.or(page.getByRole("link").filter({ hasText: "You: Yes! How can we help?" })).first()).not.toContainText("unread");
 });
+
+test("double-clicking Send (or resubmitting the form) sends one message", async ({ page, javaScriptEnabled }) => {
+  await register(page);
+  const phone = await verifyPhone(page);
+  await page.goto("/messages");
+  await page.getByLabel(/^Reply to/).fill("Just once");
+  if (javaScriptEnabled) {
+    await page.getByRole("button", { name: "Send" }).dblclick();
+  } else {
+    // Without JS a double click is two form posts carrying the same idempotency key.
+    const form = page.locator("form").filter({ has: page.getByLabel(/^Reply to/) });
+    const fields = Object.fromEntries(
+      await form.locator("input[type=hidden], textarea").evaluateAll((els) =>
+        els.map((el) => [(el as HTMLInputElement).name, (el as HTMLInputElement).value]),
+      ),
+    );
+    for (let i = 0; i < 2; i++) await page.request.post(page.url(), { form: { ...fields, intent: "send" }, maxRedirects: 0 });
+    await page.reload();
+  }
+  const thread = page.getByRole("list", { name: "Messages" });
+  await expect(thread.locator("li[data-message-id]").filter({ hasText: "Just once" })).toHaveCount(1);
+  await page.waitForTimeout(500);
+  await page.reload();
+  await expect(thread.locator("li[data-message-id]").filter({ hasText: "Just once" })).toHaveCount(1);
+  const handset = await page.context().newPage();
+  await handset.goto(`/dev/phone?number=${encodeURIComponent(phone)}`);
+  await expect(handset.getByRole("listitem").filter({ hasText: "Just once" })).toHaveCount(1);
+});
