@@ -1,0 +1,59 @@
+import type { Page } from "@playwright/test";
+import { ADMIN, expect, register, signIn, test, textFromHandset, verifyPhone } from "./fixtures";
+
+const liveIndicator = (page: Page) =>
+  page.getByRole("navigation", { name: "Main" }).getByRole("status").filter({ hasText: /^Live updates: / });
+
+/** Marks the document; a reload or a full navigation would lose the mark. */
+async function markDocument(page: Page) {
+  await page.evaluate(() => ((window as { liveMark?: boolean }).liveMark = true));
+}
+const stillSameDocument = (page: Page) => page.evaluate(() => (window as { liveMark?: boolean }).liveMark === true);
+
+test("the nav says Live once the stream is open, and claims nothing without JavaScript", async ({ page, javaScriptEnabled }) => {
+  await register(page);
+  await page.goto("/settings/phone");
+  if (javaScriptEnabled) await expect(liveIndicator(page)).toHaveText("Live updates: Live");
+  else await expect(liveIndicator(page)).toHaveCount(0);
+});
+
+test.describe("without reloading", () => {
+  test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, "live updates need JavaScript; without it a reload shows the same (threads.spec.ts)");
+
+  test("an inbound SMS shows in the member's thread and the team inbox, the agent's reply in the member's thread, and delivery flips its status", async ({
+    page: member,
+    browser,
+  }) => {
+    await register(member);
+    const phone = await verifyPhone(member);
+    await member.goto("/messages");
+    await expect(member).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+    await expect(liveIndicator(member)).toHaveText("Live updates: Live");
+    await markDocument(member);
+
+    const agentContext = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": "203.0.113.150" } });
+    const agent = await agentContext.newPage();
+    await signIn(agent, ADMIN.email);
+    await agent.goto("/messages");
+    await expect(liveIndicator(agent)).toHaveText("Live updates: Live");
+    await markDocument(agent);
+
+    await textFromHandset(member, phone, "Is my parcel on its way?");
+    const thread = member.getByRole("list", { name: "Messages" });
+    await expect(thread).toContainText("Is my parcel on its way?");
+    const row = agent.getByRole("list", { name: "Conversations" }).getByRole("link").filter({ hasText: "Is my parcel on its way?" });
+    await expect(row).toContainText("1 unread");
+    expect(await stillSameDocument(member)).toBe(true);
+    expect(await stillSameDocument(agent)).toBe(true);
+
+    await row.click();
+    await agent.getByLabel(/^Reply to/).fill("Yes, it arrives tomorrow.");
+    await agent.getByRole("button", { name: "Send" }).click();
+    const reply = thread.locator("li[data-message-id]").filter({ hasText: "Yes, it arrives tomorrow." });
+    await expect(reply).toBeVisible();
+    // The simulator reports delivery about a second after the send.
+    await expect(reply).toContainText("Delivered", { timeout: 15_000 });
+    expect(await stillSameDocument(member)).toBe(true);
+    await agentContext.close();
+  });
+});
