@@ -1,0 +1,107 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { startApp, stopApp, type AppProcess } from "../support/app-process";
+import { CookieJar } from "../support/route-call";
+
+const PASSWORD = "sunny-otter-42-lamp";
+const postgres = Boolean(process.env.TEST_DATABASE_URL);
+// Without Postgres the processes share an embedded database on disk, one process at a time.
+const dataDir = postgres ? undefined : mkdtempSync(path.join(tmpdir(), "birdline-http-"));
+const appEnv = postgres ? {} : { DATABASE_URL: undefined, DATA_DIR: dataDir };
+const running: AppProcess[] = [];
+
+afterAll(async () => {
+  await Promise.all(running.map(stopApp));
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function start() {
+  const app = await startApp(appEnv);
+  running.push(app);
+  return app;
+}
+
+async function stop(app: AppProcess) {
+  await stopApp(app);
+  running.splice(running.indexOf(app), 1);
+}
+
+/** A browser without JavaScript: plain requests, a cookie jar, redirects followed by hand. */
+function browser(app: AppProcess) {
+  const jar = new CookieJar();
+  async function request(pathname: string, form?: Record<string, string>) {
+    const response = await fetch(new URL(pathname, app.url), {
+      method: form ? "POST" : "GET",
+      redirect: "manual",
+      headers: { cookie: jar.header(), ...(form && { "content-type": "application/x-www-form-urlencoded" }) },
+      body: form ? new URLSearchParams(form) : undefined,
+    });
+    jar.store(response.headers);
+    return { status: response.status, location: response.headers.get("location"), html: await response.text() };
+  }
+  return {
+    get: (pathname: string) => request(pathname),
+    post: (pathname: string) => request(pathname, {}),
+    /** Loads the page, then posts its form with the page's CSRF token, as a browser would. */
+    async submit(pathname: string, fields: Record<string, string>) {
+      const page = await request(pathname);
+      const csrfToken = /name="csrfToken" value="([^"]+)"/.exec(page.html)?.[1] ?? "";
+      return request(pathname, { csrfToken, ...fields });
+    },
+  };
+}
+
+describe("accounts over plain HTTP, no JavaScript", () => {
+  test("register → signed in on /settings/phone → logout → wrong password keeps the email → right one returns to redirectTo", async () => {
+    const app = await start();
+    const visitor = browser(app);
+    const registered = await visitor.submit("/register", { email: "http@example.com", password: PASSWORD, confirmPassword: PASSWORD });
+    expect(registered).toMatchObject({ status: 302, location: "/settings/phone" });
+    expect((await visitor.get("/settings/phone")).html).toContain("Sign out");
+
+    expect(await visitor.post("/logout")).toMatchObject({ status: 302, location: "/" });
+    const protectedPage = await visitor.get("/settings/phone");
+    expect(protectedPage).toMatchObject({ status: 302, location: "/login?redirectTo=%2Fsettings%2Fphone" });
+
+    const wrong = await visitor.submit("/login?redirectTo=%2Fsettings%2Fphone", {
+      email: "http@example.com",
+      password: "not-the-password",
+      redirectTo: "/settings/phone",
+    });
+    expect(wrong.status).toBe(400);
+    expect(wrong.html).toContain("Invalid email or password");
+    expect(wrong.html).toContain('value="http@example.com"');
+    expect(wrong.html).not.toContain("not-the-password");
+
+    const right = await visitor.submit("/login?redirectTo=%2Fsettings%2Fphone", {
+      email: "http@example.com",
+      password: PASSWORD,
+      redirectTo: "/settings/phone",
+    });
+    expect(right).toMatchObject({ status: 302, location: "/settings/phone" });
+    expect((await visitor.get("/settings/phone")).status).toBe(200);
+    await stop(app);
+  });
+
+  test(`failed-login counters survive a restart${postgres ? " and are shared by two processes" : ""}: the 11th wrong password answers 429, so does the right one`, async () => {
+    const first = await start();
+    await browser(first).submit("/register", { email: "limit@example.com", password: PASSWORD, confirmPassword: PASSWORD });
+    const wrongLogin = (app: AppProcess) =>
+      browser(app).submit("/login", { email: "limit@example.com", password: "wrong-password" });
+
+    for (let i = 0; i < 5; i++) expect((await wrongLogin(first)).status).toBe(400);
+    await stop(first);
+
+    // Restarted: the five failures are still counted.
+    const [second, third] = postgres ? [await start(), await start()] : [await start(), undefined];
+    for (let i = 0; i < 5; i++) expect((await wrongLogin(i % 2 && third ? third : second)).status).toBe(400);
+
+    const eleventh = await wrongLogin(third ?? second);
+    expect(eleventh.status).toBe(429);
+    expect(eleventh.html).toContain("Too many failed sign-in attempts");
+    const right = await browser(second).submit("/login", { email: "limit@example.com", password: PASSWORD });
+    expect(right.status).toBe(429);
+  });
+});

@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import path from "node:path";
+
+const SERVER_BUILD = path.resolve("build/server/index.js");
+const BOOT_TIMEOUT_MS = 30_000;
+
+export type AppProcess = { url: string; process: ChildProcess };
+
+/**
+ * The built app as `npm start` runs it, on a free port. It shares this test
+ * file's database (DATABASE_URL) unless `env` says otherwise, e.g. a DATA_DIR
+ * for the embedded database.
+ */
+export function startApp(env: Record<string, string | undefined> = {}): Promise<AppProcess> {
+  if (!existsSync(SERVER_BUILD)) {
+    throw new Error(`${SERVER_BUILD} is missing: run \`npx react-router build\` first (\`npm test\` builds before vitest).`);
+  }
+  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+    cwd: process.cwd(),
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: "production",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      BIRDLINE_SKIP_BUILD: "1",
+      DATABASE_URL: process.env.DATABASE_URL,
+      APP_URL: process.env.APP_URL,
+      AUTH_SECRET: process.env.AUTH_SECRET,
+      MESSAGEBIRD_WEBHOOK_SECRET: process.env.MESSAGEBIRD_WEBHOOK_SECRET,
+      LOG_LEVEL: "warn",
+      ...env,
+    },
+  });
+  return new Promise((resolve, reject) => {
+    let output = "";
+    const timer = setTimeout(() => fail(`did not start within ${BOOT_TIMEOUT_MS} ms`), BOOT_TIMEOUT_MS);
+    function fail(reason: string) {
+      clearTimeout(timer);
+      child.kill();
+      reject(new Error(`app process ${reason}; output:\n${output}`));
+    }
+    const onExit = (code: number | null) => fail(`exited with code ${code}`);
+    child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
+    child.stdout!.on("data", function onOutput(chunk: Buffer) {
+      output += chunk;
+      const port = /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
+      if (!port) return;
+      clearTimeout(timer);
+      child.off("exit", onExit);
+      // Keep draining the pipe so the server never blocks on a full stdout.
+      child.stdout!.off("data", onOutput).resume();
+      resolve({ url: `http://127.0.0.1:${port}`, process: child });
+    });
+    child.once("exit", onExit);
+  });
+}
+
+export function stopApp({ process: child }: AppProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
