@@ -48,6 +48,12 @@ async function loadBuild(): Promise<ServerBuild & { entry: { module: EntryModule
       console.error(error.message);
       process.exit(1);
     }
+    // Booting opens the database and applies migrations; say so plainly when that is what failed.
+    const code = (error as { code?: string }).code;
+    if (code && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|28P01|3D000|CONNECT_TIMEOUT)$/.test(code)) {
+      console.error(`Could not open the database (DATABASE_URL): ${(error as Error).message}. Is Postgres running and reachable?`);
+      process.exit(1);
+    }
     throw error;
   }
 }
