@@ -21,23 +21,21 @@ async function openForm(module: typeof login | typeof register, path: string, ja
   return page.data.csrfToken;
 }
 
-async function registerUser(fields: Record<string, string>, jar = new CookieJar(), context = freshIp()) {
-  const csrfToken = await openForm(register, "/register", jar);
+/** Opens the page for its CSRF token, then posts the form, like a browser. */
+async function submit(module: typeof login | typeof register, path: string, fields: Record<string, string>, jar: CookieJar, context: object) {
+  const csrfToken = await openForm(module, path, jar);
   const outcome = await settle(() =>
-    register.action({ request: formRequest("/register", { csrfToken, ...fields }, jar), params: {}, context } as never),
+    module.action({ request: formRequest(path, { csrfToken, ...fields }, jar), params: {}, context } as never),
   );
   jar.store(outcome.headers);
   return outcome;
 }
 
-async function signIn(fields: Record<string, string>, jar = new CookieJar(), context = freshIp()) {
-  const csrfToken = await openForm(login, "/login", jar);
-  const outcome = await settle(() =>
-    login.action({ request: formRequest("/login", { csrfToken, ...fields }, jar), params: {}, context } as never),
-  );
-  jar.store(outcome.headers);
-  return outcome;
-}
+const registerUser = (fields: Record<string, string>, jar = new CookieJar(), context = freshIp()) =>
+  submit(register, "/register", fields, jar, context);
+
+const signIn = (fields: Record<string, string>, jar = new CookieJar(), context = freshIp()) =>
+  submit(login, "/login", fields, jar, context);
 
 const signedInUser = (jar: CookieJar) => getOptionalUser(getRequest("/", jar));
 
