@@ -17,9 +17,8 @@ test("the nav says Live once the stream is open, and claims nothing without Java
   else await expect(liveIndicator(page)).toHaveCount(0);
 });
 
-test.describe("without reloading", () => {
-  test.skip(({ javaScriptEnabled }) => !javaScriptEnabled, "live updates need JavaScript; without it a reload shows the same (threads.spec.ts)");
-
+// Live updates need JavaScript (the no-js project leaves @js-only out; without JS a reload shows the same, threads.spec.ts).
+test.describe("without reloading @js-only", () => {
   test("an inbound SMS shows in the member's thread and the team inbox, the agent's reply in the member's thread, and delivery flips its status", async ({
     page: member,
     browser,
