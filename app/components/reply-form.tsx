@@ -64,6 +64,8 @@ export function ReplyForm({ idempotencyKey, optedOut, recipient }: { idempotency
         className="rounded-2xl border border-slate-200 bg-white p-3 shadow-sm sm:p-4"
       >
         <FormErrors id={form.errorId} errors={form.errors} />
+        {/* Hidden rather than on the button: Enter submits without a submitter. */}
+        <input type="hidden" name="intent" value="send" />
         <input type="hidden" name="idempotencyKey" value={idempotencyKey} />
         <fieldset disabled={optedOut} className="space-y-2">
           <label htmlFor={fields.body.id} className="block text-sm font-medium text-slate-800">
@@ -98,8 +100,6 @@ export function ReplyForm({ idempotencyKey, optedOut, recipient }: { idempotency
             </p>
             <button
               type="submit"
-              name="intent"
-              value="send"
               disabled={busy}
               className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-60"
             >

@@ -36,3 +36,14 @@ test("a number verified by someone else is refused without saying who", async ({
   await expect(other.getByText("This number is already verified by another account.", { exact: false })).toBeVisible();
   await other.close();
 });
+
+test("a verified number can be removed; a new code waits out the one-a-minute limit", async ({ page }) => {
+  await register(page);
+  await verifyPhone(page);
+  await page.getByRole("button", { name: "Remove this number" }).click();
+  await expect(page.getByRole("navigation").getByRole("link", { name: "Verify your phone" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Add your number" })).toBeVisible();
+  await page.getByLabel("Mobile number").fill(uniquePhone());
+  await page.getByRole("button", { name: "Send code" }).click();
+  await expect(page.getByText(/Please wait \d+ seconds before requesting another code/)).toBeVisible();
+});

@@ -101,3 +101,21 @@ test("double-clicking Send (or resubmitting the form) sends one message", async 
   await handset.goto(`/dev/phone?number=${encodeURIComponent(phone)}`);
   await expect(handset.getByRole("listitem").filter({ hasText: "Just once" })).toHaveCount(1);
 });
+
+test("Enter sends, Shift+Enter adds a line, and the cursor stays in the reply box @js-only", async ({ page }) => {
+  await register(page);
+  await verifyPhone(page);
+  await page.goto("/messages");
+  const box = page.getByLabel(/^Reply to/);
+  await box.click();
+  await page.keyboard.type("first line");
+  await page.keyboard.press("Shift+Enter");
+  await page.keyboard.type("second line");
+  await expect(box).toHaveValue("first line\nsecond line");
+  await expect(page.getByText(/^22 characters · 1 SMS/)).toBeVisible();
+  await page.keyboard.press("Enter");
+  const bubble = page.getByRole("list", { name: "Messages" }).locator("li[data-message-id]").filter({ hasText: "second line" });
+  await expect(bubble).toContainText("first line\nsecond line", { useInnerText: true });
+  await expect(box).toHaveValue("");
+  await expect(box).toBeFocused();
+});
