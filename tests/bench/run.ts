@@ -1,1 +1,183 @@
-console.log("no benchmarks yet");
+// `npm run bench`: webhook throughput and live-update fan-out of the built app,
+// each printed as a ratio against a baseline measured in the same run (the
+// machines are shared and noisy: never compare absolute numbers across runs).
+// Talks to 127.0.0.1 only; cleans up its processes and database however it ends.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { startApp, stopApp } from "../support/app-process";
+import { createBenchDatabase } from "./database";
+import { arrivalPercentiles, benchEvents, type EventsResult } from "./events";
+import { openFileLimit, startBaseline, stopChild } from "./processes";
+import { median, ms, progress, ratio, table } from "./report";
+import { benchWebhooks } from "./webhooks";
+
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
+const STREAMS = Number(process.env.BENCH_STREAMS ?? 1_000);
+const CONNECTIONS = 32;
+const ROUNDS = 3;
+const FAN_OUT_ROUNDS = 10;
+// Sockets for the streams on both ends plus the database pool and files: well above N.
+const MIN_OPEN_FILES = 4_096;
+// A hung run must still end (and clean up) by itself.
+const WATCHDOG_MS = 8 * 60_000;
+
+const AUTH_SECRET = "bench-auth-secret-that-is-at-least-32-characters";
+const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
+const APP_ENV = { APP_URL: "http://localhost:3000", AUTH_SECRET, MESSAGEBIRD_WEBHOOK_SECRET: WEBHOOK_SECRET, LOG_LEVEL: "warn" };
+
+const cleanups: (() => Promise<void>)[] = [];
+async function cleanUp() {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
+}
+function abort(reason: string, code: number) {
+  console.error(reason);
+  void cleanUp().finally(() => process.exit(code));
+}
+process.once("SIGINT", () => abort("interrupted; cleaning up", 130));
+setTimeout(() => abort(`bench did not finish within ${WATCHDOG_MS / 60_000} minutes; stopping`, 1), WATCHDOG_MS).unref();
+
+function ensureBuild() {
+  if (existsSync("build/server/index.js")) return;
+  progress("no build/server/index.js: running `npx react-router build` (about a minute)…");
+  const result = spawnSync("npx", ["react-router", "build"], { stdio: "inherit" });
+  if (result.status !== 0) throw new Error("the build failed; see above");
+}
+
+type Storage = { kind: "postgres" | "pglite"; appEnv: Record<string, string | undefined>; baselineDatabaseUrl?: string; note: string };
+
+async function prepareStorage(): Promise<Storage> {
+  const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  if (adminUrl) {
+    const database = await createBenchDatabase(adminUrl);
+    cleanups.push(() => database.drop());
+    const admin = postgres(database.url, { max: 1, onnotice: () => {} });
+    const [{ server_version }] = (await admin`show server_version`) as unknown as [{ server_version: string }];
+    await admin.end();
+    progress(`database: fresh Postgres database ${database.name} (dropped at the end)`);
+    return { kind: "postgres", appEnv: { DATABASE_URL: database.url }, baselineDatabaseUrl: database.url, note: `Postgres ${server_version}` };
+  }
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "birdline-bench-"));
+  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+  console.log(
+    [
+      "",
+      "!! Postgres comparison SKIPPED: set BENCH_DATABASE_URL or TEST_DATABASE_URL (a role that may create databases).",
+      "!! Benching the app on embedded PGlite against a bare node:http server that answers the same JSON",
+      "!! WITHOUT any database: the ratio below is the whole app + PGlite against no storage at all.",
+      "",
+    ].join("\n"),
+  );
+  return { kind: "pglite", appEnv: { DATABASE_URL: undefined, DATA_DIR: dataDir }, note: `PGlite in ${dataDir}` };
+}
+
+async function countRows(databaseUrl: string): Promise<{ app: number; baseline: number }> {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ app: number; baseline: number }[]>`
+      select count(*) filter (where provider_message_id like 'app-%')::int as app,
+             count(*) filter (where provider_message_id like 'base-%')::int as baseline
+      from messages`;
+    return row!;
+  } finally {
+    await sql.end();
+  }
+}
+
+async function main() {
+  const cpus = os.cpus();
+  const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load average at start ${os.loadavg()[0]!.toFixed(2)}`;
+  progress(`machine: ${machine}`);
+  ensureBuild();
+  const storage = await prepareStorage();
+  const appEnv = { ...APP_ENV, ...storage.appEnv };
+
+  // 1. Webhook throughput.
+  progress("webhooks: starting the built app and the baseline server");
+  const app = await startApp(appEnv);
+  cleanups.push(() => stopApp(app));
+  const baseline = await startBaseline({ MESSAGEBIRD_WEBHOOK_SECRET: WEBHOOK_SECRET, DATABASE_URL: storage.baselineDatabaseUrl });
+  cleanups.push(() => stopChild(baseline.process));
+  const baselineLabel = storage.kind === "postgres" ? "baseline (node:http + postgres.js)" : "baseline (node:http, NO database)";
+  const webhooks = await benchWebhooks(
+    { label: "app", url: app.url, idPrefix: "app" },
+    { label: baselineLabel, url: baseline.url, idPrefix: "base" },
+    { secret: WEBHOOK_SECRET, connections: CONNECTIONS, roundSeconds: ROUND_SECONDS, rounds: ROUNDS, duplicateRounds: 2 },
+  );
+  let rowCheck = "";
+  if (storage.baselineDatabaseUrl) {
+    const rows = await countRows(storage.baselineDatabaseUrl);
+    // Each run stops with up to one request per connection in flight: stored, but its answer not counted.
+    rowCheck = `rows stored: app ${rows.app} for ${webhooks.storedRows.app} "stored" answers, baseline ${rows.baseline} for ${webhooks.storedRows.baseline} (the difference: requests in flight when a run stopped, at most ${CONNECTIONS * (1 + ROUNDS)})`;
+    progress(`webhooks: ${rowCheck}`);
+  }
+  await stopChild(baseline.process);
+  await stopApp(app);
+
+  // 2. Open /events streams on one fresh process.
+  let events: EventsResult | undefined;
+  const limit = openFileLimit();
+  if (limit < MIN_OPEN_FILES) {
+    console.log(`\n!! events benchmark SKIPPED: \`ulimit -n\` is ${limit}; ${STREAMS} streams need at least ${MIN_OPEN_FILES}. Raise it in your shell (ulimit -n ${MIN_OPEN_FILES}) and rerun.\n`);
+  } else {
+    progress("events: starting a fresh app process");
+    const eventsApp = await startApp(appEnv);
+    cleanups.push(() => stopApp(eventsApp));
+    events = await benchEvents({ baseUrl: eventsApp.url, pid: eventsApp.process.pid!, secret: WEBHOOK_SECRET, streams: STREAMS, rounds: FAN_OUT_ROUNDS });
+    await stopApp(eventsApp);
+  }
+
+  await cleanUp();
+  printSummary(machine, storage, webhooks, rowCheck, events);
+}
+
+function printSummary(
+  machine: string,
+  storage: Storage,
+  webhooks: Awaited<ReturnType<typeof benchWebhooks>>,
+  rowCheck: string,
+  events: EventsResult | undefined,
+) {
+  const range = (values: number[]) => `${ratio(median(values))} (rounds ${values.map((v) => v.toFixed(2)).join(", ")})`;
+  const rows: string[][] = [["measure", "app", "baseline", "app / baseline"]];
+  for (const phase of [webhooks.stored, webhooks.duplicates]) {
+    rows.push([`webhook ${phase.name}: req/s`, phase.app.reqPerSec.toFixed(0), phase.baseline.reqPerSec.toFixed(0), range(phase.ratios)]);
+    rows.push([`webhook ${phase.name}: p50 / p99`, `${ms(phase.app.p50)} / ${ms(phase.app.p99)}`, `${ms(phase.baseline.p50)} / ${ms(phase.baseline.p99)}`, `p50 ${ratio(phase.app.p50 / phase.baseline.p50)}`]);
+    const failed = phase.app.failed + phase.baseline.failed;
+    if (failed) rows.push([`webhook ${phase.name}: FAILED requests`, String(phase.app.failed), String(phase.baseline.failed), ""]);
+  }
+  if (events) {
+    const n = events.streams;
+    const arrivals = arrivalPercentiles(events.arrivalsN);
+    const perStream = (events.opened.rssKiB - events.before.rssKiB) / n;
+    rows.push(
+      [`fan-out: webhook → all heard (p50)`, `${ms(median(events.allHeardN))} (${n} streams)`, `${ms(median(events.allHeard1))} (1 stream)`, ratio(median(events.allHeardN) / median(events.allHeard1))],
+      [`fan-out: worst round`, ms(Math.max(...events.allHeardN)), ms(Math.max(...events.allHeard1)), ""],
+      [`fan-out: each stream p50 / p99 / max`, `${ms(arrivals.p50)} / ${ms(arrivals.p99)} / ${ms(arrivals.max)}`, "", ""],
+      [`open ${n} streams`, `${events.openSeconds.toFixed(2)} s`, "", ""],
+      [`server memory per stream`, `${perStream.toFixed(1)} KiB`, "", `RSS ${mib(events.before.rssKiB)} → ${mib(events.opened.rssKiB)}`],
+      [`after closing all: HTTP client sockets`, `${events.closed.httpSockets} (2nd cycle ${events.secondCycleClosed.httpSockets})`, `${events.before.httpSockets} before`, `${events.opened.httpSockets} while open`],
+      [`after closing all: all sockets / fds`, `${events.closed.sockets} / ${events.closed.fds} (2nd cycle ${events.secondCycleClosed.sockets} / ${events.secondCycleClosed.fds})`, `${events.before.sockets} / ${events.before.fds} before`, "database pool may grow to 10"],
+      [`after closing all: RSS`, `${mib(events.closed.rssKiB)} (2nd cycle ${mib(events.secondCycleClosed.rssKiB)})`, `${mib(events.before.rssKiB)} before`, ""],
+      [`/healthz after closing`, events.healthy ? "ok" : "NOT OK", "", ""],
+    );
+    if (events.timedOut) rows.push([`fan-out rounds timed out`, String(events.timedOut), "", ""]);
+  }
+  console.log(`\nSummary (${storage.kind === "postgres" ? storage.note : `${storage.note}; the webhook baseline has NO database`})`);
+  console.log(table(rows));
+  if (rowCheck) console.log(rowCheck);
+  console.log(`machine: ${machine}`);
+  console.log("Ratios compare runs seconds apart in this one run; absolute numbers vary between runs and machines.");
+}
+
+const mib = (kib: number) => `${(kib / 1024).toFixed(1)} MiB`;
+
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  await cleanUp();
+  process.exitCode = 1;
+}

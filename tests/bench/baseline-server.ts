@@ -1,0 +1,87 @@
+// The webhook baseline: a bare node:http server storing the tutorial JSON with
+// postgres.js directly, doing the same statements as receiveInbound
+// (app/.server/inbox.ts) in one transaction. Without DATABASE_URL it only
+// answers the same JSON, remembering ids in memory. Run by the bench as a child.
+import { randomUUID } from "node:crypto";
+import http from "node:http";
+import postgres from "postgres";
+
+type Sms = { originator: string; recipient: string; payload: string; messageId: string };
+type Answer = { status: "stored"; id: string } | { status: "duplicate" };
+
+const secret = process.env.MESSAGEBIRD_WEBHOOK_SECRET;
+// The same pool size as the app (app/.server/db/connect.ts), so neither gets more connections.
+const sql = process.env.DATABASE_URL ? postgres(process.env.DATABASE_URL, { max: 10, onnotice: () => {} }) : undefined;
+const seen = new Set<string>();
+
+function isSms(value: unknown): value is Sms {
+  const fields = value as Partial<Record<keyof Sms, unknown>>;
+  return typeof value === "object" && value !== null && ["originator", "recipient", "payload", "messageId"].every((key) => typeof fields[key as keyof Sms] === "string");
+}
+
+async function store(sms: Sms): Promise<Answer> {
+  if (!sql) {
+    if (seen.has(sms.messageId)) return { status: "duplicate" };
+    seen.add(sms.messageId);
+    return { status: "stored", id: randomUUID() };
+  }
+  const from = `+${sms.originator.replace(/^\+/, "")}`;
+  const to = `+${sms.recipient.replace(/^\+/, "")}`;
+  return sql.begin(async (tx): Promise<Answer> => {
+    const now = new Date();
+    // TransactionSql loses Sql's call signatures in postgres.js' typings; it is the same tagged template.
+    const q = tx as unknown as postgres.Sql;
+    const [conversation] = await q<{ id: string }[]>`
+      insert into conversations (contact_number, virtual_number, user_id)
+      values (${from}, ${to}, (select id from users where phone_number = ${from}))
+      on conflict (contact_number) do update set user_id = excluded.user_id
+      returning id`;
+    const [message] = await q<{ id: string }[]>`
+      insert into messages (conversation_id, direction, body, from_number, to_number, status, provider_message_id, segments, created_at, status_at)
+      values (${conversation!.id}, 'inbound', ${sms.payload}, ${from}, ${to}, 'received', ${sms.messageId}, 1, ${now}, ${now})
+      on conflict (provider_message_id) do nothing
+      returning id`;
+    if (!message) return { status: "duplicate" };
+    await q`update conversations set last_message_at = greatest(last_message_at, ${now}) where id = ${conversation!.id}`;
+    return { status: "stored", id: message.id };
+  });
+}
+
+function reply(res: http.ServerResponse, status: number, body: object) {
+  res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
+  res.end(JSON.stringify(body));
+}
+
+const server = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on("data", (chunk: Buffer) => chunks.push(chunk));
+  req.on("end", () => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (req.method !== "POST" || url.pathname !== "/webhooks/messagebird") return reply(res, 404, { error: "not found" });
+    if (!secret || url.searchParams.get("secret") !== secret) return reply(res, 401, { error: "bad credentials" });
+    let sms: unknown;
+    try {
+      sms = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      return reply(res, 400, { error: "body: malformed JSON" });
+    }
+    if (!isSms(sms)) return reply(res, 400, { error: "body: missing fields" });
+    store(sms).then(
+      (answer) => reply(res, 200, answer),
+      (error: unknown) => reply(res, 503, { error: String(error) }),
+    );
+  });
+});
+// Like server.ts, so keep-alive behaves the same for the load generator.
+server.keepAliveTimeout = 65_000;
+
+server.listen(0, "127.0.0.1", () => {
+  const address = server.address();
+  console.log(`baseline listening on http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`);
+});
+
+process.on("SIGTERM", () => {
+  server.close();
+  server.closeAllConnections();
+  void (sql?.end({ timeout: 5 }) ?? Promise.resolve()).then(() => process.exit(0));
+});
