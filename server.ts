@@ -76,8 +76,9 @@ const assets = sirv(path.join(root, "build/client"), {
 const app = createRequestListener({
   build,
   getLoadContext: (request, client) => ({
-    // Rate limits key on this: trust X-Forwarded-For only when told a proxy sets it.
-    clientIp: (env.trustProxy && request.headers.get("x-forwarded-for")?.split(",")[0]?.trim()) || client.address,
+    // Rate limits key on this: trust X-Forwarded-For only when told a proxy sets it, and
+    // then only its last entry, the one our proxy appended (earlier ones are the client's to invent).
+    clientIp: (env.trustProxy && request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim()) || client.address,
   }),
 });
 

@@ -47,14 +47,26 @@ export async function hitLimit(limit: Limit, subject: string): Promise<LimitStat
   return { ...state, limited: state.count > limit.max };
 }
 
+/** Takes back one counted attempt, e.g. one that turned out to be a successful sign-in. */
+export async function unhitLimit(limit: Limit, subject: string): Promise<void> {
+  await db
+    .update(rateLimits)
+    .set({ count: sql`greatest(${rateLimits.count} - 1, 0)` })
+    .where(eq(rateLimits.key, keyOf(limit, subject)));
+}
+
 /** Forgets a counter, e.g. failed logins after a successful one. */
 export async function clearLimit(limit: Limit, subject: string): Promise<void> {
   await db.delete(rateLimits).where(eq(rateLimits.key, keyOf(limit, subject)));
 }
 
-/** The first of several limits that would refuse one more attempt, if any. */
-export async function firstExceeded(checks: [Limit, string][]): Promise<LimitState | null> {
-  const states = await Promise.all(checks.map(([limit, subject]) => checkLimit(limit, subject)));
+/**
+ * Counts one attempt against several limits at once and returns the first that
+ * refuses it, if any. Counting before the work (not after it) is what holds
+ * when many attempts arrive at the same moment.
+ */
+export async function hitLimits(checks: [Limit, string][]): Promise<LimitState | null> {
+  const states = await Promise.all(checks.map(([limit, subject]) => hitLimit(limit, subject)));
   return states.find((state) => state.limited) ?? null;
 }
 

@@ -10,7 +10,9 @@ export function safeRedirect(to: FormDataEntryValue | string | null | undefined,
   if (/[\u0000-\u001f\\]/.test(to)) return fallback;
   try {
     const url = new URL(to, "http://birdline.invalid");
-    return url.origin === "http://birdline.invalid" ? `${url.pathname}${url.search}${url.hash}` : fallback;
+    const path = `${url.pathname}${url.search}${url.hash}`;
+    // Normalizing can itself produce a protocol-relative URL: "/.//evil.example" → "//evil.example".
+    return url.origin === "http://birdline.invalid" && !path.startsWith("//") ? path : fallback;
   } catch {
     return fallback;
   }

@@ -4,7 +4,7 @@ import { data, Form, Link, redirect, useSearchParams } from "react-router";
 import { getCsrfToken, requireAnonymous, signInWithPassword } from "~/.server/auth";
 import { clientIp } from "~/.server/client-ip";
 import { LOGIN_FAILURES_PER_EMAIL, LOGIN_FAILURES_PER_IP } from "~/.server/limits";
-import { clearLimit, firstExceeded, hitLimit, retryMessage } from "~/.server/rate-limit";
+import { clearLimit, hitLimits, retryMessage, unhitLimit } from "~/.server/rate-limit";
 import { AuthCard, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { LoginSchema } from "~/lib/account-schemas";
 import { safeRedirect } from "~/lib/redirect";
@@ -31,7 +31,9 @@ export async function action({ request, context }: Route.ActionArgs) {
   const { email, password, redirectTo } = submission.value;
   const ip = clientIp(context);
 
-  const exceeded = await firstExceeded([
+  // Every attempt counts up front (concurrent guesses cannot slip past a check);
+  // a successful one is taken back below, so the limits count failures.
+  const exceeded = await hitLimits([
     [LOGIN_FAILURES_PER_EMAIL, email],
     [LOGIN_FAILURES_PER_IP, ip],
   ]);
@@ -44,11 +46,9 @@ export async function action({ request, context }: Route.ActionArgs) {
 
   const result = await signInWithPassword(request, { email, password, csrfToken: String(formData.get("csrfToken")) });
   if (!result.ok) {
-    if (result.error === "csrf") return refuse("This form had expired. Please sign in again.");
-    await Promise.all([hitLimit(LOGIN_FAILURES_PER_EMAIL, email), hitLimit(LOGIN_FAILURES_PER_IP, ip)]);
-    return refuse("Invalid email or password");
+    return refuse(result.error === "csrf" ? "This form had expired. Please sign in again." : "Invalid email or password");
   }
-  await clearLimit(LOGIN_FAILURES_PER_EMAIL, email);
+  await Promise.all([clearLimit(LOGIN_FAILURES_PER_EMAIL, email), unhitLimit(LOGIN_FAILURES_PER_IP, ip)]);
   throw redirect(safeRedirect(redirectTo), { headers: result.headers });
 }
 

@@ -15,7 +15,8 @@ export const test = base.extend({
   // The server trusts X-Forwarded-For in e2e: each test looks like its own client,
   // so per-address rate limits do not leak between tests.
   extraHTTPHeaders: async ({}, use) => {
-    await use({ "X-Forwarded-For": `198.51.100.${Math.floor(Math.random() * 250) + 1}, 10.0.0.${++counter % 250}` });
+    const octet = () => Math.floor(Math.random() * 250) + 1;
+    await use({ "X-Forwarded-For": `10.${octet()}.${octet()}.${octet()}` });
   },
 });
 export { expect };

@@ -4,6 +4,7 @@ import { getOptionalUser } from "~/.server/auth";
 import { db } from "~/.server/db/client";
 import { users } from "~/.server/db/schema";
 import * as login from "~/routes/login";
+import * as authRoute from "~/routes/auth.$";
 import * as logout from "~/routes/logout";
 import * as register from "~/routes/register";
 import { CookieJar, formRequest, getRequest, settle } from "../support/route-call";
@@ -154,6 +155,33 @@ describe("sign-in", () => {
     expect(correct.status).toBe(429);
     expect(Number(correct.headers.get("retry-after"))).toBeGreaterThan(800);
     expect(correct.data.result.error[""][0]).toMatch(/Too many failed sign-in attempts/);
+  });
+
+  test("a burst of concurrent wrong passwords cannot slip past the limit", async () => {
+    await registerUser({ email: "burst@example.com", password: STRONG, confirmPassword: STRONG });
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => signIn({ email: "burst@example.com", password: `guess-${i}` })),
+    );
+    const statuses = outcomes.map((outcome) => outcome.status);
+    expect(statuses.filter((status) => status === 400)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+  });
+
+  test("posting credentials straight to Auth.js is refused, so nothing skips the limits", async () => {
+    const jar = new CookieJar();
+    const csrfToken = await openForm(login, "/login", jar);
+    for (const path of ["callback/credentials", "signin/credentials"]) {
+      const outcome = await settle(() =>
+        authRoute.action({
+          request: formRequest(`/auth/${path}`, { csrfToken, email: "ada@example.com", password: STRONG }, jar),
+          params: { "*": path },
+          context: {},
+        } as never),
+      );
+      expect(outcome.status).toBe(404);
+      jar.store(outcome.headers);
+    }
+    expect(await signedInUser(jar)).toBeNull();
   });
 
   test("signed-in visitors skip the login page", async () => {
