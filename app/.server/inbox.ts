@@ -50,7 +50,10 @@ export async function receiveInbound(sms: InboundSms): Promise<Received> {
         virtualNumber: sms.to,
         userId: sql`(select ${users.id} from ${users} where ${users.phoneNumber} = ${sms.from})`,
       })
-      .onConflictDoUpdate({ target: conversations.contactNumber, set: { userId: sql`excluded.user_id` } })
+      // A no-op update, only for the row lock and RETURNING. Ownership is never
+      // rewritten here: claiming and removing a number own it, and a value read
+      // from this statement's snapshot could undo a removal committed meanwhile.
+      .onConflictDoUpdate({ target: conversations.contactNumber, set: { contactNumber: sql`excluded.contact_number` } })
       .returning({ id: conversations.id });
     const conversationId = conversation!.id;
 

@@ -1,4 +1,4 @@
-import { inArray, ne } from "drizzle-orm";
+import { and, eq, inArray, ne } from "drizzle-orm";
 import { db } from "./db/client";
 import { conversations, users } from "./db/schema";
 import { subscribe, type InboxEvent } from "./events";
@@ -31,7 +31,12 @@ function audienceOf(events: InboxEvent[]): Promise<Audience | null> {
   if (!audience) {
     const ids = [...new Set(events.map((event) => event.conversationId))];
     audience = Promise.all([
-      db.select({ id: conversations.id, userId: conversations.userId }).from(conversations).where(inArray(conversations.id, ids)),
+      // Owner = the member whose verified number it is now (same rule as threads.ts).
+      db
+        .select({ id: conversations.id, userId: users.id })
+        .from(conversations)
+        .leftJoin(users, and(eq(users.id, conversations.userId), eq(users.phoneNumber, conversations.contactNumber)))
+        .where(inArray(conversations.id, ids)),
       // Agents and admins are a handful of people, however many members there are.
       db.select({ id: users.id }).from(users).where(ne(users.role, "member")),
     ]).then(

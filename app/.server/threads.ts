@@ -17,7 +17,11 @@ export const seesEveryConversation = (user: Pick<SessionUser, "role">) => user.r
 /** Members see their own conversation only; agents and admins see all. Anything else is null (a 404 upstream). */
 export async function findVisibleConversation(user: SessionUser, conversationId: string): Promise<Conversation | null> {
   if (!UUID.test(conversationId)) return null;
-  const visible = seesEveryConversation(user) ? undefined : eq(conversations.userId, user.id);
+  // A member's conversation is the one with the number they have verified now: both
+  // must hold, so a conversation can never outlive its owner's claim on the number.
+  const visible = seesEveryConversation(user)
+    ? undefined
+    : and(eq(conversations.userId, user.id), eq(conversations.contactNumber, user.phoneNumber ?? sql`null`));
   const [conversation] = await db
     .select()
     .from(conversations)

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
 import { db } from "~/.server/db/client";
-import { conversations, messages } from "~/.server/db/schema";
+import { conversations, messages, users } from "~/.server/db/schema";
 import { PAGE_SIZE } from "~/.server/threads";
 import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages._index";
@@ -145,6 +145,14 @@ describe("visibility", () => {
     expect(outcome.status).toBe(404);
     expect(sent).toHaveLength(0);
     expect((await openThread(a.member.cookie, "not-a-uuid")).status).toBe(404);
+  });
+
+  test("a conversation still pointing at a member who no longer holds its number is a 404 for them", async () => {
+    const { member, conversation } = await memberWithConversation();
+    // As if an SMS had raced the removal and written the old owner back.
+    await db.update(users).set({ phoneNumber: null, phoneVerifiedAt: null }).where(eq(users.id, member.id));
+    expect(conversation.userId).toBe(member.id);
+    expect((await openThread(member.cookie, conversation.id)).status).toBe(404);
   });
 
   test("an agent sees every conversation, unclaimed ones included, with unread counts until opened", async () => {
