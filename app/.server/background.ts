@@ -1,7 +1,8 @@
 import { lt } from "drizzle-orm";
 import { db } from "./db/client";
-import { rateLimits, webhookNonces } from "./db/schema";
+import { rateLimits, webhookNonces, webhookRejections } from "./db/schema";
 import { log } from "./log";
+import { failUnconfirmedReplies } from "./outbound";
 
 type Task = { name: string; everyMs: number; run: () => Promise<unknown> };
 
@@ -16,6 +17,13 @@ const tasks: Task[] = [
       await db.delete(webhookNonces).where(lt(webhookNonces.expiresAt, now));
     },
   },
+  {
+    // A flood of refused webhooks must not fill the disk; a month is plenty to diagnose.
+    name: "purge webhook rejections older than 30 days",
+    everyMs: 60 * 60_000,
+    run: () => db.delete(webhookRejections).where(lt(webhookRejections.createdAt, new Date(Date.now() - 30 * 24 * 3_600_000))),
+  },
+  { name: "offer Retry for replies MessageBird never confirmed", everyMs: 60_000, run: () => failUnconfirmedReplies() },
 ];
 
 /** Starts periodic housekeeping; returns a function that stops it. */

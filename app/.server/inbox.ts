@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { countSegments } from "~/lib/segments";
 import { db } from "./db/client";
 import { conversations, messages, users } from "./db/schema";
@@ -154,9 +154,22 @@ export async function applyDeliveryReport(report: DeliveryReport): Promise<Repor
     .set({
       status: next,
       statusAt: report.statusAt ?? new Date(),
-      ...(final && { errorMessage: report.reason ?? null, errorCode: report.errorCode ?? null }),
+      ...(final
+        ? { errorMessage: report.reason ?? null, errorCode: report.errorCode ?? null }
+        : { errorMessage: null, errorCode: null }),
+      ...(report.providerMessageId && { providerMessageId: sql`coalesce(${messages.providerMessageId}, ${report.providerMessageId})` }),
     })
-    .where(and(eq(messages.id, message.id), inArray(messages.status, OUTBOUND_STATUSES.filter((s) => STAGE[s] < STAGE[next]))))
+    .where(
+      and(
+        eq(messages.id, message.id),
+        or(
+          inArray(messages.status, OUTBOUND_STATUSES.filter((s) => STAGE[s] < STAGE[next])),
+          // Marked failed here because MessageBird never answered (see outbound.ts): its
+          // report is the first word we hear, and it may well say the SMS went out.
+          next === "failed" ? undefined : and(eq(messages.status, "failed"), isNull(messages.providerMessageId)),
+        ),
+      ),
+    )
     .returning({ id: messages.id });
   if (!updated) return { status: "unchanged", id: message.id };
   publish({ kind: "status", conversationId: message.conversationId, messageId: message.id });

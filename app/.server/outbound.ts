@@ -95,6 +95,34 @@ export async function retryReply({ conversation, messageId }: { conversation: Co
   return { ok: true, message: await deliver(requeued), duplicate: false };
 }
 
+/** How long an unanswered send may stay queued before it is offered for Retry. */
+export const UNCONFIRMED_AFTER_MS = 10 * 60_000;
+
+/**
+ * Replies MessageBird never answered for (see `deliver`) and never reported on
+ * become failed with a Retry button. Runs in the background; returns how many.
+ */
+export async function failUnconfirmedReplies(now = new Date()): Promise<number> {
+  const stale = await db
+    .update(messages)
+    .set({
+      status: "failed",
+      errorMessage: "MessageBird never confirmed this message, so it may not have been sent. Retry sends it again.",
+      statusAt: now,
+    })
+    .where(
+      and(
+        eq(messages.direction, "outbound"),
+        eq(messages.status, "queued"),
+        sql`${messages.providerMessageId} is null`,
+        sql`${messages.statusAt} < ${new Date(now.getTime() - UNCONFIRMED_AFTER_MS).toISOString()}::timestamptz`,
+      ),
+    )
+    .returning({ id: messages.id, conversationId: messages.conversationId });
+  for (const row of stale) publish({ kind: "status", conversationId: row.conversationId, messageId: row.id });
+  return stale.length;
+}
+
 function optedOut(): SendResult {
   return {
     ok: false,
@@ -117,6 +145,13 @@ async function deliver(message: Outbound): Promise<Outbound> {
   } catch (error) {
     if (!(error instanceof SmsSendError)) throw error;
     log.warn("reply not sent", { messageId: message.id, retryable: error.retryable, providerCode: error.providerCode });
+    // No HTTP answer at all (timeout, dropped connection): MessageBird may have
+    // accepted the SMS anyway. Marking it failed would invite a Retry that sends
+    // it twice, so it stays queued until a delivery report or the sweep decides.
+    if (error.statusCode === null) {
+      publish({ kind: "status", conversationId: message.conversationId, messageId: message.id });
+      return message;
+    }
     update = { status: "failed", errorMessage: error.reason, errorCode: error.providerCode };
   }
   const [current] = await db

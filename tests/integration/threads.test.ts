@@ -6,7 +6,9 @@ import { conversations, messages, users } from "~/.server/db/schema";
 import { PAGE_SIZE } from "~/.server/threads";
 import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages._index";
-import { messageAccepted, refusals, type SentRequest } from "../mocks/messagebird";
+import { applyDeliveryReport } from "~/.server/inbox";
+import { failUnconfirmedReplies, UNCONFIRMED_AFTER_MS } from "~/.server/outbound";
+import { messageAccepted, messagebirdUnreachable, refusals, type SentRequest } from "../mocks/messagebird";
 import { settle } from "../support/route-call";
 import { signedInUser } from "../support/session";
 
@@ -94,6 +96,39 @@ describe("replying", () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ id: failed!.id, status: "sent", errorMessage: null });
     expect(sent[0]!.body.reference).toBe(failed!.id);
+  });
+
+  test("a send MessageBird never answered stays 'Sending…' without Retry, until its delivery report arrives", async () => {
+    const { member, conversation } = await memberWithConversation();
+    server.use(messagebirdUnreachable());
+    const { data } = await openThread(member.cookie, conversation.id);
+    await post(member.cookie, conversation.id, { intent: "send", body: "Did this go?", idempotencyKey: data.idempotencyKey });
+    const [pending] = await db.select().from(messages).where(eq(messages.conversationId, conversation.id));
+    expect(pending).toMatchObject({ status: "queued", providerMessageId: null });
+    expect((await post(member.cookie, conversation.id, { intent: "retry", messageId: pending!.id })).status).toBe(302);
+    expect((await db.select().from(messages).where(eq(messages.id, pending!.id)))[0]!.status).toBe("queued");
+
+    await applyDeliveryReport({ reference: pending!.id, providerMessageId: "mb-late", status: "delivered" });
+    const [delivered] = await db.select().from(messages).where(eq(messages.id, pending!.id));
+    expect(delivered).toMatchObject({ status: "delivered", providerMessageId: "mb-late" });
+  });
+
+  test("an unconfirmed send is offered for Retry after a while, and a late report still counts", async () => {
+    const { member, conversation } = await memberWithConversation();
+    server.use(messagebirdUnreachable());
+    const { data } = await openThread(member.cookie, conversation.id);
+    await post(member.cookie, conversation.id, { intent: "send", body: "Anyone?", idempotencyKey: data.idempotencyKey });
+    const [pending] = await db.select().from(messages).where(eq(messages.conversationId, conversation.id));
+
+    expect(await failUnconfirmedReplies(new Date(Date.now() + UNCONFIRMED_AFTER_MS - 5_000))).toBe(0);
+    expect(await failUnconfirmedReplies(new Date(Date.now() + UNCONFIRMED_AFTER_MS + 5_000))).toBe(1);
+    const [failed] = await db.select().from(messages).where(eq(messages.id, pending!.id));
+    expect(failed!.status).toBe("failed");
+    expect(failed!.errorMessage).toMatch(/may not have been sent/);
+
+    await applyDeliveryReport({ reference: pending!.id, providerMessageId: "mb-later", status: "delivered" });
+    const [delivered] = await db.select().from(messages).where(eq(messages.id, pending!.id));
+    expect(delivered).toMatchObject({ status: "delivered", providerMessageId: "mb-later", errorMessage: null });
   });
 
   test("a double submit with one idempotency key stores one message and calls MessageBird once", async () => {
