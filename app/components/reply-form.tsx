@@ -11,11 +11,22 @@ import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
  * JavaScript it submits in the background, shows the message at once as
  * pending, clears itself, and sends on Enter (Shift+Enter for a new line).
  */
-export function ReplyForm({ idempotencyKey, optedOut, recipient }: { idempotencyKey: string; optedOut: boolean; recipient: string }) {
+export function ReplyForm({
+  idempotencyKey,
+  optedOut,
+  recipient,
+  refused,
+}: {
+  idempotencyKey: string;
+  optedOut: boolean;
+  recipient: string;
+  /** The action's answer to a refused send posted without JavaScript (with the typed text). */
+  refused?: SubmissionResult<string[]>;
+}) {
   const fetcher = useFetcher<{ result?: SubmissionResult<string[]> }>();
   const [form, fields] = useForm({
     id: "reply",
-    lastResult: fetcher.state === "idle" ? fetcher.data?.result : undefined,
+    lastResult: fetcher.state === "idle" ? (fetcher.data?.result ?? refused) : undefined,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ReplySchema }),
     shouldValidate: "onSubmit",
   });

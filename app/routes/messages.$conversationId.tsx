@@ -73,7 +73,7 @@ export async function action({ request, params }: Route.ActionArgs) {
   throw data("Unknown action.", { status: 400 });
 }
 
-export default function Thread({ loaderData }: Route.ComponentProps) {
+export default function Thread({ loaderData, actionData }: Route.ComponentProps) {
   const { conversation, messages, older, latest, teamView, idempotencyKey, timeZone } = loaderData;
   const days = groupByDay(messages, (message) => message.createdAt, timeZone);
   return (
@@ -142,6 +142,7 @@ export default function Thread({ loaderData }: Route.ComponentProps) {
           idempotencyKey={idempotencyKey}
           optedOut={conversation.optedOut}
           recipient={formatPhone(conversation.contactNumber)}
+          refused={actionData?.result}
         />
       ) : null}
     </section>

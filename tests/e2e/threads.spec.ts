@@ -119,3 +119,22 @@ test("Enter sends, Shift+Enter adds a line, and the cursor stays in the reply bo
   await expect(box).toHaveValue("");
   await expect(box).toBeFocused();
 });
+
+test("an opt-out that arrives while typing blocks the reply with a reason and keeps the text", async ({ page, javaScriptEnabled }) => {
+  await register(page);
+  const phone = await verifyPhone(page);
+  await page.goto("/messages");
+  const text = "Are you still there?";
+  await page.getByLabel(/^Reply to/).fill(text);
+  // The number opts out after the page was loaded: only the server can know.
+  await textFromHandset(page, phone, "STOP");
+  if (javaScriptEnabled) {
+    // The live update disables the form before anyone can press Send.
+    await expect(page.getByLabel(/^Reply to/)).toBeDisabled();
+    await expect(page.getByText("This number opted out by texting STOP")).toBeVisible();
+  } else {
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(page.getByRole("alert")).toContainText("opted out");
+  }
+  await expect(page.getByLabel(/^Reply to/)).toHaveValue(text);
+});
