@@ -36,6 +36,11 @@ export const CODE_LIMITS = {
   numberPerHour: perHour("number"),
 };
 
+/** For requests that sent nothing: the next try need not wait a minute (the hourly count stays). */
+function forgetMinuteLimits(userId: string, phoneNumber: string) {
+  return Promise.all([clearLimit(CODE_LIMITS.userPerMinute, userId), clearLimit(CODE_LIMITS.numberPerMinute, phoneNumber)]);
+}
+
 function resendLimits(userId: string, phoneNumber: string): [Limit, string][] {
   return [
     [CODE_LIMITS.userPerMinute, userId],
@@ -90,9 +95,8 @@ export async function sendVerificationCode({ userId, phoneNumber: input }: { use
   const phoneNumber = parseUserPhone(input, env.defaultCountry);
   if (!phoneNumber) return refuse("Enter a valid phone number, e.g. +31 6 12345678.");
 
-  const [owner] = await db.select({ id: users.id }).from(users).where(eq(users.phoneNumber, phoneNumber));
-  if (owner?.id === userId) return refuse("This number is already verified on your account.");
-  if (owner) return refuse(NUMBER_TAKEN);
+  const [current] = await db.select({ phoneNumber: users.phoneNumber }).from(users).where(eq(users.id, userId));
+  if (current?.phoneNumber === phoneNumber) return refuse("This number is already verified on your account.");
 
   // Look first, so a refused click does not eat into the hourly budget; then count
   // atomically, which is what actually holds when two requests race.
@@ -100,6 +104,14 @@ export async function sendVerificationCode({ userId, phoneNumber: input }: { use
     const states = await Promise.all(resendLimits(userId, phoneNumber).map(([limit, subject]) => pass(limit, subject)));
     const wait = Math.max(0, ...states.filter((s) => s.limited).map((s) => s.retryAfterSeconds));
     if (wait > 0) return refuse(`Please wait ${describeWait(wait)} before requesting another code.`, wait);
+  }
+
+  // Only after counting: otherwise "is this number taken?" could be asked without limit.
+  const [owner] = await db.select({ id: users.id }).from(users).where(eq(users.phoneNumber, phoneNumber));
+  if (owner) {
+    // A typo should not cost a minute's wait; the hourly count still caps how many numbers can be probed.
+    await forgetMinuteLimits(userId, phoneNumber);
+    return refuse(NUMBER_TAKEN);
   }
 
   const code = randomInt(0, 10 ** CODE_LENGTH).toString().padStart(CODE_LENGTH, "0");
@@ -123,7 +135,7 @@ export async function sendVerificationCode({ userId, phoneNumber: input }: { use
   } catch (error) {
     await db.delete(phoneVerifications).where(eq(phoneVerifications.id, verification.id));
     // The SMS never left: do not make the member wait a minute to try again.
-    await Promise.all([clearLimit(CODE_LIMITS.userPerMinute, userId), clearLimit(CODE_LIMITS.numberPerMinute, phoneNumber)]);
+    await forgetMinuteLimits(userId, phoneNumber);
     if (error instanceof SmsSendError) {
       log.warn("verification code not sent", { userId, retryable: error.retryable, providerCode: error.providerCode });
       return refuse(error.reason);

@@ -213,6 +213,7 @@ describe("phone verification", () => {
     expect(await verified(owner.id, phoneNumber)).toMatchObject({ ok: true });
 
     const other = await createUser();
+    await clearLimit(CODE_LIMITS.numberPerMinute, phoneNumber);
     const result = await sendVerificationCode({ userId: other.id, phoneNumber });
     expect(result).toMatchObject({ ok: false, field: "phoneNumber", message: expect.stringMatching(/already verified by another account/) });
     expect(JSON.stringify(result)).not.toMatch(/Olivia|example\.com/);
@@ -220,6 +221,24 @@ describe("phone verification", () => {
       ok: false,
       message: "This number is already verified on your account.",
     });
+  });
+
+  test("asking whether numbers are taken counts against the hourly limit", async () => {
+    const prober = await createUser();
+    const taken = [];
+    for (let i = 0; i < 6; i++) {
+      const owner = await createUser();
+      const phoneNumber = freshNumber();
+      expect(await verified(owner.id, phoneNumber)).toMatchObject({ ok: true });
+      taken.push(phoneNumber);
+    }
+    const answers = [];
+    for (const phoneNumber of taken) {
+      await clearLimit(CODE_LIMITS.numberPerMinute, phoneNumber);
+      answers.push((await sendVerificationCode({ userId: prober.id, phoneNumber })) as { message: string });
+    }
+    expect(answers.slice(0, 5).every((a) => /already verified by another account/.test(a.message))).toBe(true);
+    expect(answers[5]!.message).toMatch(/Please wait/);
   });
 
   test("a code requested before someone else verified the number no longer works", async () => {
