@@ -30,7 +30,7 @@ const tasks: Task[] = [
 export function startBackgroundWork(): () => void {
   const timers = tasks.map((task) =>
     setInterval(() => {
-      task.run().catch((error: unknown) => log.warn(`${task.name} failed`, { error: String(error) }));
+      task.run().catch((error: unknown) => log.warn(`${task.name} failed`, { error }));
     }, task.everyMs).unref(),
   );
   return () => timers.forEach(clearInterval);

@@ -42,7 +42,7 @@ async function flush() {
     try {
       await database.notify(EVENTS_CHANNEL, payload);
     } catch (error) {
-      log.error("could not publish inbox events", { payload, error: String(error) });
+      log.error("could not publish inbox events", { payload, error });
     }
   }
 }
@@ -126,7 +126,7 @@ function fanOut(message: BusMessage) {
     try {
       subscriber(message);
     } catch (error) {
-      log.error("an event subscriber failed", { error: String(error) });
+      log.error("an event subscriber failed", { error });
     }
   }
 }

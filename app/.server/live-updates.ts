@@ -45,7 +45,7 @@ function audienceOf(events: InboxEvent[]): Promise<Audience | null> {
         staff: new Set(staff.map((row) => row.id)),
       }),
       (error: unknown) => {
-        log.warn("could not check who may see inbox events", { error: String(error) });
+        log.warn("could not check who may see inbox events", { error });
         return null;
       },
     );

@@ -5,11 +5,25 @@ type Level = Exclude<keyof typeof LEVELS, "silent">;
 type Fields = Record<string, unknown>;
 
 // Defense in depth: even if a caller passes one by mistake, these never reach the log.
-const SECRET_KEY = /pass(word)?|secret|token|hash|code|authorization|cookie|signature|key/i;
+// Whole key names ("code", "apiKey", "passwordHash"), so "providerCode" stays readable.
+const SECRET_KEY = /^(code|.*(pass(word)?|secret|token|hash|authorization|cookie|signature|key))$/i;
+
+/**
+ * An error as one safe line. Query errors carry the statement's parameters in
+ * their message (phone numbers, SMS text): log the driver's reason instead.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.cause instanceof Error) return describeError(error.cause);
+  return `${error.name}: ${error.message.split("\nparams:")[0]}`;
+}
 
 export function redact(fields: Fields): Fields {
   return Object.fromEntries(
-    Object.entries(fields).map(([key, value]) => [key, SECRET_KEY.test(key) ? "[redacted]" : value]),
+    Object.entries(fields).map(([key, value]) => [
+      key,
+      SECRET_KEY.test(key) ? "[redacted]" : value instanceof Error ? describeError(value) : value,
+    ]),
   );
 }
 

@@ -20,7 +20,7 @@ export async function loader({ request }: Route.LoaderArgs) {
       }),
     );
   } catch (error) {
-    log.warn("could not open a live-update stream", { error: String(error) });
+    log.warn("could not open a live-update stream", { error });
     return new Response("Live updates are unavailable; try again shortly.", { status: 503, headers: { "Retry-After": "5" } });
   }
 }

@@ -91,7 +91,7 @@ export async function dispatchDeliveryReport(report: DeliveryReport): Promise<vo
     const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
     if (!response.ok) log.warn("simulated delivery report refused", { status: response.status, providerMessageId: report.id });
   } catch (error) {
-    log.warn("simulated delivery report failed", { error: String(error), providerMessageId: report.id });
+    log.warn("simulated delivery report failed", { error, providerMessageId: report.id });
   }
 }
 
@@ -155,7 +155,7 @@ export async function sendFromHandset({ from, body }: { from: string; body: stri
     log.warn("simulated inbound SMS refused", { status: response.status });
     return { ok: false, message: `The webhook answered ${response.status}${answer ? `: ${answer}` : ""}` };
   } catch (error) {
-    log.warn("simulated inbound SMS failed", { error: String(error) });
+    log.warn("simulated inbound SMS failed", { error });
     return { ok: false, message: `Could not reach ${url.origin}/webhooks/messagebird (${String(error)}). Is APP_URL this server's address?` };
   }
 }

@@ -85,6 +85,6 @@ export async function handleWebhook(
 }
 
 function unavailable(url: URL, error: unknown): Response {
-  log.error("webhook storage unavailable", { route: url.pathname, error: String(error) });
+  log.error("webhook storage unavailable", { route: url.pathname, error });
   return reply(503, { error: "storage unavailable" });
 }

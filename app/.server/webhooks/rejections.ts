@@ -22,7 +22,7 @@ export async function recordRejection(rejection: Rejection): Promise<void> {
   try {
     await db.insert(webhookRejections).values({ route, status, reason, sourceIp, excerpt: excerptOf(rejection.url, rejection.body) });
   } catch (error) {
-    log.error("could not record a webhook rejection", { route, error: String(error) });
+    log.error("could not record a webhook rejection", { route, error });
   }
 }
 
