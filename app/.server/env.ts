@@ -141,7 +141,9 @@ export function parseEnv(source: Record<string, string | undefined>) {
     /** Only behind a reverse proxy that sets X-Forwarded-For may the client address come from it. */
     trustProxy: vars.TRUST_PROXY === "true" || vars.TRUST_PROXY === "1",
     port,
-    host: vars.HOST ?? "0.0.0.0",
+    // Local mode shows verification codes and the webhook secret on /dev/phone: keep
+    // it on this machine unless HOST says otherwise (the Docker image does).
+    host: vars.HOST ?? (mode === "local" ? "127.0.0.1" : "0.0.0.0"),
     logLevel: vars.LOG_LEVEL ?? "info",
   } as const;
 }

@@ -98,19 +98,22 @@ export async function sendVerificationCode({ userId, phoneNumber: input }: { use
   const [current] = await db.select({ phoneNumber: users.phoneNumber }).from(users).where(eq(users.id, userId));
   if (current?.phoneNumber === phoneNumber) return refuse("This number is already verified on your account.");
 
+  const [owner] = await db.select({ id: users.id }).from(users).where(eq(users.phoneNumber, phoneNumber));
+  // A taken number is sent nothing, so only the member's own limits apply. They
+  // are counted before the answer is given: "is this number taken?" costs a try.
+  const limits = resendLimits(userId, phoneNumber).filter(([, subject]) => !owner || subject === userId);
+
   // Look first, so a refused click does not eat into the hourly budget; then count
   // atomically, which is what actually holds when two requests race.
   for (const pass of [checkLimit, hitLimit]) {
-    const states = await Promise.all(resendLimits(userId, phoneNumber).map(([limit, subject]) => pass(limit, subject)));
+    const states = await Promise.all(limits.map(([limit, subject]) => pass(limit, subject)));
     const wait = Math.max(0, ...states.filter((s) => s.limited).map((s) => s.retryAfterSeconds));
     if (wait > 0) return refuse(`Please wait ${describeWait(wait)} before requesting another code.`, wait);
   }
 
-  // Only after counting: otherwise "is this number taken?" could be asked without limit.
-  const [owner] = await db.select({ id: users.id }).from(users).where(eq(users.phoneNumber, phoneNumber));
   if (owner) {
     // A typo should not cost a minute's wait; the hourly count still caps how many numbers can be probed.
-    await forgetMinuteLimits(userId, phoneNumber);
+    await clearLimit(CODE_LIMITS.userPerMinute, userId);
     return refuse(NUMBER_TAKEN);
   }
 

@@ -213,7 +213,6 @@ describe("phone verification", () => {
     expect(await verified(owner.id, phoneNumber)).toMatchObject({ ok: true });
 
     const other = await createUser();
-    await clearLimit(CODE_LIMITS.numberPerMinute, phoneNumber);
     const result = await sendVerificationCode({ userId: other.id, phoneNumber });
     expect(result).toMatchObject({ ok: false, field: "phoneNumber", message: expect.stringMatching(/already verified by another account/) });
     expect(JSON.stringify(result)).not.toMatch(/Olivia|example\.com/);
@@ -234,7 +233,6 @@ describe("phone verification", () => {
     }
     const answers = [];
     for (const phoneNumber of taken) {
-      await clearLimit(CODE_LIMITS.numberPerMinute, phoneNumber);
       answers.push((await sendVerificationCode({ userId: prober.id, phoneNumber })) as { message: string });
     }
     expect(answers.slice(0, 5).every((a) => /already verified by another account/.test(a.message))).toBe(true);

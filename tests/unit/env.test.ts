@@ -17,6 +17,8 @@ describe("configuration", () => {
   test("zero configuration is a working local setup: simulator, generated secrets, PGlite", () => {
     const env = parseEnv(memory);
     expect(env).toMatchObject({ mode: "local", smsGateway: "simulator", databaseUrl: undefined, port: 3000, secureCookies: false });
+    // Only this machine can reach a local-mode server (its handset page shows every code).
+    expect(env.host).toBe("127.0.0.1");
     expect(env.authSecret.length).toBeGreaterThanOrEqual(32);
     expect(env.messagebird.webhookSecret?.length).toBeGreaterThanOrEqual(16);
   });
@@ -51,7 +53,7 @@ describe("configuration", () => {
       MESSAGEBIRD_SENDER_ID: "+31970102030",
       MESSAGEBIRD_SIGNING_KEY: "signing",
     });
-    expect(env).toMatchObject({ mode: "deployed", smsGateway: "messagebird", secureCookies: true });
+    expect(env).toMatchObject({ mode: "deployed", smsGateway: "messagebird", secureCookies: true, host: "0.0.0.0" });
     expect(env.messagebird.webhookSecret).toBeUndefined();
   });
 
