@@ -1,3 +1,4 @@
+import { formatPhone } from "../../app/lib/phone";
 import { ADMIN, expect, register, signIn, test, textFromHandset, uniquePhone, verifyPhone } from "./fixtures";
 
 test("an SMS from the member's phone shows in their thread, and a reply reaches the phone and is delivered", async ({
@@ -60,18 +61,24 @@ test("another member's conversation is a 404", async ({ page, browser }) => {
 test("an SMS from an unknown number reaches the team inbox, unclaimed, and an agent can answer it", async ({ page }) => {
   const stranger = uniquePhone();
   await signIn(page, ADMIN.email);
-  await textFromHandset(page, stranger, "Is anyone there?");
+  // Unique text: other tests (and the other browser project) write to the same team inbox.
+  const question = `Is anyone there? (${stranger})`;
+  await textFromHandset(page, stranger, question);
   await page.goto("/messages");
-  const row = page.getByRole("list", { name: "Conversations" }).getByRole("link").filter({ hasText: "Is anyone there?" });
+  const row = page.getByRole("list", { name: "Conversations" }).getByRole("link").filter({ hasText: question });
   await expect(row).toContainText("Unclaimed");
   await expect(row).toContainText("1 unread");
   await row.click();
-  await expect(page.getByText("Unclaimed", { exact: true })).toBeVisible();
-  await page.getByLabel(/^Reply to/).fill("Yes! How can we help?");
+  await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
+  await expect(page.getByRole("region", { name: formatPhone(stranger) }).getByText("Unclaimed", { exact: true })).toBeVisible();
+  const answer = `Yes! How can we help, ${stranger}?`;
+  await page.getByLabel(/^Reply to/).fill(answer);
   await page.getByRole("button", { name: "Send" }).click();
-  await expect(page.getByRole("list", { name: "Messages" })).toContainText("Yes! How can we help?");
+  await expect(page.getByRole("list", { name: "Messages" })).toContainText(answer);
   await page.goto("/messages");
-  await expect(row.or(page.getByRole("link").filter({ hasText: "You: Yes! How can we help?" })).first()).not.toContainText("unread");
+  const answered = page.getByRole("list", { name: "Conversations" }).getByRole("link").filter({ hasText: `You: ${answer}` });
+  await expect(answered).toContainText("Unclaimed");
+  await expect(answered).not.toContainText("unread");
 });
 
 test("double-clicking Send (or resubmitting the form) sends one message", async ({ page, javaScriptEnabled }) => {
