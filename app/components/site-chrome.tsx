@@ -21,6 +21,11 @@ export function SiteHeader({ user, status }: { user: NavUser | null; status?: Re
             <NavLink to="/messages" className={navLink}>
               Messages
             </NavLink>
+            {user.role === "admin" ? (
+              <NavLink to="/admin/webhooks" className={navLink}>
+                Webhooks
+              </NavLink>
+            ) : null}
             <NavLink to="/settings/phone" className={navLink}>
               {user.phoneNumber ? (
                 <span>

@@ -1,3 +1,4 @@
+import { desc } from "drizzle-orm";
 import { db } from "../db/client";
 import { webhookRejections } from "../db/schema";
 import { log } from "../log";
@@ -32,4 +33,9 @@ export function excerptOf(url: URL, body: Uint8Array): string | null {
   const head = new TextDecoder().decode(body.subarray(0, EXCERPT_CHARS * 4));
   const text = [query.size > 0 ? `?${query}` : "", head].filter(Boolean).join(" ");
   return text ? text.replace(SECRET_VALUE, "$1[redacted]").replaceAll("\u0000", "\uFFFD").slice(0, EXCERPT_CHARS) : null;
+}
+
+/** The newest refusals first, for the admin page. */
+export function recentRejections(limit = 100) {
+  return db.select().from(webhookRejections).orderBy(desc(webhookRejections.createdAt), desc(webhookRejections.id)).limit(limit);
 }
