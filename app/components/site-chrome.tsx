@@ -54,9 +54,10 @@ export function SiteHeader({ user, status }: { user: NavUser | null; status?: Re
             <NavLink to="/login" className={navLink}>
               Sign in
             </NavLink>
+            {/* Narrow screens: the start and sign-in pages carry their own sign-up link. */}
             <Link
               to="/register"
-              className="rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700"
+              className="hidden rounded-md bg-brand-600 px-3 py-2 text-sm font-medium text-white hover:bg-brand-700 min-[400px]:inline-block"
             >
               Create account
             </Link>
