@@ -16,7 +16,7 @@ import "./app.css";
 import { LiveUpdates } from "./components/live-updates";
 import { NotFound } from "./components/not-found";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
-import { TimeZoneCookie } from "./components/time-zone-cookie";
+import { TimeZoneCookie } from "./components/time-zone";
 
 export const meta: Route.MetaFunction = () => [
   { title: "Birdline — your SMS inbox" },
@@ -60,7 +60,7 @@ export default function App({ loaderData }: Route.ComponentProps) {
         <Outlet />
       </main>
       <SiteFooter />
-      <TimeZoneCookie serverTimeZone={loaderData.timeZone} />
+      <TimeZoneCookie />
     </>
   );
 }

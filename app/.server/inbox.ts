@@ -3,6 +3,7 @@ import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { countSegments } from "~/lib/segments";
 import { db } from "./db/client";
 import { conversations, messages, users } from "./db/schema";
+import { isUuid } from "./db/uuid";
 import { publish } from "./events";
 import { consentKeyword } from "./keywords";
 import type { ReportedStatus } from "./webhooks/parse";
@@ -132,12 +133,10 @@ type OutboundStatus = (typeof REPORTED_AS)[ReportedStatus];
 const STAGE: Record<OutboundStatus, number> = { queued: 0, sent: 1, buffered: 2, delivered: 3, expired: 3, failed: 3 };
 const OUTBOUND_STATUSES = Object.keys(STAGE) as OutboundStatus[];
 
-// `reference` comes from outside; Postgres would throw on a non-uuid compared with a uuid column.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function applyDeliveryReport(report: DeliveryReport): Promise<ReportOutcome> {
   const byProviderId = report.providerMessageId ? eq(messages.providerMessageId, report.providerMessageId) : undefined;
-  const byReference = report.reference && UUID.test(report.reference) ? eq(messages.id, report.reference) : undefined;
+  const byReference = report.reference && isUuid(report.reference) ? eq(messages.id, report.reference) : undefined;
   if (!byProviderId && !byReference) return { status: "ignored" };
   const [message] = await db
     .select({ id: messages.id, conversationId: messages.conversationId })

@@ -5,7 +5,7 @@ import { db } from "./db/client";
 import { conversations, phoneVerifications, users } from "./db/schema";
 import { env } from "./env";
 import { log } from "./log";
-import { checkLimit, clearLimit, hitLimit, type Limit } from "./rate-limit";
+import { checkLimit, clearLimit, describeWait, hitLimit, type Limit } from "./rate-limit";
 import { smsGateway, SmsSendError } from "./sms/gateway";
 
 /**
@@ -274,8 +274,4 @@ function isUniqueViolation(error: unknown): boolean {
     if ((e as { code?: unknown }).code === "23505") return true;
   }
   return false;
-}
-
-function describeWait(seconds: number) {
-  return seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
 }

@@ -70,9 +70,13 @@ export async function hitLimits(checks: [Limit, string][]): Promise<LimitState |
   return states.find((state) => state.limited) ?? null;
 }
 
+/** "75 seconds", "12 minutes": how long a limited person has to wait. */
+export function describeWait(seconds: number): string {
+  if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
+  return `${Math.ceil(seconds / 60)} minutes`;
+}
+
 /** "Too many attempts. Try again in 12 minutes." */
 export function retryMessage({ retryAfterSeconds }: LimitState, what = "attempts"): string {
-  const minutes = Math.ceil(retryAfterSeconds / 60);
-  const wait = retryAfterSeconds < 60 ? `${retryAfterSeconds} seconds` : `${minutes} minute${minutes === 1 ? "" : "s"}`;
-  return `Too many ${what}. Try again in ${wait}.`;
+  return `Too many ${what}. Try again in ${describeWait(retryAfterSeconds)}.`;
 }

@@ -2,6 +2,7 @@ import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { SessionUser } from "./auth";
 import { db } from "./db/client";
 import { conversationReads, conversations, messages, users } from "./db/schema";
+import { isUuid } from "./db/uuid";
 
 /**
  * Reading conversations: who may see which (DESIGN.md "Who sees what"), the
@@ -10,13 +11,11 @@ import { conversationReads, conversations, messages, users } from "./db/schema";
 
 export type Conversation = typeof conversations.$inferSelect;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export const seesEveryConversation = (user: Pick<SessionUser, "role">) => user.role !== "member";
 
 /** Members see their own conversation only; agents and admins see all. Anything else is null (a 404 upstream). */
 export async function findVisibleConversation(user: SessionUser, conversationId: string): Promise<Conversation | null> {
-  if (!UUID.test(conversationId)) return null;
+  if (!isUuid(conversationId)) return null;
   // A member's conversation is the one with the number they have verified now: both
   // must hold, so a conversation can never outlive its owner's claim on the number.
   const visible = seesEveryConversation(user)
@@ -126,7 +125,7 @@ export function encodeCursor(message: Pick<ThreadMessage, "createdAt" | "id">): 
 function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
   const [at, id] = Buffer.from(cursor, "base64url").toString().split("|");
   const createdAt = new Date(at ?? "");
-  return id && UUID.test(id) && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : null;
+  return id && isUuid(id) && !Number.isNaN(createdAt.getTime()) ? { createdAt, id } : null;
 }
 
 export type ThreadPage = {

@@ -1,7 +1,7 @@
 import { requireRole } from "~/.server/auth";
 import { env } from "~/.server/env";
-import { getTimeZone } from "~/.server/time-zone";
 import { recentRejections } from "~/.server/webhooks/rejections";
+import { useTimeZone } from "~/components/time-zone";
 import { formatWhen } from "~/lib/time";
 import type { Route } from "./+types/admin.webhooks";
 
@@ -12,13 +12,13 @@ export async function loader({ request }: Route.LoaderArgs) {
   return {
     rejections: await recentRejections(),
     inboundUrl: new URL("/webhooks/messagebird", env.appUrl).toString(),
-    timeZone: getTimeZone(request),
     now: new Date(),
   };
 }
 
 export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
-  const { rejections, inboundUrl, timeZone, now } = loaderData;
+  const { rejections, inboundUrl, now } = loaderData;
+  const timeZone = useTimeZone();
   return (
     <section aria-labelledby="rejections-heading" className="space-y-4">
       <header>

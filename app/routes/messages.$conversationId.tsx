@@ -3,9 +3,9 @@ import { data, Form, Link, redirect } from "react-router";
 import { requireUser } from "~/.server/auth";
 import { retryReply, sendReply } from "~/.server/outbound";
 import { findVisibleConversation, markRead, seesEveryConversation, threadPage } from "~/.server/threads";
-import { getTimeZone } from "~/.server/time-zone";
 import { MessageStatus } from "~/components/message-status";
 import { ReplyForm } from "~/components/reply-form";
+import { useTimeZone } from "~/components/time-zone";
 import { formatPhone } from "~/lib/phone";
 import { ReplySchema, RetrySchema } from "~/lib/reply-schema";
 import { formatTime, groupByDay } from "~/lib/time";
@@ -41,7 +41,6 @@ export async function loader({ request, params }: Route.LoaderArgs) {
     teamView: seesEveryConversation(user),
     // One key per rendered form: a resubmitted or double-clicked form sends once.
     idempotencyKey: crypto.randomUUID(),
-    timeZone: getTimeZone(request),
   };
 }
 
@@ -74,7 +73,8 @@ export async function action({ request, params }: Route.ActionArgs) {
 }
 
 export default function Thread({ loaderData, actionData }: Route.ComponentProps) {
-  const { conversation, messages, older, latest, teamView, idempotencyKey, timeZone } = loaderData;
+  const { conversation, messages, older, latest, teamView, idempotencyKey } = loaderData;
+  const timeZone = useTimeZone();
   const days = groupByDay(messages, (message) => message.createdAt, timeZone);
   return (
     <section aria-labelledby="thread-heading" className="mx-auto flex max-w-3xl flex-col gap-4">

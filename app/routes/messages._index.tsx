@@ -1,8 +1,8 @@
 import { Form, Link, redirect } from "react-router";
 import { requireUser } from "~/.server/auth";
 import { findOwnConversation, listConversations, seesEveryConversation, UNREAD_CAP } from "~/.server/threads";
-import { getTimeZone } from "~/.server/time-zone";
 import { formatPhone } from "~/lib/phone";
+import { useTimeZone } from "~/components/time-zone";
 import { formatWhen } from "~/lib/time";
 import type { Route } from "./+types/messages._index";
 
@@ -21,14 +21,14 @@ export async function loader({ request }: Route.LoaderArgs) {
     search,
     conversations: await listConversations(user.id, { search }),
     unreadCap: UNREAD_CAP,
-    timeZone: getTimeZone(request),
     now: new Date(),
   };
 }
 
 export default function Messages({ loaderData }: Route.ComponentProps) {
   if (loaderData.view === "verify-phone") return <VerifyPhonePrompt />;
-  const { conversations, search, timeZone, now, unreadCap } = loaderData;
+  const { conversations, search, now, unreadCap } = loaderData;
+  const timeZone = useTimeZone();
   return (
     <section aria-labelledby="inbox-heading" className="space-y-4">
       <div className="flex flex-wrap items-end justify-between gap-3">

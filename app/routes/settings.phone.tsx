@@ -7,8 +7,8 @@ import { env } from "~/.server/env";
 import { getPhoneStatus, removePhoneNumber, sendVerificationCode, verifyPhoneCode } from "~/.server/phone-verification";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { formatPhone } from "~/lib/phone";
+import { useTimeZone } from "~/components/time-zone";
 import { formatTime } from "~/lib/time";
-import { getTimeZone } from "~/.server/time-zone";
 import type { Route } from "./+types/settings.phone";
 
 export const SendCodeSchema = z.object({
@@ -38,7 +38,6 @@ export async function loader({ request }: Route.LoaderArgs) {
     pending: status.pending,
     defaultCountry: env.defaultCountry,
     simulator: env.smsGateway === "simulator",
-    timeZone: getTimeZone(request),
     justVerified: new URL(request.url).searchParams.has("verified") && Boolean(status.phoneNumber),
   };
 }
@@ -78,7 +77,8 @@ export async function action({ request }: Route.ActionArgs) {
 }
 
 export default function PhoneSettings({ loaderData, actionData }: Route.ComponentProps) {
-  const { phoneNumber, pending, defaultCountry, simulator, justVerified, timeZone } = loaderData;
+  const { phoneNumber, pending, defaultCountry, simulator, justVerified } = loaderData;
+  const timeZone = useTimeZone();
   return (
     <section className="mx-auto max-w-xl space-y-6">
       <header>
