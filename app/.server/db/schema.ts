@@ -1,4 +1,5 @@
 import type { AdapterAccountType } from "@auth/core/adapters";
+import { sql } from "drizzle-orm";
 import {
   bigserial,
   index,
@@ -8,6 +9,7 @@ import {
   primaryKey,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
 
@@ -44,6 +46,8 @@ export const users = pgTable("users", {
   phoneNumber: text().unique(),
   phoneVerifiedAt: at(),
   role: userRole().notNull().default("member"),
+  /** Carried in every session token; bumping it ends all of this user's sessions on their next request. */
+  sessionVersion: integer().notNull().default(0),
   createdAt: createdAt(),
   updatedAt: at()
     .notNull()
@@ -166,20 +170,40 @@ export const conversationReads = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.conversationId] })],
 );
 
-/** What an admin reads when "messages are not arriving". Never secrets, never whole bodies. */
+/**
+ * What an admin reads when "messages are not arriving". Never secrets, never whole bodies.
+ * One row per route, status, reason and source per minute, with a count, so a flood is one line.
+ */
 export const webhookRejections = pgTable(
   "webhook_rejections",
   {
     id: bigserial({ mode: "number" }).primaryKey(),
     createdAt: createdAt(),
+    /** Start of the minute this row aggregates. */
+    minute: at()
+      .notNull()
+      .default(sql`date_trunc('minute', now())`),
+    /** Last time a refusal was added to this row. */
+    lastAt: at().notNull().defaultNow(),
+    count: integer().notNull().default(1),
     route: text().notNull(),
     status: integer().notNull(),
     reason: text().notNull(),
-    sourceIp: text(),
+    sourceIp: text().notNull().default("unknown"),
+    /** The first refusal's excerpt of the minute. */
     excerpt: text(),
   },
-  (t) => [index().on(t.createdAt.desc())],
+  (t) => [
+    index().on(t.createdAt.desc()),
+    uniqueIndex("webhook_rejections_bucket_idx").on(t.minute, t.route, t.status, t.reason, t.sourceIp),
+  ],
 );
+
+/** Signed-out session ids (the token's `sid`), kept until the token would have expired anyway. */
+export const revokedSessions = pgTable("revoked_sessions", {
+  sid: text().primaryKey(),
+  expiresAt: at().notNull(),
+});
 
 /** Seen `jti`s of signed webhooks, shared by every instance, to refuse replays. */
 export const webhookNonces = pgTable("webhook_nonces", {

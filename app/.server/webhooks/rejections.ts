@@ -21,7 +21,7 @@ export async function recordRejection(rejection: Rejection): Promise<void> {
   const { route, status, reason, sourceIp } = rejection;
   log.warn("webhook rejected", { route, status, reason, sourceIp });
   try {
-    await db.insert(webhookRejections).values({ route, status, reason, sourceIp, excerpt: excerptOf(rejection.url, rejection.body) });
+    await db.insert(webhookRejections).values({ route, status, reason, sourceIp: sourceIp ?? "unknown", excerpt: excerptOf(rejection.url, rejection.body) });
   } catch (error) {
     log.error("could not record a webhook rejection", { route, error });
   }
