@@ -47,7 +47,7 @@ export default defineConfig({
       DATA_DIR: "memory://",
       BIRDLINE_SKIP_BUILD: "1",
       LOG_LEVEL: "warn",
-      TRUST_PROXY: "true",
+      TRUST_PROXY: "127.0.0.1,::1",
       // The e2e server always uses the embedded database and the simulator, like `npm start`.
       DATABASE_URL: "",
       MESSAGEBIRD_API_KEY: "",
