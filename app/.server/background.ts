@@ -1,8 +1,9 @@
 import { lt } from "drizzle-orm";
 import { db } from "./db/client";
-import { rateLimits, webhookNonces, webhookRejections } from "./db/schema";
+import { rateLimits, webhookNonces } from "./db/schema";
 import { log } from "./log";
 import { failUnconfirmedReplies } from "./outbound";
+import { purgeRejections } from "./webhooks/rejections";
 
 type Task = { name: string; everyMs: number; run: () => Promise<unknown> };
 
@@ -17,12 +18,7 @@ const tasks: Task[] = [
       await db.delete(webhookNonces).where(lt(webhookNonces.expiresAt, now));
     },
   },
-  {
-    // A flood of refused webhooks must not fill the disk; a month is plenty to diagnose.
-    name: "purge webhook rejections older than 30 days",
-    everyMs: 60 * 60_000,
-    run: () => db.delete(webhookRejections).where(lt(webhookRejections.createdAt, new Date(Date.now() - 30 * 24 * 3_600_000))),
-  },
+  { name: "purge webhook rejections older than 30 days or beyond the cap", everyMs: 60 * 60_000, run: () => purgeRejections() },
   { name: "offer Retry for replies MessageBird never confirmed", everyMs: 60_000, run: () => failUnconfirmedReplies() },
 ];
 

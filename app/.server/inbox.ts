@@ -2,10 +2,12 @@ import { createHash } from "node:crypto";
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { countSegments } from "~/lib/segments";
 import { db } from "./db/client";
+import type { Db } from "./db/connect";
 import { conversations, messages, users } from "./db/schema";
 import { isUuid } from "./db/uuid";
 import { publish } from "./events";
 import { consentKeyword } from "./keywords";
+import { claimNonce, type Nonce } from "./webhooks/nonces";
 import type { ReportedStatus } from "./webhooks/parse";
 
 /** An SMS someone sent to our virtual number, numbers already in E.164. */
@@ -28,19 +30,25 @@ export type DeliveryReport = {
   statusAt?: Date;
 };
 
-export type Received = { status: "stored"; id: string; conversationId: string } | { status: "duplicate" };
+/** A signed webhook's nonce was already recorded: nothing was stored. */
+type Replayed = { status: "replayed" };
 
-export type ReportOutcome = { status: "updated" | "unchanged"; id: string } | { status: "ignored" };
+export type Received = { status: "stored"; id: string; conversationId: string } | { status: "duplicate" } | Replayed;
+
+export type ReportOutcome = { status: "updated" | "unchanged"; id: string; conversationId: string } | { status: "ignored" } | Replayed;
 
 /**
  * Stores an inbound SMS exactly once, whoever sent it: numbers nobody has
- * verified form unclaimed conversations that agents see (DESIGN.md). Resolves
- * only after commit, so a 2xx built on it never acknowledges a lost message.
+ * verified form unclaimed conversations that agents see. Resolves only after
+ * commit, so a 2xx built on it never acknowledges a lost message. A signed
+ * webhook's `nonce` commits with the message or not at all.
  */
-export async function receiveInbound(sms: InboundSms): Promise<Received> {
+export async function receiveInbound(sms: InboundSms, nonce?: Nonce): Promise<Received> {
   const receivedAt = new Date();
   const [providerMessageId, ...earlierIds] = redeliveryIds(sms, receivedAt);
   const received = await db.transaction(async (tx): Promise<Received> => {
+    // Before the conversation's row lock, so a replay holds up no one and waits only for its original.
+    if (nonce && !(await claimNonce(tx, nonce))) return { status: "replayed" };
     // DO UPDATE (not DO NOTHING) so the row comes back and stays locked until
     // commit: one sender's concurrent deliveries take turns, which keeps the
     // earlier-window lookup below free of races.
@@ -133,12 +141,20 @@ type OutboundStatus = (typeof REPORTED_AS)[ReportedStatus];
 const STAGE: Record<OutboundStatus, number> = { queued: 0, sent: 1, buffered: 2, delivered: 3, expired: 3, failed: 3 };
 const OUTBOUND_STATUSES = Object.keys(STAGE) as OutboundStatus[];
 
+/** Moves an outbound message's status forward. A signed webhook's `nonce` commits with the change or not at all. */
+export async function applyDeliveryReport(report: DeliveryReport, nonce?: Nonce): Promise<ReportOutcome> {
+  // Without a nonce the lookup and the conditional update stand alone; a nonce must commit with the change.
+  const outcome = nonce ? await db.transaction((tx) => applyReport(tx, report, nonce)) : await applyReport(db, report);
+  if (outcome.status === "updated") publish({ kind: "status", conversationId: outcome.conversationId, messageId: outcome.id });
+  return outcome;
+}
 
-export async function applyDeliveryReport(report: DeliveryReport): Promise<ReportOutcome> {
+async function applyReport(tx: Db, report: DeliveryReport, nonce?: Nonce): Promise<ReportOutcome> {
+  if (nonce && !(await claimNonce(tx, nonce))) return { status: "replayed" };
   const byProviderId = report.providerMessageId ? eq(messages.providerMessageId, report.providerMessageId) : undefined;
   const byReference = report.reference && isUuid(report.reference) ? eq(messages.id, report.reference) : undefined;
   if (!byProviderId && !byReference) return { status: "ignored" };
-  const [message] = await db
+  const [message] = await tx
     .select({ id: messages.id, conversationId: messages.conversationId })
     .from(messages)
     .where(and(eq(messages.direction, "outbound"), or(byProviderId, byReference)))
@@ -148,7 +164,7 @@ export async function applyDeliveryReport(report: DeliveryReport): Promise<Repor
   const next = REPORTED_AS[report.status];
   const final = next === "failed" || next === "expired";
   // One conditional statement, so two reports racing cannot move a status backwards.
-  const [updated] = await db
+  const [updated] = await tx
     .update(messages)
     .set({
       status: next,
@@ -170,7 +186,5 @@ export async function applyDeliveryReport(report: DeliveryReport): Promise<Repor
       ),
     )
     .returning({ id: messages.id });
-  if (!updated) return { status: "unchanged", id: message.id };
-  publish({ kind: "status", conversationId: message.conversationId, messageId: message.id });
-  return { status: "updated", id: message.id };
+  return { status: updated ? "updated" : "unchanged", id: message.id, conversationId: message.conversationId };
 }

@@ -16,6 +16,10 @@ export function isTimeZone(value: string | undefined): value is string {
 export const formatTime = (date: Date | string, timeZone: string) =>
   new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit" }).format(new Date(date));
 
+/** "14:05:09": telling moments within one minute apart. */
+export const formatClock = (date: Date | string, timeZone: string) =>
+  new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(new Date(date));
+
 export const formatDay = (date: Date | string, timeZone: string) =>
   new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(
     new Date(date),

@@ -67,7 +67,7 @@ export function startApp(env: Record<string, string | undefined> = {}): Promise<
 }
 
 export function stopApp({ process: child }: AppProcess): Promise<void> {
-  if (child.exitCode !== null) return Promise.resolve();
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once("exit", () => resolve());
     child.kill("SIGTERM");

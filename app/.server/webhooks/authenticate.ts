@@ -1,11 +1,12 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { errors, jwtVerify } from "jose";
+import type { Nonce } from "./nonces";
 
 /**
- * The three ways MessageBird can prove a webhook is theirs (messagebird.md
- * "Authenticating webhooks"). Config comes in as arguments: the route passes
- * `env`, tests pass whatever they need. Nothing here touches the database; the
- * caller supplies `claimNonce` so a replay is refused across every instance.
+ * The three ways MessageBird can prove a webhook is theirs. Config comes in as
+ * arguments: the route passes `env`, tests pass whatever they need. Nothing
+ * here touches the database: a valid signature yields its nonce, which is
+ * recorded in the same transaction as what the webhook carried (nonces.ts).
  */
 
 export type WebhookAuthConfig = {
@@ -17,12 +18,9 @@ export type WebhookAuthConfig = {
 
 export type WebhookCredentials = { url: URL; headers: Headers; body: Uint8Array; now?: Date };
 
-/** Records a one-time value; false when it was already seen. */
-export type ClaimNonce = (nonce: string, expiresAt: Date) => Promise<boolean>;
+export type AuthResult = { ok: true; nonce?: Nonce } | { ok: false; reason: string };
 
-export type AuthResult = { ok: true; nonce?: string } | { ok: false; reason: string };
-
-type Verdict = { ok: true; nonce: string; expiresAt: Date } | { ok: false; reason: string };
+type Verdict = { ok: true; nonce: Nonce } | { ok: false; reason: string };
 
 export const SIGNATURE_JWT_HEADER = "MessageBird-Signature-JWT";
 export const BIRD_SIGNATURE_HEADER = "MessageBird-Signature";
@@ -74,7 +72,7 @@ export async function verifySignatureJwt(input: {
   if (payloadHash === undefined ? input.body.byteLength > 0 : typeof payloadHash !== "string" || !hexEquals(payloadHash, sha256(input.body))) {
     return { ok: false, reason: "invalid signature: payload_hash does not match the body" };
   }
-  return { ok: true, nonce: `jwt:${jti}`, expiresAt: new Date((Number(exp) + CLOCK_TOLERANCE_S) * 1000) };
+  return { ok: true, nonce: { value: `jwt:${jti}`, expiresAt: new Date((Number(exp) + CLOCK_TOLERANCE_S) * 1000) } };
 }
 
 function jwtProblem(error: unknown): string {
@@ -112,15 +110,11 @@ export function verifyBirdSignature(input: {
     .digest();
   const given = Buffer.from(input.signature, "base64");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "invalid signature: HMAC mismatch" };
-  return { ok: true, nonce: `bird:${expected.toString("base64")}`, expiresAt: new Date(sentAt + BIRD_MAX_AGE_MS) };
+  return { ok: true, nonce: { value: `bird:${expected.toString("base64")}`, expiresAt: new Date(sentAt + BIRD_MAX_AGE_MS) } };
 }
 
 /** Accepts when any configured method passes; the first failure explains a refusal. */
-export async function authenticateWebhook(
-  request: WebhookCredentials,
-  config: WebhookAuthConfig,
-  claimNonce: ClaimNonce,
-): Promise<AuthResult> {
+export async function authenticateWebhook(request: WebhookCredentials, config: WebhookAuthConfig): Promise<AuthResult> {
   const failures: string[] = [];
   const secret = request.url.searchParams.get("secret");
   if (config.secret && secret !== null) {
@@ -129,12 +123,8 @@ export async function authenticateWebhook(
   }
   if (config.signingKey) {
     const verdict = await verifySignature(request, config.appUrl, config.signingKey);
-    if (verdict?.ok) {
-      if (await claimNonce(verdict.nonce, verdict.expiresAt)) return { ok: true, nonce: verdict.nonce };
-      failures.push("replayed signature");
-    } else if (verdict) {
-      failures.push(verdict.reason);
-    }
+    if (verdict?.ok) return { ok: true, nonce: verdict.nonce };
+    if (verdict) failures.push(verdict.reason);
   }
   return { ok: false, reason: failures[0] ?? "missing credentials" };
 }

@@ -1,15 +1,15 @@
 import { env } from "../env";
 import { applyDeliveryReport, receiveInbound } from "../inbox";
 import { log } from "../log";
-import { authenticateWebhook, type AuthResult, type WebhookAuthConfig } from "./authenticate";
-import { claimNonce, releaseNonce } from "./nonces";
+import { authenticateWebhook, type WebhookAuthConfig } from "./authenticate";
+import type { Nonce } from "./nonces";
 import { parseDeliveryReport, parseInboundSms, readFields, type Parsed } from "./parse";
 import { recordRejection } from "./rejections";
 import { MAX_BODY_BYTES, readLimitedBody } from "./body";
 
 type Fields = Record<string, unknown>;
 type Outcome = { status: string; id?: string };
-type Webhook<T> = { parse(fields: Fields): Parsed<T>; apply(value: T): Promise<Outcome> };
+type Webhook<T> = { parse(fields: Fields): Parsed<T>; apply(value: T, nonce?: Nonce): Promise<Outcome> };
 
 const WEBHOOKS = {
   inbound: { parse: parseInboundSms, apply: receiveInbound },
@@ -57,12 +57,7 @@ export async function handleWebhook(
   if (!read.ok) return read.reason === "too large" ? refuse(413, "body larger than 64 KiB") : refuse(400, "body: could not be read");
   const body = read.bytes;
 
-  let auth: AuthResult;
-  try {
-    auth = await authenticateWebhook({ url, headers: request.headers, body }, config, claimNonce);
-  } catch (error) {
-    return unavailable(url, error);
-  }
+  const auth = await authenticateWebhook({ url, headers: request.headers, body }, config);
   if (!auth.ok) return refuse(401, auth.reason, body);
 
   const fields = readFields({ method: request.method, url, contentType: request.headers.get("content-type"), body });
@@ -73,12 +68,12 @@ export async function handleWebhook(
 
   let outcome: Outcome;
   try {
-    outcome = await webhook.apply(parsed.value);
+    outcome = await webhook.apply(parsed.value, auth.nonce);
   } catch (error) {
-    // Not stored, so MessageBird's retry must not be taken for a replay.
-    if (auth.nonce) await releaseNonce(auth.nonce).catch(() => {});
     return unavailable(url, error);
   }
+  // Known only here: the nonce is recorded in the transaction that stores the message, so a crash cannot burn it.
+  if (outcome.status === "replayed") return refuse(401, "replayed signature", body);
   // Answered 200 so MessageBird stops retrying a report we can never apply, but kept for admins.
   if (outcome.status === "ignored") await record(200, "delivery report for an unknown message", body);
   return reply(200, { status: outcome.status, id: outcome.id });

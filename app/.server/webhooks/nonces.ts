@@ -1,21 +1,22 @@
-import { eq } from "drizzle-orm";
-import { db } from "../db/client";
+import type { Db } from "../db/connect";
 import { webhookNonces } from "../db/schema";
 
+/** A signed webhook's one-time value, refused a second time until the signature has expired anyway. */
+export type Nonce = { value: string; expiresAt: Date };
+
 /**
- * One-time values of signed webhooks, in Postgres so a replay sent to another
- * instance is refused too. Expired rows are purged by background.ts.
+ * Records a nonce in the transaction that stores what its webhook carried:
+ * both commit or neither does, so a failure or crash before commit leaves
+ * MessageBird's retry acceptable. False when it is already recorded, i.e. a
+ * replay; an identical request in flight makes this wait until that one
+ * commits or rolls back. In Postgres so a replay sent to another instance is
+ * refused too; expired rows are purged by background.ts.
  */
-export async function claimNonce(nonce: string, expiresAt: Date): Promise<boolean> {
-  const claimed = await db
+export async function claimNonce(tx: Db, nonce: Nonce): Promise<boolean> {
+  const claimed = await tx
     .insert(webhookNonces)
-    .values({ jti: nonce, expiresAt })
+    .values({ jti: nonce.value, expiresAt: nonce.expiresAt })
     .onConflictDoNothing()
     .returning({ jti: webhookNonces.jti });
   return claimed.length > 0;
-}
-
-/** Gives a nonce back when the request it authenticated was not stored, so MessageBird's retry is not taken for a replay. */
-export async function releaseNonce(nonce: string): Promise<void> {
-  await db.delete(webhookNonces).where(eq(webhookNonces.jti, nonce));
 }
