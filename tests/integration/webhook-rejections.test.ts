@@ -38,7 +38,7 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("refused webhooks against the ru
 
   beforeAll(async () => {
     // The proxy's X-Forwarded-For says which client each request stands for.
-    app = await startApp({ TRUST_PROXY: "true" });
+    app = await startApp({ TRUST_PROXY: "127.0.0.1,::1" });
     app.process.stderr!.on("data", (chunk: Buffer) => (stderr += chunk));
   });
   afterAll(() => stopApp(app));
