@@ -8,6 +8,8 @@ COPY . .
 RUN npx react-router build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# Listening on every interface is deployed mode: the container refuses to boot
+# without APP_URL (and the other settings deployed mode needs), saying which.
 ENV NODE_ENV=production \
     PORT=3000 \
     HOST=0.0.0.0 \

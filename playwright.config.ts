@@ -89,7 +89,7 @@ export default defineConfig({
     })),
   ],
   webServer: [
-    appServer("app", port, { PORT: String(port), APP_URL: baseURL, TRUST_PROXY: "true" }),
+    appServer("app", port, { PORT: String(port), APP_URL: baseURL, TRUST_PROXY: "127.0.0.1,::1" }),
     ...proxies.map((stack) => appServer(`app behind ${stack.kind}`, stack.appPort, proxiedAppEnv(stack))),
     ...proxies.map(proxyServer),
   ],

@@ -4,6 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import http from "node:http";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "react-router";
@@ -60,7 +61,7 @@ async function loadBuild(): Promise<ServerBuild & { entry: { module: EntryModule
 
 if (process.env.BIRDLINE_SKIP_BUILD !== "1") ensureBuild();
 const build = await loadBuild();
-const { database, env, startBackgroundWork } = build.entry.module;
+const { database, env, startBackgroundWork, createEdgeListener, setInternalOrigin } = build.entry.module;
 
 const assets = sirv(path.join(root, "build/client"), {
   etag: true,
@@ -73,23 +74,18 @@ const assets = sirv(path.join(root, "build/client"), {
     );
   },
 });
-const app = createRequestListener({
-  build,
-  getLoadContext: (request, client) => ({
-    // Rate limits key on this: trust X-Forwarded-For only when told a proxy sets it, and
-    // then only its last entry, the one our proxy appended (earlier ones are the client's to invent).
-    clientIp: (env.trustProxy && request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim()) || client.address,
-  }),
-});
 
-const server = http.createServer((req, res) => {
-  assets(req, res, () => {
-    void app(req, res);
-  });
-});
-// Slow clients must not hold sockets forever; SSE streams keep themselves alive with heartbeats.
-server.headersTimeout = 20_000;
-server.requestTimeout = 0;
+// A request must arrive whole within the timeout: slow bodies and slow headers
+// cannot hold sockets. Event streams are unaffected, since their GET is complete
+// the moment its headers are; their heartbeats keep them open.
+const server = http.createServer(
+  {
+    requestTimeout: env.requestTimeoutMs,
+    headersTimeout: Math.min(20_000, env.requestTimeoutMs),
+    connectionsCheckingInterval: Math.min(30_000, Math.max(250, env.requestTimeoutMs / 4)),
+  },
+  createEdgeListener({ build, assets }),
+);
 server.keepAliveTimeout = 65_000;
 
 const stopBackgroundWork = startBackgroundWork();
@@ -104,8 +100,9 @@ server.on("error", (error: NodeJS.ErrnoException) => {
 });
 
 server.listen(env.port, env.host, () => {
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : env.port;
+  const address = server.address() as AddressInfo;
+  setInternalOrigin(address);
+  const port = address.port;
   console.log(
     `Birdline listening on http://localhost:${port} (${env.mode} mode, ${database.kind} database, ${env.smsGateway} SMS gateway)`,
   );

@@ -6,17 +6,23 @@ import { ServerRouter } from "react-router";
 import { isbot } from "isbot";
 import type { RenderToPipeableStreamOptions } from "react-dom/server";
 import { renderToPipeableStream } from "react-dom/server";
+import { contentSecurityPolicy } from "~/.server/edge/security-headers";
+import { log } from "~/.server/log";
+import { NonceProvider } from "~/components/nonce";
 
 // server.ts reaches the process-wide singletons through the build's entry
 // module, so the server and the routes share one database pool.
 export { database } from "~/.server/db/client";
 export { env } from "~/.server/env";
 export { startBackgroundWork } from "~/.server/background";
+export { createEdgeListener } from "~/.server/edge/listener";
+export { setInternalOrigin } from "~/.server/internal-origin";
 
-function setSecurityHeaders(headers: Headers) {
-  headers.set("X-Content-Type-Options", "nosniff");
-  headers.set("X-Frame-Options", "DENY");
-  headers.set("Referrer-Policy", "same-origin");
+/** React Router's own errors (loaders, actions, rendering) as one JSON line each, like everything else we log. */
+export function handleError(error: unknown, { request }: { request: Request }) {
+  // A client that went away mid-request is not a server fault.
+  if (request.signal.aborted) return;
+  log.error("request failed", { method: request.method, path: new URL(request.url).pathname, error });
 }
 
 export const streamTimeout = 5_000;
@@ -26,9 +32,11 @@ export default function handleRequest(
   responseStatusCode: number,
   responseHeaders: Headers,
   routerContext: EntryContext,
-  _loadContext: AppLoadContext,
+  loadContext: AppLoadContext,
 ) {
-  setSecurityHeaders(responseHeaders);
+  // Without a nonce (under `react-router dev`, whose injected scripts carry none) no policy is set.
+  const nonce = loadContext.cspNonce;
+  if (nonce) responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
   // https://httpwg.org/specs/rfc9110.html#HEAD
   if (request.method.toUpperCase() === "HEAD") {
     return new Response(null, {
@@ -56,8 +64,11 @@ export default function handleRequest(
     );
 
     const { pipe, abort } = renderToPipeableStream(
-      <ServerRouter context={routerContext} url={request.url} />,
+      <NonceProvider value={nonce ?? ""}>
+        <ServerRouter context={routerContext} url={request.url} nonce={nonce} />
+      </NonceProvider>,
       {
+        nonce,
         [readyOption]() {
           shellRendered = true;
           const body = new PassThrough({
@@ -89,9 +100,7 @@ export default function handleRequest(
           // Log streaming rendering errors from inside the shell.  Don't log
           // errors encountered during initial shell rendering since they'll
           // reject and get logged in handleDocumentRequest.
-          if (shellRendered) {
-            console.error(error);
-          }
+          if (shellRendered) handleError(error, { request });
         },
       },
     );

@@ -14,6 +14,7 @@ import { getTimeZone } from "~/.server/time-zone";
 import type { Route } from "./+types/root";
 import "./app.css";
 import { LiveUpdates } from "./components/live-updates";
+import { useNonce } from "./components/nonce";
 import { NotFound } from "./components/not-found";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { TimeZoneCookie } from "./components/time-zone";
@@ -28,6 +29,7 @@ export async function loader({ request }: Route.LoaderArgs) {
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
+  const nonce = useNonce();
   return (
     <html lang="en" className="h-full">
       <head>
@@ -45,8 +47,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
           Skip to content
         </a>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { isSupportedCountry, type CountryCode } from "libphonenumber-js";
@@ -6,7 +7,7 @@ import { z } from "zod";
 
 /**
  * The one place that reads process.env. Everything else imports `env`.
- * Strictness follows where the app is reachable (DESIGN.md "Configuration"):
+ * Strictness follows where the app is reachable (README "Configuration"):
  * local (APP_URL unset or localhost) fills in secrets so `npm start` just works;
  * deployed refuses to boot with anything unsafe.
  */
@@ -52,7 +53,16 @@ const schema = z.object({
   ),
   PORT: optional(z.coerce.number().int().min(0).max(65535)),
   HOST: optional(z.string().min(1)),
-  TRUST_PROXY: optional(z.enum(["true", "false", "1", "0"], { message: "must be true or false" })),
+  TRUST_PROXY: optional(
+    z
+      .string()
+      .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean))
+      .refine((entries) => entries.every(isAddressOrRange), {
+        message:
+          "must list the proxy's addresses, e.g. 127.0.0.1 or 127.0.0.1,10.0.0.0/8 (true would trust anyone who reaches the port)",
+      }),
+  ),
+  REQUEST_TIMEOUT: optional(z.coerce.number().int().min(1).max(3600)),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error", "silent"])),
 });
 
@@ -64,6 +74,20 @@ export class ConfigError extends Error {
 }
 
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]", "0.0.0.0"]);
+
+/** An IPv4/IPv6 address, or one with a /prefix. */
+function isAddressOrRange(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split("/");
+  const family = isIP(address!);
+  if (!family || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/** Loopback listen addresses: only this machine can reach the server. */
+export function isLoopbackAddress(host: string): boolean {
+  return host === "localhost" || host === "::1" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
 /** The simulator's virtual number: a UK range reserved for fiction, so it never reaches anyone. */
 const SIMULATOR_NUMBER = "+447700900000";
 
@@ -94,8 +118,12 @@ export function parseEnv(source: Record<string, string | undefined>) {
   }
   const vars = parsed.data;
   const port = vars.PORT ?? 3000;
-  const appUrl = new URL(vars.APP_URL ?? vars.AUTH_URL ?? `http://localhost:${port}`);
-  const mode = LOCAL_HOSTS.has(appUrl.hostname) ? "local" : "deployed";
+  const publicUrl = vars.APP_URL ?? vars.AUTH_URL;
+  const appUrl = new URL(publicUrl ?? `http://localhost:${port}`);
+  // Local mode shows verification codes and the webhook secret on /dev/phone: it is only
+  // for this machine. Listening anywhere else means other people can reach it.
+  const reachableFromOutside = vars.HOST !== undefined && !isLoopbackAddress(vars.HOST);
+  const mode = LOCAL_HOSTS.has(appUrl.hostname) && !reachableFromOutside ? "local" : "deployed";
   const dataDir = vars.DATA_DIR ?? "./data";
   const smsGateway = vars.SMS_GATEWAY ?? (vars.MESSAGEBIRD_API_KEY ? "messagebird" : "simulator");
 
@@ -104,6 +132,11 @@ export function parseEnv(source: Record<string, string | undefined>) {
     problems.push("MESSAGEBIRD_API_KEY: required when SMS_GATEWAY=messagebird");
   }
   if (mode === "deployed") {
+    if (!publicUrl) {
+      problems.push(
+        `APP_URL: required when HOST (${vars.HOST}) is not a loopback address: the public URL people and MessageBird use, e.g. https://sms.example.com`,
+      );
+    }
     if (!vars.AUTH_SECRET) problems.push("AUTH_SECRET: required when APP_URL is not localhost (openssl rand -base64 32)");
     if (smsGateway === "simulator" && vars.SMS_GATEWAY !== "simulator") {
       problems.push("MESSAGEBIRD_API_KEY: required when APP_URL is not localhost (or set SMS_GATEWAY=simulator on purpose)");
@@ -138,12 +171,12 @@ export function parseEnv(source: Record<string, string | undefined>) {
       signingKey: vars.MESSAGEBIRD_SIGNING_KEY,
     },
     defaultCountry: (vars.DEFAULT_COUNTRY ?? "NL") as CountryCode,
-    /** Only behind a reverse proxy that sets X-Forwarded-For may the client address come from it. */
-    trustProxy: vars.TRUST_PROXY === "true" || vars.TRUST_PROXY === "1",
+    /** Addresses of the reverse proxies whose X-Forwarded-* headers we believe; nobody else's. */
+    trustedProxies: vars.TRUST_PROXY ?? [],
     port,
-    // Local mode shows verification codes and the webhook secret on /dev/phone: keep
-    // it on this machine unless HOST says otherwise (the Docker image does).
     host: vars.HOST ?? (mode === "local" ? "127.0.0.1" : "0.0.0.0"),
+    /** Longest a client may take to send a whole request (headers and body); event streams are not affected. */
+    requestTimeoutMs: (vars.REQUEST_TIMEOUT ?? 30) * 1000,
     logLevel: vars.LOG_LEVEL ?? "info",
   } as const;
 }

@@ -33,9 +33,30 @@ function write(level: Level, message: string, fields?: Fields) {
   (level === "error" || level === "warn" ? process.stderr : process.stdout).write(`${line}\n`);
 }
 
+// Bounded so that a flood of distinct keys costs a cleared map, not memory.
+const MAX_THROTTLE_KEYS = 1_000;
+const throttle = new Map<string, { minute: number; suppressed: number }>();
+
+/**
+ * Logs the first line per key per minute and counts the rest, reporting them on
+ * the next line for that key: one client cannot fill the log with one complaint.
+ */
+function throttled(key: string, level: Level, message: string, fields?: Fields) {
+  const minute = Math.floor(Date.now() / 60_000);
+  const seen = throttle.get(key);
+  if (seen?.minute === minute) {
+    seen.suppressed += 1;
+    return;
+  }
+  if (!seen && throttle.size >= MAX_THROTTLE_KEYS) throttle.clear();
+  throttle.set(key, { minute, suppressed: 0 });
+  write(level, message, seen?.suppressed ? { ...fields, suppressedBefore: seen.suppressed } : fields);
+}
+
 export const log = {
   debug: (message: string, fields?: Fields) => write("debug", message, fields),
   info: (message: string, fields?: Fields) => write("info", message, fields),
   warn: (message: string, fields?: Fields) => write("warn", message, fields),
   error: (message: string, fields?: Fields) => write("error", message, fields),
+  throttled,
 };

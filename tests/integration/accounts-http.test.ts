@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
-import { CookieJar } from "../support/route-call";
+import { httpBrowser } from "../support/browser";
 
 const PASSWORD = "sunny-otter-42-lamp";
 const postgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -28,30 +28,7 @@ async function stop(app: AppProcess) {
   running.splice(running.indexOf(app), 1);
 }
 
-/** A browser without JavaScript: plain requests, a cookie jar, redirects followed by hand. */
-function browser(app: AppProcess) {
-  const jar = new CookieJar();
-  async function request(pathname: string, form?: Record<string, string>) {
-    const response = await fetch(new URL(pathname, app.url), {
-      method: form ? "POST" : "GET",
-      redirect: "manual",
-      headers: { cookie: jar.header(), ...(form && { "content-type": "application/x-www-form-urlencoded" }) },
-      body: form ? new URLSearchParams(form) : undefined,
-    });
-    jar.store(response.headers);
-    return { status: response.status, location: response.headers.get("location"), html: await response.text() };
-  }
-  return {
-    get: (pathname: string) => request(pathname),
-    post: (pathname: string) => request(pathname, {}),
-    /** Loads the page, then posts its form with the page's CSRF token, as a browser would. */
-    async submit(pathname: string, fields: Record<string, string>) {
-      const page = await request(pathname);
-      const csrfToken = /name="csrfToken" value="([^"]+)"/.exec(page.html)?.[1] ?? "";
-      return request(pathname, { csrfToken, ...fields });
-    },
-  };
-}
+const browser = (app: AppProcess) => httpBrowser(app.url);
 
 describe("accounts over plain HTTP, no JavaScript", () => {
   test("register → signed in on /settings/phone → logout → wrong password keeps the email → right one returns to redirectTo", async () => {

@@ -5,7 +5,12 @@ import path from "node:path";
 const SERVER_BUILD = path.resolve("build/server/index.js");
 const BOOT_TIMEOUT_MS = 30_000;
 
-export type AppProcess = { url: string; process: ChildProcess };
+export type AppProcess = {
+  url: string;
+  process: ChildProcess;
+  /** Everything the process wrote to stderr so far (warnings and errors: one JSON line each). */
+  stderr(): string;
+};
 
 /**
  * The built app as `npm start` runs it, on a free port. It shares this test
@@ -35,6 +40,7 @@ export function startApp(env: Record<string, string | undefined> = {}): Promise<
   });
   return new Promise((resolve, reject) => {
     let output = "";
+    let stderr = "";
     const timer = setTimeout(() => fail(`did not start within ${BOOT_TIMEOUT_MS} ms`), BOOT_TIMEOUT_MS);
     function fail(reason: string) {
       clearTimeout(timer);
@@ -42,7 +48,10 @@ export function startApp(env: Record<string, string | undefined> = {}): Promise<
       reject(new Error(`app process ${reason}; output:\n${output}`));
     }
     const onExit = (code: number | null) => fail(`exited with code ${code}`);
-    child.stderr!.on("data", (chunk: Buffer) => (output += chunk));
+    child.stderr!.on("data", (chunk: Buffer) => {
+      output += chunk;
+      stderr += chunk;
+    });
     child.stdout!.on("data", function onOutput(chunk: Buffer) {
       output += chunk;
       const port = /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
@@ -51,7 +60,7 @@ export function startApp(env: Record<string, string | undefined> = {}): Promise<
       child.off("exit", onExit);
       // Keep draining the pipe so the server never blocks on a full stdout.
       child.stdout!.off("data", onOutput).resume();
-      resolve({ url: `http://127.0.0.1:${port}`, process: child });
+      resolve({ url: `http://127.0.0.1:${port}`, process: child, stderr: () => stderr });
     });
     child.once("exit", onExit);
   });

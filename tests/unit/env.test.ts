@@ -74,4 +74,18 @@ describe("configuration", () => {
     expect(env.appUrl.href).toBe("http://127.0.0.1:4000/");
     expect(env.mode).toBe("local");
   });
+
+  test("listening beyond loopback is deployed mode, and then APP_URL is required", () => {
+    const message = problemsOf({ ...memory, HOST: "0.0.0.0" });
+    expect(message).toMatch(/APP_URL: required when HOST \(0\.0\.0\.0\) is not a loopback address/);
+    expect(parseEnv({ ...memory, HOST: "127.0.0.1" }).mode).toBe("local");
+    expect(parseEnv({ ...memory, HOST: "::1" }).mode).toBe("local");
+  });
+
+  test("TRUST_PROXY names the proxy's addresses; true (anyone) is refused with the reason", () => {
+    expect(parseEnv({ ...memory, TRUST_PROXY: "127.0.0.1, ::1,10.0.0.0/8" }).trustedProxies).toEqual(["127.0.0.1", "::1", "10.0.0.0/8"]);
+    expect(parseEnv(memory).trustedProxies).toEqual([]);
+    expect(problemsOf({ ...memory, TRUST_PROXY: "true" })).toMatch(/TRUST_PROXY: must list the proxy's addresses/);
+    expect(problemsOf({ ...memory, TRUST_PROXY: "10.0.0.0/33" })).toMatch(/TRUST_PROXY/);
+  });
 });

@@ -49,11 +49,14 @@ export class SmsSendError extends Error {
  * Where MessageBird (or the simulator) sends delivery reports. Built from the
  * public APP_URL, never from an incoming request, so it is right behind a proxy.
  */
-export function statusReportUrl(): URL {
-  const url = new URL("/webhooks/messagebird/status", env.appUrl.origin);
+/** One of our webhook URLs with the shared secret MessageBird puts in it; on the public URL unless `base` says otherwise. */
+export function webhookUrl(path: "/webhooks/messagebird" | "/webhooks/messagebird/status", base: URL | string = env.appUrl.origin): URL {
+  const url = new URL(path, base);
   if (env.messagebird.webhookSecret) url.searchParams.set("secret", env.messagebird.webhookSecret);
   return url;
 }
+
+export const statusReportUrl = () => webhookUrl("/webhooks/messagebird/status");
 
 let active: Promise<SmsGateway> | undefined;
 

@@ -4,7 +4,8 @@ import { db } from "../db/client";
 import { messages, simulatedSms } from "../db/schema";
 import { env } from "../env";
 import { log } from "../log";
-import { SmsSendError, statusReportUrl, type SmsGateway } from "./gateway";
+import { internalUrl } from "../internal-origin";
+import { SmsSendError, webhookUrl, type SmsGateway } from "./gateway";
 
 /**
  * Recipient endings that make the simulator misbehave on purpose, so failure
@@ -85,7 +86,7 @@ export function createSimulatorGateway({
 
 /** Calls our own status webhook exactly as MessageBird would. Failures are logged, never thrown: nobody is waiting. */
 export async function dispatchDeliveryReport(report: DeliveryReport): Promise<void> {
-  const url = statusReportUrl();
+  const url = webhookUrl("/webhooks/messagebird/status", internalUrl("/"));
   for (const [name, value] of Object.entries(report)) if (value !== undefined) url.searchParams.set(name, value);
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -121,12 +122,8 @@ export async function handsetMessages(number: string, limit = 200): Promise<Hand
     .slice(-limit);
 }
 
-/** The URL the handset posts to: the production inbound webhook, with the shared secret MessageBird would use. */
-export function inboundWebhookUrl(): URL {
-  const url = new URL("/webhooks/messagebird", env.appUrl.origin);
-  if (env.messagebird.webhookSecret) url.searchParams.set("secret", env.messagebird.webhookSecret);
-  return url;
-}
+/** The inbound webhook as MessageBird calls it (public URL, shared secret), for the handset page's curl example. */
+export const inboundWebhookUrl = () => webhookUrl("/webhooks/messagebird");
 
 export type HandsetSendResult = { ok: true } | { ok: false; message: string };
 
@@ -136,7 +133,7 @@ export type HandsetSendResult = { ok: true } | { ok: false; message: string };
  * same path as a message from MessageBird.
  */
 export async function sendFromHandset({ from, body }: { from: string; body: string }): Promise<HandsetSendResult> {
-  const url = inboundWebhookUrl();
+  const url = webhookUrl("/webhooks/messagebird", internalUrl("/"));
   try {
     const response = await fetch(url, {
       method: "POST",
@@ -156,6 +153,6 @@ export async function sendFromHandset({ from, body }: { from: string; body: stri
     return { ok: false, message: `The webhook answered ${response.status}${answer ? `: ${answer}` : ""}` };
   } catch (error) {
     log.warn("simulated inbound SMS failed", { error });
-    return { ok: false, message: `Could not reach ${url.origin}/webhooks/messagebird (${String(error)}). Is APP_URL this server's address?` };
+    return { ok: false, message: `Could not reach ${url.origin}/webhooks/messagebird (${String(error)}). Is the server still running?` };
   }
 }

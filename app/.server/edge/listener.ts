@@ -1,0 +1,163 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createRequestHandler, type ServerBuild } from "react-router";
+import { env, isLoopbackAddress } from "../env";
+import { log } from "../log";
+import { bodyRuleFor, hasBody, isFormEncoding, readBody } from "./body";
+import { originOf, proxyMatcher, type Origin } from "./proxy";
+import { baseSecurityHeaders, newNonce } from "./security-headers";
+
+type Next = () => void;
+export type EdgeOptions = {
+  build: ServerBuild;
+  /** Static files, tried first for GET and HEAD; calls `next` when it has nothing. */
+  assets?: (req: IncomingMessage, res: ServerResponse, next: Next) => void;
+};
+
+const HOST = /^[a-z0-9.\-_]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i;
+
+/**
+ * Everything between the socket and React Router: which URL the browser used
+ * (behind a trusted proxy), local mode's Host check, body limits and encodings,
+ * the same-origin rule for form posts, security headers, and an answer for
+ * every failure, so no request can take the process down or buffer without a bound.
+ */
+export function createEdgeListener({ build, assets }: EdgeOptions) {
+  const handle = createRequestHandler(build);
+  const isTrustedProxy = proxyMatcher(env.trustedProxies);
+  const securityHeaders = baseSecurityHeaders({ hsts: env.mode === "deployed" && env.appUrl.protocol === "https:" });
+
+  async function serve(req: IncomingMessage, res: ServerResponse) {
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
+    const method = req.method ?? "GET";
+    const origin = originOf(req, isTrustedProxy);
+    const host = origin.host ?? "localhost";
+    if (!HOST.test(host) || !req.url?.startsWith("/")) return plain(res, 400, "Bad request: malformed Host or path.");
+    const url = new URL(req.url, `${origin.protocol}//${host}`);
+    // A page on another name that resolves to 127.0.0.1 (DNS rebinding) must not read /dev/phone's codes.
+    if (env.mode === "local" && !isLoopbackName(url.hostname)) {
+      return plain(
+        res,
+        421,
+        `This Birdline runs in local mode and answers only on localhost, not ${url.hostname}. ` +
+          "To serve it under another name, set APP_URL to its public URL (see README, Configuration).",
+      );
+    }
+
+    const safe = method === "GET" || method === "HEAD";
+    if (safe && assets && !hasBody(req)) {
+      const handled = await new Promise<boolean>((resolve) => {
+        res.once("finish", () => resolve(true));
+        assets(req, res, () => resolve(false));
+      });
+      if (handled) return;
+    }
+
+    const rule = bodyRuleFor(url.pathname);
+    let body: Buffer<ArrayBuffer> | undefined;
+    if (hasBody(req)) {
+      const read = await readBody(req, rule.limit);
+      if (!read.ok) {
+        if (read.reason === "aborted") return req.destroy();
+        res.setHeader("Connection", "close");
+        return plain(res, 413, `Request body larger than ${rule.limit / 1024} KiB.`);
+      }
+      if (!safe) body = read.bytes;
+    }
+    if (!safe && rule.formOnly) {
+      if (body?.byteLength && !isFormEncoding(req.headers["content-type"])) {
+        return plain(res, 415, "Forms are sent as application/x-www-form-urlencoded or multipart/form-data.");
+      }
+      const refusal = crossOriginRefusal(req, url, origin);
+      if (refusal) {
+        log.throttled(`origin:${refusal.origin}:${url.origin}`, "warn", "refused a form post from another origin", refusal);
+        return plain(res, 403, "Form post from another origin refused.");
+      }
+    }
+
+    const controller = new AbortController();
+    res.once("close", () => controller.abort());
+    const request = new Request(url, {
+      method,
+      headers: headersOf(req),
+      body: body?.byteLength ? body : undefined,
+      signal: controller.signal,
+    });
+    const response = await handle(request, { clientIp: origin.clientIp, cspNonce: newNonce() });
+    await send(res, response, method);
+  }
+
+  function crossOriginRefusal(req: IncomingMessage, url: URL, origin: Origin) {
+    const sent = req.headers.origin;
+    if (sent === undefined || sent === url.origin) return null;
+    const viaUntrustedProxy = !isTrustedProxy(req.socket.remoteAddress) && req.headers["x-forwarded-proto"] !== undefined;
+    return {
+      origin: sent,
+      expected: url.origin,
+      clientIp: origin.clientIp,
+      hint: viaUntrustedProxy
+        ? `the request came through a proxy at ${req.socket.remoteAddress} that TRUST_PROXY does not list`
+        : "the expected origin is the URL the browser used: APP_URL must be the public URL, and TRUST_PROXY must list the reverse proxy's address",
+    };
+  }
+
+  return function edge(req: IncomingMessage, res: ServerResponse) {
+    serve(req, res).catch((error: unknown) => {
+      log.error("request failed", { method: req.method, path: req.url?.split("?")[0], error });
+      if (!res.headersSent) plain(res, 500, "Internal server error.");
+      else res.destroy();
+    });
+  };
+}
+
+function isLoopbackName(hostname: string): boolean {
+  return isLoopbackAddress(hostname) || hostname.endsWith(".localhost");
+}
+
+function headersOf(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
+  return headers;
+}
+
+function plain(res: ServerResponse, status: number, message: string) {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
+  res.end(`${message}\n`);
+}
+
+/** Writes a Fetch response, streaming with backpressure; a client that leaves cancels the stream. */
+async function send(res: ServerResponse, response: Response, method: string) {
+  res.statusCode = response.status;
+  const cookies = response.headers.getSetCookie();
+  for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
+  if (cookies.length > 0) res.setHeader("Set-Cookie", cookies);
+  if (!response.body || method === "HEAD") {
+    await response.body?.cancel();
+    res.end();
+    return;
+  }
+  const reader = response.body.getReader();
+  const cancel = () => void reader.cancel().catch(() => {});
+  res.once("close", cancel);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await drained(res);
+      if (res.destroyed) return;
+    }
+    res.end();
+  } finally {
+    res.off("close", cancel);
+  }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done).off("close", done);
+      resolve();
+    };
+    res.on("drain", done).on("close", done);
+  });
+}
