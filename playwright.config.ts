@@ -23,7 +23,9 @@ const proxies = Object.values(PROXY_STACKS).filter((stack) => binaryOf(stack.kin
 const missing = Object.values(PROXY_STACKS).filter((stack) => !proxies.includes(stack));
 if (missing.length > 0 && !process.env.TEST_WORKER_INDEX) {
   const banner = "=".repeat(72);
-  const lines = missing.map(({ kind }) => `!!! e2e project proxy-${kind} skipped: no ${kind} binary (apt-get install ${kind})`);
+  const lines = missing.map(
+    ({ kind }) => `!!! e2e project proxy-${kind} skipped: no ${kind} binary (apt-get install ${kind})`,
+  );
   console.error(`\n${banner}\n${lines.join("\n")}\n${banner}\n`);
   if (process.env.CI) process.exit(1);
 }
@@ -84,7 +86,10 @@ export default defineConfig({
         javaScriptEnabled: true,
         // The certificate is self-signed, and the public name exists only in this browser's resolver.
         ignoreHTTPSErrors: true,
-        launchOptions: { executablePath, args: [...chromiumArgs, `--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1`] },
+        launchOptions: {
+          executablePath,
+          args: [...chromiumArgs, `--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1`],
+        },
       },
     })),
   ],

@@ -55,4 +55,5 @@ export const proxiedAppEnv = (proxy: ProxyStack) => ({
 
 // Debian installs nginx in /usr/sbin, which is not on every user's PATH.
 const searchPath = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/sbin", "/usr/local/sbin"];
-export const binaryOf = (kind: ProxyKind) => searchPath.map((dir) => path.join(dir, kind)).find((file) => existsSync(file));
+export const binaryOf = (kind: ProxyKind) =>
+  searchPath.map((dir) => path.join(dir, kind)).find((file) => existsSync(file));

@@ -1,7 +1,7 @@
 // `node --import tsx tests/e2e/proxy/start-proxy.ts nginx|caddy`: runs one reverse
 // proxy in the foreground for its e2e project, configured with the README's own
 // snippet, and prints "ready" once a request through it reaches the app.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, type ExecFileSyncOptions } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import https from "node:https";
 import path from "node:path";
@@ -25,7 +25,8 @@ function readmeSnippet(): string {
 /** Every placeholder must still be in the snippet: otherwise the test would quietly run something the README no longer says. */
 function substitute(snippet: string, replacements: [from: string, to: string][]): string {
   return replacements.reduce((text, [from, to]) => {
-    if (!text.includes(from)) throw new Error(`The README's ${kind} snippet no longer contains "${from}"; update start-proxy.ts with it`);
+    if (!text.includes(from))
+      throw new Error(`The README's ${kind} snippet no longer contains "${from}"; update start-proxy.ts with it`);
     return text.replaceAll(from, to);
   }, snippet);
 }
@@ -41,10 +42,11 @@ type Launch = { args: string[]; env?: NodeJS.ProcessEnv };
 function nginx(dir: string): Launch {
   const certificate = path.join(dir, "cert.pem");
   const key = path.join(dir, "key.pem");
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate,
-    "-subj", `/CN=${PUBLIC_HOST}`, "-addext", `subjectAltName=DNS:${PUBLIC_HOST}`, "-days", "1",
-  ], { stdio: "ignore" });
+  const selfSigned = "req -x509 -newkey rsa:2048 -nodes -days 1".split(" ");
+  const subject = ["-subj", `/CN=${PUBLIC_HOST}`, "-addext", `subjectAltName=DNS:${PUBLIC_HOST}`];
+  // Quiet unless it fails: openssl draws progress dots on stderr, and the thrown error carries stderr.
+  const quiet: ExecFileSyncOptions = { stdio: ["ignore", "ignore", "pipe"] };
+  execFileSync("openssl", [...selfSigned, ...subject, "-keyout", key, "-out", certificate], quiet);
   const site = substitute(readmeSnippet(), [
     // Before the host name, which the certificate paths contain.
     ["/etc/letsencrypt/live/sms.example.com/fullchain.pem", certificate],
@@ -68,12 +70,17 @@ ${site}
 }
 `;
   writeFileSync(path.join(dir, "nginx.conf"), config);
+  // -e: nginx opens its error log before reading the config, and the packaged one is not ours.
   return { args: ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", "stderr", "-g", "daemon off;"] };
 }
 
 function caddy(dir: string): Launch {
-  const site = substitute(readmeSnippet(), [["/var/log/caddy/birdline.access.log", stack.accessLog], ...sitePlaceholders(stack)]);
+  const site = substitute(readmeSnippet(), [
+    ["/var/log/caddy/birdline.access.log", stack.accessLog],
+    ...sitePlaceholders(stack),
+  ]);
   // Not the packaged service: no admin endpoint, certificates from Caddy's own CA, high ports.
+  // Its own log goes to a file: every closed event stream is an error line there. Failures to start still reach stderr.
   const config = `{
 	admin off
 	local_certs
@@ -82,7 +89,7 @@ function caddy(dir: string): Launch {
 	http_port ${caddyHttpPort(stack)}
 	https_port ${stack.proxyPort}
 	log {
-		level WARN
+		output file ${dir}/caddy.log
 	}
 }
 
