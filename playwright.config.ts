@@ -1,9 +1,64 @@
-import { defineConfig } from "@playwright/test";
+import { defineConfig, type PlaywrightTestConfig } from "@playwright/test";
+import { binaryOf, PROXY_STACKS, proxiedAppEnv, PUBLIC_HOST, type ProxyStack } from "./tests/e2e/proxy/stacks";
 
 // Debian's Chromium (never a downloaded browser); scripts/e2e.mjs checks it exists.
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const baseURL = `http://localhost:${port}`;
+
+const chromiumArgs = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+// The proxy projects need nginx and Caddy installed (.ci/run does). Without one, say so loudly:
+// locally its project is left out, under CI that is a failure. Workers load this file too; the
+// main process speaks for them.
+const proxies = Object.values(PROXY_STACKS).filter((stack) => binaryOf(stack.kind));
+const missing = Object.values(PROXY_STACKS).filter((stack) => !proxies.includes(stack));
+if (missing.length > 0 && !process.env.TEST_WORKER_INDEX) {
+  const banner = "=".repeat(72);
+  const lines = missing.map(
+    ({ kind }) => `!!! e2e project proxy-${kind} skipped: no ${kind} binary (apt-get install ${kind})`,
+  );
+  console.error(`\n${banner}\n${lines.join("\n")}\n${banner}\n`);
+  if (process.env.CI) process.exit(1);
+}
+
+type WebServer = Extract<PlaywrightTestConfig["webServer"], unknown[]>[number];
+
+const appServer = (name: string, appPort: number, env: Record<string, string>): WebServer => ({
+  name,
+  command: "node --import tsx server.ts",
+  url: `http://127.0.0.1:${appPort}/healthz`,
+  reuseExistingServer: false,
+  timeout: 120_000,
+  stdout: "ignore",
+  stderr: "pipe",
+  env: {
+    DATA_DIR: "memory://",
+    BIRDLINE_SKIP_BUILD: "1",
+    LOG_LEVEL: "warn",
+    // The e2e servers always use the embedded database and the simulator, like `npm start`.
+    DATABASE_URL: "",
+    MESSAGEBIRD_API_KEY: "",
+    ...env,
+  },
+});
+
+const proxyServer = (stack: ProxyStack): WebServer => ({
+  name: stack.kind,
+  command: `node --import tsx tests/e2e/proxy/start-proxy.ts ${stack.kind}`,
+  wait: { stdout: / ready: / },
+  timeout: 60_000,
+  stdout: "ignore",
+  stderr: "pipe",
+});
 
 export default defineConfig({
   testDir: "tests/e2e",
@@ -17,40 +72,30 @@ export default defineConfig({
   use: {
     baseURL,
     trace: "retain-on-failure",
-    launchOptions: {
-      executablePath,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    },
+    launchOptions: { executablePath, args: chromiumArgs },
   },
   projects: [
-    { name: "js", use: { javaScriptEnabled: true } },
-    { name: "no-js", use: { javaScriptEnabled: false }, grepInvert: /@js-only/ },
+    { name: "js", use: { javaScriptEnabled: true }, testIgnore: "proxy.spec.ts" },
+    { name: "no-js", use: { javaScriptEnabled: false }, grepInvert: /@js-only/, testIgnore: "proxy.spec.ts" },
+    ...proxies.map((stack) => ({
+      name: `proxy-${stack.kind}`,
+      testMatch: "proxy.spec.ts",
+      metadata: { proxy: stack.kind },
+      use: {
+        baseURL: stack.origin,
+        javaScriptEnabled: true,
+        // The certificate is self-signed, and the public name exists only in this browser's resolver.
+        ignoreHTTPSErrors: true,
+        launchOptions: {
+          executablePath,
+          args: [...chromiumArgs, `--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1`],
+        },
+      },
+    })),
   ],
-  webServer: {
-    command: "node --import tsx server.ts",
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 120_000,
-    stdout: "ignore",
-    stderr: "pipe",
-    env: {
-      PORT: String(port),
-      APP_URL: baseURL,
-      DATA_DIR: "memory://",
-      BIRDLINE_SKIP_BUILD: "1",
-      LOG_LEVEL: "warn",
-      TRUST_PROXY: "127.0.0.1,::1",
-      // The e2e server always uses the embedded database and the simulator, like `npm start`.
-      DATABASE_URL: "",
-      MESSAGEBIRD_API_KEY: "",
-    },
-  },
+  webServer: [
+    appServer("app", port, { PORT: String(port), APP_URL: baseURL, TRUST_PROXY: "127.0.0.1,::1" }),
+    ...proxies.map((stack) => appServer(`app behind ${stack.kind}`, stack.appPort, proxiedAppEnv(stack))),
+    ...proxies.map(proxyServer),
+  ],
 });

@@ -50,17 +50,30 @@ export async function readCodeOnHandset(page: Page, phone: string): Promise<stri
   return /code is (\d{6})/.exec(text)![1]!;
 }
 
-/** Registers and verifies a fresh phone through the simulator; returns the E.164 number. */
-export async function verifyPhone(page: Page, phone = uniquePhone()) {
+/**
+ * Registers and verifies a fresh phone through the simulator; returns the E.164 number.
+ * The code is read on the handset from `reader`'s browser context: in deployed mode
+ * only an admin may open the handset, since it shows everyone's codes.
+ */
+export async function verifyPhone(page: Page, phone = uniquePhone(), reader: Page = page) {
   await page.goto("/settings/phone");
   await page.getByLabel("Mobile number").fill(phone);
   await page.getByRole("button", { name: "Send code" }).click();
   await expect(page.getByRole("heading", { name: "Enter your code" })).toBeVisible();
-  await page.getByLabel("Code").fill(await readCodeOnHandset(page, phone));
+  await page.getByLabel("Code").fill(await readCodeOnHandset(reader, phone));
   await page.getByRole("button", { name: "Verify" }).click();
   await expect(page.getByText("Verified! This number is now yours:")).toBeVisible();
   return phone;
 }
+
+export const liveIndicator = (page: Page) =>
+  page.getByRole("navigation", { name: "Main" }).getByRole("status").filter({ hasText: /^Live updates: / });
+
+/** Marks the document; a reload or a full navigation would lose the mark. */
+export async function markDocument(page: Page) {
+  await page.evaluate(() => ((window as { liveMark?: boolean }).liveMark = true));
+}
+export const stillSameDocument = (page: Page) => page.evaluate(() => (window as { liveMark?: boolean }).liveMark === true);
 
 /** Texts the service number from a simulated handset, through the real inbound webhook. */
 export async function textFromHandset(page: Page, phone: string, body: string) {

@@ -1,14 +1,15 @@
-import type { Page } from "@playwright/test";
-import { ADMIN, expect, register, signIn, test, textFromHandset, verifyPhone } from "./fixtures";
-
-const liveIndicator = (page: Page) =>
-  page.getByRole("navigation", { name: "Main" }).getByRole("status").filter({ hasText: /^Live updates: / });
-
-/** Marks the document; a reload or a full navigation would lose the mark. */
-async function markDocument(page: Page) {
-  await page.evaluate(() => ((window as { liveMark?: boolean }).liveMark = true));
-}
-const stillSameDocument = (page: Page) => page.evaluate(() => (window as { liveMark?: boolean }).liveMark === true);
+import {
+  ADMIN,
+  expect,
+  liveIndicator,
+  markDocument,
+  register,
+  signIn,
+  stillSameDocument,
+  test,
+  textFromHandset,
+  verifyPhone,
+} from "./fixtures";
 
 test("the nav says Live once the stream is open, and claims nothing without JavaScript", async ({ page, javaScriptEnabled }) => {
   await register(page);
