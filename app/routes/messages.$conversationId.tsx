@@ -6,10 +6,13 @@ import { findVisibleConversation, markRead, seesEveryConversation, threadPage } 
 import { MessageStatus } from "~/components/message-status";
 import { ReplyForm } from "~/components/reply-form";
 import { useTimeZone } from "~/components/time-zone";
+import { passRetryAfter } from "~/lib/headers";
 import { formatPhone } from "~/lib/phone";
 import { ReplySchema, RetrySchema } from "~/lib/reply-schema";
 import { formatTime, groupByDay } from "~/lib/time";
 import type { Route } from "./+types/messages.$conversationId";
+
+export const headers = passRetryAfter;
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: data ? `${formatPhone(data.conversation.contactNumber)} · Birdline` : "Conversation · Birdline" },

@@ -6,6 +6,7 @@ import { requireUser } from "~/.server/auth";
 import { env } from "~/.server/env";
 import { getPhoneStatus, removePhoneNumber, sendVerificationCode, verifyPhoneCode } from "~/.server/phone-verification";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { passRetryAfter } from "~/lib/headers";
 import { formatPhone } from "~/lib/phone";
 import { useTimeZone } from "~/components/time-zone";
 import { formatTime } from "~/lib/time";
@@ -27,6 +28,8 @@ export const VerifySchema = z.object({
     .transform((code) => code.replace(/\s/g, ""))
     .pipe(z.string().regex(/^\d{6}$/, { error: "The code has 6 digits" })),
 });
+
+export const headers = passRetryAfter;
 
 export const meta: Route.MetaFunction = () => [{ title: "Your phone · Birdline" }];
 
