@@ -74,6 +74,10 @@ setEnvDefaults({ AUTH_SECRET: env.authSecret, AUTH_TRUST_HOST: "true" }, authCon
  * Hands a request to Auth.js as if the browser had made it to /auth/<path> on
  * the public URL. X-Auth-Return-Redirect makes Auth.js answer {url} instead of
  * a 302, so our routes keep the form (and the typed email) on failure.
+ *
+ * This is the only way into Auth.js: it has no HTTP route of its own. Every
+ * way it could create a session is then one of ours (/login, /register), with
+ * their limits, however a path to Auth.js might be spelled.
  */
 function callAuth(path: string, cookie: string | null, form?: Record<string, string>) {
   const headers = new Headers({ "X-Auth-Return-Redirect": "1" });

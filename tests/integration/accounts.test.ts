@@ -4,7 +4,6 @@ import { getOptionalUser } from "~/.server/auth";
 import { db } from "~/.server/db/client";
 import { users } from "~/.server/db/schema";
 import * as login from "~/routes/login";
-import * as authRoute from "~/routes/auth.$";
 import * as logout from "~/routes/logout";
 import * as register from "~/routes/register";
 import { CookieJar, formRequest, getRequest, settle } from "../support/route-call";
@@ -165,23 +164,6 @@ describe("sign-in", () => {
     const statuses = outcomes.map((outcome) => outcome.status);
     expect(statuses.filter((status) => status === 400)).toHaveLength(10);
     expect(statuses.filter((status) => status === 429)).toHaveLength(10);
-  });
-
-  test("posting credentials straight to Auth.js is refused, so nothing skips the limits", async () => {
-    const jar = new CookieJar();
-    const csrfToken = await openForm(login, "/login", jar);
-    for (const path of ["callback/credentials", "signin/credentials"]) {
-      const outcome = await settle(() =>
-        authRoute.action({
-          request: formRequest(`/auth/${path}`, { csrfToken, email: "ada@example.com", password: STRONG }, jar),
-          params: { "*": path },
-          context: {},
-        } as never),
-      );
-      expect(outcome.status).toBe(404);
-      jar.store(outcome.headers);
-    }
-    expect(await signedInUser(jar)).toBeNull();
   });
 
   test("signed-in visitors skip the login page", async () => {
