@@ -110,7 +110,32 @@ export default function PhoneSettings({ loaderData, actionData }: Route.Componen
         defaultCountry={defaultCountry}
         lastResult={actionData?.intent === "send-code" ? actionData.result : undefined}
       />
+
+      <SignOutEverywhere />
     </section>
+  );
+}
+
+// The button is not called "Sign out …": the header's Sign out keeps a name no other button shares, for people who navigate by button names.
+function SignOutEverywhere() {
+  return (
+    <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+      <h2 className="font-semibold text-slate-900">Sign out everywhere</h2>
+      <p className="mt-1 text-sm text-slate-600">
+        Lost a phone, or signed in on a computer that is not yours? This signs you out on every device and browser, this one
+        included.
+      </p>
+      <Form method="post" action="/logout" className="mt-3">
+        <button
+          type="submit"
+          name="intent"
+          value="sign-out-everywhere"
+          className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50"
+        >
+          End all sessions
+        </button>
+      </Form>
+    </div>
   );
 }
 
