@@ -6,7 +6,6 @@ export default [
   route("register", "routes/register.tsx"),
   route("login", "routes/login.tsx"),
   route("logout", "routes/logout.ts"),
-  route("auth/*", "routes/auth.$.ts"),
   route("settings/phone", "routes/settings.phone.tsx"),
   route("messages", "routes/messages._index.tsx"),
   route("messages/:conversationId", "routes/messages.$conversationId.tsx"),

@@ -2,11 +2,11 @@ import { Auth, setEnvDefaults, type AuthConfig } from "@auth/core";
 import { getToken } from "@auth/core/jwt";
 import Credentials from "@auth/core/providers/credentials";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
-import { eq } from "drizzle-orm";
+import { and, eq, notExists, sql } from "drizzle-orm";
 import { redirect } from "react-router";
 import { LoginSchema } from "~/lib/account-schemas";
 import { db } from "./db/client";
-import { accounts, sessions, users, verificationTokens } from "./db/schema";
+import { accounts, revokedSessions, sessions, users, verificationTokens } from "./db/schema";
 import { env } from "./env";
 import { log } from "./log";
 import { burnPasswordCheck, verifyPassword } from "./passwords";
@@ -19,6 +19,22 @@ export type SessionUser = {
   role: "member" | "agent" | "admin";
   phoneNumber: string | null;
 };
+
+declare module "@auth/core/types" {
+  interface User {
+    sessionVersion?: number;
+  }
+}
+
+/**
+ * What a session token carries besides the user id: `sid` names this one
+ * sign-in (signing out revokes just it, so the phone stays signed in when the
+ * laptop signs out) and `sv` is the account's session version at sign-in
+ * (bumping it ends every session at once).
+ */
+export function newSessionClaims(sessionVersion: number) {
+  return { sid: crypto.randomUUID(), sv: sessionVersion };
+}
 
 const QUIET_ERRORS = new Set(["CredentialsSignin", "MissingCSRF"]);
 
@@ -43,7 +59,13 @@ export const authConfig: AuthConfig = {
         const parsed = LoginSchema.safeParse(credentials);
         if (!parsed.success) return null;
         const [user] = await db
-          .select({ id: users.id, email: users.email, name: users.name, passwordHash: users.passwordHash })
+          .select({
+            id: users.id,
+            email: users.email,
+            name: users.name,
+            passwordHash: users.passwordHash,
+            sessionVersion: users.sessionVersion,
+          })
           .from(users)
           .where(eq(users.email, parsed.data.email));
         if (!user?.passwordHash) {
@@ -51,10 +73,14 @@ export const authConfig: AuthConfig = {
           return null;
         }
         if (!(await verifyPassword(user.passwordHash, parsed.data.password))) return null;
-        return { id: user.id, email: user.email, name: user.name };
+        return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
       },
     }),
   ],
+  callbacks: {
+    // `user` is only there at sign-in; later calls keep the claims it stamped.
+    jwt: ({ token, user }) => (user ? { ...token, ...newSessionClaims(user.sessionVersion ?? 0) } : token),
+  },
   logger: {
     // A wrong password or a stale form is not a server error; keep the log for real faults.
     error(error) {
@@ -74,6 +100,10 @@ setEnvDefaults({ AUTH_SECRET: env.authSecret, AUTH_TRUST_HOST: "true" }, authCon
  * Hands a request to Auth.js as if the browser had made it to /auth/<path> on
  * the public URL. X-Auth-Return-Redirect makes Auth.js answer {url} instead of
  * a 302, so our routes keep the form (and the typed email) on failure.
+ *
+ * This is the only way into Auth.js: it has no HTTP route of its own. Every
+ * way it could create a session is then one of ours (/login, /register), with
+ * their limits, however a path to Auth.js might be spelled.
  */
 function callAuth(path: string, cookie: string | null, form?: Record<string, string>) {
   const headers = new Headers({ "X-Auth-Return-Redirect": "1" });
@@ -119,8 +149,18 @@ export async function signInWithPassword(
   throw new Error(`Sign-in failed: ${error}`);
 }
 
-/** Ends the session; returns the cookie-clearing headers for the redirect. */
+/**
+ * Ends this browser's session: its `sid` is refused from now on, until the
+ * token would have expired anyway. Returns the cookie-clearing headers for the redirect.
+ */
 export async function signOut(request: Request): Promise<Headers> {
+  const claims = await sessionClaims(request);
+  if (claims) {
+    await db
+      .insert(revokedSessions)
+      .values({ sid: claims.sid, expiresAt: new Date(claims.exp * 1000) })
+      .onConflictDoNothing();
+  }
   // The logout route itself is the CSRF boundary (POST, same-origin check); this token is only Auth.js's formality.
   const { csrfToken, headers: csrfCookies } = await getCsrfToken(request);
   // Fresh cookies first: cookie parsers keep the first of two same-named values.
@@ -129,6 +169,25 @@ export async function signOut(request: Request): Promise<Headers> {
     .join("; ");
   const response = await callAuth("signout", cookie, { csrfToken });
   return setCookiesOf(response);
+}
+
+/** Ends every session of this user, on every device, at their next request. */
+export async function endAllSessions(userId: string): Promise<void> {
+  await db
+    .update(users)
+    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
+    .where(eq(users.id, userId));
+}
+
+type SessionClaims = { sub: string; sid: string; sv: number; exp: number };
+
+/** The session token's claims, if it is ours, unexpired, and names a session (sid and sv). */
+async function sessionClaims(request: Request): Promise<SessionClaims | null> {
+  const token = await getToken({ req: request, secret: env.authSecret, secureCookie: env.secureCookies });
+  const { sub, sid, sv, exp } = token ?? {};
+  // Tokens issued before sessions could be ended carry no sid or sv: they count as signed out.
+  if (typeof sub !== "string" || typeof sid !== "string" || typeof sv !== "number" || typeof exp !== "number") return null;
+  return { sub, sid, sv, exp };
 }
 
 const userCache = new WeakMap<Request, Promise<SessionUser | null>>();
@@ -144,12 +203,19 @@ export function getOptionalUser(request: Request): Promise<SessionUser | null> {
 }
 
 async function loadUser(request: Request): Promise<SessionUser | null> {
-  const token = await getToken({ req: request, secret: env.authSecret, secureCookie: env.secureCookies });
-  if (!token?.sub) return null;
+  const claims = await sessionClaims(request);
+  if (!claims) return null;
+  // One query: the user exists, no "sign out everywhere" since this sign-in, and this session was not signed out.
   const [user] = await db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role, phoneNumber: users.phoneNumber })
     .from(users)
-    .where(eq(users.id, token.sub));
+    .where(
+      and(
+        eq(users.id, claims.sub),
+        eq(users.sessionVersion, claims.sv),
+        notExists(db.select({ sid: revokedSessions.sid }).from(revokedSessions).where(eq(revokedSessions.sid, claims.sid))),
+      ),
+    );
   return user ?? null;
 }
 

@@ -1,6 +1,6 @@
 import { lt } from "drizzle-orm";
 import { db } from "./db/client";
-import { rateLimits, webhookNonces } from "./db/schema";
+import { rateLimits, revokedSessions, webhookNonces } from "./db/schema";
 import { log } from "./log";
 import { failUnconfirmedReplies } from "./outbound";
 import { purgeRejections } from "./webhooks/rejections";
@@ -10,12 +10,14 @@ type Task = { name: string; everyMs: number; run: () => Promise<unknown> };
 // Housekeeping that must never sit on a request's path.
 const tasks: Task[] = [
   {
-    name: "purge expired rate-limit windows and webhook nonces",
+    name: "purge expired rate-limit windows, webhook nonces and revoked sessions",
     everyMs: 5 * 60_000,
     run: async () => {
       const now = new Date();
       await db.delete(rateLimits).where(lt(rateLimits.resetAt, now));
       await db.delete(webhookNonces).where(lt(webhookNonces.expiresAt, now));
+      // Past its expiry a revoked token is refused anyway, for being expired.
+      await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now));
     },
   },
   { name: "purge webhook rejections older than 30 days or beyond the cap", everyMs: 60 * 60_000, run: () => purgeRejections() },

@@ -4,7 +4,9 @@ import { db } from "./db/client";
 import { conversations, messages } from "./db/schema";
 import { env } from "./env";
 import { publish } from "./events";
+import { REPLIES_PER_CONVERSATION, REPLIES_PER_SENDER_PER_HOUR, REPLIES_PER_SENDER_PER_MINUTE } from "./limits";
 import { log } from "./log";
+import { retryMessage, takeLimits } from "./rate-limit";
 import { smsGateway, SmsSendError } from "./sms/gateway";
 import type { Conversation } from "./threads";
 
@@ -17,9 +19,11 @@ import type { Conversation } from "./threads";
 
 export type Outbound = typeof messages.$inferSelect;
 
-export type SendResult =
-  | { ok: true; message: Outbound; duplicate: boolean }
-  | { ok: false; reason: "opted-out" | "too-long" | "empty" | "not-failed"; message: string };
+export type SendFailure =
+  | { ok: false; reason: "opted-out" | "too-long" | "empty" | "not-failed"; message: string }
+  | { ok: false; reason: "rate-limited"; message: string; retryAfterSeconds: number };
+
+export type SendResult = { ok: true; message: Outbound; duplicate: boolean } | SendFailure;
 
 export async function sendReply({
   conversation,
@@ -38,6 +42,8 @@ export async function sendReply({
     return { ok: false, reason: "too-long", message: `That is ${segments} SMS; the limit is ${MAX_SEGMENTS}. Shorten it a little.` };
   }
   if (conversation.optedOutAt) return optedOut();
+  const limited = await countSend(authorId, conversation.id);
+  if (limited) return limited;
 
   const now = new Date();
   const [queued] = await db
@@ -76,8 +82,19 @@ export async function sendReply({
 }
 
 /** Sends a failed reply again, reusing its row (and so its place in the thread). */
-export async function retryReply({ conversation, messageId }: { conversation: Conversation; messageId: string }): Promise<SendResult> {
+export async function retryReply({
+  conversation,
+  messageId,
+  senderId,
+}: {
+  conversation: Conversation;
+  messageId: string;
+  /** Who pressed Retry: the send counts against their limits. */
+  senderId: string;
+}): Promise<SendResult> {
   if (conversation.optedOutAt) return optedOut();
+  const limited = await countSend(senderId, conversation.id);
+  if (limited) return limited;
   const [requeued] = await db
     .update(messages)
     .set({ status: "queued", errorCode: null, errorMessage: null, statusAt: new Date() })
@@ -123,7 +140,18 @@ export async function failUnconfirmedReplies(now = new Date()): Promise<number> 
   return stale.length;
 }
 
-function optedOut(): SendResult {
+/** Counts one SMS against the reply limits before the provider is called; a refusal says how long to wait. */
+async function countSend(senderId: string, conversationId: string): Promise<SendFailure | null> {
+  const refused = await takeLimits([
+    [REPLIES_PER_SENDER_PER_MINUTE, senderId],
+    [REPLIES_PER_SENDER_PER_HOUR, senderId],
+    [REPLIES_PER_CONVERSATION, conversationId],
+  ]);
+  if (!refused) return null;
+  return { ok: false, reason: "rate-limited", message: retryMessage(refused, "replies in a short time"), retryAfterSeconds: refused.retryAfterSeconds };
+}
+
+function optedOut(): SendFailure {
   return {
     ok: false,
     reason: "opted-out",

@@ -70,6 +70,21 @@ export async function hitLimits(checks: [Limit, string][]): Promise<LimitState |
   return states.find((state) => state.limited) ?? null;
 }
 
+/**
+ * Counts one unit of work against several limits, all or none: when any of
+ * them refuses, every count is taken back, so only work actually done uses up
+ * a budget. Counting comes first, so concurrent requests cannot all slip in
+ * under the limit; a taken-back count only ever refuses too many, never lets
+ * too many through. Returns the refusal with the longest wait, if any.
+ */
+export async function takeLimits(checks: [Limit, string][]): Promise<LimitState | null> {
+  const states = await Promise.all(checks.map(([limit, subject]) => hitLimit(limit, subject)));
+  const refusals = states.filter((state) => state.limited);
+  if (refusals.length === 0) return null;
+  await Promise.all(checks.map(([limit, subject]) => unhitLimit(limit, subject)));
+  return refusals.reduce((longest, state) => (state.retryAfterSeconds > longest.retryAfterSeconds ? state : longest));
+}
+
 /** "75 seconds", "12 minutes": how long a limited person has to wait. */
 export function describeWait(seconds: number): string {
   if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;

@@ -7,8 +7,11 @@ import { LOGIN_FAILURES_PER_EMAIL, LOGIN_FAILURES_PER_IP } from "~/.server/limit
 import { clearLimit, hitLimits, retryMessage, unhitLimit } from "~/.server/rate-limit";
 import { AuthCard, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { LoginSchema } from "~/lib/account-schemas";
+import { passRetryAfter } from "~/lib/headers";
 import { safeRedirect } from "~/lib/redirect";
 import type { Route } from "./+types/login";
+
+export const headers = passRetryAfter;
 
 export const meta: Route.MetaFunction = () => [{ title: "Sign in · Birdline" }];
 

@@ -1,15 +1,19 @@
+import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
 import { requireUser } from "~/.server/auth";
-import { retryReply, sendReply } from "~/.server/outbound";
+import { retryReply, sendReply, type SendFailure } from "~/.server/outbound";
 import { findVisibleConversation, markRead, seesEveryConversation, threadPage } from "~/.server/threads";
 import { MessageStatus } from "~/components/message-status";
 import { ReplyForm } from "~/components/reply-form";
 import { useTimeZone } from "~/components/time-zone";
+import { passRetryAfter } from "~/lib/headers";
 import { formatPhone } from "~/lib/phone";
 import { ReplySchema, RetrySchema } from "~/lib/reply-schema";
 import { formatTime, groupByDay } from "~/lib/time";
 import type { Route } from "./+types/messages.$conversationId";
+
+export const headers = passRetryAfter;
 
 export const meta: Route.MetaFunction = ({ data }) => [
   { title: data ? `${formatPhone(data.conversation.contactNumber)} · Birdline` : "Conversation · Birdline" },
@@ -54,9 +58,7 @@ export async function action({ request, params }: Route.ActionArgs) {
     const submission = parseWithZod(formData, { schema: ReplySchema });
     if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
     const sent = await sendReply({ conversation, authorId: user.id, ...submission.value });
-    if (!sent.ok) {
-      return data({ result: submission.reply({ formErrors: [sent.message] }) }, { status: sent.reason === "opted-out" ? 409 : 400 });
-    }
+    if (!sent.ok) return refused(submission.reply({ formErrors: [sent.message] }), sent);
     // Stored either way (sent, or failed with a Retry button): show it in the thread.
     throw redirect(thread);
   }
@@ -64,12 +66,20 @@ export async function action({ request, params }: Route.ActionArgs) {
   if (intent === "retry") {
     const submission = parseWithZod(formData, { schema: RetrySchema });
     if (submission.status !== "success") throw data("Not a message of this conversation.", { status: 400 });
-    const retried = await retryReply({ conversation, messageId: submission.value.messageId });
-    if (!retried.ok && retried.reason === "opted-out") return data({ result: submission.reply({ formErrors: [retried.message] }) }, { status: 409 });
+    const retried = await retryReply({ conversation, messageId: submission.value.messageId, senderId: user.id });
+    if (!retried.ok && retried.reason !== "not-failed") return refused(submission.reply({ formErrors: [retried.message] }), retried);
     throw redirect(thread);
   }
 
   throw data("Unknown action.", { status: 400 });
+}
+
+/** The form again with the reason (a send keeps its typed text); a rate limit also says when to try again. */
+function refused(result: SubmissionResult<string[]>, failure: SendFailure) {
+  if (failure.reason === "rate-limited") {
+    return data({ result }, { status: 429, headers: { "Retry-After": String(failure.retryAfterSeconds) } });
+  }
+  return data({ result }, { status: failure.reason === "opted-out" ? 409 : 400 });
 }
 
 export default function Thread({ loaderData, actionData }: Route.ComponentProps) {

@@ -9,7 +9,10 @@ import { hitLimit, retryMessage } from "~/.server/rate-limit";
 import { createUser } from "~/.server/users";
 import { AuthCard, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { RegisterSchema } from "~/lib/account-schemas";
+import { passRetryAfter } from "~/lib/headers";
 import type { Route } from "./+types/register";
+
+export const headers = passRetryAfter;
 
 export const meta: Route.MetaFunction = () => [{ title: "Create an account · Birdline" }];
 

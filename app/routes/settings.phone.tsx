@@ -6,6 +6,7 @@ import { requireUser } from "~/.server/auth";
 import { env } from "~/.server/env";
 import { getPhoneStatus, removePhoneNumber, sendVerificationCode, verifyPhoneCode } from "~/.server/phone-verification";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
+import { passRetryAfter } from "~/lib/headers";
 import { formatPhone } from "~/lib/phone";
 import { useTimeZone } from "~/components/time-zone";
 import { formatTime } from "~/lib/time";
@@ -27,6 +28,8 @@ export const VerifySchema = z.object({
     .transform((code) => code.replace(/\s/g, ""))
     .pipe(z.string().regex(/^\d{6}$/, { error: "The code has 6 digits" })),
 });
+
+export const headers = passRetryAfter;
 
 export const meta: Route.MetaFunction = () => [{ title: "Your phone · Birdline" }];
 
@@ -107,7 +110,32 @@ export default function PhoneSettings({ loaderData, actionData }: Route.Componen
         defaultCountry={defaultCountry}
         lastResult={actionData?.intent === "send-code" ? actionData.result : undefined}
       />
+
+      <SignOutEverywhere />
     </section>
+  );
+}
+
+// The button is not called "Sign out …": the header's Sign out keeps a name no other button shares, for people who navigate by button names.
+function SignOutEverywhere() {
+  return (
+    <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
+      <h2 className="font-semibold text-slate-900">Sign out everywhere</h2>
+      <p className="mt-1 text-sm text-slate-600">
+        Lost a phone, or signed in on a computer that is not yours? This signs you out on every device and browser, this one
+        included.
+      </p>
+      <Form method="post" action="/logout" className="mt-3">
+        <button
+          type="submit"
+          name="intent"
+          value="sign-out-everywhere"
+          className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50"
+        >
+          End all sessions
+        </button>
+      </Form>
+    </div>
   );
 }
 

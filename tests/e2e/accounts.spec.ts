@@ -1,4 +1,4 @@
-import { expect, register, STRONG_PASSWORD, test } from "./fixtures";
+import { expect, register, signIn, STRONG_PASSWORD, test } from "./fixtures";
 
 test("register, sign out, a wrong password keeps the email, the right one returns to the page asked for", async ({
   page,
@@ -74,4 +74,20 @@ test("an off-site redirectTo is ignored", async ({ page }) => {
   await page.getByLabel("Password").fill(STRONG_PASSWORD);
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page).toHaveURL(/localhost:\d+\/messages/);
+});
+
+test("“Sign out everywhere” on the settings page signs out this browser and every other one", async ({ page, browser, javaScriptEnabled }) => {
+  const email = await register(page);
+  const otherDevice = await browser.newContext({ javaScriptEnabled, baseURL: test.info().project.use.baseURL });
+  const other = await otherDevice.newPage();
+  await signIn(other, email);
+
+  await page.goto("/settings/phone");
+  await page.getByRole("button", { name: "End all sessions" }).click();
+  await expect(page).toHaveURL("/login");
+  await expect(page.getByRole("navigation").getByRole("link", { name: "Sign in" })).toBeVisible();
+
+  await other.goto("/messages");
+  await expect(other).toHaveURL("/login?redirectTo=%2Fmessages");
+  await otherDevice.close();
 });

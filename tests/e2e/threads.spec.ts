@@ -145,3 +145,21 @@ test("an opt-out that arrives while typing blocks the reply with a reason and ke
   }
   await expect(page.getByLabel(/^Reply to/)).toHaveValue(text);
 });
+
+test("the eleventh reply within a minute is refused with when to try again, and its text stays in the box", async ({ page }) => {
+  await register(page);
+  await verifyPhone(page);
+  await page.goto("/messages");
+  const box = page.getByLabel(/^Reply to/);
+  const thread = page.getByRole("list", { name: "Messages" });
+  for (let i = 1; i <= 10; i++) {
+    await box.fill(`Reply ${i} of ten`);
+    await page.getByRole("button", { name: "Send" }).click();
+    await expect(thread.locator("li[data-message-id]").filter({ hasText: `Reply ${i} of ten` })).toBeVisible();
+  }
+  await box.fill("One too many");
+  await page.getByRole("button", { name: "Send" }).click();
+  await expect(page.getByRole("alert")).toContainText(/Too many replies in a short time\. Try again in \d+ seconds/);
+  await expect(box).toHaveValue("One too many");
+  await expect(thread).not.toContainText("One too many");
+});

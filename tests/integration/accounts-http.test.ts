@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
-import { httpBrowser } from "../support/browser";
+import { browser } from "../support/browser";
 
 const PASSWORD = "sunny-otter-42-lamp";
 const postgres = Boolean(process.env.TEST_DATABASE_URL);
@@ -28,12 +28,10 @@ async function stop(app: AppProcess) {
   running.splice(running.indexOf(app), 1);
 }
 
-const browser = (app: AppProcess) => httpBrowser(app.url);
-
 describe("accounts over plain HTTP, no JavaScript", () => {
   test("register → signed in on /settings/phone → logout → wrong password keeps the email → right one returns to redirectTo", async () => {
     const app = await start();
-    const visitor = browser(app);
+    const visitor = browser(app.url);
     const registered = await visitor.submit("/register", { email: "http@example.com", password: PASSWORD, confirmPassword: PASSWORD });
     expect(registered).toMatchObject({ status: 302, location: "/settings/phone" });
     expect((await visitor.get("/settings/phone")).html).toContain("Sign out");
@@ -64,9 +62,9 @@ describe("accounts over plain HTTP, no JavaScript", () => {
 
   test(`failed-login counters survive a restart${postgres ? " and are shared by two processes" : ""}: the 11th wrong password answers 429, so does the right one`, async () => {
     const first = await start();
-    await browser(first).submit("/register", { email: "limit@example.com", password: PASSWORD, confirmPassword: PASSWORD });
+    await browser(first.url).submit("/register", { email: "limit@example.com", password: PASSWORD, confirmPassword: PASSWORD });
     const wrongLogin = (app: AppProcess) =>
-      browser(app).submit("/login", { email: "limit@example.com", password: "wrong-password" });
+      browser(app.url).submit("/login", { email: "limit@example.com", password: "wrong-password" });
 
     for (let i = 0; i < 5; i++) expect((await wrongLogin(first)).status).toBe(400);
     await stop(first);
@@ -78,7 +76,7 @@ describe("accounts over plain HTTP, no JavaScript", () => {
     const eleventh = await wrongLogin(third ?? second);
     expect(eleventh.status).toBe(429);
     expect(eleventh.html).toContain("Too many failed sign-in attempts");
-    const right = await browser(second).submit("/login", { email: "limit@example.com", password: PASSWORD });
+    const right = await browser(second.url).submit("/login", { email: "limit@example.com", password: PASSWORD });
     expect(right.status).toBe(429);
   });
 });

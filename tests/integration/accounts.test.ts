@@ -1,10 +1,11 @@
+import { encode } from "@auth/core/jwt";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
 import { getOptionalUser } from "~/.server/auth";
 import { db } from "~/.server/db/client";
 import { users } from "~/.server/db/schema";
+import { env } from "~/.server/env";
 import * as login from "~/routes/login";
-import * as authRoute from "~/routes/auth.$";
 import * as logout from "~/routes/logout";
 import * as register from "~/routes/register";
 import { CookieJar, formRequest, getRequest, settle } from "../support/route-call";
@@ -167,23 +168,6 @@ describe("sign-in", () => {
     expect(statuses.filter((status) => status === 429)).toHaveLength(10);
   });
 
-  test("posting credentials straight to Auth.js is refused, so nothing skips the limits", async () => {
-    const jar = new CookieJar();
-    const csrfToken = await openForm(login, "/login", jar);
-    for (const path of ["callback/credentials", "signin/credentials"]) {
-      const outcome = await settle(() =>
-        authRoute.action({
-          request: formRequest(`/auth/${path}`, { csrfToken, email: "ada@example.com", password: STRONG }, jar),
-          params: { "*": path },
-          context: {},
-        } as never),
-      );
-      expect(outcome.status).toBe(404);
-      jar.store(outcome.headers);
-    }
-    expect(await signedInUser(jar)).toBeNull();
-  });
-
   test("signed-in visitors skip the login page", async () => {
     const jar = new CookieJar();
     await signIn({ email: "ada@example.com", password: STRONG }, jar);
@@ -193,13 +177,14 @@ describe("sign-in", () => {
 });
 
 describe("logout", () => {
+  const logOut = (jar: CookieJar, form: Record<string, string> = {}) =>
+    settle(() => logout.action({ request: formRequest("/logout", form, jar, { "sec-fetch-site": "same-origin" }), params: {}, context: {} } as never));
+
   test("ends the session and lands on /", async () => {
     const jar = new CookieJar();
     await signIn({ email: "ada@example.com", password: STRONG }, jar);
     expect(await signedInUser(jar)).not.toBeNull();
-    const outcome = await settle(() =>
-      logout.action({ request: formRequest("/logout", {}, jar, { "sec-fetch-site": "same-origin" }), params: {}, context: {} } as never),
-    );
+    const outcome = await logOut(jar);
     jar.store(outcome.headers);
     expect(outcome.location).toBe("/");
     expect(await signedInUser(jar)).toBeNull();
@@ -213,5 +198,25 @@ describe("logout", () => {
     );
     expect(outcome.status).toBe(403);
     expect(await signedInUser(jar)).not.toBeNull();
+  });
+
+  test("a signed-out session cookie cannot end the account's other sessions", async () => {
+    const laptop = new CookieJar();
+    const phone = new CookieJar();
+    await signIn({ email: "ada@example.com", password: STRONG }, laptop);
+    await signIn({ email: "ada@example.com", password: STRONG }, phone);
+    const kept = laptop.copy();
+    await logOut(laptop);
+    expect(await logOut(kept, { intent: "sign-out-everywhere" })).toMatchObject({ location: "/login" });
+    expect(await signedInUser(phone)).not.toBeNull();
+  });
+
+  test("a session token from before sessions could be ended (no sid, no sv) counts as signed out", async () => {
+    const [ada] = await db.select({ id: users.id }).from(users).where(eq(users.email, "ada@example.com"));
+    const salt = "authjs.session-token";
+    const legacy = await encode({ token: { sub: ada!.id, email: "ada@example.com" }, secret: env.authSecret, salt });
+    const jar = new CookieJar();
+    jar.store(new Headers({ "set-cookie": `${salt}=${legacy}` }));
+    expect(await signedInUser(jar)).toBeNull();
   });
 });

@@ -1,7 +1,7 @@
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
-import { httpBrowser } from "../support/browser";
+import { browser } from "../support/browser";
 
 const PASSWORD = "sunny-otter-42-lamp";
 const WEBHOOK_SECRET = "test-webhook-secret-0123456789";
@@ -117,7 +117,7 @@ describe("the edge of the built server, local mode", () => {
   });
 
   test("a client that trickles its body is cut off after REQUEST_TIMEOUT; an open event stream is not", async () => {
-    const visitor = httpBrowser(app.url);
+    const visitor = browser(app.url);
     await visitor.submit("/register", { email: `stream-${Date.now()}@example.com`, password: PASSWORD, confirmPassword: PASSWORD });
     const controller = new AbortController();
     const stream = await fetch(new URL("/events", app.url), { headers: { cookie: visitor.jar.header() }, signal: controller.signal });
@@ -180,14 +180,14 @@ describe("behind a TLS-terminating proxy (deployed mode)", () => {
 
   test("same-origin form posts work; a cross-site one is refused and logged as one JSON line naming the expected origin", async () => {
     const app = await start({ ...deployed, TRUST_PROXY: "127.0.0.1,::1" });
-    const browser = httpBrowser(app.url, { ...proxyHeaders, origin: PUBLIC, "x-forwarded-for": "198.51.100.7" });
-    const registered = await browser.submit("/register", { email: `proxy-${Date.now()}@example.com`, password: PASSWORD, confirmPassword: PASSWORD });
+    const visitor = browser(app.url, { headers: { ...proxyHeaders, origin: PUBLIC, "x-forwarded-for": "198.51.100.7" } });
+    const registered = await visitor.submit("/register", { email: `proxy-${Date.now()}@example.com`, password: PASSWORD, confirmPassword: PASSWORD });
     expect(registered).toMatchObject({ status: 302, location: "/settings/phone" });
     expect(registered.headers.getSetCookie().join("\n")).toMatch(/__Secure-authjs\.session-token=.*Secure/i);
     expect(registered.headers.get("strict-transport-security")).toContain("max-age=");
-    expect((await browser.post("/logout")).status).toBe(302);
+    expect((await visitor.post("/logout")).status).toBe(302);
 
-    const forged = await httpBrowser(app.url, { ...proxyHeaders, origin: "https://evil.example" }).submit("/login", {
+    const forged = await browser(app.url, { headers: { ...proxyHeaders, origin: "https://evil.example" } }).submit("/login", {
       email: "someone@example.com",
       password: PASSWORD,
     });
@@ -203,7 +203,7 @@ describe("behind a TLS-terminating proxy (deployed mode)", () => {
     // sms.example.com does not lead to this process: a handset SMS sent there would never arrive.
     // A database of its own, so the account registered here is the first one: the admin who may use the handset.
     const app = await start({ ...deployed, TRUST_PROXY: "127.0.0.1,::1", DATABASE_URL: undefined, DATA_DIR: "memory://" });
-    const admin = httpBrowser(app.url, { ...proxyHeaders, origin: PUBLIC });
+    const admin = browser(app.url, { headers: { ...proxyHeaders, origin: PUBLIC } });
     await admin.submit("/register", { email: `first-${Date.now()}@example.com`, password: PASSWORD, confirmPassword: PASSWORD });
     const sent = await admin.post("/dev/phone?number=%2B31612345678", { number: "+31612345678", body: "hello over loopback" });
     expect(sent.status).toBe(302);
@@ -212,7 +212,7 @@ describe("behind a TLS-terminating proxy (deployed mode)", () => {
 
   test("forwarded headers count only from TRUST_PROXY's addresses: others cannot pick their own client address", async () => {
     const register = (app: AppProcess, i: number) =>
-      httpBrowser(app.url, { ...proxyHeaders, origin: PUBLIC, "x-forwarded-for": `203.0.113.${i}` }).submit("/register", {
+      browser(app.url, { headers: { ...proxyHeaders, origin: PUBLIC, "x-forwarded-for": `203.0.113.${i}` } }).submit("/register", {
         email: `spoof-${i}-${Date.now()}@example.com`,
         password: PASSWORD,
         confirmPassword: PASSWORD,

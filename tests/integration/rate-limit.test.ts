@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from "vitest";
-import { checkLimit, clearLimit, hitLimit, type Limit } from "~/.server/rate-limit";
+import { checkLimit, clearLimit, hitLimit, takeLimits, type Limit } from "~/.server/rate-limit";
 
 const limit: Limit = { name: "test", max: 3, windowMs: 60_000 };
 
@@ -26,5 +26,24 @@ describe("rate limits", () => {
     expect((await hitLimit(short, "x")).limited).toBe(false);
     await clearLimit(short, "x");
     expect((await checkLimit(short, "x")).count).toBe(0);
+  });
+
+  test("takeLimits: of many concurrent attempts exactly max pass, and refused ones use up nothing", async () => {
+    const narrow: Limit = { name: "narrow", max: 3, windowMs: 60_000 };
+    const wide: Limit = { name: "wide", max: 10, windowMs: 60_000 };
+    const outcomes = await Promise.all(Array.from({ length: 20 }, () => takeLimits([[narrow, "one"], [wide, "all"]])));
+    expect(outcomes.filter((refused) => refused === null)).toHaveLength(3);
+    expect((await checkLimit(narrow, "one")).count).toBe(3);
+    // The wide budget paid only for the three that passed, so another subject may still use it.
+    expect((await checkLimit(wide, "all")).count).toBe(3);
+    expect(await takeLimits([[narrow, "two"], [wide, "all"]])).toBeNull();
+  });
+
+  test("takeLimits answers with the longest wait among the limits that refuse", async () => {
+    const minute: Limit = { name: "minute", max: 1, windowMs: 60_000 };
+    const hour: Limit = { name: "hour", max: 1, windowMs: 3_600_000 };
+    await takeLimits([[minute, "s"], [hour, "s"]]);
+    const refused = await takeLimits([[minute, "s"], [hour, "s"]]);
+    expect(refused?.retryAfterSeconds).toBeGreaterThan(3500);
   });
 });

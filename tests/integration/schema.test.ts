@@ -49,6 +49,7 @@ describe("a freshly migrated database", () => {
     await db.insert(schema.conversationReads).values({ userId: user!.id, conversationId: conversation!.id, lastReadAt: createdAt });
     await db.insert(schema.webhookRejections).values({ route: "/webhooks/messagebird", status: 401, reason: "bad secret" });
     await db.insert(schema.webhookNonces).values({ jti: "j1", expiresAt: new Date() });
+    await db.insert(schema.revokedSessions).values({ sid: "sid-1", expiresAt: new Date() });
     await db.insert(schema.rateLimits).values({ key: "login:ip:1", count: 1, resetAt: new Date() });
     await db.insert(schema.revokedSessions).values({ sid: "s1", expiresAt: new Date() });
     await db.insert(schema.simulatedSms).values({

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import net from "node:net";
 import path from "node:path";
 
 const SERVER_BUILD = path.resolve("build/server/index.js");
@@ -64,6 +65,19 @@ export function startApp(env: Record<string, string | undefined> = {}): Promise<
     });
     child.once("exit", onExit);
   });
+}
+
+/**
+ * The app on a port chosen up front that is also its APP_URL, so what it
+ * addresses to itself (the simulator's delivery reports) reaches it rather
+ * than whatever else listens on localhost:3000.
+ */
+export async function startSelfAddressedApp(env: Record<string, string | undefined> = {}): Promise<AppProcess> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
+  const { port } = probe.address() as net.AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return startApp({ PORT: String(port), APP_URL: `http://127.0.0.1:${port}`, ...env });
 }
 
 export function stopApp({ process: child }: AppProcess): Promise<void> {

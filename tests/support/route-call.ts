@@ -55,6 +55,13 @@ export class CookieJar {
     return [...this.cookies].map(([name, value]) => `${name}=${value}`).join("; ");
   }
 
+  /** Another browser holding the same cookies, e.g. a copy of a session cookie kept after sign-out. */
+  copy(): CookieJar {
+    const copy = new CookieJar();
+    copy.cookies = new Map(this.cookies);
+    return copy;
+  }
+
   has(prefix: string) {
     return [...this.cookies.keys()].some((name) => name.includes(prefix));
   }

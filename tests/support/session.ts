@@ -1,13 +1,16 @@
 import { encode } from "@auth/core/jwt";
+import { eq } from "drizzle-orm";
+import { newSessionClaims } from "~/.server/auth";
 import { db } from "~/.server/db/client";
 import { users } from "~/.server/db/schema";
 import { env } from "~/.server/env";
 
 const SESSION_COOKIE = "authjs.session-token";
 
-/** The cookie a browser holds after signing in as this user (Auth.js JWT session, as issued by /auth). */
+/** The cookie a browser holds after signing in as this user (Auth.js JWT session, with the claims sign-in stamps). */
 export async function sessionCookie(userId: string, secret = env.authSecret): Promise<string> {
-  const jwt = await encode({ token: { sub: userId }, secret, salt: SESSION_COOKIE });
+  const [user] = await db.select({ sessionVersion: users.sessionVersion }).from(users).where(eq(users.id, userId));
+  const jwt = await encode({ token: { sub: userId, ...newSessionClaims(user?.sessionVersion ?? 0) }, secret, salt: SESSION_COOKIE });
   return `${SESSION_COOKIE}=${jwt}`;
 }
 
