@@ -51,7 +51,6 @@ describe("a freshly migrated database", () => {
     await db.insert(schema.webhookNonces).values({ jti: "j1", expiresAt: new Date() });
     await db.insert(schema.revokedSessions).values({ sid: "sid-1", expiresAt: new Date() });
     await db.insert(schema.rateLimits).values({ key: "login:ip:1", count: 1, resetAt: new Date() });
-    await db.insert(schema.revokedSessions).values({ sid: "s1", expiresAt: new Date() });
     await db.insert(schema.simulatedSms).values({
       providerMessageId: "sim-1",
       fromNumber: "+447700900000",
