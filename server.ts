@@ -8,12 +8,12 @@ import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { ServerBuild } from "react-router";
+import type * as entryModule from "./app/entry.server";
 import sirv from "sirv";
 
 // Server-side React is several times slower in development mode. Set before
-// anything loads React (which is why @react-router/node is imported lazily below).
+// anything loads React (the build, imported below).
 process.env.NODE_ENV ??= "production";
-const { createRequestListener } = await import("@react-router/node");
 
 const root = process.cwd();
 const serverBuildPath = path.join(root, "build/server/index.js");
@@ -38,7 +38,7 @@ function ensureBuild() {
   }
 }
 
-type EntryModule = typeof import("./app/entry.server");
+type EntryModule = typeof entryModule;
 
 async function loadBuild(): Promise<ServerBuild & { entry: { module: EntryModule } }> {
   try {

@@ -1,5 +1,6 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { useNavigation, useRevalidator } from "react-router";
+import { useHydrated } from "remix-utils/use-hydrated";
 
 /**
  * One EventSource per tab on GET /events; any event the server sends this
@@ -20,9 +21,12 @@ function useLiveRevalidation(): Connection | null {
   const { revalidate, state: revalidation } = useRevalidator();
   const navigation = useNavigation().state;
   const busy = revalidation !== "idle" || navigation !== "idle";
-  const [stale, setStale] = useState(false);
-  // null until hydrated: server HTML must not claim a connection it does not have.
-  const [connection, setConnection] = useState<Connection | null>(null);
+  // Server HTML must not claim a connection it does not have.
+  const hydrated = useHydrated();
+  // A ref, so an event marks the data stale without a render; `events` re-runs the reload effect.
+  const stale = useRef(false);
+  const [events, setEvents] = useState(0);
+  const [connection, setConnection] = useState<Connection>("connecting");
 
   useEffect(() => {
     let source: EventSource | undefined;
@@ -32,7 +36,10 @@ function useLiveRevalidation(): Connection | null {
     let dropped = false;
     const markStale = () => {
       clearTimeout(debounce);
-      debounce = setTimeout(() => setStale(true), DEBOUNCE_MS);
+      debounce = setTimeout(() => {
+        stale.current = true;
+        setEvents((count) => count + 1);
+      }, DEBOUNCE_MS);
     };
 
     function connect() {
@@ -57,7 +64,6 @@ function useLiveRevalidation(): Connection | null {
       };
     }
 
-    setConnection("connecting");
     connect();
     return () => {
       source?.close();
@@ -68,12 +74,12 @@ function useLiveRevalidation(): Connection | null {
 
   useEffect(() => {
     // A reload already under way may have read the data before the event; wait for it, then reload once.
-    if (!stale || busy) return;
-    setStale(false);
+    if (!stale.current || busy) return;
+    stale.current = false;
     void revalidate();
-  }, [stale, busy, revalidate]);
+  }, [events, busy, revalidate]);
 
-  return connection;
+  return hydrated ? connection : null;
 }
 
 const LABELS: Record<Connection, { text: string; title: string; dot: string }> = {

@@ -26,9 +26,9 @@ export async function loader({ request }: Route.LoaderArgs) {
 }
 
 export default function Messages({ loaderData }: Route.ComponentProps) {
+  const timeZone = useTimeZone();
   if (loaderData.view === "verify-phone") return <VerifyPhonePrompt />;
   const { conversations, search, now, unreadCap } = loaderData;
-  const timeZone = useTimeZone();
   return (
     <section aria-labelledby="inbox-heading" className="space-y-4">
       <div className="flex flex-wrap items-end justify-between gap-3">
