@@ -6,17 +6,17 @@ import { ServerRouter } from "react-router";
 import { isbot } from "isbot";
 import type { RenderToPipeableStreamOptions } from "react-dom/server";
 import { renderToPipeableStream } from "react-dom/server";
-import { contentSecurityPolicy } from "~/.server/edge/security-headers";
-import { log } from "~/.server/log";
+import { contentSecurityPolicy } from "~/.server/platform/edge/security-headers";
+import { log } from "~/.server/platform/log";
 import { NonceProvider } from "~/components/nonce";
 
 // server.ts reaches the process-wide singletons through the build's entry
 // module, so the server and the routes share one database pool.
-export { database } from "~/.server/db/client";
-export { env } from "~/.server/env";
+export { database } from "~/.server/platform/db/client";
+export { env } from "~/.server/platform/env";
 export { startBackgroundWork } from "~/.server/background";
-export { createEdgeListener } from "~/.server/edge/listener";
-export { setInternalOrigin } from "~/.server/internal-origin";
+export { createEdgeListener } from "~/.server/platform/edge/listener";
+export { setInternalOrigin } from "~/.server/platform/internal-origin";
 
 /** React Router's own errors (loaders, actions, rendering) as one JSON line each, like everything else we log. */
 export function handleError(error: unknown, { request }: { request: Request }) {

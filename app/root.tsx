@@ -9,8 +9,8 @@ import {
   useRouteError,
   useRouteLoaderData,
 } from "react-router";
-import { getOptionalUser } from "~/.server/auth";
-import { getTimeZone } from "~/.server/time-zone";
+import { getOptionalUser } from "~/.server/identity/session";
+import { getTimeZone } from "~/.server/platform/time-zone";
 import type { Route } from "./+types/root";
 import "./app.css";
 import { LiveUpdates } from "./components/live-updates";

@@ -1,8 +1,8 @@
 import { lt } from "drizzle-orm";
-import { db } from "./db/client";
-import { rateLimits, revokedSessions, webhookNonces } from "./db/schema";
-import { log } from "./log";
-import { failUnconfirmedReplies } from "./outbound";
+import { db } from "./platform/db/client";
+import { rateLimits, revokedSessions, webhookNonces } from "./platform/db/schema";
+import { log } from "./platform/log";
+import { failUnconfirmedReplies } from "./conversations/outbound";
 import { purgeRejections } from "./webhooks/rejections";
 
 type Task = { name: string; everyMs: number; run: () => Promise<unknown> };

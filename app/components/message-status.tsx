@@ -1,4 +1,4 @@
-import type { ThreadMessage } from "~/.server/threads";
+import type { ThreadMessage } from "~/.server/conversations/threads";
 
 type Status = ThreadMessage["status"];
 

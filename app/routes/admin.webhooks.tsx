@@ -1,5 +1,5 @@
-import { requireRole } from "~/.server/auth";
-import { env } from "~/.server/env";
+import { requireRole } from "~/.server/identity/session";
+import { env } from "~/.server/platform/env";
 import { recentRejections } from "~/.server/webhooks/rejections";
 import { useTimeZone } from "~/components/time-zone";
 import { formatClock, formatWhen } from "~/lib/time";

@@ -1,7 +1,7 @@
-import { getOptionalUser } from "~/.server/auth";
-import { eventStream } from "~/.server/event-stream";
-import { log } from "~/.server/log";
-import { subscribeAsViewer } from "~/.server/live-updates";
+import { getOptionalUser } from "~/.server/identity/session";
+import { eventStream } from "~/.server/platform/event-stream";
+import { log } from "~/.server/platform/log";
+import { subscribeAsViewer } from "~/.server/conversations/live-feed";
 import type { Route } from "./+types/events";
 
 /**

@@ -1,4 +1,4 @@
-import { database } from "~/.server/db/client";
+import { database } from "~/.server/platform/db/client";
 
 export async function loader() {
   const ok = await database.ping();

@@ -1,5 +1,5 @@
 import { redirect } from "react-router";
-import { endAllSessions, getOptionalUser, signOut } from "~/.server/auth";
+import { endAllSessions, getOptionalUser, signOut } from "~/.server/identity/session";
 import type { Route } from "./+types/logout";
 
 export function loader() {

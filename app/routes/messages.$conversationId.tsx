@@ -1,9 +1,9 @@
 import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
-import { requireUser } from "~/.server/auth";
-import { retryReply, sendReply, type SendFailure } from "~/.server/outbound";
-import { findVisibleConversation, markRead, seesEveryConversation, threadPage } from "~/.server/threads";
+import { requireUser } from "~/.server/identity/session";
+import { retryReply, sendReply, type SendFailure } from "~/.server/conversations/outbound";
+import { findVisibleConversation, markRead, seesEveryConversation, threadPage } from "~/.server/conversations/threads";
 import { MessageStatus } from "~/components/message-status";
 import { ReplyForm } from "~/components/reply-form";
 import { useTimeZone } from "~/components/time-zone";

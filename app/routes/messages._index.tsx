@@ -1,6 +1,6 @@
 import { Form, Link, redirect } from "react-router";
-import { requireUser } from "~/.server/auth";
-import { findOwnConversation, listConversations, seesEveryConversation, UNREAD_CAP } from "~/.server/threads";
+import { requireUser } from "~/.server/identity/session";
+import { findOwnConversation, listConversations, seesEveryConversation, UNREAD_CAP } from "~/.server/conversations/threads";
 import { formatPhone } from "~/lib/phone";
 import { useTimeZone } from "~/components/time-zone";
 import { formatWhen } from "~/lib/time";

@@ -1,12 +1,12 @@
 import { getFormProps, getInputProps, useForm } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
-import { getCsrfToken, requireAnonymous, signInWithPassword } from "~/.server/auth";
-import { clientIp } from "~/.server/client-ip";
-import { REGISTRATIONS_PER_IP } from "~/.server/limits";
-import { weakPasswordMessage } from "~/.server/passwords";
-import { hitLimit, retryMessage } from "~/.server/rate-limit";
-import { createUser } from "~/.server/users";
+import { getCsrfToken, requireAnonymous, signInWithPassword } from "~/.server/identity/session";
+import { clientIp } from "~/.server/platform/client-ip";
+import { REGISTRATIONS_PER_IP } from "~/.server/identity/limits";
+import { weakPasswordMessage } from "~/.server/identity/passwords";
+import { hitLimit, retryMessage } from "~/.server/platform/rate-limit";
+import { createUser } from "~/.server/identity/users";
 import { AuthCard, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { RegisterSchema } from "~/lib/account-schemas";
 import { passRetryAfter } from "~/lib/headers";

@@ -2,9 +2,9 @@ import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@co
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
 import { z } from "zod";
-import { requireUser } from "~/.server/auth";
-import { env } from "~/.server/env";
-import { getPhoneStatus, removePhoneNumber, sendVerificationCode, verifyPhoneCode } from "~/.server/phone-verification";
+import { requireUser } from "~/.server/identity/session";
+import { env } from "~/.server/platform/env";
+import { getPhoneStatus, removePhoneNumber, sendVerificationCode, verifyPhoneCode } from "~/.server/identity/phone-verification";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { passRetryAfter } from "~/lib/headers";
 import { formatPhone } from "~/lib/phone";

@@ -10,7 +10,7 @@ type Sms = { originator: string; recipient: string; payload: string; messageId: 
 type Answer = { status: "stored"; id: string } | { status: "duplicate" };
 
 const secret = process.env.MESSAGEBIRD_WEBHOOK_SECRET;
-// The same pool size as the app (app/.server/db/connect.ts), so neither gets more connections.
+// The same pool size as the app (app/.server/platform/db/connect.ts), so neither gets more connections.
 const sql = process.env.DATABASE_URL ? postgres(process.env.DATABASE_URL, { max: 10, onnotice: () => {} }) : undefined;
 const seen = new Set<string>();
 

@@ -1,10 +1,10 @@
 import { encode } from "@auth/core/jwt";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
-import { getOptionalUser } from "~/.server/auth";
-import { db } from "~/.server/db/client";
-import { users } from "~/.server/db/schema";
-import { env } from "~/.server/env";
+import { getOptionalUser } from "~/.server/identity/session";
+import { db } from "~/.server/platform/db/client";
+import { users } from "~/.server/platform/db/schema";
+import { env } from "~/.server/platform/env";
 import * as login from "~/routes/login";
 import * as logout from "~/routes/logout";
 import * as register from "~/routes/register";

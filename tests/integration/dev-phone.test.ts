@@ -1,7 +1,7 @@
 import { HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { env } from "~/.server/env";
+import { env } from "~/.server/platform/env";
 import { createSimulatorGateway } from "~/.server/sms/simulator";
 import { action, loader } from "~/routes/dev.phone";
 import { APP_URL, inboundWebhook } from "../mocks/messagebird";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { InboxEvent } from "~/.server/events";
+import type { InboxEvent } from "~/.server/platform/event-bus";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
 import { readEventStream } from "../support/event-stream";
 import { signedInUser } from "../support/session";

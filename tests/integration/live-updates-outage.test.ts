@@ -32,8 +32,8 @@ if (postgresUrl) {
 afterAll(() => void proxy.close());
 
 test.runIf(!!postgresUrl)("after the database was unreachable for seconds, events flow again and subscribers are told to resync", async () => {
-  const { subscribe } = await import("~/.server/events");
-  const { receiveInbound } = await import("~/.server/inbox");
+  const { subscribe } = await import("~/.server/platform/event-bus");
+  const { receiveInbound } = await import("~/.server/conversations/inbound");
   const heard: string[] = [];
   const stop = await subscribe((message) => {
     heard.push(message.type === "resync" ? "resync" : message.events.map((e) => e.messageId).join());

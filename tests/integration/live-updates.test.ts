@@ -1,11 +1,11 @@
 import { eq } from "drizzle-orm";
 import postgres from "postgres";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
-import { database, db } from "~/.server/db/client";
-import { conversations, messages, users } from "~/.server/db/schema";
-import { EVENTS_CHANNEL, subscriberCount, type BusMessage, type InboxEvent } from "~/.server/events";
-import { receiveInbound } from "~/.server/inbox";
-import { subscribeAsViewer } from "~/.server/live-updates";
+import { database, db } from "~/.server/platform/db/client";
+import { conversations, messages, users } from "~/.server/platform/db/schema";
+import { EVENTS_CHANNEL, subscriberCount, type BusMessage, type InboxEvent } from "~/.server/platform/event-bus";
+import { receiveInbound } from "~/.server/conversations/inbound";
+import { subscribeAsViewer } from "~/.server/conversations/live-feed";
 import { loader } from "~/routes/events";
 import { readEventStream } from "../support/event-stream";
 import { signedInUser } from "../support/session";

@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { db } from "~/.server/db/client";
-import { conversations, messages, phoneVerifications, simulatedSms, users } from "~/.server/db/schema";
+import { db } from "~/.server/platform/db/client";
+import { conversations, messages, phoneVerifications, simulatedSms, users } from "~/.server/platform/db/schema";
 import {
   CODE_LIMITS,
   getPhoneStatus,
@@ -11,8 +11,8 @@ import {
   removePhoneNumber,
   sendVerificationCode,
   verifyPhoneCode,
-} from "~/.server/phone-verification";
-import { clearLimit } from "~/.server/rate-limit";
+} from "~/.server/identity/phone-verification";
+import { clearLimit } from "~/.server/platform/rate-limit";
 import { statusWebhook } from "../mocks/messagebird";
 
 // The simulator is the active gateway: codes arrive in simulated_sms, and its

@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from "vitest";
-import { checkLimit, clearLimit, hitLimit, takeLimits, type Limit } from "~/.server/rate-limit";
+import { checkLimit, clearLimit, hitLimit, takeLimits, type Limit } from "~/.server/platform/rate-limit";
 
 const limit: Limit = { name: "test", max: 3, windowMs: 60_000 };
 

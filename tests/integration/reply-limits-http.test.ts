@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { db } from "~/.server/db/client";
-import { conversations, messages, simulatedSms } from "~/.server/db/schema";
+import { db } from "~/.server/platform/db/client";
+import { conversations, messages, simulatedSms } from "~/.server/platform/db/schema";
 import { startSelfAddressedApp, stopApp, type AppProcess } from "../support/app-process";
 import { browser } from "../support/browser";
 import { CookieJar } from "../support/route-call";

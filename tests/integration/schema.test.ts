@@ -1,7 +1,7 @@
 import { eq, getTableName, sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
-import { database, db } from "~/.server/db/client";
-import * as schema from "~/.server/db/schema";
+import { database, db } from "~/.server/platform/db/client";
+import * as schema from "~/.server/platform/db/schema";
 
 describe("a freshly migrated database", () => {
   test(`is the ${process.env.TEST_DATABASE_URL ? "real Postgres" : "embedded PGlite"} the environment asked for`, () => {

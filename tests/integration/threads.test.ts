@@ -1,13 +1,13 @@
 import { eq, sql } from "drizzle-orm";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
-import { db } from "~/.server/db/client";
-import { conversations, messages, users } from "~/.server/db/schema";
-import { PAGE_SIZE } from "~/.server/threads";
+import { db } from "~/.server/platform/db/client";
+import { conversations, messages, users } from "~/.server/platform/db/schema";
+import { PAGE_SIZE } from "~/.server/conversations/threads";
 import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages._index";
-import { applyDeliveryReport } from "~/.server/inbox";
-import { failUnconfirmedReplies, UNCONFIRMED_AFTER_MS } from "~/.server/outbound";
+import { applyDeliveryReport } from "~/.server/conversations/inbound";
+import { failUnconfirmedReplies, UNCONFIRMED_AFTER_MS } from "~/.server/conversations/outbound";
 import { messageAccepted, messagebirdUnreachable, refusals, type SentRequest } from "../mocks/messagebird";
 import { settle } from "../support/route-call";
 import { signedInUser } from "../support/session";

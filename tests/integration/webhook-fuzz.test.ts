@@ -1,8 +1,8 @@
 import { count, sum } from "drizzle-orm";
 import fc from "fast-check";
 import { expect, test } from "vitest";
-import { db } from "~/.server/db/client";
-import { conversations, messages, webhookRejections } from "~/.server/db/schema";
+import { db } from "~/.server/platform/db/client";
+import { conversations, messages, webhookRejections } from "~/.server/platform/db/schema";
 import { handleWebhook, type WebhookKind } from "~/.server/webhooks/handler";
 
 const SECRET = "test-webhook-secret-0123456789";

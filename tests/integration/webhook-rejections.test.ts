@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { count, desc, sql, sum } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { db } from "~/.server/db/client";
-import { webhookRejections } from "~/.server/db/schema";
+import { db } from "~/.server/platform/db/client";
+import { webhookRejections } from "~/.server/platform/db/schema";
 import { purgeRejections, recentRejections, recordRejection, type Rejection } from "~/.server/webhooks/rejections";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
 import { signedInUser } from "../support/session";

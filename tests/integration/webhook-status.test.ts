@@ -1,8 +1,8 @@
 import { desc, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, test } from "vitest";
-import { database, db } from "~/.server/db/client";
-import { conversations, messages, webhookRejections } from "~/.server/db/schema";
-import { EVENTS_CHANNEL, type InboxEvent } from "~/.server/events";
+import { database, db } from "~/.server/platform/db/client";
+import { conversations, messages, webhookRejections } from "~/.server/platform/db/schema";
+import { EVENTS_CHANNEL, type InboxEvent } from "~/.server/platform/event-bus";
 import { action, loader } from "~/routes/webhooks.messagebird.status";
 
 const SECRET = "test-webhook-secret-0123456789";

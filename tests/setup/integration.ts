@@ -18,7 +18,7 @@ else delete process.env.DATABASE_URL;
 delete process.env.MESSAGEBIRD_API_KEY;
 
 afterAll(async () => {
-  const { database } = await import("~/.server/db/client");
+  const { database } = await import("~/.server/platform/db/client");
   await database.close();
   (globalThis as { __birdlineDatabase?: unknown }).__birdlineDatabase = undefined;
   await testDatabase.drop();

@@ -1,9 +1,9 @@
 import { encode } from "@auth/core/jwt";
 import { eq } from "drizzle-orm";
-import { newSessionClaims } from "~/.server/auth";
-import { db } from "~/.server/db/client";
-import { users } from "~/.server/db/schema";
-import { env } from "~/.server/env";
+import { newSessionClaims } from "~/.server/identity/session";
+import { db } from "~/.server/platform/db/client";
+import { users } from "~/.server/platform/db/schema";
+import { env } from "~/.server/platform/env";
 
 const SESSION_COOKIE = "authjs.session-token";
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, test } from "vitest";
-import { originOf, proxyMatcher } from "~/.server/edge/proxy";
+import { originOf, proxyMatcher } from "~/.server/platform/edge/proxy";
 
 const request = (remoteAddress: string, headers: Record<string, string>) =>
   ({ socket: { remoteAddress }, headers: { host: "10.0.0.5:3000", ...headers } }) as unknown as IncomingMessage;

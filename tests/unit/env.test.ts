@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, parseEnv } from "~/.server/env";
+import { ConfigError, parseEnv } from "~/.server/platform/env";
 
 const memory = { DATA_DIR: "memory://" };
 

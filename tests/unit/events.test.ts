@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, expect, test, vi } from "vitest";
 
 const notify = vi.hoisted(() => vi.fn<(channel: string, payload: string) => Promise<void>>());
-vi.mock("~/.server/db/client", () => ({ database: { notify } }));
+vi.mock("~/.server/platform/db/client", () => ({ database: { notify } }));
 
-const { EVENTS_CHANNEL, payloadsOf, publish } = await import("~/.server/events");
+const { EVENTS_CHANNEL, payloadsOf, publish } = await import("~/.server/platform/event-bus");
 
 const event = (n: number) => ({
   kind: "message" as const,

@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { consentKeyword } from "~/.server/keywords";
+import { consentKeyword } from "~/.server/conversations/consent";
 
 test.each(["STOP", "stop", "  Stop\n", "STOPALL", "unsubscribe", "Cancel", "END", "quit", "OPTOUT", "revoke"])(
   "%j opts the number out",

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { describeError, redact } from "~/.server/log";
+import { describeError, redact } from "~/.server/platform/log";
 
 describe("log lines", () => {
   test("hide secrets by key name but keep support codes readable", () => {

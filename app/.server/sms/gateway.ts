@@ -1,4 +1,4 @@
-import { env } from "../env";
+import { env } from "../platform/env";
 
 /**
  * Every SMS Birdline sends goes through this one interface. Two implementations:

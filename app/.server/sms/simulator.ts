@@ -1,10 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
-import { db } from "../db/client";
-import { messages, simulatedSms } from "../db/schema";
-import { env } from "../env";
-import { log } from "../log";
-import { internalUrl } from "../internal-origin";
+import { db } from "../platform/db/client";
+import { messages, simulatedSms } from "../platform/db/schema";
+import { env } from "../platform/env";
+import { log } from "../platform/log";
+import { internalUrl } from "../platform/internal-origin";
 import { SmsSendError, webhookUrl, type SmsGateway } from "./gateway";
 
 /**

@@ -1,6 +1,6 @@
-import { env } from "../env";
-import { applyDeliveryReport, receiveInbound } from "../inbox";
-import { log } from "../log";
+import { env } from "../platform/env";
+import { applyDeliveryReport, receiveInbound } from "../conversations/inbound";
+import { log } from "../platform/log";
 import { authenticateWebhook, type WebhookAuthConfig } from "./authenticate";
 import type { Nonce } from "./nonces";
 import { parseDeliveryReport, parseInboundSms, readFields, type Parsed } from "./parse";

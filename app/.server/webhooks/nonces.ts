@@ -1,5 +1,5 @@
-import type { Db } from "../db/connect";
-import { webhookNonces } from "../db/schema";
+import type { Db } from "../platform/db/connect";
+import { webhookNonces } from "../platform/db/schema";
 
 /** A signed webhook's one-time value, refused a second time until the signature has expired anyway. */
 export type Nonce = { value: string; expiresAt: Date };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { normalizeProviderPhone } from "~/lib/phone";
-import type { DeliveryReport, InboundSms } from "../inbox";
+import type { DeliveryReport, InboundSms } from "../conversations/inbound";
 
 /**
  * Turns what MessageBird sends (JSON body, form body or query string, with

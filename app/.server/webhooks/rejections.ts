@@ -1,7 +1,7 @@
 import { desc, inArray, lt, sql } from "drizzle-orm";
-import { db } from "../db/client";
-import { webhookRejections } from "../db/schema";
-import { log } from "../log";
+import { db } from "../platform/db/client";
+import { webhookRejections } from "../platform/db/schema";
+import { log } from "../platform/log";
 
 const EXCERPT_CHARS = 200;
 // Credentials may ride in the query or a form body; they never reach the table.

@@ -1,8 +1,8 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
-import type { SessionUser } from "./auth";
-import { db } from "./db/client";
-import { conversationReads, conversations, messages, users } from "./db/schema";
-import { isUuid } from "./db/uuid";
+import type { SessionUser } from "../identity/session";
+import { db } from "../platform/db/client";
+import { conversationReads, conversations, messages, users } from "../platform/db/schema";
+import { isUuid } from "../platform/db/uuid";
 
 /**
  * Reading conversations: who may see which (DESIGN.md "Who sees what"), the

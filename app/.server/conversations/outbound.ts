@@ -1,13 +1,13 @@
 import { and, eq, sql } from "drizzle-orm";
 import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
-import { db } from "./db/client";
-import { conversations, messages } from "./db/schema";
-import { env } from "./env";
-import { publish } from "./events";
-import { REPLIES_PER_CONVERSATION, REPLIES_PER_SENDER_PER_HOUR, REPLIES_PER_SENDER_PER_MINUTE } from "./limits";
-import { log } from "./log";
-import { retryMessage, takeLimits } from "./rate-limit";
-import { smsGateway, SmsSendError } from "./sms/gateway";
+import { db } from "../platform/db/client";
+import { conversations, messages } from "../platform/db/schema";
+import { env } from "../platform/env";
+import { publish } from "../platform/event-bus";
+import { REPLIES_PER_CONVERSATION, REPLIES_PER_SENDER_PER_HOUR, REPLIES_PER_SENDER_PER_MINUTE } from "../identity/limits";
+import { log } from "../platform/log";
+import { retryMessage, takeLimits } from "../platform/rate-limit";
+import { smsGateway, SmsSendError } from "../sms/gateway";
 import type { Conversation } from "./threads";
 
 /**

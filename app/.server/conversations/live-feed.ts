@@ -1,8 +1,8 @@
 import { and, eq, inArray, ne } from "drizzle-orm";
-import { db } from "./db/client";
-import { conversations, users } from "./db/schema";
-import { subscribe, type InboxEvent } from "./events";
-import { log } from "./log";
+import { db } from "../platform/db/client";
+import { conversations, users } from "../platform/db/schema";
+import { subscribe, type InboxEvent } from "../platform/event-bus";
+import { log } from "../platform/log";
 
 /**
  * The bus as one signed-in person sees it (DESIGN.md "Who sees what"): members

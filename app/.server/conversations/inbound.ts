@@ -1,14 +1,14 @@
 import { createHash } from "node:crypto";
 import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { countSegments } from "~/lib/segments";
-import { db } from "./db/client";
-import type { Db } from "./db/connect";
-import { conversations, messages, users } from "./db/schema";
-import { isUuid } from "./db/uuid";
-import { publish } from "./events";
-import { consentKeyword } from "./keywords";
-import { claimNonce, type Nonce } from "./webhooks/nonces";
-import type { ReportedStatus } from "./webhooks/parse";
+import { db } from "../platform/db/client";
+import type { Db } from "../platform/db/connect";
+import { conversations, messages, users } from "../platform/db/schema";
+import { isUuid } from "../platform/db/uuid";
+import { publish } from "../platform/event-bus";
+import { consentKeyword } from "./consent";
+import { claimNonce, type Nonce } from "../webhooks/nonces";
+import type { ReportedStatus } from "../webhooks/parse";
 
 /** An SMS someone sent to our virtual number, numbers already in E.164. */
 export type InboundSms = {

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
-import { db } from "./db/client";
-import { users } from "./db/schema";
+import { db } from "../platform/db/client";
+import { users } from "../platform/db/schema";
 import { hashPassword } from "./passwords";
 
 // Any constant: it only serializes concurrent registrations deciding "am I the first?".

@@ -1,4 +1,4 @@
-import type { Limit } from "./rate-limit";
+import type { Limit } from "../platform/rate-limit";
 
 const MINUTE = 60_000;
 

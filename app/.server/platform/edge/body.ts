@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { MAX_BODY_BYTES as WEBHOOK_BODY_LIMIT } from "../webhooks/body";
+import { MAX_BODY_BYTES as WEBHOOK_BODY_LIMIT } from "../../webhooks/body";
 
 /** Our forms carry at most a 1,600-character reply (about 20 KB urlencoded, emoji and all). */
 export const FORM_BODY_LIMIT = 32 * 1024;

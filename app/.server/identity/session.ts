@@ -5,10 +5,10 @@ import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { and, eq, notExists, sql } from "drizzle-orm";
 import { redirect } from "react-router";
 import { LoginSchema } from "~/lib/account-schemas";
-import { db } from "./db/client";
-import { accounts, revokedSessions, sessions, users, verificationTokens } from "./db/schema";
-import { env } from "./env";
-import { log } from "./log";
+import { db } from "../platform/db/client";
+import { accounts, revokedSessions, sessions, users, verificationTokens } from "../platform/db/schema";
+import { env } from "../platform/env";
+import { log } from "../platform/log";
 import { burnPasswordCheck, verifyPassword } from "./passwords";
 
 /** What loaders may know about the signed-in person. Never the hash. */

@@ -1,12 +1,12 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
 import { parseUserPhone } from "~/lib/phone";
-import { db } from "./db/client";
-import { conversations, phoneVerifications, users } from "./db/schema";
-import { env } from "./env";
-import { log } from "./log";
-import { checkLimit, clearLimit, describeWait, hitLimit, type Limit } from "./rate-limit";
-import { smsGateway, SmsSendError } from "./sms/gateway";
+import { db } from "../platform/db/client";
+import { conversations, phoneVerifications, users } from "../platform/db/schema";
+import { env } from "../platform/env";
+import { log } from "../platform/log";
+import { checkLimit, clearLimit, describeWait, hitLimit, type Limit } from "../platform/rate-limit";
+import { smsGateway, SmsSendError } from "../sms/gateway";
 
 /**
  * Proving a member owns a phone number (issue 5). Only after this is any SMS
