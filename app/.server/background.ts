@@ -2,7 +2,7 @@ import { lt } from "drizzle-orm";
 import { db } from "./platform/db/client";
 import { rateLimits, revokedSessions, webhookNonces } from "./platform/db/schema";
 import { log } from "./platform/log";
-import { failUnconfirmedReplies } from "./conversations/outbound";
+import { failUnconfirmedReplies } from "./conversations/delivery-status";
 import { purgeRejections } from "./webhooks/rejections";
 
 type Task = { name: string; everyMs: number; run: () => Promise<unknown> };

@@ -1,7 +1,8 @@
 import { Form, Link, NavLink } from "react-router";
 import { formatPhone } from "~/lib/phone";
+import { hasRole, isStaff, type Role } from "~/lib/roles";
 
-type NavUser = { email: string | null; name: string | null; role: string; phoneNumber: string | null };
+type NavUser = { email: string | null; name: string | null; role: Role; phoneNumber: string | null };
 
 const navLink = ({ isActive }: { isActive: boolean }) =>
   `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100"}`;
@@ -21,7 +22,7 @@ export function SiteHeader({ user, status }: { user: NavUser | null; status?: Re
             <NavLink to="/messages" className={navLink}>
               Messages
             </NavLink>
-            {user.role === "admin" ? (
+            {hasRole(user, "admin") ? (
               <NavLink to="/admin/webhooks" className={navLink}>
                 Webhooks
               </NavLink>
@@ -38,7 +39,7 @@ export function SiteHeader({ user, status }: { user: NavUser | null; status?: Re
             </NavLink>
             <span className="hidden px-2 text-sm text-slate-500 sm:inline" title={user.email ?? undefined}>
               {user.name || user.email}
-              {user.role !== "member" ? <span className="ml-1 rounded bg-slate-100 px-1.5 py-0.5 text-xs">{user.role}</span> : null}
+              {isStaff(user) ? <span className="ml-1 rounded bg-slate-100 px-1.5 py-0.5 text-xs">{user.role}</span> : null}
             </span>
             <Form method="post" action="/logout">
               <button

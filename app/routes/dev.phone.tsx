@@ -5,6 +5,7 @@ import { data, Form, redirect, useRevalidator } from "react-router";
 import { z } from "zod";
 import { requireRole } from "~/.server/identity/session";
 import { env } from "~/.server/platform/env";
+import { defaultSender } from "~/.server/sms/sender";
 import { handsetMessages, inboundWebhookUrl, sendFromHandset, SIMULATOR_SCENARIOS } from "~/.server/sms/simulator";
 import { ErrorList, FormErrors, SubmitButton } from "~/components/forms";
 import { formatPhone, parseUserPhone } from "~/lib/phone";
@@ -46,7 +47,7 @@ export async function loader({ request }: Route.LoaderArgs) {
     number,
     numberError: typed && !number ? `“${typed}” is not a phone number we can read. Try +31 6 12345678.` : null,
     messages: number ? await handsetMessages(number) : [],
-    virtualNumber: env.messagebird.senderId,
+    virtualNumber: defaultSender(),
     webhookSecret: local ? (env.messagebird.webhookSecret ?? null) : null,
     webhookUrl: local ? inboundWebhookUrl().toString() : null,
     scenarios: SIMULATOR_SCENARIOS,

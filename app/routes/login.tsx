@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect, useSearchParams } from "react-router";
 import { getCsrfToken, requireAnonymous, signInWithPassword } from "~/.server/identity/session";
 import { clientIp } from "~/.server/platform/client-ip";
-import { LOGIN_FAILURES_PER_EMAIL, LOGIN_FAILURES_PER_IP } from "~/.server/identity/limits";
+import { LOGIN_FAILURES_PER_EMAIL, LOGIN_FAILURES_PER_IP } from "~/.server/identity/sign-in-limits";
 import { clearLimit, hitLimits, retryMessage, unhitLimit } from "~/.server/platform/rate-limit";
 import { AuthCard, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { LoginSchema } from "~/lib/account-schemas";

@@ -3,11 +3,13 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
 import { requireUser } from "~/.server/identity/session";
 import { retryReply, sendReply, type SendFailure } from "~/.server/conversations/outbound";
-import { findVisibleConversation, markRead, seesEveryConversation, threadPage } from "~/.server/conversations/threads";
+import { findVisibleConversation } from "~/.server/conversations/access";
+import { markRead, threadPage } from "~/.server/conversations/threads";
 import { MessageStatus } from "~/components/message-status";
 import { ReplyForm } from "~/components/reply-form";
 import { useTimeZone } from "~/components/time-zone";
 import { passRetryAfter } from "~/lib/headers";
+import { isStaff } from "~/lib/roles";
 import { formatPhone } from "~/lib/phone";
 import { ReplySchema, RetrySchema } from "~/lib/reply-schema";
 import { formatTime, groupByDay } from "~/lib/time";
@@ -42,7 +44,7 @@ export async function loader({ request, params }: Route.LoaderArgs) {
     messages: page.messages,
     older: page.older,
     latest: !before,
-    teamView: seesEveryConversation(user),
+    teamView: isStaff(user),
     // One key per rendered form: a resubmitted or double-clicked form sends once.
     idempotencyKey: crypto.randomUUID(),
   };

@@ -1,6 +1,8 @@
 import { Form, Link, redirect } from "react-router";
 import { requireUser } from "~/.server/identity/session";
-import { findOwnConversation, listConversations, seesEveryConversation, UNREAD_CAP } from "~/.server/conversations/threads";
+import { findOwnConversation } from "~/.server/conversations/access";
+import { listConversations, UNREAD_CAP } from "~/.server/conversations/threads";
+import { isStaff } from "~/lib/roles";
 import { formatPhone } from "~/lib/phone";
 import { useTimeZone } from "~/components/time-zone";
 import { formatWhen } from "~/lib/time";
@@ -10,8 +12,8 @@ export const meta: Route.MetaFunction = () => [{ title: "Messages · Birdline" }
 
 export async function loader({ request }: Route.LoaderArgs) {
   const user = await requireUser(request);
-  if (!seesEveryConversation(user)) {
-    const own = user.phoneNumber ? await findOwnConversation(user.id) : null;
+  if (!isStaff(user)) {
+    const own = await findOwnConversation(user);
     if (own) throw redirect(`/messages/${own}`);
     return { view: "verify-phone" as const };
   }
@@ -19,7 +21,7 @@ export async function loader({ request }: Route.LoaderArgs) {
   return {
     view: "team" as const,
     search,
-    conversations: await listConversations(user.id, { search }),
+    conversations: await listConversations(user, { search }),
     unreadCap: UNREAD_CAP,
     now: new Date(),
   };

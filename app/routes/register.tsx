@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
 import { getCsrfToken, requireAnonymous, signInWithPassword } from "~/.server/identity/session";
 import { clientIp } from "~/.server/platform/client-ip";
-import { REGISTRATIONS_PER_IP } from "~/.server/identity/limits";
+import { REGISTRATIONS_PER_IP } from "~/.server/identity/sign-in-limits";
 import { weakPasswordMessage } from "~/.server/identity/passwords";
 import { hitLimit, retryMessage } from "~/.server/platform/rate-limit";
 import { createUser } from "~/.server/identity/users";

@@ -1,6 +1,6 @@
 // The webhook baseline: a bare node:http server storing the tutorial JSON with
 // postgres.js directly, doing the same statements as receiveInbound
-// (app/.server/inbox.ts) in one transaction. Without DATABASE_URL it only
+// (app/.server/conversations/inbound.ts) in one transaction. Without DATABASE_URL it only
 // answers the same JSON, remembering ids in memory. Run by the bench as a child.
 import { randomUUID } from "node:crypto";
 import http from "node:http";

@@ -37,10 +37,10 @@ async function thrown(run: () => Promise<unknown>) {
 describe("/dev/phone", () => {
   test("shows what the simulator delivered to a number, oldest first, with the service number and local webhook secret", async () => {
     const gateway = createSimulatorGateway({ deliver: async () => {} });
-    await gateway.send({ to: "+31612345678", body: "Your Birdline code is 111111.", reference: "a" });
+    await gateway.send({ from: "+447700900000", to: "+31612345678", body: "Your Birdline code is 111111.", reference: "a" });
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await gateway.send({ to: "+31612345678", body: "<b>not markup</b>", reference: "b" });
-    await gateway.send({ to: "+31687654321", body: "for someone else", reference: "c" });
+    await gateway.send({ from: "+447700900000", to: "+31612345678", body: "<b>not markup</b>", reference: "b" });
+    await gateway.send({ from: "+447700900000", to: "+31687654321", body: "for someone else", reference: "c" });
 
     const page = await load("?number=%2B31612345678");
 

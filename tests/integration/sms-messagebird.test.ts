@@ -18,11 +18,10 @@ afterAll(() => server.close());
 
 const config = {
   accessKey: "live_test_key_123",
-  originator: "+447700900000",
   reportUrl: statusReportUrl().toString(),
   timeoutMs: 300,
 };
-const sms = { to: "+31612345678", body: "Hello from Birdline", reference: "0b6a3c1e-message-id" };
+const sms = { from: "+447700900000", to: "+31612345678", body: "Hello from Birdline", reference: "0b6a3c1e-message-id" };
 
 async function sendError(): Promise<SmsSendError> {
   const error = await createMessageBirdGateway(config).send(sms).then(
@@ -54,7 +53,7 @@ describe("MessageBird gateway (the real SDK, intercepted by MSW)", () => {
   test("an SMS without a reference asks for no delivery report", async () => {
     const requests: SentRequest[] = [];
     server.use(messageAccepted({ id: "code-sms", onRequest: (r) => requests.push(r) }));
-    await createMessageBirdGateway(config).send({ to: sms.to, body: "Your code is 123456" });
+    await createMessageBirdGateway(config).send({ from: sms.from, to: sms.to, body: "Your code is 123456" });
     expect(requests[0]!.body).not.toHaveProperty("reference");
     expect(requests[0]!.body).not.toHaveProperty("reportUrl");
   });

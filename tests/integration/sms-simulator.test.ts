@@ -28,7 +28,7 @@ describe("simulator gateway", () => {
     const reports = captureReports();
     const gateway = createSimulatorGateway({ deliveryDelayMs: 20 });
 
-    const { providerMessageId } = await gateway.send({ to: "+31612345678", body: "Your code is 123456", reference: "msg-1" });
+    const { providerMessageId } = await gateway.send({ from: "+447700900000", to: "+31612345678", body: "Your code is 123456", reference: "msg-1" });
 
     expect(providerMessageId).toMatch(/^[0-9a-f]{32}$/);
     const [stored] = await db.select().from(simulatedSms).where(eq(simulatedSms.providerMessageId, providerMessageId));
@@ -49,7 +49,7 @@ describe("simulator gateway", () => {
   test("an SMS without a reference is recorded but never reported on", async () => {
     const reports = captureReports();
     const gateway = createSimulatorGateway({ deliveryDelayMs: 1 });
-    const { providerMessageId } = await gateway.send({ to: "+31612345678", body: "Your code is 654321" });
+    const { providerMessageId } = await gateway.send({ from: "+447700900000", to: "+31612345678", body: "Your code is 654321" });
     expect(await db.select().from(simulatedSms).where(eq(simulatedSms.providerMessageId, providerMessageId))).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(reports).toHaveLength(0);
@@ -57,7 +57,7 @@ describe("simulator gateway", () => {
 
   test("waits a moment before reporting, as a real network does", async () => {
     const reports = captureReports();
-    await createSimulatorGateway({ deliveryDelayMs: 300 }).send({ to: "+31612345679", body: "later", reference: "msg-2" });
+    await createSimulatorGateway({ deliveryDelayMs: 300 }).send({ from: "+447700900000", to: "+31612345679", body: "later", reference: "msg-2" });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(reports).toHaveLength(0);
     await vi.waitFor(() => expect(reports).toHaveLength(1));
@@ -65,7 +65,7 @@ describe("simulator gateway", () => {
 
   test("a number ending in 0013 is accepted and then reported as delivery_failed", async () => {
     const reports = captureReports();
-    await createSimulatorGateway({ deliveryDelayMs: 0 }).send({ to: "+31612340013", body: "x", reference: "msg-3" });
+    await createSimulatorGateway({ deliveryDelayMs: 0 }).send({ from: "+447700900000", to: "+31612340013", body: "x", reference: "msg-3" });
     await vi.waitFor(() => expect(reports).toHaveLength(1));
     expect(Object.fromEntries(reports[0]!)).toMatchObject({ status: "delivery_failed", statusReason: "unknown subscriber" });
   });
@@ -73,10 +73,10 @@ describe("simulator gateway", () => {
   test("numbers ending in 0009 and 0500 fail at once like a bad recipient and an outage", async () => {
     const deliver = vi.fn(async () => {});
     const gateway = createSimulatorGateway({ deliver });
-    const refused = await gateway.send({ to: "+31612340009", body: "x", reference: "r" }).catch((e: unknown) => e);
+    const refused = await gateway.send({ from: "+447700900000", to: "+31612340009", body: "x", reference: "r" }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(SmsSendError);
     expect(refused).toMatchObject({ retryable: false, providerCode: "9" });
-    await expect(gateway.send({ to: "+31612340500", body: "x", reference: "r" })).rejects.toMatchObject({ retryable: true });
+    await expect(gateway.send({ from: "+447700900000", to: "+31612340500", body: "x", reference: "r" })).rejects.toMatchObject({ retryable: true });
     expect(await db.select().from(simulatedSms).where(eq(simulatedSms.toNumber, "+31612340009"))).toEqual([]);
     expect(deliver).not.toHaveBeenCalled();
   });
@@ -91,11 +91,11 @@ describe("simulator gateway", () => {
 
   test("a handset lists what it received, oldest first", async () => {
     const gateway = createSimulatorGateway({ deliver: async () => {} });
-    await gateway.send({ to: "+31611112222", body: "first", reference: "a" });
+    await gateway.send({ from: "+447700900000", to: "+31611112222", body: "first", reference: "a" });
     // Times have millisecond precision; messages sent within one millisecond have no order.
     await new Promise((resolve) => setTimeout(resolve, 5));
-    await gateway.send({ to: "+31611112222", body: "second", reference: "b" });
-    await gateway.send({ to: "+31633334444", body: "someone else's", reference: "c" });
+    await gateway.send({ from: "+447700900000", to: "+31611112222", body: "second", reference: "b" });
+    await gateway.send({ from: "+447700900000", to: "+31633334444", body: "someone else's", reference: "c" });
     const list = await handsetMessages("+31611112222");
     expect(list.map((m) => [m.direction, m.body])).toEqual([
       ["received", "first"],

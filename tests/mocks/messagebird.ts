@@ -2,7 +2,7 @@ import { delay, http, HttpResponse } from "msw";
 
 /**
  * MSW handlers for MessageBird's REST API as the `messagebird` SDK calls it
- * (shared/messagebird.md "Sending"), plus our own webhooks as the simulator and
+ * (POST https://rest.messagebird.com/messages), plus our own webhooks as the simulator and
  * /dev/phone call them over HTTP.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Carrier opt-out handling (messagebird.md "Opt-out keywords"). Only a message
+ * Carrier opt-out handling: STOP and its synonyms opt a number out, START opts it back in. Only a message
  * that is the keyword and nothing else counts: "stop the 9am reminders" is a
  * conversation, not a withdrawal of consent.
  */

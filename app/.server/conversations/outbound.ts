@@ -1,17 +1,19 @@
 import { and, eq, sql } from "drizzle-orm";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
 import { db } from "../platform/db/client";
 import { conversations, messages } from "../platform/db/schema";
 import { env } from "../platform/env";
+import { acceptedStatus } from "./delivery-status";
 import { publish } from "../platform/event-bus";
-import { REPLIES_PER_CONVERSATION, REPLIES_PER_SENDER_PER_HOUR, REPLIES_PER_SENDER_PER_MINUTE } from "../identity/limits";
+import { REPLIES_PER_CONVERSATION, REPLIES_PER_SENDER_PER_HOUR, REPLIES_PER_SENDER_PER_MINUTE } from "./reply-limits";
 import { log } from "../platform/log";
 import { retryMessage, takeLimits } from "../platform/rate-limit";
 import { smsGateway, SmsSendError } from "../sms/gateway";
-import type { Conversation } from "./threads";
+import type { Conversation } from "./access";
 
 /**
- * Replies, persist-first (DESIGN.md "Flows"): the typed text is stored as
+ * Replies, persist-first: the typed text is stored as
  * `queued` before the provider is called, so it is never lost, and the form's
  * idempotency key makes a second submission return the first row instead of
  * sending again.
@@ -52,7 +54,7 @@ export async function sendReply({
       conversationId: conversation.id,
       direction: "outbound",
       body,
-      fromNumber: env.messagebird.senderId,
+      fromNumber: conversation.virtualNumber,
       toNumber: conversation.contactNumber,
       status: "queued",
       idempotencyKey,
@@ -112,34 +114,6 @@ export async function retryReply({
   return { ok: true, message: await deliver(requeued), duplicate: false };
 }
 
-/** How long an unanswered send may stay queued before it is offered for Retry. */
-export const UNCONFIRMED_AFTER_MS = 10 * 60_000;
-
-/**
- * Replies MessageBird never answered for (see `deliver`) and never reported on
- * become failed with a Retry button. Runs in the background; returns how many.
- */
-export async function failUnconfirmedReplies(now = new Date()): Promise<number> {
-  const stale = await db
-    .update(messages)
-    .set({
-      status: "failed",
-      errorMessage: "MessageBird never confirmed this message, so it may not have been sent. Retry sends it again.",
-      statusAt: now,
-    })
-    .where(
-      and(
-        eq(messages.direction, "outbound"),
-        eq(messages.status, "queued"),
-        sql`${messages.providerMessageId} is null`,
-        sql`${messages.statusAt} < ${new Date(now.getTime() - UNCONFIRMED_AFTER_MS).toISOString()}::timestamptz`,
-      ),
-    )
-    .returning({ id: messages.id, conversationId: messages.conversationId });
-  for (const row of stale) publish({ kind: "status", conversationId: row.conversationId, messageId: row.id });
-  return stale.length;
-}
-
 /** Counts one SMS against the reply limits before the provider is called; a refusal says how long to wait. */
 async function countSend(senderId: string, conversationId: string): Promise<SendFailure | null> {
   const refused = await takeLimits([
@@ -160,16 +134,11 @@ function optedOut(): SendFailure {
 }
 
 async function deliver(message: Outbound): Promise<Outbound> {
-  let update: Partial<Outbound>;
+  let update: PgUpdateSetSource<typeof messages>;
   try {
     const gateway = await smsGateway();
-    const { providerMessageId } = await gateway.send({ to: message.toNumber, body: message.body, reference: message.id });
-    // A delivery report can overtake this update (it finds the row by reference):
-    // only a still-queued row becomes "sent", so "delivered" never turns back.
-    update = {
-      providerMessageId,
-      status: sql`case when ${messages.status} = 'queued' then 'sent'::message_status else ${messages.status} end` as never,
-    };
+    const { providerMessageId } = await gateway.send({ from: message.fromNumber, to: message.toNumber, body: message.body, reference: message.id });
+    update = { providerMessageId, status: acceptedStatus() };
   } catch (error) {
     if (!(error instanceof SmsSendError)) throw error;
     log.warn("reply not sent", { messageId: message.id, retryable: error.retryable, providerCode: error.providerCode });

@@ -1,42 +1,10 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
-import type { SessionUser } from "../identity/session";
+import { visibleTo, type Viewer } from "./access";
 import { db } from "../platform/db/client";
 import { conversationReads, conversations, messages, users } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
 
-/**
- * Reading conversations: who may see which (DESIGN.md "Who sees what"), the
- * agents' list, and one thread page at a time.
- */
-
-export type Conversation = typeof conversations.$inferSelect;
-
-export const seesEveryConversation = (user: Pick<SessionUser, "role">) => user.role !== "member";
-
-/** Members see their own conversation only; agents and admins see all. Anything else is null (a 404 upstream). */
-export async function findVisibleConversation(user: SessionUser, conversationId: string): Promise<Conversation | null> {
-  if (!isUuid(conversationId)) return null;
-  // A member's conversation is the one with the number they have verified now: both
-  // must hold, so a conversation can never outlive its owner's claim on the number.
-  const visible = seesEveryConversation(user)
-    ? undefined
-    : and(eq(conversations.userId, user.id), eq(conversations.contactNumber, user.phoneNumber ?? sql`null`));
-  const [conversation] = await db
-    .select()
-    .from(conversations)
-    .where(and(eq(conversations.id, conversationId), visible));
-  return conversation ?? null;
-}
-
-/** The conversation with a member's verified number, if any. */
-export async function findOwnConversation(userId: string): Promise<string | null> {
-  const [conversation] = await db
-    .select({ id: conversations.id })
-    .from(conversations)
-    .innerJoin(users, and(eq(users.id, conversations.userId), eq(users.phoneNumber, conversations.contactNumber)))
-    .where(eq(conversations.userId, userId));
-  return conversation?.id ?? null;
-}
+/** Reading conversations: the list with unread counts, and one thread page at a time. Who may see which is access.ts's. */
 
 export type ConversationSummary = {
   id: string;
@@ -52,9 +20,9 @@ export type ConversationSummary = {
 /** Counting stops here: "99+" says enough, and the count stays an index range scan. */
 export const UNREAD_CAP = 100;
 
-/** The team inbox: every conversation, most recent first, with the viewer's unread counts. */
+/** The conversations `viewer` may see, most recent first, with their unread counts. */
 export async function listConversations(
-  viewerId: string,
+  viewer: Viewer,
   { search, limit = 100 }: { search?: string; limit?: number } = {},
 ): Promise<ConversationSummary[]> {
   // Each walks the thread index backwards and stops at the first row.
@@ -90,8 +58,8 @@ export async function listConversations(
     })
     .from(conversations)
     .leftJoin(users, eq(users.id, conversations.userId))
-    .leftJoin(conversationReads, and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, viewerId)))
-    .where(matches)
+    .leftJoin(conversationReads, and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, viewer.id)))
+    .where(and(visibleTo(viewer), matches))
     .orderBy(sql`${conversations.lastMessageAt} desc nulls last`, desc(conversations.createdAt))
     .limit(limit);
 

@@ -6,10 +6,11 @@ import { conversations, phoneVerifications, users } from "../platform/db/schema"
 import { env } from "../platform/env";
 import { log } from "../platform/log";
 import { checkLimit, clearLimit, describeWait, hitLimit, type Limit } from "../platform/rate-limit";
+import { defaultSender } from "../sms/sender";
 import { smsGateway, SmsSendError } from "../sms/gateway";
 
 /**
- * Proving a member owns a phone number (issue 5). Only after this is any SMS
+ * Proving a member owns a phone number. Only after this is any SMS
  * tied to their account: the verified number becomes `users.phoneNumber` and
  * the conversation with that number becomes theirs.
  *
@@ -132,6 +133,7 @@ export async function sendVerificationCode({ userId, phoneNumber: input }: { use
   try {
     const gateway = await smsGateway();
     await gateway.send({
+      from: defaultSender(),
       to: phoneNumber,
       body: `Your Birdline code is ${code}. It expires in ${CODE_TTL_MS / 60_000} minutes.`,
     });
@@ -242,7 +244,7 @@ async function claimNumber({ userId, verificationId, phoneNumber }: { userId: st
     // even if it still pointed at a former owner.
     const [conversation] = await tx
       .insert(conversations)
-      .values({ contactNumber: phoneNumber, virtualNumber: env.messagebird.senderId, userId })
+      .values({ contactNumber: phoneNumber, virtualNumber: defaultSender(), userId })
       .onConflictDoUpdate({ target: conversations.contactNumber, set: { userId } })
       .returning({ id: conversations.id });
     return conversation!.id;

@@ -4,6 +4,7 @@ import Credentials from "@auth/core/providers/credentials";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { and, eq, notExists, sql } from "drizzle-orm";
 import { redirect } from "react-router";
+import { hasRole, type Role } from "~/lib/roles";
 import { LoginSchema } from "~/lib/account-schemas";
 import { db } from "../platform/db/client";
 import { accounts, revokedSessions, sessions, users, verificationTokens } from "../platform/db/schema";
@@ -16,7 +17,7 @@ export type SessionUser = {
   id: string;
   email: string | null;
   name: string | null;
-  role: "member" | "agent" | "admin";
+  role: Role;
   phoneNumber: string | null;
 };
 
@@ -42,7 +43,7 @@ export const authConfig: AuthConfig = {
   basePath: "/auth",
   // The public URL decides, not the internal request: behind a TLS proxy the app sees http.
   useSecureCookies: env.secureCookies,
-  // See auth-notes.md #3: with an adapter and no strategy, Auth.js switches to database sessions.
+  // With an adapter and no strategy Auth.js switches to database sessions, which Credentials cannot use.
   session: { strategy: "jwt" },
   // Wired so OAuth or magic links can be added later; Credentials + JWT never calls it.
   adapter: DrizzleAdapter(db, {
@@ -234,11 +235,10 @@ export async function requireAnonymous(request: Request): Promise<void> {
   if (await getOptionalUser(request)) throw redirect("/messages");
 }
 
-const RANK = { member: 0, agent: 1, admin: 2 } as const;
 
 /** Agents and admins pass `requireRole(request, "agent")`. Others get a 404, never a 403 that confirms the page exists. */
-export async function requireRole(request: Request, role: SessionUser["role"]): Promise<SessionUser> {
+export async function requireRole(request: Request, role: Role): Promise<SessionUser> {
   const user = await requireUser(request);
-  if (RANK[user.role] < RANK[role]) throw new Response("Not found", { status: 404 });
+  if (!hasRole(user, role)) throw new Response("Not found", { status: 404 });
   return user;
 }

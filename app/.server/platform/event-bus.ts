@@ -3,7 +3,7 @@ import { database } from "./db/client";
 import { log } from "./log";
 
 /**
- * The live-update bus over Postgres LISTEN/NOTIFY (DESIGN.md "Flows"), shared
+ * The live-update bus over Postgres LISTEN/NOTIFY (docs/decisions/003-live-updates-over-listen-notify.md), shared
  * by every instance on one database.
  *
  * Publishing: callers publish after their transaction has committed: a NOTIFY

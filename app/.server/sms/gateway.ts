@@ -2,9 +2,11 @@ import { env } from "../platform/env";
 
 /**
  * Every SMS Birdline sends goes through this one interface. Two implementations:
- * the real MessageBird SDK and a simulator for zero-config runs (DESIGN.md "SMS").
+ * the real MessageBird SDK and a simulator for zero-config runs.
  */
 export type OutboundSms = {
+  /** Which of our numbers sends it: the conversation's, or the default for the app's own SMS. */
+  from: string;
   /** E.164 recipient. */
   to: string;
   body: string;
@@ -73,7 +75,6 @@ export function smsGateway(): Promise<SmsGateway> {
           createMessageBirdGateway({
             // env.ts refuses to boot with SMS_GATEWAY=messagebird and no key.
             accessKey: env.messagebird.apiKey!,
-            originator: env.messagebird.senderId,
             reportUrl: statusReportUrl().toString(),
           }),
         )

@@ -3,8 +3,6 @@ import { SmsSendError, type SmsGateway } from "./gateway";
 
 export type MessageBirdGatewayConfig = {
   accessKey: string;
-  /** Our virtual number (or alphanumeric sender). */
-  originator: string;
   /** Per-message delivery-report URL; MessageBird only reports on messages that carry a `reference`. */
   reportUrl: string;
   timeoutMs?: number;
@@ -13,17 +11,16 @@ export type MessageBirdGatewayConfig = {
 /** Enough for MessageBird on a bad day, short enough that a reply form does not hang. */
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-/** The real MessageBird SDK behind the gateway interface. See shared/messagebird.md. */
+/** The real MessageBird SDK behind the gateway interface. */
 export function createMessageBirdGateway({
   accessKey,
-  originator,
   reportUrl,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 }: MessageBirdGatewayConfig): SmsGateway {
   const client = messagebird.initClient(accessKey, timeoutMs);
   return {
     name: "messagebird",
-    send: ({ to, body, reference }) =>
+    send: ({ from, to, body, reference }) =>
       new Promise((resolve, reject) => {
         // The SDK's own timeout only fires on an idle socket; this deadline also
         // covers a server that answers byte by byte.
@@ -32,7 +29,7 @@ export function createMessageBirdGateway({
           timeoutMs,
         );
         const report = reference ? { reference, reportUrl } : {};
-        client.messages.create({ originator, recipients: [to], body, ...report }, (error, message) => {
+        client.messages.create({ originator: from, recipients: [to], body, ...report }, (error, message) => {
           clearTimeout(deadline);
           if (error) return reject(toSmsSendError(error));
           // A proxy or outage can answer 2xx JSON without the message; never report that as sent.

@@ -5,6 +5,7 @@ import { messages, simulatedSms } from "../platform/db/schema";
 import { env } from "../platform/env";
 import { log } from "../platform/log";
 import { internalUrl } from "../platform/internal-origin";
+import { defaultSender } from "./sender";
 import { SmsSendError, webhookUrl, type SmsGateway } from "./gateway";
 
 /**
@@ -24,8 +25,8 @@ function scenarioFor(number: string): Scenario | undefined {
   return SIMULATOR_SCENARIOS.find(({ suffix }) => number.endsWith(suffix))?.label;
 }
 
-/** The query MessageBird puts on a status-report GET (shared/messagebird.md "Delivery reports"). */
-export type DeliveryReport = {
+/** The query MessageBird puts on a status-report GET, as the simulator sends it. */
+export type StatusReportQuery = {
   id: string;
   reference: string;
   recipient: string;
@@ -38,7 +39,7 @@ export type DeliveryReport = {
 export type SimulatorOptions = {
   /** How long the "network" takes to deliver; MessageBird usually reports within seconds. */
   deliveryDelayMs?: number;
-  deliver?: (report: DeliveryReport) => Promise<void>;
+  deliver?: (report: StatusReportQuery) => Promise<void>;
 };
 
 export function createSimulatorGateway({
@@ -47,7 +48,7 @@ export function createSimulatorGateway({
 }: SimulatorOptions = {}): SmsGateway {
   return {
     name: "simulator",
-    async send({ to, body, reference }) {
+    async send({ from, to, body, reference }) {
       const scenario = scenarioFor(to);
       if (scenario === "refused") {
         throw new SmsSendError({
@@ -63,12 +64,12 @@ export function createSimulatorGateway({
 
       // Same shape as MessageBird's ids (32 hex characters).
       const providerMessageId = randomBytes(16).toString("hex");
-      await db.insert(simulatedSms).values({ providerMessageId, fromNumber: env.messagebird.senderId, toNumber: to, body, reference });
+      await db.insert(simulatedSms).values({ providerMessageId, fromNumber: from, toNumber: to, body, reference });
       // Like MessageBird: no reference, no delivery report.
       if (!reference) return { providerMessageId };
 
       const undeliverable = scenario === "undeliverable";
-      const report = (): DeliveryReport => ({
+      const report = (): StatusReportQuery => ({
         id: providerMessageId,
         reference,
         // MessageBird sends numbers without the "+".
@@ -85,7 +86,7 @@ export function createSimulatorGateway({
 }
 
 /** Calls our own status webhook exactly as MessageBird would. Failures are logged, never thrown: nobody is waiting. */
-export async function dispatchDeliveryReport(report: DeliveryReport): Promise<void> {
+export async function dispatchDeliveryReport(report: StatusReportQuery): Promise<void> {
   const url = webhookUrl("/webhooks/messagebird/status", internalUrl("/"));
   for (const [name, value] of Object.entries(report)) if (value !== undefined) url.searchParams.set(name, value);
   try {
@@ -140,7 +141,7 @@ export async function sendFromHandset({ from, body }: { from: string; body: stri
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
         originator: from,
-        recipient: env.messagebird.senderId,
+        recipient: defaultSender(),
         payload: body,
         messageId: randomBytes(16).toString("hex"),
         receivedAt: new Date().toISOString(),

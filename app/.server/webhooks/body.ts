@@ -1,5 +1,7 @@
-/** MessageBird's webhooks are a few hundred bytes; 64 KiB leaves room for 1,600+ character texts in any encoding. */
-export const MAX_BODY_BYTES = 64 * 1024;
+import { WEBHOOK_BODY_LIMIT } from "../platform/edge/body";
+
+// The edge has refused anything larger before this runs; reading stays bounded on its own all the same.
+export const MAX_BODY_BYTES = WEBHOOK_BODY_LIMIT;
 
 export type Body = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too large" | "unreadable" };
 

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { normalizeProviderPhone } from "~/lib/phone";
-import type { DeliveryReport, InboundSms } from "../conversations/inbound";
+import { REPORTED_STATUSES, type DeliveryReport, type InboundSms } from "../conversations/provider-events";
 
 /**
  * Turns what MessageBird sends (JSON body, form body or query string, with
- * several spellings per field; messagebird.md) into plain values. Every
+ * several spellings per field) into plain values. Every
  * refusal names the field as the sender spelled it, so an admin reading the
  * rejection log can fix the flow that sent it.
  */
@@ -13,9 +13,6 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; status: 400 | 415;
 
 type Fields = Record<string, unknown>;
 
-/** MessageBird's delivery-report vocabulary (messagebird.md "Delivery reports"). */
-export const REPORTED_STATUSES = ["scheduled", "sent", "buffered", "delivered", "expired", "delivery_failed"] as const;
-export type ReportedStatus = (typeof REPORTED_STATUSES)[number];
 
 const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json$/;
 const FORM_TYPE = "application/x-www-form-urlencoded";

@@ -33,7 +33,7 @@ export const messageStatus = pgEnum("message_status", [
   "expired",
 ]);
 
-/** Auth.js adapter columns plus ours; extra columns are nullable or defaulted (auth-notes.md #4). */
+/** Auth.js adapter columns plus ours; ours are nullable or defaulted, since the adapter inserts only its own. */
 export const users = pgTable("users", {
   id: text()
     .primaryKey()

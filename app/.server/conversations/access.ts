@@ -1,0 +1,72 @@
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { isStaff, STAFF_ROLES } from "~/lib/roles";
+import type { SessionUser } from "../identity/session";
+import { db } from "../platform/db/client";
+import { conversations, users } from "../platform/db/schema";
+import { isUuid } from "../platform/db/uuid";
+
+/**
+ * Who may see which conversation, decided here and nowhere else: the list,
+ * the thread, replies and the live feed all ask this module.
+ * - Agents and admins see every conversation, unclaimed ones included.
+ * - A member sees the conversation with the number they have verified now:
+ *   `userId` and `contactNumber` must both match, so a conversation never
+ *   outlives its owner's claim on the number (removing it hides it at once).
+ * Anything else is "not found" upstream, never "forbidden".
+ */
+
+export type Viewer = Pick<SessionUser, "id" | "role" | "phoneNumber">;
+export type Conversation = typeof conversations.$inferSelect;
+
+/** A filter on `conversations` for what `viewer` may see; undefined when that is everything. */
+export function visibleTo(viewer: Viewer): SQL | undefined {
+  if (isStaff(viewer)) return undefined;
+  return and(eq(conversations.userId, viewer.id), eq(conversations.contactNumber, viewer.phoneNumber ?? sql`null`));
+}
+
+/** The same rule for a conversation already loaded. */
+export function canSee(viewer: Viewer, conversation: Pick<Conversation, "userId" | "contactNumber">): boolean {
+  if (isStaff(viewer)) return true;
+  return viewer.phoneNumber !== null && conversation.userId === viewer.id && conversation.contactNumber === viewer.phoneNumber;
+}
+
+/** The conversation if `viewer` may see it, else null (a 404 upstream: a made-up id and someone else's look the same). */
+export async function findVisibleConversation(viewer: Viewer, conversationId: string): Promise<Conversation | null> {
+  if (!isUuid(conversationId)) return null;
+  const [conversation] = await db
+    .select()
+    .from(conversations)
+    .where(and(eq(conversations.id, conversationId), visibleTo(viewer)));
+  return conversation ?? null;
+}
+
+/** A member's own conversation (with their verified number), if any. */
+export async function findOwnConversation(viewer: Viewer): Promise<string | null> {
+  if (!viewer.phoneNumber) return null;
+  const [conversation] = await db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(and(eq(conversations.userId, viewer.id), eq(conversations.contactNumber, viewer.phoneNumber)));
+  return conversation?.id ?? null;
+}
+
+export type Audience = (viewerId: string, conversationId: string) => boolean;
+
+/**
+ * Who may hear about changes to these conversations, read from the database
+ * now: a stream stays open for hours while numbers are verified and roles change.
+ */
+export async function audienceOf(conversationIds: string[]): Promise<Audience> {
+  const [owned, staff] = await Promise.all([
+    db
+      .select({ id: conversations.id, userId: users.id })
+      .from(conversations)
+      .innerJoin(users, and(eq(users.id, conversations.userId), eq(users.phoneNumber, conversations.contactNumber)))
+      .where(inArray(conversations.id, conversationIds)),
+    // Agents and admins are a handful of people, however many members there are.
+    db.select({ id: users.id }).from(users).where(inArray(users.role, [...STAFF_ROLES])),
+  ]);
+  const owners = new Map(owned.map((row) => [row.id, row.userId]));
+  const team = new Set(staff.map((row) => row.id));
+  return (viewerId, conversationId) => team.has(viewerId) || owners.get(conversationId) === viewerId;
+}

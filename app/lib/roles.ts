@@ -1,0 +1,11 @@
+/** Roles in rising order of what they may do. Shared by server checks and the nav. */
+export const ROLES = ["member", "agent", "admin"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Agents and admins: the team that answers, sees every conversation. */
+export const STAFF_ROLES: readonly Role[] = ["agent", "admin"];
+
+/** True when `user` has `role` or a higher one: an admin passes `hasRole(user, "agent")`. */
+export const hasRole = (user: { role: Role }, role: Role) => ROLES.indexOf(user.role) >= ROLES.indexOf(role);
+
+export const isStaff = (user: { role: Role }) => hasRole(user, "agent");
