@@ -28,7 +28,7 @@ export default tseslint.config(
   },
   {
     // Command-line programs talk to a person on stdout.
-    files: ["server.ts", "scripts/**", "tests/bench/**", "tests/e2e/proxy/start-proxy.ts", "app/.server/db/migrate.ts"],
+    files: ["server.ts", "scripts/**", "tests/bench/**", "tests/e2e/proxy/start-proxy.ts", "app/.server/platform/db/migrate.ts"],
     rules: { "no-console": "off" },
   },
 );

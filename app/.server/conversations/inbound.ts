@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
-import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import { countSegments } from "~/lib/segments";
 import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
 import { conversations, messages, users } from "../platform/db/schema";
-import { isUuid } from "../platform/db/uuid";
 import { publish } from "../platform/event-bus";
 import { consentKeyword } from "./consent";
 import type { InboundSms } from "./provider-events";

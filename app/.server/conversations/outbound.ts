@@ -3,7 +3,6 @@ import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
 import { db } from "../platform/db/client";
 import { conversations, messages } from "../platform/db/schema";
-import { env } from "../platform/env";
 import { acceptedStatus } from "./delivery-status";
 import { publish } from "../platform/event-bus";
 import { REPLIES_PER_CONVERSATION, REPLIES_PER_SENDER_PER_HOUR, REPLIES_PER_SENDER_PER_MINUTE } from "./reply-limits";

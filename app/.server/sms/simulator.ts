@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import { db } from "../platform/db/client";
 import { messages, simulatedSms } from "../platform/db/schema";
-import { env } from "../platform/env";
 import { log } from "../platform/log";
 import { internalUrl } from "../platform/internal-origin";
 import { defaultSender } from "./sender";
