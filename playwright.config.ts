@@ -1,4 +1,5 @@
 import { defineConfig, type PlaywrightTestConfig } from "@playwright/test";
+import { APP_DATABASE_URL, AUTH_SECRET, SERVICE_NUMBER } from "./tests/e2e/main-app";
 import { binaryOf, PROXY_STACKS, proxiedAppEnv, PUBLIC_HOST, type ProxyStack } from "./tests/e2e/proxy/stacks";
 
 // Debian's Chromium (never a downloaded browser); scripts/e2e.mjs checks it exists.
@@ -44,7 +45,8 @@ const appServer = (name: string, appPort: number, env: Record<string, string>): 
     DATA_DIR: "memory://",
     BIRDLINE_SKIP_BUILD: "1",
     LOG_LEVEL: "warn",
-    // The e2e servers always use the embedded database and the simulator, like `npm start`.
+    // The e2e servers use the embedded database and the simulator, like `npm start`; only the
+    // main app may be given a Postgres database (tests/e2e/main-app.ts).
     DATABASE_URL: "",
     MESSAGEBIRD_API_KEY: "",
     ...env,
@@ -94,7 +96,14 @@ export default defineConfig({
     })),
   ],
   webServer: [
-    appServer("app", port, { PORT: String(port), APP_URL: baseURL, TRUST_PROXY: "127.0.0.1,::1" }),
+    appServer("app", port, {
+      PORT: String(port),
+      APP_URL: baseURL,
+      TRUST_PROXY: "127.0.0.1,::1",
+      AUTH_SECRET,
+      MESSAGEBIRD_SENDER_ID: SERVICE_NUMBER,
+      DATABASE_URL: APP_DATABASE_URL ?? "",
+    }),
     ...proxies.map((stack) => appServer(`app behind ${stack.kind}`, stack.appPort, proxiedAppEnv(stack))),
     ...proxies.map(proxyServer),
   ],

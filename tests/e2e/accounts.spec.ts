@@ -1,4 +1,5 @@
-import { expect, register, signIn, STRONG_PASSWORD, test } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { expect, register, signIn, STRONG_PASSWORD, submitRegistration, test } from "./fixtures";
 
 test("register, sign out, a wrong password keeps the email, the right one returns to the page asked for", async ({
   page,
@@ -43,13 +44,9 @@ test("register, sign out, a wrong password keeps the email, the right one return
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 });
 
-async function registerInApp(page: import("@playwright/test").Page) {
+async function registerInApp(page: Page) {
   const email = `E2E-${Date.now()}-${Math.random().toString(36).slice(2, 7)}@Example.com`;
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password", { exact: true }).fill(STRONG_PASSWORD);
-  await page.getByLabel("Confirm password").fill(STRONG_PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/settings\/phone$/);
+  await submitRegistration(page, email);
   return email.toLowerCase();
 }
 
@@ -65,8 +62,9 @@ test("registration errors come back inline with the typed values", async ({ page
   await expect(page.getByLabel("Email")).toHaveValue("grace@example.com");
 });
 
-test("an off-site redirectTo is ignored", async ({ page }) => {
-  const email = await register(page);
+test("an off-site redirectTo is ignored", async ({ page, signedIn }) => {
+  const { email } = await signedIn.member();
+  await page.goto("/settings/phone");
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL("/");
   await page.goto(`/login?redirectTo=${encodeURIComponent("//evil.example/steal")}`);
@@ -76,8 +74,8 @@ test("an off-site redirectTo is ignored", async ({ page }) => {
   await expect(page).toHaveURL(/localhost:\d+\/messages/);
 });
 
-test("“Sign out everywhere” on the settings page signs out this browser and every other one", async ({ page, browser, javaScriptEnabled }) => {
-  const email = await register(page);
+test("“Sign out everywhere” on the settings page signs out this browser and every other one", async ({ page, browser, javaScriptEnabled, signedIn }) => {
+  const { email } = await signedIn.member();
   const otherDevice = await browser.newContext({ javaScriptEnabled, baseURL: test.info().project.use.baseURL });
   const other = await otherDevice.newPage();
   await signIn(other, email);

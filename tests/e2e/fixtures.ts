@@ -1,22 +1,52 @@
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { APP_DATABASE_URL } from "./main-app";
+import { databaseAccounts, httpAccounts, STRONG_PASSWORD, uniqueEmail, VERIFICATION_SMS } from "./test-accounts";
 
-export const STRONG_PASSWORD = "sunny-otter-42-lamp";
-/** Registered by global-setup.ts before any test: the first account, so the admin. */
-export const ADMIN = { email: "admin@example.com" };
+export { STRONG_PASSWORD, uniqueEmail };
 
-let counter = 0;
-const unique = () => `${Date.now().toString(36)}${(++counter).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
-
-export const uniqueEmail = () => `e2e-${unique()}@example.com`;
 /** A valid Dutch mobile number nobody else in this run uses. */
 export const uniquePhone = () => `+3161${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
 
-export const test = base.extend({
+/**
+ * Signs a browser context (the test's own unless another is given) in to a fresh account, without
+ * the register form or the SMS round trip: those have tests of their own.
+ */
+export type SignedIn = {
+  member(context?: BrowserContext): Promise<{ email: string }>;
+  /** A member whose number is already verified, so their conversation exists. */
+  memberWithPhone(context?: BrowserContext): Promise<{ email: string; phone: string }>;
+  /** A fresh admin; without a database to write to, the shared one global-setup.ts registered. */
+  admin(context?: BrowserContext): Promise<void>;
+};
+
+export const test = base.extend<{ signedIn: SignedIn }>({
   // The server trusts X-Forwarded-For in e2e: each test looks like its own client,
   // so per-address rate limits do not leak between tests.
-  extraHTTPHeaders: async ({}, use) => {
+  extraHTTPHeaders: async ({ extraHTTPHeaders }, use) => {
     const octet = () => Math.floor(Math.random() * 250) + 1;
-    await use({ "X-Forwarded-For": `10.${octet()}.${octet()}.${octet()}` });
+    await use({ ...extraHTTPHeaders, "X-Forwarded-For": `10.${octet()}.${octet()}.${octet()}` });
+  },
+  signedIn: async ({ context, baseURL, extraHTTPHeaders, playwright }, use) => {
+    const accounts = APP_DATABASE_URL
+      ? databaseAccounts(APP_DATABASE_URL, baseURL!)
+      : httpAccounts(() => playwright.request.newContext({ baseURL, extraHTTPHeaders }));
+    await use({
+      async member(target = context) {
+        const { email, cookies } = await accounts.member();
+        await target.addCookies(cookies);
+        return { email };
+      },
+      async memberWithPhone(target = context) {
+        const phone = uniquePhone();
+        const { email, cookies } = await accounts.member(phone);
+        await target.addCookies(cookies);
+        return { email, phone };
+      },
+      async admin(target = context) {
+        await target.addCookies(await accounts.admin());
+      },
+    });
+    await accounts.close();
   },
 });
 export { expect };
@@ -31,6 +61,11 @@ export async function signIn(page: Page, email: string) {
 
 export async function register(page: Page, email = uniqueEmail()) {
   await page.goto("/register");
+  return submitRegistration(page, email);
+}
+
+/** Fills in and sends the register form already on the page. */
+export async function submitRegistration(page: Page, email: string) {
   await page.getByLabel("Email").fill(email);
   await page.getByLabel("Password", { exact: true }).fill(STRONG_PASSWORD);
   await page.getByLabel("Confirm password").fill(STRONG_PASSWORD);
@@ -43,11 +78,11 @@ export async function register(page: Page, email = uniqueEmail()) {
 export async function readCodeOnHandset(page: Page, phone: string): Promise<string> {
   const handset = await page.context().newPage();
   await handset.goto(`/dev/phone?number=${encodeURIComponent(phone)}`);
-  const sms = handset.getByRole("list", { name: /SMS on/ }).getByRole("listitem").filter({ hasText: "Your Birdline code is" });
+  const sms = handset.getByRole("list", { name: /SMS on/ }).getByRole("listitem").filter({ hasText: VERIFICATION_SMS });
   await expect(sms.last()).toBeVisible();
   const text = await sms.last().innerText();
   await handset.close();
-  return /code is (\d{6})/.exec(text)![1]!;
+  return VERIFICATION_SMS.exec(text)![1]!;
 }
 
 /**

@@ -1,18 +1,7 @@
-import {
-  ADMIN,
-  expect,
-  liveIndicator,
-  markDocument,
-  register,
-  signIn,
-  stillSameDocument,
-  test,
-  textFromHandset,
-  verifyPhone,
-} from "./fixtures";
+import { expect, liveIndicator, markDocument, stillSameDocument, test, textFromHandset } from "./fixtures";
 
-test("the nav says Live once the stream is open, and claims nothing without JavaScript", async ({ page, javaScriptEnabled }) => {
-  await register(page);
+test("the nav says Live once the stream is open, and claims nothing without JavaScript", async ({ page, javaScriptEnabled, signedIn }) => {
+  await signedIn.member();
   await page.goto("/settings/phone");
   if (javaScriptEnabled) await expect(liveIndicator(page)).toHaveText("Live updates: Live");
   else await expect(liveIndicator(page)).toHaveCount(0);
@@ -23,17 +12,17 @@ test.describe("without reloading @js-only", () => {
   test("an inbound SMS shows in the member's thread and the team inbox, the agent's reply in the member's thread, and delivery flips its status", async ({
     page: member,
     browser,
+    signedIn,
   }) => {
-    await register(member);
-    const phone = await verifyPhone(member);
+    const { phone } = await signedIn.memberWithPhone();
     await member.goto("/messages");
     await expect(member).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
     await expect(liveIndicator(member)).toHaveText("Live updates: Live");
     await markDocument(member);
 
     const agentContext = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": "203.0.113.150" } });
+    await signedIn.admin(agentContext);
     const agent = await agentContext.newPage();
-    await signIn(agent, ADMIN.email);
     await agent.goto("/messages");
     await expect(liveIndicator(agent)).toHaveText("Live updates: Live");
     await markDocument(agent);

@@ -1,12 +1,12 @@
 import { formatPhone } from "../../app/lib/phone";
-import { ADMIN, expect, register, signIn, test, textFromHandset, uniquePhone, verifyPhone } from "./fixtures";
+import { expect, test, textFromHandset, uniquePhone } from "./fixtures";
 
 test("an SMS from the member's phone shows in their thread, and a reply reaches the phone and is delivered", async ({
   page,
   javaScriptEnabled,
+  signedIn,
 }) => {
-  await register(page);
-  const phone = await verifyPhone(page);
+  const { phone } = await signedIn.memberWithPhone();
 
   await page.goto("/messages");
   await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
@@ -37,30 +37,29 @@ test("an SMS from the member's phone shows in their thread, and a reply reaches 
   await expect(handset.getByRole("list", { name: /SMS on/ })).toContainText(reply);
 });
 
-test("a member without a verified phone is asked to verify one", async ({ page }) => {
-  await register(page);
+test("a member without a verified phone is asked to verify one", async ({ page, signedIn }) => {
+  await signedIn.member();
   await page.goto("/messages");
   await expect(page.getByRole("heading", { name: "Verify your phone first" })).toBeVisible();
 });
 
-test("another member's conversation is a 404", async ({ page, browser }) => {
-  await register(page);
-  await verifyPhone(page);
+test("another member's conversation is a 404", async ({ page, browser, signedIn }) => {
+  await signedIn.memberWithPhone();
   await page.goto("/messages");
   await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
   const theirs = page.url();
 
   const other = await browser.newPage({ extraHTTPHeaders: { "X-Forwarded-For": "203.0.113.99" } });
-  await register(other);
+  await signedIn.member(other.context());
   const response = await other.goto(theirs);
   expect(response?.status()).toBe(404);
   await expect(other.getByText("Page not found")).toBeVisible();
   await other.close();
 });
 
-test("an SMS from an unknown number reaches the team inbox, unclaimed, and an agent can answer it", async ({ page }) => {
+test("an SMS from an unknown number reaches the team inbox, unclaimed, and an agent can answer it", async ({ page, signedIn }) => {
   const stranger = uniquePhone();
-  await signIn(page, ADMIN.email);
+  await signedIn.admin();
   // Unique text: other tests (and the other browser project) write to the same team inbox.
   const question = `Is anyone there? (${stranger})`;
   await textFromHandset(page, stranger, question);
@@ -81,9 +80,8 @@ test("an SMS from an unknown number reaches the team inbox, unclaimed, and an ag
   await expect(answered).not.toContainText("unread");
 });
 
-test("double-clicking Send (or resubmitting the form) sends one message", async ({ page, javaScriptEnabled }) => {
-  await register(page);
-  const phone = await verifyPhone(page);
+test("double-clicking Send (or resubmitting the form) sends one message", async ({ page, javaScriptEnabled, signedIn }) => {
+  const { phone } = await signedIn.memberWithPhone();
   await page.goto("/messages");
   await page.getByLabel(/^Reply to/).fill("Just once");
   if (javaScriptEnabled) {
@@ -109,9 +107,8 @@ test("double-clicking Send (or resubmitting the form) sends one message", async 
   await expect(handset.getByRole("listitem").filter({ hasText: "Just once" })).toHaveCount(1);
 });
 
-test("Enter sends, Shift+Enter adds a line, and the cursor stays in the reply box @js-only", async ({ page }) => {
-  await register(page);
-  await verifyPhone(page);
+test("Enter sends, Shift+Enter adds a line, and the cursor stays in the reply box @js-only", async ({ page, signedIn }) => {
+  await signedIn.memberWithPhone();
   await page.goto("/messages");
   const box = page.getByLabel(/^Reply to/);
   await box.click();
@@ -127,9 +124,8 @@ test("Enter sends, Shift+Enter adds a line, and the cursor stays in the reply bo
   await expect(box).toBeFocused();
 });
 
-test("an opt-out that arrives while typing blocks the reply with a reason and keeps the text", async ({ page, javaScriptEnabled }) => {
-  await register(page);
-  const phone = await verifyPhone(page);
+test("an opt-out that arrives while typing blocks the reply with a reason and keeps the text", async ({ page, javaScriptEnabled, signedIn }) => {
+  const { phone } = await signedIn.memberWithPhone();
   await page.goto("/messages");
   const text = "Are you still there?";
   await page.getByLabel(/^Reply to/).fill(text);
@@ -146,9 +142,8 @@ test("an opt-out that arrives while typing blocks the reply with a reason and ke
   await expect(page.getByLabel(/^Reply to/)).toHaveValue(text);
 });
 
-test("the eleventh reply within a minute is refused with when to try again, and its text stays in the box", async ({ page }) => {
-  await register(page);
-  await verifyPhone(page);
+test("the eleventh reply within a minute is refused with when to try again, and its text stays in the box", async ({ page, signedIn }) => {
+  await signedIn.memberWithPhone();
   await page.goto("/messages");
   const box = page.getByLabel(/^Reply to/);
   const thread = page.getByRole("list", { name: "Messages" });

@@ -1,0 +1,14 @@
+// The app behind the js and no-js projects, as playwright.config.ts starts it. The test-account
+// fixture (test-accounts.ts) signs browsers in without the forms, so it has to share these.
+
+/** Fixed rather than generated at boot: the fixture encrypts session tokens with it. */
+export const AUTH_SECRET = "e2e-auth-secret-for-a-throwaway-database";
+
+/** The simulator's service number; conversations the fixture creates talk to it. */
+export const SERVICE_NUMBER = "+447700900000";
+
+/**
+ * A Postgres database of the app's own, which scripts/e2e.mjs creates when TEST_DATABASE_URL is
+ * set. Without it the app keeps its data in its process's memory, out of the tests' reach.
+ */
+export const APP_DATABASE_URL = process.env.E2E_DATABASE_URL || undefined;
