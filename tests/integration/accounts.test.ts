@@ -4,6 +4,7 @@ import { describe, expect, test } from "vitest";
 import { getOptionalUser } from "~/.server/identity/session";
 import { db } from "~/.server/platform/db/client";
 import { users } from "~/.server/platform/db/schema";
+import { LOGIN_FAILURES_PER_IP } from "~/.server/identity/limits";
 import { env } from "~/.server/platform/env";
 import * as login from "~/routes/login";
 import * as logout from "~/routes/logout";
@@ -153,6 +154,20 @@ describe("sign-in", () => {
     expect(correct).toHaveStatus(429);
     expect(Number(correct.headers.get("retry-after"))).toBeGreaterThan(800);
     expect(formErrors(correct)[0]).toMatch(/Too many failed sign-in attempts/);
+  });
+
+  test("wrong passwords for many different emails from one address: past the per-address limit it answers 429, other addresses are unaffected", async () => {
+    const address = freshIp();
+    const statuses = [];
+    for (let i = 0; i <= LOGIN_FAILURES_PER_IP.max; i++) {
+      // A new email each time: the per-email limit never trips, only the per-address one can.
+      statuses.push((await signIn({ email: `sprayed-${i}@example.com`, password: `wrong-${i}` }, new CookieJar(), address)).status);
+    }
+    expect(statuses).toEqual([...Array(LOGIN_FAILURES_PER_IP.max).fill(400), 429]);
+    expect(await signIn({ email: "ada@example.com", password: STRONG }, new CookieJar(), address)).toHaveStatus(429);
+
+    expect(await signIn({ email: "sprayed-0@example.com", password: "wrong-again" })).toHaveStatus(400);
+    expect(await signIn({ email: "ada@example.com", password: STRONG })).toHaveRedirect("/messages");
   });
 
   test("a burst of concurrent wrong passwords cannot slip past the limit", async () => {

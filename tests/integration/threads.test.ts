@@ -7,7 +7,7 @@ import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages._index";
 import { applyDeliveryReport } from "~/.server/conversations/inbound";
 import { failUnconfirmedReplies, UNCONFIRMED_AFTER_MS } from "~/.server/conversations/outbound";
-import { refusals, useMessageBirdMock } from "../mocks/messagebird";
+import { accepted, refusals, useMessageBirdMock } from "../mocks/messagebird";
 import { createConversation, createMessage, createMessages, createUser, freshPhone, type Conversation } from "../support/factories";
 import { callAction, callLoader, formErrors, typedValues, variant } from "../support/route-call";
 
@@ -90,6 +90,19 @@ describe("replying", () => {
     expect(await current(pending!.id)).toMatchObject({ status: "delivered", providerMessageId: "mb-late" });
   });
 
+  test("a delivery report that overtakes MessageBird's answer to the send is not undone by it", async () => {
+    const { member, conversation } = await memberWithConversation();
+    // The handset confirms delivery before MessageBird's 201 reaches us: the report finds the row by its reference.
+    messagebird.answerNextSend(async (sms) => {
+      await applyDeliveryReport({ reference: String(sms.reference), providerMessageId: "mb-fast", status: "delivered" });
+      return accepted({ id: "mb-fast" })(sms);
+    });
+    const { data } = await openThread(member.cookie, conversation.id);
+    await post(member.cookie, conversation.id, { intent: "send", body: "Quick one", idempotencyKey: data.idempotencyKey });
+    const [stored] = await rowsOf(conversation);
+    expect(stored).toMatchObject({ status: "delivered", providerMessageId: "mb-fast" });
+  });
+
   test("an unconfirmed send is offered for Retry after a while, and a late report still counts", async () => {
     const { member, conversation } = await memberWithConversation();
     messagebird.answerNextSend(refusals.unreachable);
@@ -126,6 +139,17 @@ describe("replying", () => {
     expect(outcome).toHaveStatus(409);
     expect(formErrors(outcome)[0]).toMatch(/opted out/);
     expect(await rowsOf(conversation)).toHaveLength(0);
+    expect(messagebird.sent).toHaveLength(0);
+  });
+
+  test("an opted-out conversation's failed reply cannot be retried either", async () => {
+    // Failed before the contact texted STOP: Retry must not send it after.
+    const { member, conversation } = await memberWithConversation({ optedOut: true });
+    const failed = await createMessage(conversation, { direction: "outbound", body: "Sorry, one more thing", status: "failed", authorUserId: member.id });
+    const outcome = await post(member.cookie, conversation.id, { intent: "retry", messageId: failed.id });
+    expect(outcome).toHaveStatus(409);
+    expect(formErrors(outcome)).toEqual([expect.stringMatching(/opted out by texting STOP/)]);
+    expect(await current(failed.id)).toMatchObject({ status: "failed" });
     expect(messagebird.sent).toHaveLength(0);
   });
 
