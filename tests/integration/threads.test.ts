@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, test, vi } from "vitest";
 import { db } from "~/.server/platform/db/client";
 import { messages, users } from "~/.server/platform/db/schema";
-import { PAGE_SIZE } from "~/.server/conversations/threads";
+import { PAGE_SIZE, threadPage } from "~/.server/conversations/threads";
 import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages._index";
 import { applyDeliveryReport } from "~/.server/conversations/inbound";
@@ -254,18 +254,27 @@ describe("pagination", () => {
     expect(bodies(page)).toEqual(["message 1", "message 2", "message 3"]);
   });
 
-  test("the thread query walks the (conversationId, createdAt, id) index", async () => {
+  test("the queries the thread page sends walk the (conversationId, createdAt, id) index backwards, without a sort", async () => {
     const { conversation } = await memberWithConversation();
     await seed(conversation, 200);
     await db.execute(sql`analyze messages`);
-    // Tiny test tables favour a sequential scan; what matters is that the index serves the order (no Sort).
-    const plan = await db.transaction(async (tx) => {
-      await tx.execute(sql`set local enable_seqscan = off`);
-      return tx.execute(sql`explain select * from messages where conversation_id = ${conversation.id}
-        and (created_at, id) < (now(), gen_random_uuid()) order by created_at desc, id desc limit 51`);
-    });
-    const text = JSON.stringify(plan);
-    expect(text).toContain("Index Scan Backward using messages_thread_idx");
-    expect(text).not.toMatch(/Sort/);
+    // Every statement goes through the session's prepareQuery: keep what threadPage sends, newest page and an older one.
+    const prepare = vi.spyOn(db._.session, "prepareQuery");
+    const { older } = await threadPage(conversation.id);
+    await threadPage(conversation.id, older);
+    const sent = prepare.mock.calls.map(([query]) => query);
+    prepare.mockRestore();
+    expect(sent).toHaveLength(2);
+
+    for (const query of sent) {
+      const plan = await db.transaction(async (tx) => {
+        // Tiny test tables favour a sequential scan; what matters is that the index serves the order.
+        await tx.execute(sql`set local enable_seqscan = off`);
+        return tx._.session.prepareQuery({ sql: `explain ${query.sql}`, params: query.params }, undefined, undefined, false).execute();
+      });
+      const text = JSON.stringify(plan);
+      expect(text, query.sql).toContain("Index Scan Backward using messages_thread_idx");
+      expect(text, query.sql).not.toMatch(/Sort/);
+    }
   });
 });
