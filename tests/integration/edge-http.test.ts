@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
 import { browser } from "../support/browser";
 
@@ -192,9 +192,14 @@ describe("behind a TLS-terminating proxy (deployed mode)", () => {
       password: PASSWORD,
     });
     expect(forged).toHaveStatus(403);
-    const lines = app.stderr().trim().split("\n").filter(Boolean);
-    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
-    const refusal = lines.map((line) => JSON.parse(line)).find((entry) => entry.origin === "https://evil.example");
+    const lines = () => app.stderr().trim().split("\n").filter(Boolean);
+    // The log line travels on stderr, a pipe of its own: it may arrive after the response does.
+    const refusal = await vi.waitFor(() => {
+      for (const line of lines()) expect(() => JSON.parse(line), line).not.toThrow();
+      const entry = lines().map((line) => JSON.parse(line)).find((logged) => logged.origin === "https://evil.example");
+      expect(entry).toBeDefined();
+      return entry;
+    });
     expect(refusal).toMatchObject({ level: "warn", expected: PUBLIC });
     expect(refusal.hint).toMatch(/APP_URL/);
   });
