@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["tests/unit/**/*.test.{ts,tsx}"],
-          setupFiles: ["tests/setup/console.ts"],
+          setupFiles: ["tests/setup/console.ts", "tests/setup/matchers.ts"],
           env: { DATA_DIR: "memory://", LOG_LEVEL: "silent" },
         },
       },
@@ -19,7 +19,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
-          setupFiles: ["tests/setup/console.ts", "tests/setup/integration.ts"],
+          setupFiles: ["tests/setup/console.ts", "tests/setup/matchers.ts", "tests/setup/integration.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -33,19 +33,19 @@ describe("accounts over plain HTTP, no JavaScript", () => {
     const app = await start();
     const visitor = browser(app.url);
     const registered = await visitor.submit("/register", { email: "http@example.com", password: PASSWORD, confirmPassword: PASSWORD });
-    expect(registered).toMatchObject({ status: 302, location: "/settings/phone" });
+    expect(registered).toHaveRedirect("/settings/phone");
     expect((await visitor.get("/settings/phone")).html).toContain("Sign out");
 
-    expect(await visitor.post("/logout")).toMatchObject({ status: 302, location: "/" });
+    expect(await visitor.post("/logout")).toHaveRedirect("/");
     const protectedPage = await visitor.get("/settings/phone");
-    expect(protectedPage).toMatchObject({ status: 302, location: "/login?redirectTo=%2Fsettings%2Fphone" });
+    expect(protectedPage).toHaveRedirect("/login?redirectTo=%2Fsettings%2Fphone");
 
     const wrong = await visitor.submit("/login?redirectTo=%2Fsettings%2Fphone", {
       email: "http@example.com",
       password: "not-the-password",
       redirectTo: "/settings/phone",
     });
-    expect(wrong.status).toBe(400);
+    expect(wrong).toHaveStatus(400);
     expect(wrong.html).toContain("Invalid email or password");
     expect(wrong.html).toContain('value="http@example.com"');
     expect(wrong.html).not.toContain("not-the-password");
@@ -55,8 +55,8 @@ describe("accounts over plain HTTP, no JavaScript", () => {
       password: PASSWORD,
       redirectTo: "/settings/phone",
     });
-    expect(right).toMatchObject({ status: 302, location: "/settings/phone" });
-    expect((await visitor.get("/settings/phone")).status).toBe(200);
+    expect(right).toHaveRedirect("/settings/phone");
+    expect(await visitor.get("/settings/phone")).toHaveStatus(200);
     await stop(app);
   });
 
@@ -66,17 +66,17 @@ describe("accounts over plain HTTP, no JavaScript", () => {
     const wrongLogin = (app: AppProcess) =>
       browser(app.url).submit("/login", { email: "limit@example.com", password: "wrong-password" });
 
-    for (let i = 0; i < 5; i++) expect((await wrongLogin(first)).status).toBe(400);
+    for (let i = 0; i < 5; i++) expect(await wrongLogin(first)).toHaveStatus(400);
     await stop(first);
 
     // Restarted: the five failures are still counted.
     const [second, third] = postgres ? [await start(), await start()] : [await start(), undefined];
-    for (let i = 0; i < 5; i++) expect((await wrongLogin(i % 2 && third ? third : second)).status).toBe(400);
+    for (let i = 0; i < 5; i++) expect(await wrongLogin(i % 2 && third ? third : second)).toHaveStatus(400);
 
     const eleventh = await wrongLogin(third ?? second);
-    expect(eleventh.status).toBe(429);
+    expect(eleventh).toHaveStatus(429);
     expect(eleventh.html).toContain("Too many failed sign-in attempts");
     const right = await browser(second.url).submit("/login", { email: "limit@example.com", password: PASSWORD });
-    expect(right.status).toBe(429);
+    expect(right).toHaveStatus(429);
   });
 });

@@ -4,31 +4,30 @@ import { describe, expect, test } from "vitest";
 import { getOptionalUser } from "~/.server/identity/session";
 import { db } from "~/.server/platform/db/client";
 import { users } from "~/.server/platform/db/schema";
+import { LOGIN_FAILURES_PER_IP } from "~/.server/identity/sign-in-limits";
 import { env } from "~/.server/platform/env";
 import * as login from "~/routes/login";
 import * as logout from "~/routes/logout";
 import * as register from "~/routes/register";
-import { CookieJar, formRequest, getRequest, settle } from "../support/route-call";
+import { callAction, callLoader, CookieJar, formErrors, typedValues } from "../support/route-call";
 
 const STRONG = "sunny-otter-42-lamp";
 let ipCounter = 0;
 /** Each test its own client address, so per-IP limits stay out of unrelated tests. */
 const freshIp = () => ({ clientIp: `192.0.2.${++ipCounter}` });
 
-async function openForm(module: typeof login | typeof register, path: string, jar: CookieJar) {
-  const page = await settle<{ csrfToken: string }>(() =>
-    module.loader({ request: getRequest(path, jar), params: {}, context: {} } as never),
-  );
+type ClientAddress = { clientIp: string };
+
+async function openForm(module: typeof login | typeof register, url: string, jar: CookieJar) {
+  const page = await callLoader(module.loader, { url, cookie: jar });
   jar.store(page.headers);
   return page.data.csrfToken;
 }
 
 /** Opens the page for its CSRF token, then posts the form, like a browser. */
-async function submit(module: typeof login | typeof register, path: string, fields: Record<string, string>, jar: CookieJar, context: object) {
-  const csrfToken = await openForm(module, path, jar);
-  const outcome = await settle(() =>
-    module.action({ request: formRequest(path, { csrfToken, ...fields }, jar), params: {}, context } as never),
-  );
+async function submit(module: typeof login | typeof register, url: string, fields: Record<string, string>, jar: CookieJar, context: ClientAddress) {
+  const csrfToken = await openForm(module, url, jar);
+  const outcome = await callAction(module.action, { url, cookie: jar, form: { csrfToken, ...fields }, context });
   jar.store(outcome.headers);
   return outcome;
 }
@@ -39,15 +38,15 @@ const registerUser = (fields: Record<string, string>, jar = new CookieJar(), con
 const signIn = (fields: Record<string, string>, jar = new CookieJar(), context = freshIp()) =>
   submit(login, "/login", fields, jar, context);
 
-const signedInUser = (jar: CookieJar) => getOptionalUser(getRequest("/", jar));
+/** Who the server takes this browser for. */
+const currentUser = (jar: CookieJar) => getOptionalUser(new Request("http://localhost:3000/", { headers: { cookie: jar.header() } }));
 
 describe("registration", () => {
   test("signs the person in and lands on /settings/phone; the first account is the admin", async () => {
     const jar = new CookieJar();
     const outcome = await registerUser({ name: "Ada", email: "  Ada@Example.COM ", password: STRONG, confirmPassword: STRONG }, jar);
-    expect(outcome.status).toBe(302);
-    expect(outcome.location).toBe("/settings/phone");
-    const user = await signedInUser(jar);
+    expect(outcome).toHaveRedirect("/settings/phone");
+    const user = await currentUser(jar);
     expect(user).toMatchObject({ email: "ada@example.com", name: "Ada", role: "admin" });
     expect(user).not.toHaveProperty("passwordHash");
   });
@@ -55,30 +54,30 @@ describe("registration", () => {
   test("later accounts are members", async () => {
     const jar = new CookieJar();
     await registerUser({ email: "grace@example.com", password: STRONG, confirmPassword: STRONG }, jar);
-    expect((await signedInUser(jar))?.role).toBe("member");
+    expect((await currentUser(jar))?.role).toBe("member");
   });
 
   test("an existing email in any case fails cleanly without a second row", async () => {
     const outcome = await registerUser({ email: "ADA@example.com", password: STRONG, confirmPassword: STRONG });
-    expect(outcome.status).toBe(400);
-    expect(outcome.data.result.error.email).toEqual(["An account with this email already exists. Sign in instead?"]);
-    expect(outcome.data.result.initialValue.email).toBe("ADA@example.com");
+    expect(outcome).toHaveStatus(400);
+    expect(formErrors(outcome, "email")).toEqual(["An account with this email already exists. Sign in instead?"]);
+    expect(typedValues(outcome).email).toBe("ADA@example.com");
     const rows = await db.select().from(users).where(eq(users.email, "ada@example.com"));
     expect(rows).toHaveLength(1);
   });
 
   test("a common password is refused with advice, and the typed values come back without the password", async () => {
     const outcome = await registerUser({ email: "lin@example.com", password: "password123", confirmPassword: "password123" });
-    expect(outcome.status).toBe(400);
-    expect(outcome.data.result.error.password[0]).toMatch(/common|guess/i);
-    expect(outcome.data.result.initialValue).toMatchObject({ email: "lin@example.com" });
-    expect(outcome.data.result.initialValue.password).toBeUndefined();
+    expect(outcome).toHaveStatus(400);
+    expect(formErrors(outcome, "password")[0]).toMatch(/common|guess/i);
+    expect(typedValues(outcome)).toMatchObject({ email: "lin@example.com" });
+    expect(typedValues(outcome).password).toBeUndefined();
   });
 
   test("mismatched and short passwords get field errors", async () => {
     const outcome = await registerUser({ email: "lin@example.com", password: "short", confirmPassword: "other" });
-    expect(outcome.data.result.error.password).toEqual(["Use at least 8 characters"]);
-    expect(outcome.data.result.error.confirmPassword).toEqual(["The passwords do not match"]);
+    expect(formErrors(outcome, "password")).toEqual(["Use at least 8 characters"]);
+    expect(formErrors(outcome, "confirmPassword")).toEqual(["The passwords do not match"]);
   });
 
   test("the database holds only argon2id hashes", async () => {
@@ -107,41 +106,40 @@ describe("registration", () => {
 describe("sign-in", () => {
   test("a wrong password re-renders with the error, the typed email kept, status 400", async () => {
     const outcome = await signIn({ email: "ada@example.com", password: "not-my-password" });
-    expect(outcome.status).toBe(400);
-    expect(outcome.data.result.error[""]).toEqual(["Invalid email or password"]);
-    expect(outcome.data.result.initialValue).toEqual({ email: "ada@example.com" });
+    expect(outcome).toHaveStatus(400);
+    expect(formErrors(outcome)).toEqual(["Invalid email or password"]);
+    expect(typedValues(outcome)).toEqual({ email: "ada@example.com" });
   });
 
   test("an unknown email gets the same answer as a wrong password", async () => {
     const outcome = await signIn({ email: "nobody@example.com", password: STRONG });
-    expect(outcome.status).toBe(400);
-    expect(outcome.data.result.error[""]).toEqual(["Invalid email or password"]);
+    expect(outcome).toHaveStatus(400);
+    expect(formErrors(outcome)).toEqual(["Invalid email or password"]);
   });
 
   test("the right password lands on the redirectTo page, signed in", async () => {
     const jar = new CookieJar();
     const outcome = await signIn({ email: "ADA@example.com", password: STRONG, redirectTo: "/settings/phone?x=1" }, jar);
-    expect(outcome.location).toBe("/settings/phone?x=1");
-    expect((await signedInUser(jar))?.email).toBe("ada@example.com");
+    expect(outcome).toHaveRedirect("/settings/phone?x=1");
+    expect((await currentUser(jar))?.email).toBe("ada@example.com");
   });
 
   test.each(["https://evil.example", "//evil.example", "/\\evil.example"])("redirectTo=%s lands on /messages", async (redirectTo) => {
     const outcome = await signIn({ email: "ada@example.com", password: STRONG, redirectTo });
-    expect(outcome.location).toBe("/messages");
+    expect(outcome).toHaveRedirect("/messages");
   });
 
   test("a forged or stale CSRF token is refused", async () => {
     const jar = new CookieJar();
     await openForm(login, "/login", jar);
-    const outcome = await settle(() =>
-      login.action({
-        request: formRequest("/login", { csrfToken: "forged", email: "ada@example.com", password: STRONG }, jar),
-        params: {},
-        context: freshIp(),
-      } as never),
-    );
-    expect(outcome.status).toBe(400);
-    expect(await signedInUser(jar)).toBeNull();
+    const outcome = await callAction(login.action, {
+      url: "/login",
+      cookie: jar,
+      form: { csrfToken: "forged", email: "ada@example.com", password: STRONG },
+      context: freshIp(),
+    });
+    expect(outcome).toHaveStatus(400);
+    expect(await currentUser(jar)).toBeNull();
   });
 
   test("the 11th wrong password for one email answers 429, and so does the next correct one", async () => {
@@ -153,9 +151,23 @@ describe("sign-in", () => {
     }
     expect(statuses).toEqual([...Array(10).fill(400), 429]);
     const correct = await signIn({ email: "target@example.com", password: STRONG });
-    expect(correct.status).toBe(429);
+    expect(correct).toHaveStatus(429);
     expect(Number(correct.headers.get("retry-after"))).toBeGreaterThan(800);
-    expect(correct.data.result.error[""][0]).toMatch(/Too many failed sign-in attempts/);
+    expect(formErrors(correct)[0]).toMatch(/Too many failed sign-in attempts/);
+  });
+
+  test("wrong passwords for many different emails from one address: past the per-address limit it answers 429, other addresses are unaffected", async () => {
+    const address = freshIp();
+    const statuses = [];
+    for (let i = 0; i <= LOGIN_FAILURES_PER_IP.max; i++) {
+      // A new email each time: the per-email limit never trips, only the per-address one can.
+      statuses.push((await signIn({ email: `sprayed-${i}@example.com`, password: `wrong-${i}` }, new CookieJar(), address)).status);
+    }
+    expect(statuses).toEqual([...Array(LOGIN_FAILURES_PER_IP.max).fill(400), 429]);
+    expect(await signIn({ email: "ada@example.com", password: STRONG }, new CookieJar(), address)).toHaveStatus(429);
+
+    expect(await signIn({ email: "sprayed-0@example.com", password: "wrong-again" })).toHaveStatus(400);
+    expect(await signIn({ email: "ada@example.com", password: STRONG })).toHaveRedirect("/messages");
   });
 
   test("a burst of concurrent wrong passwords cannot slip past the limit", async () => {
@@ -171,33 +183,30 @@ describe("sign-in", () => {
   test("signed-in visitors skip the login page", async () => {
     const jar = new CookieJar();
     await signIn({ email: "ada@example.com", password: STRONG }, jar);
-    const outcome = await settle(() => login.loader({ request: getRequest("/login", jar), params: {}, context: {} } as never));
-    expect(outcome.location).toBe("/messages");
+    expect(await callLoader(login.loader, { url: "/login", cookie: jar })).toHaveRedirect("/messages");
   });
 });
 
 describe("logout", () => {
   const logOut = (jar: CookieJar, form: Record<string, string> = {}) =>
-    settle(() => logout.action({ request: formRequest("/logout", form, jar, { "sec-fetch-site": "same-origin" }), params: {}, context: {} } as never));
+    callAction(logout.action, { url: "/logout", cookie: jar, form, headers: { "sec-fetch-site": "same-origin" } });
 
   test("ends the session and lands on /", async () => {
     const jar = new CookieJar();
     await signIn({ email: "ada@example.com", password: STRONG }, jar);
-    expect(await signedInUser(jar)).not.toBeNull();
+    expect(await currentUser(jar)).not.toBeNull();
     const outcome = await logOut(jar);
     jar.store(outcome.headers);
-    expect(outcome.location).toBe("/");
-    expect(await signedInUser(jar)).toBeNull();
+    expect(outcome).toHaveRedirect("/");
+    expect(await currentUser(jar)).toBeNull();
   });
 
   test("a cross-site logout post is refused", async () => {
     const jar = new CookieJar();
     await signIn({ email: "ada@example.com", password: STRONG }, jar);
-    const outcome = await settle(() =>
-      logout.action({ request: formRequest("/logout", {}, jar, { "sec-fetch-site": "cross-site" }), params: {}, context: {} } as never),
-    );
-    expect(outcome.status).toBe(403);
-    expect(await signedInUser(jar)).not.toBeNull();
+    const outcome = await callAction(logout.action, { url: "/logout", cookie: jar, headers: { "sec-fetch-site": "cross-site" } });
+    expect(outcome).toHaveStatus(403);
+    expect(await currentUser(jar)).not.toBeNull();
   });
 
   test("a signed-out session cookie cannot end the account's other sessions", async () => {
@@ -207,8 +216,8 @@ describe("logout", () => {
     await signIn({ email: "ada@example.com", password: STRONG }, phone);
     const kept = laptop.copy();
     await logOut(laptop);
-    expect(await logOut(kept, { intent: "sign-out-everywhere" })).toMatchObject({ location: "/login" });
-    expect(await signedInUser(phone)).not.toBeNull();
+    expect(await logOut(kept, { intent: "sign-out-everywhere" })).toHaveRedirect("/login");
+    expect(await currentUser(phone)).not.toBeNull();
   });
 
   test("a session token from before sessions could be ended (no sid, no sv) counts as signed out", async () => {
@@ -217,6 +226,6 @@ describe("logout", () => {
     const legacy = await encode({ token: { sub: ada!.id, email: "ada@example.com" }, secret: env.authSecret, salt });
     const jar = new CookieJar();
     jar.store(new Headers({ "set-cookie": `${salt}=${legacy}` }));
-    expect(await signedInUser(jar)).toBeNull();
+    expect(await currentUser(jar)).toBeNull();
   });
 });

@@ -59,29 +59,29 @@ describe("Auth.js endpoints over HTTP", () => {
     // Without Postgres the app process keeps its own in-memory database: this file needs no shared rows.
     app = await startApp({ DATA_DIR: "memory://" });
     const owner = browser(app.url);
-    expect(await owner.submit("/register", { email: EMAIL, password: PASSWORD, confirmPassword: PASSWORD })).toMatchObject({ status: 302 });
+    expect(await owner.submit("/register", { email: EMAIL, password: PASSWORD, confirmPassword: PASSWORD })).toHaveStatus(302);
     await owner.post("/logout");
   });
   afterAll(() => stopApp(app));
 
   test.each(SIGN_IN_PATHS)("POST %s answers 404 and signs nobody in", async (path) => {
     const { answer, signedIn } = await postCredentials(path);
-    expect(answer.status).toBe(404);
+    expect(answer).toHaveStatus(404);
     expect(setsSession(answer)).toBe(false);
     expect(signedIn).toBe(false);
   });
 
   test.each(READ_PATHS)("GET %s answers 404: the app reaches Auth.js only in-process", async (path) => {
     const page = await browser(app.url).get(path);
-    expect(page.status).toBe(404);
+    expect(page).toHaveStatus(404);
     expect(page.headers.getSetCookie()).toEqual([]);
   });
 
   test("wrong guesses count at /login, and once it refuses, no other path takes the right password", async () => {
     const guesser = browser(app.url);
-    for (let i = 0; i < 10; i++) expect((await guesser.submit("/login", { email: EMAIL, password: `wrong-${i}` })).status).toBe(400);
+    for (let i = 0; i < 10; i++) expect(await guesser.submit("/login", { email: EMAIL, password: `wrong-${i}` })).toHaveStatus(400);
     const refused = await guesser.submit("/login", { email: EMAIL, password: PASSWORD });
-    expect(refused.status).toBe(429);
+    expect(refused).toHaveStatus(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
 
     for (const path of SIGN_IN_PATHS) {

@@ -1,38 +1,15 @@
 import { HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { env } from "~/.server/platform/env";
 import { createSimulatorGateway } from "~/.server/sms/simulator";
 import { action, loader } from "~/routes/dev.phone";
-import { APP_URL, inboundWebhook } from "../mocks/messagebird";
+import { APP_URL, useMessageBirdMock } from "../mocks/messagebird";
+import { callAction, callLoader, formErrors, typedValues } from "../support/route-call";
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const messagebird = useMessageBirdMock();
 
-type LoaderArgs = Parameters<typeof loader>[0];
-type ActionArgs = Parameters<typeof action>[0];
-
-const load = (search = "") =>
-  loader({ request: new Request(`${APP_URL}/dev/phone${search}`), params: {}, context: {} } as unknown as LoaderArgs);
-
-const post = (fields: Record<string, string>) =>
-  action({
-    request: new Request(`${APP_URL}/dev/phone`, { method: "POST", body: new URLSearchParams(fields) }),
-    params: {},
-    context: {},
-  } as unknown as ActionArgs);
-
-/** What a loader or action threw: a redirect Response or `data()` with a status. */
-async function thrown(run: () => Promise<unknown>) {
-  try {
-    await run();
-  } catch (error) {
-    return error as Response & { init?: ResponseInit };
-  }
-  throw new Error("expected the route to throw");
-}
+const load = (search = "") => callLoader(loader, { url: `/dev/phone${search}` });
+const post = (form: Record<string, string>) => callAction(action, { url: "/dev/phone", form });
 
 describe("/dev/phone", () => {
   test("shows what the simulator delivered to a number, oldest first, with the service number and local webhook secret", async () => {
@@ -42,7 +19,7 @@ describe("/dev/phone", () => {
     await gateway.send({ from: "+447700900000", to: "+31612345678", body: "<b>not markup</b>", reference: "b" });
     await gateway.send({ from: "+447700900000", to: "+31687654321", body: "for someone else", reference: "c" });
 
-    const page = await load("?number=%2B31612345678");
+    const { data: page } = await load("?number=%2B31612345678");
 
     expect(page).toMatchObject({
       number: "+31612345678",
@@ -58,32 +35,21 @@ describe("/dev/phone", () => {
   });
 
   test("a number typed in any common format opens its handset at one canonical address", async () => {
-    const response = await thrown(() => load("?number=06%2012%2034%2056%2078"));
-    expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe("/dev/phone?number=%2B31612345678");
+    expect(await load("?number=06%2012%2034%2056%2078")).toHaveRedirect("/dev/phone?number=%2B31612345678");
   });
 
   test("without a number it shows the picker; an unreadable number says so", async () => {
-    expect(await load()).toMatchObject({ number: null, messages: [], numberError: null });
-    expect(await load("?number=banana")).toMatchObject({ number: null, numberError: expect.stringMatching(/not a phone number/) });
+    expect((await load()).data).toMatchObject({ number: null, messages: [], numberError: null });
+    expect((await load("?number=banana")).data).toMatchObject({ number: null, numberError: expect.stringMatching(/not a phone number/) });
   });
 
   test("sending posts the SMS to the real inbound webhook over HTTP and redirects back to the handset", async () => {
-    const received: { url: URL; body: Record<string, unknown> }[] = [];
-    server.use(
-      inboundWebhook((request) => {
-        received.push(request);
-        return HttpResponse.json({ status: "stored", id: "m1" });
-      }),
-    );
+    const outcome = await post({ number: "+31612345678", body: "  Hello from my phone  " });
 
-    const response = await thrown(() => post({ number: "+31612345678", body: "  Hello from my phone  " }));
-
-    expect(response.status).toBe(302);
-    expect(response.headers.get("location")).toBe("/dev/phone?number=%2B31612345678");
-    expect(received).toHaveLength(1);
-    expect(received[0]!.url.searchParams.get("secret")).toBe("test-webhook-secret-0123456789");
-    expect(received[0]!.body).toEqual({
+    expect(outcome).toHaveRedirect("/dev/phone?number=%2B31612345678");
+    expect(messagebird.inbound).toHaveLength(1);
+    expect(messagebird.inbound[0]!.url.searchParams.get("secret")).toBe("test-webhook-secret-0123456789");
+    expect(messagebird.inbound[0]!.body).toEqual({
       originator: "+31612345678",
       recipient: "+447700900000",
       payload: "Hello from my phone",
@@ -93,33 +59,28 @@ describe("/dev/phone", () => {
   });
 
   test("a webhook that refuses the SMS shows why and keeps the typed text", async () => {
-    server.use(inboundWebhook(() => HttpResponse.json({ error: "bad credentials" }, { status: 401 })));
+    messagebird.answerNextInbound(() => HttpResponse.json({ error: "bad credentials" }, { status: 401 }));
 
-    const result = (await post({ number: "+31612345678", body: "Keep me" })) as unknown as {
-      data: { result: { error: Record<string, string[]>; initialValue: Record<string, string> } };
-      init: ResponseInit;
-    };
+    const outcome = await post({ number: "+31612345678", body: "Keep me" });
 
-    expect(result.init.status).toBe(502);
-    expect(result.data.result.error[""]).toEqual([expect.stringMatching(/^The webhook answered 401: .*bad credentials/)]);
-    expect(result.data.result.initialValue.body).toBe("Keep me");
+    expect(outcome).toHaveStatus(502);
+    expect(formErrors(outcome)).toEqual([expect.stringMatching(/^The webhook answered 401: .*bad credentials/)]);
+    expect(typedValues(outcome).body).toBe("Keep me");
   });
 
   test("an empty message is refused before anything is sent", async () => {
-    const result = (await post({ number: "+31612345678", body: "   " })) as unknown as {
-      data: { result: { error: Record<string, string[]> } };
-      init: ResponseInit;
-    };
-    expect(result.init.status).toBe(400);
-    expect(result.data.result.error.body).toEqual(["Type a message to send."]);
+    const outcome = await post({ number: "+31612345678", body: "   " });
+    expect(outcome).toHaveStatus(400);
+    expect(formErrors(outcome, "body")).toEqual(["Type a message to send."]);
+    expect(messagebird.inbound).toHaveLength(0);
   });
 
   test("does not exist when MessageBird sends the SMS", async () => {
     const writable = env as { smsGateway: string };
     writable.smsGateway = "messagebird";
     try {
-      expect((await thrown(() => load("?number=%2B31612345678"))).init?.status).toBe(404);
-      expect((await thrown(() => post({ number: "+31612345678", body: "x" }))).init?.status).toBe(404);
+      expect(await load("?number=%2B31612345678")).toHaveStatus(404);
+      expect(await post({ number: "+31612345678", body: "x" })).toHaveStatus(404);
     } finally {
       writable.smsGateway = "simulator";
     }

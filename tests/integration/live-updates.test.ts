@@ -8,7 +8,8 @@ import { receiveInbound } from "~/.server/conversations/inbound";
 import { subscribeAsViewer } from "~/.server/conversations/live-feed";
 import { loader } from "~/routes/events";
 import { readEventStream } from "../support/event-stream";
-import { signedInUser } from "../support/session";
+import { createUser } from "../support/factories";
+import { routeArgs } from "../support/route-call";
 
 const SERVICE = "+447700900000";
 const ADA = "+31612340001";
@@ -28,7 +29,7 @@ async function requestEvents(cookie?: string) {
   const abort = new AbortController();
   aborts.push(abort);
   const request = new Request("http://localhost:3000/events", { headers: cookie ? { cookie } : {}, signal: abort.signal });
-  const response = await loader({ request, params: {}, context: {} } as never);
+  const response = await loader(routeArgs({ request }));
   return { response, close: () => abort.abort() };
 }
 
@@ -57,8 +58,8 @@ afterEach(() => {
 
 describe("who hears what", () => {
   test("a member hears about their own conversation only; an agent hears about every one", async () => {
-    const ada = await signedInUser("member", ADA);
-    const agent = await signedInUser("agent");
+    const ada = await createUser({ phone: ADA });
+    const agent = await createUser({ role: "agent" });
     const heard = { ada: [] as InboxEvent[], agent: [] as InboxEvent[] };
     const stops = await Promise.all([
       subscribeAsViewer(ada.id, { onEvents: (events) => heard.ada.push(...events), onResync: () => {} }),
@@ -75,8 +76,8 @@ describe("who hears what", () => {
   });
 
   test("a member's /events stream never carries another member's conversation ids", async () => {
-    const ada = await signedInUser("member", ADA);
-    await signedInUser("member", BOB);
+    const ada = await createUser({ phone: ADA });
+    await createUser({ phone: BOB });
     const stream = await openEvents(ada.cookie);
     const foreign = await Promise.all([inbound(BOB, "for Bob"), inbound(STRANGER, "unclaimed"), inbound(BOB, "Bob again")]);
     const own = await inbound(ADA, "for Ada");
@@ -91,7 +92,7 @@ describe("who hears what", () => {
   });
 
   test("a conversation claimed after the stream opened reaches its new owner: ownership is read per event", async () => {
-    const ada = await signedInUser("member");
+    const ada = await createUser();
     const earlier = await inbound(ADA, "before Ada verified");
     const stream = await openEvents(ada.cookie);
     // What phone verification does: the number becomes Ada's, and so does its conversation.
@@ -103,7 +104,7 @@ describe("who hears what", () => {
   });
 
   test("a member promoted to agent hears every conversation from the next event on", async () => {
-    const ada = await signedInUser("member");
+    const ada = await createUser();
     const stream = await openEvents(ada.cookie);
     await db.update(users).set({ role: "agent" }).where(eq(users.id, ada.id));
     const unclaimed = await inbound(STRANGER);
@@ -114,14 +115,14 @@ describe("who hears what", () => {
 describe("the /events response", () => {
   test("anonymous requests get 401, not a redirect to the login page", async () => {
     const { response } = await requestEvents();
-    expect(response.status).toBe(401);
-    expect(response.headers.get("location")).toBeNull();
+    expect(response).toHaveStatus(401);
+    expect(response).not.toHaveRedirect();
   });
 
   test("is an unbuffered event stream that starts with a retry hint", async () => {
-    const agent = await signedInUser("agent");
+    const agent = await createUser({ role: "agent" });
     const stream = await openEvents(agent.cookie);
-    expect(stream.response.status).toBe(200);
+    expect(stream.response).toHaveStatus(200);
     expect(stream.response.headers.get("content-type")).toMatch(/^text\/event-stream/);
     expect(stream.response.headers.get("cache-control")).toBe("no-cache");
     expect(stream.response.headers.get("x-accel-buffering")).toBe("no");
@@ -130,7 +131,7 @@ describe("the /events response", () => {
 
   test("sends a heartbeat comment every 25 seconds", async () => {
     vi.useFakeTimers({ toFake: ["setInterval"] });
-    const agent = await signedInUser("agent");
+    const agent = await createUser({ role: "agent" });
     const stream = await openEvents(agent.cookie);
     await stream.until((text) => text.startsWith("retry:"));
     vi.advanceTimersByTime(24_999);
@@ -143,7 +144,7 @@ describe("the /events response", () => {
 
 describe("subscriptions", () => {
   test("closing 200 streams brings the subscriber count back to zero", async () => {
-    const agent = await signedInUser("agent");
+    const agent = await createUser({ role: "agent" });
     expect(subscriberCount()).toBe(0);
     const streams = await Promise.all(Array.from({ length: 200 }, () => openEvents(agent.cookie)));
     expect(subscriberCount()).toBe(200);
@@ -152,7 +153,7 @@ describe("subscriptions", () => {
   });
 
   test("a client that cancels the body also frees its subscription", async () => {
-    const agent = await signedInUser("agent");
+    const agent = await createUser({ role: "agent" });
     const { response } = await requestEvents(agent.cookie);
     expect(subscriberCount()).toBe(1);
     await response.body!.cancel();
@@ -160,7 +161,7 @@ describe("subscriptions", () => {
   });
 
   test("a malformed NOTIFY on the channel is ignored, and later events still arrive", async () => {
-    const agent = await signedInUser("agent");
+    const agent = await createUser({ role: "agent" });
     const stream = await openEvents(agent.cookie);
     await database.notify(EVENTS_CHANNEL, "not json");
     await database.notify(EVENTS_CHANNEL, JSON.stringify([{ kind: "message", conversationId: "x'; drop", messageId: "1" }]));
@@ -172,7 +173,7 @@ describe("subscriptions", () => {
   test.runIf(!!process.env.TEST_DATABASE_URL)(
     "the listener recovers after its database connection is killed, and says events may have been missed",
     async () => {
-      const agent = await signedInUser("agent");
+      const agent = await createUser({ role: "agent" });
       const heard: BusMessage["type"][] = [];
       const events: InboxEvent[] = [];
       const stop = await subscribeAsViewer(agent.id, {

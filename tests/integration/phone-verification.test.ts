@@ -1,9 +1,7 @@
-import { randomUUID } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { db } from "~/.server/platform/db/client";
-import { conversations, messages, phoneVerifications, simulatedSms, users } from "~/.server/platform/db/schema";
+import { conversations, phoneVerifications, simulatedSms, users } from "~/.server/platform/db/schema";
 import {
   CODE_LIMITS,
   getPhoneStatus,
@@ -13,25 +11,12 @@ import {
   verifyPhoneCode,
 } from "~/.server/identity/phone-verification";
 import { clearLimit } from "~/.server/platform/rate-limit";
-import { statusWebhook } from "../mocks/messagebird";
+import { useMessageBirdMock } from "../mocks/messagebird";
+import { createConversation, createMessage, createUser, freshPhone } from "../support/factories";
 
 // The simulator is the active gateway: codes arrive in simulated_sms, and its
 // delivery reports go to a status webhook that MSW answers.
-const server = setupServer(statusWebhook(() => {}));
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterAll(() => server.close());
-
-let numberSeq = 2_000_000;
-/**
- * A fresh valid Dutch mobile number per test, so tests do not share rate limits
- * or owners. Ends in 1, so it never hits a simulator failure scenario.
- */
-const freshNumber = () => `+316${numberSeq++}1`;
-
-async function createUser(name = "Member") {
-  const [user] = await db.insert(users).values({ name, email: `${randomUUID()}@example.com` }).returning();
-  return user!;
-}
+useMessageBirdMock();
 
 /** The code as the phone received it. */
 async function codeSentTo(phoneNumber: string) {
@@ -55,16 +40,9 @@ async function verified(userId: string, phoneNumber: string) {
 describe("phone verification", () => {
   test("a verified number attaches the conversation with messages received before sign-up", async () => {
     const user = await createUser();
-    const phoneNumber = freshNumber();
-    const [earlier] = await db.insert(conversations).values({ contactNumber: phoneNumber, virtualNumber: "+447700900000" }).returning();
-    await db.insert(messages).values({
-      conversationId: earlier!.id,
-      direction: "inbound",
-      body: "Hello, anyone there?",
-      fromNumber: phoneNumber,
-      toNumber: "+447700900000",
-      status: "received",
-    });
+    const phoneNumber = freshPhone();
+    const earlier = await createConversation({ contact: phoneNumber });
+    await createMessage(earlier, { body: "Hello, anyone there?" });
 
     // Typed the Dutch way, without country code: DEFAULT_COUNTRY=NL makes it E.164.
     const national = `0${phoneNumber.slice(3)}`;
@@ -76,17 +54,17 @@ describe("phone verification", () => {
 
     const result = await verifyPhoneCode({ userId: user.id, code: `${code.slice(0, 3)} ${code.slice(3)}` });
 
-    expect(result).toEqual({ ok: true, phoneNumber, conversationId: earlier!.id });
+    expect(result).toEqual({ ok: true, phoneNumber, conversationId: earlier.id });
     const [after] = await db.select().from(users).where(eq(users.id, user.id));
     expect(after).toMatchObject({ phoneNumber, phoneVerifiedAt: expect.any(Date) });
-    const [conversation] = await db.select().from(conversations).where(eq(conversations.id, earlier!.id));
+    const [conversation] = await db.select().from(conversations).where(eq(conversations.id, earlier.id));
     expect(conversation!.userId).toBe(user.id);
     expect(await getPhoneStatus(user.id)).toMatchObject({ phoneNumber, pending: null });
   });
 
   test("verifying a number nobody has written from yet creates an empty conversation to start from", async () => {
     const user = await createUser();
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     const result = await verified(user.id, phoneNumber);
     expect(result.ok).toBe(true);
     const [conversation] = await db.select().from(conversations).where(eq(conversations.contactNumber, phoneNumber));
@@ -96,7 +74,7 @@ describe("phone verification", () => {
 
   test("five wrong codes kill the code, even the right one is refused afterwards", async () => {
     const user = await createUser();
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     await sendVerificationCode({ userId: user.id, phoneNumber });
     const code = await codeSentTo(phoneNumber);
 
@@ -121,7 +99,7 @@ describe("phone verification", () => {
 
   test("parallel guesses cannot exceed the attempt limit", async () => {
     const user = await createUser();
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     await sendVerificationCode({ userId: user.id, phoneNumber });
     const code = await codeSentTo(phoneNumber);
     await Promise.all(Array.from({ length: 12 }, () => verifyPhoneCode({ userId: user.id, code: wrong(code) })));
@@ -131,7 +109,7 @@ describe("phone verification", () => {
 
   test("codes are stored only as a keyed hash, bound to member and number", async () => {
     const user = await createUser();
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     await sendVerificationCode({ userId: user.id, phoneNumber });
     const code = await codeSentTo(phoneNumber);
     const rows = await db.select().from(phoneVerifications).where(eq(phoneVerifications.userId, user.id));
@@ -146,7 +124,7 @@ describe("phone verification", () => {
 
   test("an expired code is refused", async () => {
     const user = await createUser();
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     await sendVerificationCode({ userId: user.id, phoneNumber });
     await db.update(phoneVerifications).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(phoneVerifications.userId, user.id));
     expect(await verifyPhoneCode({ userId: user.id, code: await codeSentTo(phoneNumber) })).toEqual({
@@ -158,7 +136,7 @@ describe("phone verification", () => {
 
   test("only the newest code counts", async () => {
     const user = await createUser();
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     await sendVerificationCode({ userId: user.id, phoneNumber });
     const first = await codeSentTo(phoneNumber);
     await allowResend(user.id, phoneNumber);
@@ -171,7 +149,7 @@ describe("phone verification", () => {
 
   test("resending is limited to one a minute per member and per number", async () => {
     const [alice, bob] = [await createUser(), await createUser()];
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     expect(await sendVerificationCode({ userId: alice.id, phoneNumber })).toMatchObject({ ok: true });
 
     const again = await sendVerificationCode({ userId: alice.id, phoneNumber });
@@ -181,12 +159,12 @@ describe("phone verification", () => {
     // Another account cannot make the same phone buzz either…
     expect(await sendVerificationCode({ userId: bob.id, phoneNumber })).toMatchObject({ ok: false, field: "phoneNumber" });
     // …and the member cannot hop to another number to get around it.
-    expect(await sendVerificationCode({ userId: alice.id, phoneNumber: freshNumber() })).toMatchObject({ ok: false });
+    expect(await sendVerificationCode({ userId: alice.id, phoneNumber: freshPhone() })).toMatchObject({ ok: false });
   });
 
   test("resending is limited to five an hour per member", async () => {
     const user = await createUser();
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     const results = [];
     for (let i = 0; i < 6; i++) {
       results.push(await sendVerificationCode({ userId: user.id, phoneNumber }));
@@ -197,7 +175,7 @@ describe("phone verification", () => {
   });
 
   test("resending is limited to five an hour per number, across accounts", async () => {
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     const results = [];
     for (let i = 0; i < 6; i++) {
       const user = await createUser();
@@ -208,8 +186,8 @@ describe("phone verification", () => {
   });
 
   test("a number verified by another account is refused without saying whose it is", async () => {
-    const owner = await createUser("Olivia Owner");
-    const phoneNumber = freshNumber();
+    const owner = await createUser({ name: "Olivia Owner" });
+    const phoneNumber = freshPhone();
     expect(await verified(owner.id, phoneNumber)).toMatchObject({ ok: true });
 
     const other = await createUser();
@@ -227,7 +205,7 @@ describe("phone verification", () => {
     const taken = [];
     for (let i = 0; i < 6; i++) {
       const owner = await createUser();
-      const phoneNumber = freshNumber();
+      const phoneNumber = freshPhone();
       expect(await verified(owner.id, phoneNumber)).toMatchObject({ ok: true });
       taken.push(phoneNumber);
     }
@@ -241,7 +219,7 @@ describe("phone verification", () => {
 
   test("a code requested before someone else verified the number no longer works", async () => {
     const [alice, bob] = [await createUser(), await createUser()];
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     await sendVerificationCode({ userId: bob.id, phoneNumber });
     const bobsCode = await codeSentTo(phoneNumber);
     await clearLimit(CODE_LIMITS.numberPerMinute, phoneNumber);
@@ -258,7 +236,7 @@ describe("phone verification", () => {
 
   test("two members verifying one number at the same moment leave exactly one owner", async () => {
     const [alice, bob] = [await createUser(), await createUser()];
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     await sendVerificationCode({ userId: alice.id, phoneNumber });
     const alicesCode = await codeSentTo(phoneNumber);
     await clearLimit(CODE_LIMITS.numberPerMinute, phoneNumber);
@@ -281,7 +259,7 @@ describe("phone verification", () => {
 
   test("changing the number hands the old conversation back and takes the new one", async () => {
     const user = await createUser();
-    const [oldNumber, newNumber] = [freshNumber(), freshNumber()];
+    const [oldNumber, newNumber] = [freshPhone(), freshPhone()];
     expect(await verified(user.id, oldNumber)).toMatchObject({ ok: true });
     await clearLimit(CODE_LIMITS.userPerMinute, user.id);
 
@@ -302,7 +280,7 @@ describe("phone verification", () => {
 
   test("removing the number detaches the conversation and forgets pending codes", async () => {
     const user = await createUser();
-    const phoneNumber = freshNumber();
+    const phoneNumber = freshPhone();
     await verified(user.id, phoneNumber);
     expect(await removePhoneNumber(user.id)).toEqual({ ok: true, removed: phoneNumber });
     expect(await getPhoneStatus(user.id)).toEqual({ phoneNumber: null, phoneVerifiedAt: null, pending: null });
@@ -325,6 +303,6 @@ describe("phone verification", () => {
     expect(refused).toMatchObject({ ok: false, field: "phoneNumber", message: expect.stringMatching(/cannot receive SMS/) });
     expect(await db.select().from(phoneVerifications).where(and(eq(phoneVerifications.userId, user.id)))).toEqual([]);
     // The SMS never left, so the member may try again straight away.
-    expect(await sendVerificationCode({ userId: user.id, phoneNumber: freshNumber() })).toMatchObject({ ok: true });
+    expect(await sendVerificationCode({ userId: user.id, phoneNumber: freshPhone() })).toMatchObject({ ok: true });
   });
 });

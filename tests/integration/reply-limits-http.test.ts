@@ -6,7 +6,7 @@ import { conversations, messages, simulatedSms } from "~/.server/platform/db/sch
 import { startSelfAddressedApp, stopApp, type AppProcess } from "../support/app-process";
 import { browser } from "../support/browser";
 import { CookieJar } from "../support/route-call";
-import { signedInUser } from "../support/session";
+import { createUser } from "../support/factories";
 
 let phoneCounter = 0;
 /** Valid Dutch mobile numbers ending in 1: never a simulator failure scenario. */
@@ -36,7 +36,7 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("reply limits over HTTP", () => 
 
   test("25 replies at once to one conversation: 10 reach the gateway, the rest are refused with Retry-After and keep their text", async () => {
     const phone = freshPhone();
-    const member = await signedInUser("member", phone);
+    const member = await createUser({ phone });
     const conversation = await conversationWith(phone, member.id);
     const thread = signedInBrowser(member.cookie);
 
@@ -58,7 +58,7 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("reply limits over HTTP", () => 
 
     // With JavaScript the form posts to the .data URL: same refusal, same header, the typed text in the answer.
     const withJs = await thread.post(`/messages/${conversation.id}.data`, reply("Typed with JavaScript on"));
-    expect(withJs.status).toBe(429);
+    expect(withJs).toHaveStatus(429);
     expect(Number(withJs.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(withJs.html).toContain("Too many replies in a short time");
     expect(withJs.html).toContain("Typed with JavaScript on");
@@ -77,7 +77,7 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("reply limits over HTTP", () => 
       })
       .returning();
     const retry = await thread.post(`/messages/${conversation.id}`, { intent: "retry", messageId: failed!.id });
-    expect(retry.status).toBe(429);
+    expect(retry).toHaveStatus(429);
     expect(Number(retry.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(retry.html).toContain("Too many replies in a short time");
     expect((await db.select().from(messages).where(and(eq(messages.id, failed!.id), eq(messages.status, "failed")))).length).toBe(1);
@@ -85,7 +85,7 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("reply limits over HTTP", () => 
   });
 
   test("one sender's 21st reply within a minute is refused, whichever conversation it goes to", async () => {
-    const agent = await signedInUser("agent");
+    const agent = await createUser({ role: "agent" });
     const phones = Array.from({ length: 21 }, freshPhone);
     const threads = await Promise.all(phones.map((phone) => conversationWith(phone)));
     const browserOfAgent = signedInBrowser(agent.cookie);

@@ -6,7 +6,7 @@ const PASSWORD = "sunny-otter-42-lamp";
 
 /** A 429 tells the client when to come back, as a number of seconds within the limit's window. */
 function expectRetryAfter(page: Page, windowSeconds: number) {
-  expect(page.status).toBe(429);
+  expect(page).toHaveStatus(429);
   const seconds = Number(page.headers.get("retry-after"));
   expect(seconds).toBeGreaterThan(0);
   expect(seconds).toBeLessThanOrEqual(windowSeconds);
@@ -37,9 +37,9 @@ describe("every 429 over HTTP carries Retry-After", () => {
 
   test("phone codes: a second code within the minute", async () => {
     const member = browser(app.url);
-    expect(await member.submit("/login", { email: "many1@example.com", password: PASSWORD })).toMatchObject({ status: 302 });
+    expect(await member.submit("/login", { email: "many1@example.com", password: PASSWORD })).toHaveStatus(302);
     const first = await member.post("/settings/phone", { intent: "send-code", phoneNumber: "+31612345671" });
-    expect(first.status).toBe(302);
+    expect(first).toHaveStatus(302);
     expectRetryAfter(await member.post("/settings/phone", { intent: "send-code", phoneNumber: "+31612345671" }), 60);
   });
 });

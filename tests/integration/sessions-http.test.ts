@@ -7,13 +7,13 @@ let app: AppProcess;
 
 const signedInAs = async (email: string) => {
   const device = browser(app.url);
-  expect(await device.submit("/login", { email, password: PASSWORD })).toMatchObject({ status: 302 });
+  expect(await device.submit("/login", { email, password: PASSWORD })).toHaveStatus(302);
   return device;
 };
 
 const isSignedIn = async (device: ReturnType<typeof browser>) => {
   const page = await device.get("/settings/phone");
-  if (page.status === 302) expect(page.location).toBe("/login?redirectTo=%2Fsettings%2Fphone");
+  if (page.status === 302) expect(page).toHaveRedirect("/login?redirectTo=%2Fsettings%2Fphone");
   return page.status === 200;
 };
 
@@ -23,7 +23,7 @@ describe("sessions over HTTP", () => {
     app = await startApp({ DATA_DIR: "memory://" });
     for (const email of ["laptop@example.com", "everywhere@example.com"]) {
       const device = browser(app.url);
-      expect(await device.submit("/register", { email, password: PASSWORD, confirmPassword: PASSWORD })).toMatchObject({ status: 302 });
+      expect(await device.submit("/register", { email, password: PASSWORD, confirmPassword: PASSWORD })).toHaveStatus(302);
     }
   });
   afterAll(() => stopApp(app));
@@ -33,7 +33,7 @@ describe("sessions over HTTP", () => {
     const phone = await signedInAs("laptop@example.com");
     const kept = browser(app.url, { jar: laptop.jar.copy() });
 
-    expect(await laptop.post("/logout")).toMatchObject({ status: 302, location: "/" });
+    expect(await laptop.post("/logout")).toHaveRedirect("/");
     expect(await isSignedIn(laptop)).toBe(false);
     expect(await isSignedIn(kept)).toBe(false);
     expect(await isSignedIn(phone)).toBe(true);
@@ -46,7 +46,7 @@ describe("sessions over HTTP", () => {
     const settings = (await laptop.get("/settings/phone")).html;
     expect(settings).toMatch(/<form[^>]*action="\/logout" method="post"><button[^>]*value="sign-out-everywhere"[^>]*>End all sessions</);
 
-    expect(await laptop.post("/logout", { intent: "sign-out-everywhere" })).toMatchObject({ status: 302, location: "/login" });
+    expect(await laptop.post("/logout", { intent: "sign-out-everywhere" })).toHaveRedirect("/login");
     expect(await isSignedIn(laptop)).toBe(false);
     expect(await isSignedIn(kept)).toBe(false);
     expect(await isSignedIn(phone)).toBe(false);

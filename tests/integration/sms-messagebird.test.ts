@@ -1,20 +1,9 @@
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { SmsSendError, statusReportUrl } from "~/.server/sms/gateway";
 import { createMessageBirdGateway } from "~/.server/sms/messagebird";
-import {
-  messageAccepted,
-  messagebirdHangs,
-  messagebirdUnavailable,
-  messagebirdUnreachable,
-  refusals,
-  type SentRequest,
-} from "../mocks/messagebird";
+import { accepted, refusals, useMessageBirdMock } from "../mocks/messagebird";
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+const { sent, answerNextSend } = useMessageBirdMock();
 
 const config = {
   accessKey: "live_test_key_123",
@@ -34,14 +23,13 @@ async function sendError(): Promise<SmsSendError> {
 
 describe("MessageBird gateway (the real SDK, intercepted by MSW)", () => {
   test("sends the request MessageBird documents and returns its message id", async () => {
-    const requests: SentRequest[] = [];
-    server.use(messageAccepted({ id: "abc123def456", onRequest: (r) => requests.push(r) }));
+    answerNextSend(accepted({ id: "abc123def456" }));
 
     await expect(createMessageBirdGateway(config).send(sms)).resolves.toEqual({ providerMessageId: "abc123def456" });
 
-    expect(requests).toHaveLength(1);
-    expect(requests[0]!.authorization).toBe("AccessKey live_test_key_123");
-    expect(requests[0]!.body).toEqual({
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.authorization).toBe("AccessKey live_test_key_123");
+    expect(sent[0]!.body).toEqual({
       originator: "+447700900000",
       recipients: "+31612345678",
       body: "Hello from Birdline",
@@ -51,46 +39,43 @@ describe("MessageBird gateway (the real SDK, intercepted by MSW)", () => {
   });
 
   test("an SMS without a reference asks for no delivery report", async () => {
-    const requests: SentRequest[] = [];
-    server.use(messageAccepted({ id: "code-sms", onRequest: (r) => requests.push(r) }));
     await createMessageBirdGateway(config).send({ from: sms.from, to: sms.to, body: "Your code is 123456" });
-    expect(requests[0]!.body).not.toHaveProperty("reference");
-    expect(requests[0]!.body).not.toHaveProperty("reportUrl");
+    expect(sent[0]!.body).not.toHaveProperty("reference");
+    expect(sent[0]!.body).not.toHaveProperty("reportUrl");
   });
 
   test("a refused access key (401) is not retryable and tells the admin what to check", async () => {
-    server.use(refusals.badKey());
+    answerNextSend(refusals.badKey);
     const error = await sendError();
     expect(error).toMatchObject({ retryable: false, providerCode: "2", statusCode: 401 });
     expect(error.reason).toMatch(/MESSAGEBIRD_API_KEY/);
   });
 
   test("a bad recipient (422) is not retryable and has a readable reason", async () => {
-    server.use(refusals.badRecipient());
+    answerNextSend(refusals.badRecipient);
     const error = await sendError();
     expect(error).toMatchObject({ retryable: false, providerCode: "9", statusCode: 422 });
     expect(error.reason).toBe("This phone number cannot receive SMS (MessageBird: no (correct) recipients found).");
   });
 
   test("an empty balance is not retryable", async () => {
-    server.use(refusals.noBalance());
+    answerNextSend(refusals.noBalance);
     expect(await sendError()).toMatchObject({ retryable: false, providerCode: "25" });
   });
 
   test("a 5xx is retryable, with or without MessageBird's JSON error body", async () => {
-    server.use(refusals.internalError());
+    answerNextSend(refusals.internalError, refusals.unavailable);
     expect(await sendError()).toMatchObject({ retryable: true, providerCode: "99", statusCode: 500 });
-    server.use(messagebirdUnavailable());
     expect(await sendError()).toMatchObject({ retryable: true, providerCode: null, statusCode: 503 });
   });
 
   test("a network error is retryable", async () => {
-    server.use(messagebirdUnreachable());
+    answerNextSend(refusals.unreachable);
     expect(await sendError()).toMatchObject({ retryable: true, statusCode: null });
   });
 
   test("a MessageBird that does not answer times out as retryable", async () => {
-    server.use(messagebirdHangs());
+    answerNextSend(refusals.hangs);
     const started = Date.now();
     const error = await sendError();
     expect(error).toMatchObject({ retryable: true, statusCode: null });

@@ -1,23 +1,13 @@
 import { eq } from "drizzle-orm";
-import { http, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, test, vi } from "vitest";
+import { HttpResponse } from "msw";
+import { describe, expect, test, vi } from "vitest";
 import { db } from "~/.server/platform/db/client";
 import { simulatedSms } from "~/.server/platform/db/schema";
 import { smsGateway, SmsSendError } from "~/.server/sms/gateway";
 import { createSimulatorGateway, dispatchDeliveryReport, handsetMessages } from "~/.server/sms/simulator";
-import { APP_URL, statusWebhook } from "../mocks/messagebird";
+import { useMessageBirdMock } from "../mocks/messagebird";
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
-
-function captureReports() {
-  const reports: URLSearchParams[] = [];
-  server.use(statusWebhook((query) => reports.push(query)));
-  return reports;
-}
+const { reports, answerNextReport } = useMessageBirdMock();
 
 describe("simulator gateway", () => {
   test("is the active gateway when no MessageBird key is configured", async () => {
@@ -25,7 +15,6 @@ describe("simulator gateway", () => {
   });
 
   test("records the SMS for the handset and reports delivery to our status webhook like MessageBird", async () => {
-    const reports = captureReports();
     const gateway = createSimulatorGateway({ deliveryDelayMs: 20 });
 
     const { providerMessageId } = await gateway.send({ from: "+447700900000", to: "+31612345678", body: "Your code is 123456", reference: "msg-1" });
@@ -47,7 +36,6 @@ describe("simulator gateway", () => {
   });
 
   test("an SMS without a reference is recorded but never reported on", async () => {
-    const reports = captureReports();
     const gateway = createSimulatorGateway({ deliveryDelayMs: 1 });
     const { providerMessageId } = await gateway.send({ from: "+447700900000", to: "+31612345678", body: "Your code is 654321" });
     expect(await db.select().from(simulatedSms).where(eq(simulatedSms.providerMessageId, providerMessageId))).toHaveLength(1);
@@ -56,7 +44,6 @@ describe("simulator gateway", () => {
   });
 
   test("waits a moment before reporting, as a real network does", async () => {
-    const reports = captureReports();
     await createSimulatorGateway({ deliveryDelayMs: 300 }).send({ from: "+447700900000", to: "+31612345679", body: "later", reference: "msg-2" });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(reports).toHaveLength(0);
@@ -64,7 +51,6 @@ describe("simulator gateway", () => {
   });
 
   test("a number ending in 0013 is accepted and then reported as delivery_failed", async () => {
-    const reports = captureReports();
     await createSimulatorGateway({ deliveryDelayMs: 0 }).send({ from: "+447700900000", to: "+31612340013", body: "x", reference: "msg-3" });
     await vi.waitFor(() => expect(reports).toHaveLength(1));
     expect(Object.fromEntries(reports[0]!)).toMatchObject({ status: "delivery_failed", statusReason: "unknown subscriber" });
@@ -83,10 +69,13 @@ describe("simulator gateway", () => {
 
   test("a delivery report the app refuses or cannot receive is logged, never thrown", async () => {
     const report = { id: "x", reference: "r", recipient: "31612345678", status: "delivered", statusDatetime: new Date().toISOString() } as const;
-    server.use(http.get(`${APP_URL}/webhooks/messagebird/status`, () => new HttpResponse(null, { status: 503 })));
+    answerNextReport(
+      () => new HttpResponse(null, { status: 503 }),
+      () => HttpResponse.error(),
+    );
     await expect(dispatchDeliveryReport(report)).resolves.toBeUndefined();
-    server.use(http.get(`${APP_URL}/webhooks/messagebird/status`, () => HttpResponse.error()));
     await expect(dispatchDeliveryReport(report)).resolves.toBeUndefined();
+    expect(reports).toHaveLength(2);
   });
 
   test("a handset lists what it received, oldest first", async () => {

@@ -1,14 +1,14 @@
-import { randomUUID } from "node:crypto";
 import { count, desc, eq, sql } from "drizzle-orm";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { database, db } from "~/.server/platform/db/client";
 import { conversations, messages, simulatedSms, users, webhookRejections } from "~/.server/platform/db/schema";
 import { EVENTS_CHANNEL, type InboxEvent } from "~/.server/platform/event-bus";
 import { sendVerificationCode, verifyPhoneCode } from "~/.server/identity/phone-verification";
 import { handleWebhook } from "~/.server/webhooks/handler";
 import { action, loader } from "~/routes/webhooks.messagebird";
-import { statusWebhook } from "../mocks/messagebird";
+import { useMessageBirdMock } from "../mocks/messagebird";
+import { createUser } from "../support/factories";
+import { callAction, callLoader, jsonAnswer } from "../support/route-call";
 
 const SECRET = "test-webhook-secret-0123456789";
 const BASE = "http://localhost:3000/webhooks/messagebird";
@@ -16,11 +16,9 @@ const SENDER = "+31612345678";
 // The tutorial's Flow Builder request: no message id, no timestamp.
 const tutorialJson = { originator: "31612345678", recipient: "447700900000", payload: "Hello from my phone" };
 
-type Args = Parameters<typeof action>[0];
 async function call(request: Request, context: { clientIp?: string } = {}) {
-  const handler = request.method === "GET" ? loader : action;
-  const response = await handler({ request, params: {}, context } as unknown as Args);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  const options = { request, context };
+  return jsonAnswer(request.method === "GET" ? await callLoader(loader, options) : await callAction(action, options));
 }
 
 const postJson = (json: unknown, { query = `?secret=${SECRET}` } = {}) =>
@@ -32,9 +30,7 @@ const conversationOf = async (contactNumber: string) =>
 const lastRejection = async () => (await db.select().from(webhookRejections).orderBy(desc(webhookRejections.id)).limit(1))[0];
 
 // Phone verification sends its code through the simulator, which reports delivery over HTTP.
-const server = setupServer(statusWebhook(() => {}));
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterAll(() => server.close());
+useMessageBirdMock();
 
 beforeEach(async () => {
   await db.delete(messages);
@@ -123,7 +119,7 @@ describe("formats", () => {
   test("malformed input answers 400 naming the field, unknown content types 415; both recorded", async () => {
     expect(await call(postJson({ recipient: "447700900000", payload: "x" }))).toEqual({ status: 400, body: { error: "originator: required" } });
     const xml = new Request(`${BASE}?secret=${SECRET}`, { method: "POST", headers: { "Content-Type": "text/xml" }, body: "<sms/>" });
-    expect((await call(xml)).status).toBe(415);
+    expect(await call(xml)).toHaveStatus(415);
     const broken = new Request(`${BASE}?secret=${SECRET}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{\"originator\":" });
     expect(await call(broken)).toEqual({ status: 400, body: { error: "body: malformed JSON" } });
     expect(await messageCount()).toBe(0);
@@ -168,14 +164,14 @@ describe("limits", () => {
       },
     });
     const request = new Request(`${BASE}?secret=${SECRET}`, { method: "POST", headers: { "Content-Type": "application/json" }, body, duplex: "half" } as RequestInit);
-    expect((await call(request)).status).toBe(413);
+    expect(await call(request)).toHaveStatus(413);
     expect(cancelled).toBe(true);
     expect(sent).toBeLessThan(64 * 1024 + 5 * 4096);
   });
 
   test("with no authentication method configured everything answers 503 and nothing is stored", async () => {
     const response = await handleWebhook(postJson(tutorialJson), "inbound", { auth: { appUrl: new URL("http://localhost:3000") } });
-    expect(response.status).toBe(503);
+    expect(response).toHaveStatus(503);
     expect(await response.json()).toEqual({ error: "webhook not configured" });
     expect(await messageCount()).toBe(0);
   });
@@ -190,9 +186,9 @@ describe("who the conversation belongs to", () => {
   });
 
   test("a message from a member's verified number lands in their conversation", async () => {
-    const [member] = await db.insert(users).values({ email: `${randomUUID()}@example.com`, phoneNumber: SENDER, phoneVerifiedAt: new Date() }).returning();
+    const member = await createUser({ phone: SENDER });
     await call(postJson(tutorialJson));
-    expect(await conversationOf(SENDER)).toMatchObject({ userId: member!.id });
+    expect(await conversationOf(SENDER)).toMatchObject({ userId: member.id });
   });
 
   test("a member who verifies the number later gets the conversation, earlier messages included", async () => {
@@ -201,14 +197,14 @@ describe("who the conversation belongs to", () => {
     const unclaimed = await conversationOf(contact);
     expect(unclaimed).toMatchObject({ userId: null });
 
-    const [member] = await db.insert(users).values({ email: `${randomUUID()}@example.com` }).returning();
-    expect(await sendVerificationCode({ userId: member!.id, phoneNumber: contact })).toMatchObject({ ok: true });
+    const member = await createUser();
+    expect(await sendVerificationCode({ userId: member.id, phoneNumber: contact })).toMatchObject({ ok: true });
     const [sms] = await db.select().from(simulatedSms).where(eq(simulatedSms.toNumber, contact));
     const code = /\b(\d{6})\b/.exec(sms!.body)![1]!;
-    expect(await verifyPhoneCode({ userId: member!.id, code })).toMatchObject({ ok: true, conversationId: unclaimed!.id });
+    expect(await verifyPhoneCode({ userId: member.id, code })).toMatchObject({ ok: true, conversationId: unclaimed!.id });
 
     await call(postJson({ ...tutorialJson, originator: contact, payload: "after" }));
-    expect(await conversationOf(contact)).toMatchObject({ id: unclaimed!.id, userId: member!.id });
+    expect(await conversationOf(contact)).toMatchObject({ id: unclaimed!.id, userId: member.id });
     expect(await db.select().from(messages).where(eq(messages.conversationId, unclaimed!.id))).toHaveLength(2);
   });
 });

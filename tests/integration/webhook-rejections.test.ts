@@ -5,7 +5,7 @@ import { db } from "~/.server/platform/db/client";
 import { webhookRejections } from "~/.server/platform/db/schema";
 import { purgeRejections, recentRejections, recordRejection, type Rejection } from "~/.server/webhooks/rejections";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
-import { signedInUser } from "../support/session";
+import { createUser } from "../support/factories";
 
 const INBOUND = "/webhooks/messagebird";
 const SMS = JSON.stringify({ originator: "31612345678", recipient: "447700900000", payload: "let me in" });
@@ -78,9 +78,9 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("refused webhooks against the ru
       expect(await refuse("203.0.113.50")).toBe(401);
       await untilLogged((line) => line.sourceIp === "203.0.113.50");
 
-      const admin = await signedInUser("admin");
+      const admin = await createUser({ role: "admin" });
       const page = await fetch(`${app.url}/admin/webhooks`, { headers: { cookie: admin.cookie } });
-      expect(page.status).toBe(200);
+      expect(page).toHaveStatus(200);
       const rows = tableRows(await page.text());
       // When, requests, route, answer, reason, from, start of the first request.
       expect(rows.map(([, requests, , answer, reason, from]) => [requests, answer, reason, from])).toEqual([

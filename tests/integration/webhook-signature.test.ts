@@ -9,6 +9,7 @@ import { conversations, messages, webhookNonces, webhookRejections } from "~/.se
 import { action } from "~/routes/webhooks.messagebird";
 import { loader as statusLoader } from "~/routes/webhooks.messagebird.status";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
+import { callAction, callLoader, jsonAnswer } from "../support/route-call";
 
 // This file runs the app with a signing key configured, as a deployment using
 // MessageBird-Signature-JWT would; it must be set before env.ts is first imported.
@@ -38,15 +39,13 @@ async function sign({ url = PUBLIC_URL, payload = body, jti = crypto.randomUUID(
     .sign(new TextEncoder().encode(SIGNING_KEY));
 }
 
-type Args = Parameters<typeof action>[0];
 async function post(token: string, { url = INTERNAL_URL, payload = body } = {}) {
   const request = new Request(url, {
     method: "POST",
     headers: { "Content-Type": "application/json", "MessageBird-Signature-JWT": token },
     body: payload,
   });
-  const response = await action({ request, params: {}, context: {} } as unknown as Args);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  return jsonAnswer(await callAction(action, { request }));
 }
 const messageCount = async () => (await db.select({ n: count() }).from(messages))[0]!.n;
 const replayed = { status: 401, body: { error: "replayed signature" } };
@@ -73,14 +72,14 @@ describe("MessageBird-Signature-JWT on the inbound webhook", () => {
 
   test("a tampered URL is refused", async () => {
     const token = await sign({ url: `${PUBLIC_URL}?flow=a` });
-    expect((await post(token, { url: `${INTERNAL_URL}?flow=b` })).status).toBe(401);
-    expect((await post(await sign(), { url: `${INTERNAL_URL}?extra=1` })).status).toBe(401);
+    expect(await post(token, { url: `${INTERNAL_URL}?flow=b` })).toHaveStatus(401);
+    expect(await post(await sign(), { url: `${INTERNAL_URL}?extra=1` })).toHaveStatus(401);
     expect(await messageCount()).toBe(0);
   });
 
   test("a replayed token (same jti) is refused, even on another instance sharing the database", async () => {
     const token = await sign();
-    expect((await post(token)).status).toBe(200);
+    expect(await post(token)).toHaveStatus(200);
     expect(await post(token)).toEqual(replayed);
     expect(await db.select({ n: count() }).from(webhookNonces)).toEqual([{ n: 1 }]);
   });
@@ -89,7 +88,7 @@ describe("MessageBird-Signature-JWT on the inbound webhook", () => {
     const token = await sign();
     await db.execute(sql`alter table messages rename to messages_offline`);
     try {
-      expect((await post(token)).status).toBe(503);
+      expect(await post(token)).toHaveStatus(503);
     } finally {
       await db.execute(sql`alter table messages_offline rename to messages`);
     }
@@ -109,8 +108,7 @@ describe("MessageBird-Signature-JWT on the inbound webhook", () => {
 
   test("the shared secret still works alongside the signing key", async () => {
     const request = new Request(`${INTERNAL_URL}?secret=test-webhook-secret-0123456789`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
-    const response = await action({ request, params: {}, context: {} } as unknown as Args);
-    expect(response.status).toBe(200);
+    expect(await callAction(action, { request })).toHaveStatus(200);
   });
 });
 
@@ -125,8 +123,7 @@ describe("MessageBird-Signature-JWT on delivery reports", () => {
     const token = await sign({ url: `http://localhost:3000/webhooks/messagebird/status${query}`, payload: "" });
     const report = async () => {
       const request = new Request(`http://10.1.2.3:8080/webhooks/messagebird/status${query}`, { headers: { "MessageBird-Signature-JWT": token } });
-      const response = await statusLoader({ request, params: {}, context: {} } as unknown as Parameters<typeof statusLoader>[0]);
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+      return jsonAnswer(await callLoader(statusLoader, { request }));
     };
     expect(await report()).toEqual({ status: 200, body: { status: "updated", id: message!.id } });
     expect(await report()).toEqual(replayed);

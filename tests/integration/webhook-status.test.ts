@@ -4,19 +4,18 @@ import { database, db } from "~/.server/platform/db/client";
 import { conversations, messages, webhookRejections } from "~/.server/platform/db/schema";
 import { EVENTS_CHANNEL, type InboxEvent } from "~/.server/platform/event-bus";
 import { action, loader } from "~/routes/webhooks.messagebird.status";
+import { callAction, callLoader, jsonAnswer } from "../support/route-call";
 
 const SECRET = "test-webhook-secret-0123456789";
 const BASE = "http://localhost:3000/webhooks/messagebird/status";
 
-type Args = Parameters<typeof loader>[0];
 async function report(fields: Record<string, string>, { secret = SECRET, method = "GET" } = {}) {
   const query = new URLSearchParams({ ...fields, secret });
   const request =
     method === "GET"
       ? new Request(`${BASE}?${query}`)
       : new Request(`${BASE}?secret=${secret}`, { method, body: new URLSearchParams(fields) });
-  const response = await (method === "GET" ? loader : action)({ request, params: {}, context: {} } as unknown as Args);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+  return jsonAnswer(method === "GET" ? await callLoader(loader, { request }) : await callAction(action, { request }));
 }
 
 let conversationId: string;

@@ -1,9 +1,12 @@
 import { delay, http, HttpResponse } from "msw";
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll } from "vitest";
 
 /**
- * MSW handlers for MessageBird's REST API as the `messagebird` SDK calls it
- * (POST https://rest.messagebird.com/messages), plus our own webhooks as the simulator and
- * /dev/phone call them over HTTP.
+ * MessageBird's REST API as the `messagebird` SDK calls it, plus our own
+ * webhooks as the simulator and /dev/phone call them over HTTP: one MSW server
+ * that records every request and answers like the real thing unless a test
+ * says how to answer the next one.
  */
 
 export const MESSAGES_URL = "https://rest.messagebird.com/messages";
@@ -11,13 +14,17 @@ export const APP_URL = "http://localhost:3000";
 
 /** What the SDK put on the wire; `recipients` arrives as one comma-separated string. */
 export type SentRequest = { authorization: string | null; body: Record<string, unknown> };
+/** What /dev/phone's handset posted to our inbound webhook. */
+export type InboundRequest = { url: URL; body: Record<string, unknown> };
+
+/** How MessageBird answers one send; it gets the request's JSON body. */
+export type SendAnswer = (body: Record<string, unknown>) => Response | Promise<Response>;
 
 /** MessageBird accepts the message (201 with the message object, shortened to what Birdline reads). */
-export function messageAccepted({ id = "e8077d803532c0b5937c639b60216938", onRequest }: { id?: string; onRequest?: (request: SentRequest) => void } = {}) {
-  return http.post(MESSAGES_URL, async ({ request }) => {
-    const body = (await request.json()) as Record<string, unknown>;
-    onRequest?.({ authorization: request.headers.get("authorization"), body });
-    return HttpResponse.json(
+export const accepted =
+  ({ id = `mb-${crypto.randomUUID()}` }: { id?: string } = {}): SendAnswer =>
+  (body) =>
+    HttpResponse.json(
       {
         id,
         href: `${MESSAGES_URL}/${id}`,
@@ -38,44 +45,74 @@ export function messageAccepted({ id = "e8077d803532c0b5937c639b60216938", onReq
       },
       { status: 201 },
     );
-  });
-}
 
 /** MessageBird's error envelope, as its REST docs show it. */
-export function messageRefused(status: number, errors: { code: number; description: string; parameter: string | null }[]) {
-  return http.post(MESSAGES_URL, () => HttpResponse.json({ errors }, { status }));
-}
+const refused =
+  (status: number, errors: { code: number; description: string; parameter: string | null }[]): SendAnswer =>
+  () =>
+    HttpResponse.json({ errors }, { status });
 
 export const refusals = {
-  badKey: () => messageRefused(401, [{ code: 2, description: "Request not allowed (incorrect access_key)", parameter: "access_key" }]),
-  badRecipient: () => messageRefused(422, [{ code: 9, description: "no (correct) recipients found", parameter: "recipient" }]),
-  noBalance: () => messageRefused(422, [{ code: 25, description: "Not enough balance", parameter: null }]),
-  internalError: () => messageRefused(500, [{ code: 99, description: "Internal error", parameter: null }]),
-};
-
-/** A load balancer's 503 page: not JSON, so the SDK reports "response failed". */
-export const messagebirdUnavailable = () =>
-  http.post(MESSAGES_URL, () => new HttpResponse("<html>503 Service Unavailable</html>", { status: 503, headers: { "content-type": "text/html" } }));
-
-export const messagebirdUnreachable = () => http.post(MESSAGES_URL, () => HttpResponse.error());
-
-export const messagebirdHangs = () =>
-  http.post(MESSAGES_URL, async () => {
+  badKey: refused(401, [{ code: 2, description: "Request not allowed (incorrect access_key)", parameter: "access_key" }]),
+  badRecipient: refused(422, [{ code: 9, description: "no (correct) recipients found", parameter: "recipient" }]),
+  noBalance: refused(422, [{ code: 25, description: "Not enough balance", parameter: null }]),
+  internalError: refused(500, [{ code: 99, description: "Internal error", parameter: null }]),
+  /** A load balancer's 503 page: not JSON, so the SDK reports "response failed". */
+  unavailable: () => new HttpResponse("<html>503 Service Unavailable</html>", { status: 503, headers: { "content-type": "text/html" } }),
+  /** The connection drops: no HTTP answer at all. */
+  unreachable: () => HttpResponse.error(),
+  /** MessageBird never answers. */
+  hangs: async () => {
     await delay("infinite");
     return HttpResponse.json({});
-  });
+  },
+} satisfies Record<string, SendAnswer>;
 
-/** Our own status webhook, as the simulator calls it; hands each report's query to `onReport`. */
-export function statusWebhook(onReport: (query: URLSearchParams) => void) {
-  return http.get(`${APP_URL}/webhooks/messagebird/status`, ({ request }) => {
-    onReport(new URL(request.url).searchParams);
-    return HttpResponse.json({ status: "updated" });
-  });
-}
+/**
+ * Starts the shared MSW server for this test file (listen before all, reset
+ * after each, close after all); unhandled requests fail the test.
+ */
+export function useMessageBirdMock() {
+  const sent: SentRequest[] = [];
+  const reports: URLSearchParams[] = [];
+  const inbound: InboundRequest[] = [];
+  const next = { send: [] as SendAnswer[], report: [] as (() => Response)[], inbound: [] as (() => Response)[] };
 
-/** Our own inbound webhook, as the /dev/phone handset calls it. */
-export function inboundWebhook(answer: (request: { url: URL; body: Record<string, unknown> }) => Response | Promise<Response>) {
-  return http.post(`${APP_URL}/webhooks/messagebird`, async ({ request }) =>
-    answer({ url: new URL(request.url), body: (await request.json()) as Record<string, unknown> }),
+  const server = setupServer(
+    http.post(MESSAGES_URL, async ({ request }) => {
+      const body = (await request.json()) as Record<string, unknown>;
+      sent.push({ authorization: request.headers.get("authorization"), body });
+      return (next.send.shift() ?? accepted())(body);
+    }),
+    // Our own status webhook, as the simulator calls it.
+    http.get(`${APP_URL}/webhooks/messagebird/status`, ({ request }) => {
+      reports.push(new URL(request.url).searchParams);
+      return next.report.shift()?.() ?? HttpResponse.json({ status: "updated" });
+    }),
+    // Our own inbound webhook, as the /dev/phone handset calls it.
+    http.post(`${APP_URL}/webhooks/messagebird`, async ({ request }) => {
+      inbound.push({ url: new URL(request.url), body: (await request.json()) as Record<string, unknown> });
+      return next.inbound.shift()?.() ?? HttpResponse.json({ status: "stored", id: crypto.randomUUID() });
+    }),
   );
+  beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+  afterEach(() => {
+    for (const list of [sent, reports, inbound, next.send, next.report, next.inbound]) list.length = 0;
+  });
+  afterAll(() => server.close());
+
+  return {
+    /** Every SMS MessageBird was asked to send, oldest first. */
+    sent,
+    /** Every delivery report posted to our status webhook. */
+    reports,
+    /** Every SMS the handset posted to our inbound webhook. */
+    inbound,
+    /** How MessageBird answers the next send (queue several for several sends); later ones are accepted. */
+    answerNextSend: (...answers: SendAnswer[]) => next.send.push(...answers),
+    /** How our status webhook answers the next delivery report; later ones are "updated". */
+    answerNextReport: (...answers: (() => Response)[]) => next.report.push(...answers),
+    /** How our inbound webhook answers the handset's next SMS; later ones are "stored". */
+    answerNextInbound: (...answers: (() => Response)[]) => next.inbound.push(...answers),
+  };
 }

@@ -13,12 +13,3 @@ export async function sessionCookie(userId: string, secret = env.authSecret): Pr
   const jwt = await encode({ token: { sub: userId, ...newSessionClaims(user?.sessionVersion ?? 0) }, secret, salt: SESSION_COOKIE });
   return `${SESSION_COOKIE}=${jwt}`;
 }
-
-/** A user row plus their session cookie, without going through the register form. */
-export async function signedInUser(role: "member" | "agent" | "admin" = "member", phoneNumber?: string) {
-  const [user] = await db
-    .insert(users)
-    .values({ email: `${role}-${crypto.randomUUID()}@example.com`, role, phoneNumber, phoneVerifiedAt: phoneNumber ? new Date() : null })
-    .returning({ id: users.id });
-  return { id: user!.id, cookie: await sessionCookie(user!.id) };
-}

@@ -1,4 +1,5 @@
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import type * as NodeCrypto from "node:crypto";
 import { readFileSync } from "node:fs";
 import { SignJWT } from "jose";
 import { describe, expect, test, vi } from "vitest";
@@ -11,7 +12,7 @@ import {
 } from "~/.server/webhooks/authenticate";
 
 vi.mock("node:crypto", async (importOriginal) => {
-  const crypto = await importOriginal<typeof import("node:crypto")>();
+  const crypto = await importOriginal<typeof NodeCrypto>();
   return { ...crypto, timingSafeEqual: vi.fn(crypto.timingSafeEqual) };
 });
 
