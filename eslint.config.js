@@ -12,7 +12,10 @@ export default tseslint.config(
   {
     languageOptions: { globals: { ...globals.node, ...globals.browser } },
     rules: {
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
       "@typescript-eslint/consistent-type-imports": ["error", { fixStyle: "inline-type-imports" }],
       "no-console": ["error", { allow: ["warn", "error"] }],
     },
@@ -28,7 +31,13 @@ export default tseslint.config(
   },
   {
     // Command-line programs talk to a person on stdout.
-    files: ["server.ts", "scripts/**", "tests/bench/**", "tests/e2e/proxy/start-proxy.ts", "app/.server/platform/db/migrate.ts"],
+    files: [
+      "server.ts",
+      "scripts/**",
+      "tests/bench/**",
+      "tests/e2e/proxy/start-proxy.ts",
+      "app/.server/platform/db/migrate.ts",
+    ],
     rules: { "no-console": "off" },
   },
 );

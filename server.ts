@@ -30,7 +30,9 @@ function ensureBuild() {
   const built = existsSync(serverBuildPath) ? statSync(serverBuildPath).mtimeMs : 0;
   const changed = Math.max(...SOURCES.map((source) => newestMtime(path.join(root, source))));
   if (built >= changed) return;
-  console.log(built ? "Sources changed since the last build; rebuilding…" : "No build yet; building the app (about a minute)…");
+  console.log(
+    built ? "Sources changed since the last build; rebuilding…" : "No build yet; building the app (about a minute)…",
+  );
   const result = spawnSync("npx", ["react-router", "build"], { stdio: "inherit", env: process.env });
   if (result.status !== 0) {
     console.error("Build failed; see the output above.");
@@ -52,7 +54,9 @@ async function loadBuild(): Promise<ServerBuild & { entry: { module: EntryModule
     // Booting opens the database and applies migrations; say so plainly when that is what failed.
     const code = (error as { code?: string }).code;
     if (code && /^(ECONNREFUSED|ENOTFOUND|ETIMEDOUT|EAI_AGAIN|28P01|3D000|CONNECT_TIMEOUT)$/.test(code)) {
-      console.error(`Could not open the database (DATABASE_URL): ${(error as Error).message}. Is Postgres running and reachable?`);
+      console.error(
+        `Could not open the database (DATABASE_URL): ${(error as Error).message}. Is Postgres running and reachable?`,
+      );
       process.exit(1);
     }
     throw error;

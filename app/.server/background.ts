@@ -20,7 +20,11 @@ const tasks: Task[] = [
       await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now));
     },
   },
-  { name: "purge webhook rejections older than 30 days or beyond the cap", everyMs: 60 * 60_000, run: () => purgeRejections() },
+  {
+    name: "purge webhook rejections older than 30 days or beyond the cap",
+    everyMs: 60 * 60_000,
+    run: () => purgeRejections(),
+  },
   { name: "offer Retry for replies MessageBird never confirmed", everyMs: 60_000, run: () => failUnconfirmedReplies() },
 ];
 

@@ -95,7 +95,12 @@ export function LiveUpdates() {
   if (!connection) return null;
   const { text, title, dot } = LABELS[connection];
   return (
-    <span role="status" title={title} data-connection={connection} className="flex items-center gap-1.5 px-2 text-xs text-slate-600">
+    <span
+      role="status"
+      title={title}
+      data-connection={connection}
+      className="flex items-center gap-1.5 px-2 text-xs text-slate-600"
+    >
       <span aria-hidden="true" className={`h-2 w-2 rounded-full ${dot}`} />
       <span>
         <span className="sr-only">Live updates: </span>

@@ -84,15 +84,17 @@ export function ReplyForm({
           </label>
           {optedOut ? (
             <p id="opted-out-note" className="rounded-md bg-red-50 p-2 text-sm text-red-800">
-              This number opted out by texting STOP, so Birdline will not send it anything. Replies are possible again once
-              they text START.
+              This number opted out by texting STOP, so Birdline will not send it anything. Replies are possible again
+              once they text START.
             </p>
           ) : null}
           <textarea
             {...getTextareaProps(fields.body)}
             ref={textarea}
             rows={3}
-            aria-describedby={[optedOut ? "opted-out-note" : null, "reply-counter", fields.body.errorId].filter(Boolean).join(" ")}
+            aria-describedby={[optedOut ? "opted-out-note" : null, "reply-counter", fields.body.errorId]
+              .filter(Boolean)
+              .join(" ")}
             onInput={(event) => setText(event.currentTarget.value)}
             onKeyDown={(event) => {
               if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;

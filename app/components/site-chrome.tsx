@@ -39,7 +39,9 @@ export function SiteHeader({ user, status }: { user: NavUser | null; status?: Re
             </NavLink>
             <span className="hidden px-2 text-sm text-slate-500 sm:inline" title={user.email ?? undefined}>
               {user.name || user.email}
-              {isStaff(user) ? <span className="ml-1 rounded bg-slate-100 px-1.5 py-0.5 text-xs">{user.role}</span> : null}
+              {isStaff(user) ? (
+                <span className="ml-1 rounded bg-slate-100 px-1.5 py-0.5 text-xs">{user.role}</span>
+              ) : null}
             </span>
             <Form method="post" action="/logout">
               <button

@@ -18,12 +18,18 @@ export const formatTime = (date: Date | string, timeZone: string) =>
 
 /** "14:05:09": telling moments within one minute apart. */
 export const formatClock = (date: Date | string, timeZone: string) =>
-  new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(new Date(date));
-
-export const formatDay = (date: Date | string, timeZone: string) =>
-  new Intl.DateTimeFormat("en-GB", { timeZone, weekday: "long", day: "numeric", month: "long", year: "numeric" }).format(
+  new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(
     new Date(date),
   );
+
+export const formatDay = (date: Date | string, timeZone: string) =>
+  new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+  }).format(new Date(date));
 
 /** "14:05" today, "Tue 3 Nov" this year, "3 Nov 2025" before. */
 export function formatWhen(date: Date | string, timeZone: string, now = new Date()): string {

@@ -28,11 +28,12 @@ export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
           Refused webhooks
         </h1>
         <p className="mt-1 max-w-3xl text-slate-600">
-          Every request to <code className="rounded bg-slate-100 px-1">{inboundUrl}</code> or its status route that Birdline
-          did not store, most recently refused first. Requests refused for the same reason from the same address within
-          a minute share one row, with how many there were. If messages are not arriving, the reason is here: “url_hash
-          does not match the public URL” means <code>APP_URL</code> is not the address MessageBird calls; “wrong secret”
-          means the <code>?secret=</code> in MessageBird differs from <code>MESSAGEBIRD_WEBHOOK_SECRET</code>.
+          Every request to <code className="rounded bg-slate-100 px-1">{inboundUrl}</code> or its status route that
+          Birdline did not store, most recently refused first. Requests refused for the same reason from the same
+          address within a minute share one row, with how many there were. If messages are not arriving, the reason is
+          here: “url_hash does not match the public URL” means <code>APP_URL</code> is not the address MessageBird
+          calls; “wrong secret” means the <code>?secret=</code> in MessageBird differs from{" "}
+          <code>MESSAGEBIRD_WEBHOOK_SECRET</code>.
         </p>
       </header>
       {rejections.length === 0 ? (
@@ -43,18 +44,32 @@ export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
         <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">
-              The latest {rejections.length} groups of refused webhook requests, one per minute, route, answer, reason and
-              address
+              The latest {rejections.length} groups of refused webhook requests, one per minute, route, answer, reason
+              and address
             </caption>
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
               <tr>
-                <th scope="col" className="px-3 py-2">When</th>
-                <th scope="col" className="px-3 py-2 text-right">Requests</th>
-                <th scope="col" className="px-3 py-2">Route</th>
-                <th scope="col" className="px-3 py-2">Answer</th>
-                <th scope="col" className="px-3 py-2">Reason</th>
-                <th scope="col" className="px-3 py-2">From</th>
-                <th scope="col" className="px-3 py-2">Start of the first request</th>
+                <th scope="col" className="px-3 py-2">
+                  When
+                </th>
+                <th scope="col" className="px-3 py-2 text-right">
+                  Requests
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Route
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Answer
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Reason
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  From
+                </th>
+                <th scope="col" className="px-3 py-2">
+                  Start of the first request
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
@@ -66,9 +81,13 @@ export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
                     </time>
                     {rejection.count > 1 && (
                       <span className="block text-xs text-slate-500">
-                        <time dateTime={new Date(rejection.firstAt).toISOString()}>{formatClock(rejection.firstAt, timeZone)}</time>
+                        <time dateTime={new Date(rejection.firstAt).toISOString()}>
+                          {formatClock(rejection.firstAt, timeZone)}
+                        </time>
                         {" to "}
-                        <time dateTime={new Date(rejection.lastAt).toISOString()}>{formatClock(rejection.lastAt, timeZone)}</time>
+                        <time dateTime={new Date(rejection.lastAt).toISOString()}>
+                          {formatClock(rejection.lastAt, timeZone)}
+                        </time>
                       </span>
                     )}
                   </td>
@@ -80,7 +99,9 @@ export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
                   <td className="px-3 py-2">{rejection.status}</td>
                   <td className="px-3 py-2">{rejection.reason}</td>
                   <td className="px-3 py-2 font-mono text-xs">{rejection.sourceIp}</td>
-                  <td className="max-w-xs break-all px-3 py-2 font-mono text-xs text-slate-600">{rejection.excerpt ?? "(empty)"}</td>
+                  <td className="max-w-xs break-all px-3 py-2 font-mono text-xs text-slate-600">
+                    {rejection.excerpt ?? "(empty)"}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -14,7 +14,9 @@ import type { Route } from "./+types/dev.phone";
 export const meta: Route.MetaFunction = () => [{ title: "Simulated phone · Birdline" }];
 
 const HandsetSmsSchema = z.object({
-  number: z.string({ error: "Open a handset first." }).refine((value) => parseUserPhone(value) !== null, "Open a handset first."),
+  number: z
+    .string({ error: "Open a handset first." })
+    .refine((value) => parseUserPhone(value) !== null, "Open a handset first."),
   body: z
     .string({ error: "Type a message to send." })
     .trim()
@@ -72,13 +74,16 @@ export default function DevPhone({ loaderData, actionData }: Route.ComponentProp
         <p className="text-sm font-semibold uppercase tracking-wide text-brand-600">Development</p>
         <h1 className="mt-1 text-3xl font-bold tracking-tight text-brand-900">Simulated phone</h1>
         <p className="mt-2 max-w-2xl text-slate-600">
-          No MessageBird account is configured, so every SMS Birdline sends lands here instead of on a real phone.
-          Open any number to see what it received, and text the service number {formatPhone(virtualNumber)} from it.
+          No MessageBird account is configured, so every SMS Birdline sends lands here instead of on a real phone. Open
+          any number to see what it received, and text the service number {formatPhone(virtualNumber)} from it.
         </p>
       </header>
 
       <div className="grid grid-cols-[minmax(0,1fr)] items-start gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
-        <section aria-labelledby="handset-heading" className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5">
+        <section
+          aria-labelledby="handset-heading"
+          className="rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:p-5"
+        >
           <h2 id="handset-heading" className="sr-only">
             Handset
           </h2>
@@ -89,7 +94,9 @@ export default function DevPhone({ loaderData, actionData }: Route.ComponentProp
               <SendForm key={number} number={number} virtualNumber={virtualNumber} lastResult={actionData?.result} />
             </>
           ) : (
-            <p className="mt-6 text-slate-600">Pick a number to open its handset, e.g. the one you are verifying in your settings.</p>
+            <p className="mt-6 text-slate-600">
+              Pick a number to open its handset, e.g. the one you are verifying in your settings.
+            </p>
           )}
         </section>
         <HowItWorks {...loaderData} />
@@ -150,7 +157,9 @@ function Thread({ number, messages }: { number: string; messages: Message[] }) {
         </a>
       </div>
       {messages.length === 0 ? (
-        <p className="py-8 text-center text-slate-500">No SMS yet. Anything Birdline sends to this number appears here.</p>
+        <p className="py-8 text-center text-slate-500">
+          No SMS yet. Anything Birdline sends to this number appears here.
+        </p>
       ) : (
         <ol aria-label={`SMS on ${formatPhone(number)}`} aria-live="polite" className="mt-4 space-y-3 text-sm">
           {messages.map((message) => (
@@ -180,7 +189,15 @@ function Thread({ number, messages }: { number: string; messages: Message[] }) {
   );
 }
 
-function SendForm({ number, virtualNumber, lastResult }: { number: string; virtualNumber: string; lastResult?: SubmissionResult }) {
+function SendForm({
+  number,
+  virtualNumber,
+  lastResult,
+}: {
+  number: string;
+  virtualNumber: string;
+  lastResult?: SubmissionResult;
+}) {
   const [form, fields] = useForm({
     id: "handset-sms",
     lastResult,
@@ -216,7 +233,10 @@ function HowItWorks({ virtualNumber, webhookSecret, webhookUrl, scenarios }: Rou
     ? `curl -X POST '${webhookUrl}' \\\n  -H 'content-type: application/json' \\\n  -d '{"originator":"+31612345678","recipient":"${virtualNumber}","payload":"Hello"}'`
     : null;
   return (
-    <aside aria-labelledby="how-heading" className="space-y-4 rounded-2xl border border-slate-200 bg-white p-4 text-sm shadow-sm sm:p-5">
+    <aside
+      aria-labelledby="how-heading"
+      className="space-y-4 rounded-2xl border border-slate-200 bg-white p-4 text-sm shadow-sm sm:p-5"
+    >
       <h2 id="how-heading" className="font-semibold text-slate-900">
         How the simulator works
       </h2>
@@ -231,15 +251,16 @@ function HowItWorks({ virtualNumber, webhookSecret, webhookUrl, scenarios }: Rou
             <dd>
               <code className="break-all rounded bg-slate-100 px-1.5 py-0.5 text-slate-800">{webhookSecret}</code>
               <p className="mt-1 text-slate-600">
-                Generated for this machine. MessageBird (and this page) add it as <code>?secret=</code> to the webhook URL.
+                Generated for this machine. MessageBird (and this page) add it as <code>?secret=</code> to the webhook
+                URL.
               </p>
             </dd>
           </div>
         ) : null}
       </dl>
       <p className="text-slate-600">
-        Sending from a handset posts to <code>/webhooks/messagebird</code> over HTTP, exactly like MessageBird would; SMS
-        the app sends get a delivery report about a second later.
+        Sending from a handset posts to <code>/webhooks/messagebird</code> over HTTP, exactly like MessageBird would;
+        SMS the app sends get a delivery report about a second later.
       </p>
       {curl ? (
         <div>

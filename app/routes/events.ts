@@ -21,6 +21,9 @@ export async function loader({ request }: Route.LoaderArgs) {
     );
   } catch (error) {
     log.warn("could not open a live-update stream", { error });
-    return new Response("Live updates are unavailable; try again shortly.", { status: 503, headers: { "Retry-After": "5" } });
+    return new Response("Live updates are unavailable; try again shortly.", {
+      status: 503,
+      headers: { "Retry-After": "5" },
+    });
   }
 }

@@ -68,10 +68,7 @@ export default function Home() {
 
 function ThreadPreview() {
   return (
-    <figure
-      aria-label="An example conversation"
-      className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm"
-    >
+    <figure aria-label="An example conversation" className="rounded-2xl border border-slate-200 bg-white p-5 shadow-sm">
       <div className="flex items-center justify-between border-b border-slate-100 pb-3">
         <span className="font-semibold">+31 6 1234 5678</span>
         <span className="rounded-full bg-green-100 px-2 py-0.5 text-xs font-medium text-green-800">live</span>

@@ -49,7 +49,9 @@ export async function action({ request, context }: Route.ActionArgs) {
 
   const result = await signInWithPassword(request, { email, password, csrfToken: String(formData.get("csrfToken")) });
   if (!result.ok) {
-    return refuse(result.error === "csrf" ? "This form had expired. Please sign in again." : "Invalid email or password");
+    return refuse(
+      result.error === "csrf" ? "This form had expired. Please sign in again." : "Invalid email or password",
+    );
   }
   await Promise.all([clearLimit(LOGIN_FAILURES_PER_EMAIL, email), unhitLimit(LOGIN_FAILURES_PER_IP, ip)]);
   throw redirect(safeRedirect(redirectTo), { headers: result.headers });

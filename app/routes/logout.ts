@@ -9,7 +9,8 @@ export function loader() {
 export async function action({ request }: Route.ActionArgs) {
   // Logging someone out from another site is a nuisance attack: only same-origin form posts count.
   const site = request.headers.get("sec-fetch-site");
-  if (site && site !== "same-origin" && site !== "none") throw new Response("Cross-site logout refused", { status: 403 });
+  if (site && site !== "same-origin" && site !== "none")
+    throw new Response("Cross-site logout refused", { status: 403 });
 
   // A bare POST (no form at all) is still a plain sign-out.
   const formData = await request.formData().catch(() => null);

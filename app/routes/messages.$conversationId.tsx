@@ -69,7 +69,8 @@ export async function action({ request, params }: Route.ActionArgs) {
     const submission = parseWithZod(formData, { schema: RetrySchema });
     if (submission.status !== "success") throw data("Not a message of this conversation.", { status: 400 });
     const retried = await retryReply({ conversation, messageId: submission.value.messageId, senderId: user.id });
-    if (!retried.ok && retried.reason !== "not-failed") return refused(submission.reply({ formErrors: [retried.message] }), retried);
+    if (!retried.ok && retried.reason !== "not-failed")
+      return refused(submission.reply({ formErrors: [retried.message] }), retried);
     throw redirect(thread);
   }
 
@@ -128,7 +129,9 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
             <ol aria-label="Messages" className="space-y-6">
               {days.map((day) => (
                 <li key={day.day}>
-                  <h2 className="mb-3 text-center text-xs font-semibold uppercase tracking-wide text-slate-500">{day.label}</h2>
+                  <h2 className="mb-3 text-center text-xs font-semibold uppercase tracking-wide text-slate-500">
+                    {day.label}
+                  </h2>
                   <ol className="space-y-2">
                     {day.items.map((message) => (
                       <MessageBubble key={message.id} message={message} timeZone={timeZone} />
@@ -140,7 +143,10 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
           )}
           {!latest ? (
             <p className="mt-4 text-center">
-              <Link to="." className="rounded-full border border-slate-300 px-3 py-1 text-sm text-slate-700 hover:bg-slate-50">
+              <Link
+                to="."
+                className="rounded-full border border-slate-300 px-3 py-1 text-sm text-slate-700 hover:bg-slate-50"
+              >
                 Newest messages
               </Link>
             </p>
@@ -179,7 +185,9 @@ function MessageBubble({
         <span className="sr-only">{inbound ? "Received" : "You sent"}: </span>
         {/* Text, never HTML: React escapes it, and pre-wrap keeps the SMS's own line breaks. */}
         <p className="whitespace-pre-wrap break-words">{message.body}</p>
-        <p className={`mt-1 flex flex-wrap items-center justify-end gap-x-2 text-xs ${inbound ? "text-slate-500" : "text-brand-100"}`}>
+        <p
+          className={`mt-1 flex flex-wrap items-center justify-end gap-x-2 text-xs ${inbound ? "text-slate-500" : "text-brand-100"}`}
+        >
           <time dateTime={new Date(message.createdAt).toISOString()}>{formatTime(message.createdAt, timeZone)}</time>
           {inbound ? null : <MessageStatus status={message.status} reason={message.errorMessage} />}
         </p>

@@ -49,7 +49,10 @@ export default function Messages({ loaderData }: Route.ComponentProps) {
             placeholder="Number, name or email"
             className="w-56 rounded-md border border-slate-300 px-3 py-2 text-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500"
           />
-          <button type="submit" className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-50">
+          <button
+            type="submit"
+            className="rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium hover:bg-slate-50"
+          >
             Search
           </button>
         </Form>
@@ -69,7 +72,10 @@ export default function Messages({ loaderData }: Route.ComponentProps) {
           )}
         </div>
       ) : (
-        <ul aria-label="Conversations" className="divide-y divide-slate-100 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+        <ul
+          aria-label="Conversations"
+          className="divide-y divide-slate-100 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm"
+        >
           {conversations.map((conversation) => (
             <li key={conversation.id}>
               <Link
@@ -83,7 +89,9 @@ export default function Messages({ loaderData }: Route.ComponentProps) {
                     </span>
                     <span className="text-sm text-slate-500">{conversation.ownerName ?? "Unclaimed"}</span>
                     {conversation.optedOut ? (
-                      <span className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900">Opted out</span>
+                      <span className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900">
+                        Opted out
+                      </span>
                     ) : null}
                   </p>
                   <p className="truncate text-sm text-slate-600">
@@ -94,7 +102,10 @@ export default function Messages({ loaderData }: Route.ComponentProps) {
                 </div>
                 <div className="flex shrink-0 flex-col items-end gap-1">
                   {conversation.lastMessageAt ? (
-                    <time dateTime={new Date(conversation.lastMessageAt).toISOString()} className="text-xs text-slate-500">
+                    <time
+                      dateTime={new Date(conversation.lastMessageAt).toISOString()}
+                      className="text-xs text-slate-500"
+                    >
                       {formatWhen(conversation.lastMessageAt, timeZone, new Date(now))}
                     </time>
                   ) : null}
@@ -119,8 +130,8 @@ function VerifyPhonePrompt() {
     <section className="mx-auto max-w-lg rounded-xl border border-slate-200 bg-white p-8 text-center shadow-sm">
       <h1 className="text-2xl font-bold text-slate-900">Verify your phone first</h1>
       <p className="mt-3 text-slate-600">
-        Your messages are the SMS between your phone and Birdline. Tell us your number and prove it is yours with a one-time
-        code; anything you texted us before shows up right away.
+        Your messages are the SMS between your phone and Birdline. Tell us your number and prove it is yours with a
+        one-time code; anything you texted us before shows up right away.
       </p>
       <Link
         to="/settings/phone"

@@ -40,7 +40,12 @@ export async function action({ request, context }: Route.ActionArgs) {
   const limit = await hitLimit(REGISTRATIONS_PER_IP, clientIp(context));
   if (limit.limited) {
     return data(
-      { result: submission.reply({ formErrors: [retryMessage(limit, "new accounts from your network")], hideFields: HIDDEN }) },
+      {
+        result: submission.reply({
+          formErrors: [retryMessage(limit, "new accounts from your network")],
+          hideFields: HIDDEN,
+        }),
+      },
       { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
     );
   }

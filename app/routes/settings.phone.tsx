@@ -4,7 +4,12 @@ import { data, Form, Link, redirect } from "react-router";
 import { z } from "zod";
 import { requireUser } from "~/.server/identity/session";
 import { env } from "~/.server/platform/env";
-import { getPhoneStatus, removePhoneNumber, sendVerificationCode, verifyPhoneCode } from "~/.server/identity/phone-verification";
+import {
+  getPhoneStatus,
+  removePhoneNumber,
+  sendVerificationCode,
+  verifyPhoneCode,
+} from "~/.server/identity/phone-verification";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { passRetryAfter } from "~/lib/headers";
 import { formatPhone } from "~/lib/phone";
@@ -67,7 +72,8 @@ export async function action({ request }: Route.ActionArgs) {
     const submission = parseWithZod(formData, { schema: VerifySchema });
     if (submission.status !== "success") return data({ intent, result: submission.reply() }, { status: 400 });
     const verified = await verifyPhoneCode({ userId: user.id, code: submission.value.code });
-    if (!verified.ok) return data({ intent, result: submission.reply({ fieldErrors: { code: [verified.message] } }) }, { status: 400 });
+    if (!verified.ok)
+      return data({ intent, result: submission.reply({ fieldErrors: { code: [verified.message] } }) }, { status: 400 });
     throw redirect("/settings/phone?verified=1");
   }
 
@@ -87,8 +93,8 @@ export default function PhoneSettings({ loaderData, actionData }: Route.Componen
       <header>
         <h1 className="text-2xl font-bold text-slate-900">Your phone</h1>
         <p className="mt-1 text-slate-600">
-          Birdline shows every SMS between your phone and our number as one conversation. Prove the number is yours with a
-          one-time code.
+          Birdline shows every SMS between your phone and our number as one conversation. Prove the number is yours with
+          a one-time code.
         </p>
       </header>
 
@@ -122,8 +128,8 @@ function SignOutEverywhere() {
     <div className="rounded-xl border border-slate-200 bg-white p-5 shadow-sm">
       <h2 className="font-semibold text-slate-900">Sign out everywhere</h2>
       <p className="mt-1 text-sm text-slate-600">
-        Lost a phone, or signed in on a computer that is not yours? This signs you out on every device and browser, this one
-        included.
+        Lost a phone, or signed in on a computer that is not yours? This signs you out on every device and browser, this
+        one included.
       </p>
       <Form method="post" action="/logout" className="mt-3">
         <button
@@ -142,10 +148,15 @@ function SignOutEverywhere() {
 function VerifiedNumber({ phoneNumber, justVerified }: { phoneNumber: string; justVerified: boolean }) {
   return (
     <div className="rounded-xl border border-green-200 bg-green-50 p-5" role={justVerified ? "status" : undefined}>
-      <p className="text-sm font-medium text-green-900">{justVerified ? "Verified! This number is now yours:" : "Your verified number"}</p>
+      <p className="text-sm font-medium text-green-900">
+        {justVerified ? "Verified! This number is now yours:" : "Your verified number"}
+      </p>
       <p className="mt-1 text-xl font-semibold text-green-950">{formatPhone(phoneNumber)}</p>
       <div className="mt-4 flex flex-wrap items-center gap-3">
-        <Link to="/messages" className="rounded-md bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700">
+        <Link
+          to="/messages"
+          className="rounded-md bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700"
+        >
           Open your messages
         </Link>
         <Form method="post">
@@ -188,8 +199,8 @@ function VerifyCodeForm({
       <p className="mt-1 text-sm text-slate-600">
         We sent a 6-digit code to <strong>{formatPhone(pending.phoneNumber)}</strong>. It is valid until{" "}
         {formatTime(pending.expiresAt, timeZone)}
-        {timeZone === "UTC" ? " UTC" : ""};{" "}
-        {pending.attemptsLeft} {pending.attemptsLeft === 1 ? "attempt" : "attempts"} left.
+        {timeZone === "UTC" ? " UTC" : ""}; {pending.attemptsLeft} {pending.attemptsLeft === 1 ? "attempt" : "attempts"}{" "}
+        left.
       </p>
       {simulator ? (
         <p className="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">
@@ -255,7 +266,11 @@ function SendCodeForm({
           label="Mobile number"
           hint={`Any common format. Numbers without a + are read as ${defaultCountry} numbers.`}
           errors={fields.phoneNumber.errors}
-          inputProps={{ ...getInputProps(fields.phoneNumber, { type: "tel" }), autoComplete: "tel", placeholder: "+31 6 12345678" }}
+          inputProps={{
+            ...getInputProps(fields.phoneNumber, { type: "tel" }),
+            autoComplete: "tel",
+            placeholder: "+31 6 12345678",
+          }}
         />
         <SubmitButton name="intent" value="send-code" pendingText="Sending…">
           Send code

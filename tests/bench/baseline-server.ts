@@ -16,7 +16,11 @@ const seen = new Set<string>();
 
 function isSms(value: unknown): value is Sms {
   const fields = value as Partial<Record<keyof Sms, unknown>>;
-  return typeof value === "object" && value !== null && ["originator", "recipient", "payload", "messageId"].every((key) => typeof fields[key as keyof Sms] === "string");
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    ["originator", "recipient", "payload", "messageId"].every((key) => typeof fields[key as keyof Sms] === "string")
+  );
 }
 
 async function store(sms: Sms): Promise<Answer> {
@@ -57,7 +61,8 @@ const server = http.createServer((req, res) => {
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
   req.on("end", () => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (req.method !== "POST" || url.pathname !== "/webhooks/messagebird") return reply(res, 404, { error: "not found" });
+    if (req.method !== "POST" || url.pathname !== "/webhooks/messagebird")
+      return reply(res, 404, { error: "not found" });
     if (!secret || url.searchParams.get("secret") !== secret) return reply(res, 401, { error: "bad credentials" });
     let sms: unknown;
     try {

@@ -9,7 +9,8 @@ import { median, percentile, progress, ms } from "./report";
 export type EventsOptions = { baseUrl: string; pid: number; secret: string; streams: number; rounds: number };
 
 type Usage = OpenFiles & { rssKiB: number };
-const showUsage = (u: Usage) => `RSS ${(u.rssKiB / 1024).toFixed(1)} MiB, ${u.fds} fds, ${u.sockets} sockets (${u.httpSockets} HTTP clients)`;
+const showUsage = (u: Usage) =>
+  `RSS ${(u.rssKiB / 1024).toFixed(1)} MiB, ${u.fds} fds, ${u.sockets} sockets (${u.httpSockets} HTTP clients)`;
 
 export type EventsResult = {
   streams: number;
@@ -39,10 +40,16 @@ async function registerAdmin(baseUrl: string): Promise<string> {
     method: "POST",
     redirect: "manual",
     headers: { cookie: jar.header(), "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ csrfToken, email: `bench-${Date.now()}@example.com`, password, confirmPassword: password }),
+    body: new URLSearchParams({
+      csrfToken,
+      email: `bench-${Date.now()}@example.com`,
+      password,
+      confirmPassword: password,
+    }),
   });
   jar.store(registered.headers);
-  if (registered.status !== 302 || !jar.has("session-token")) throw new Error(`registering failed: ${registered.status}`);
+  if (registered.status !== 302 || !jar.has("session-token"))
+    throw new Error(`registering failed: ${registered.status}`);
   return jar.header();
 }
 
@@ -51,10 +58,16 @@ async function postWebhook(options: EventsOptions): Promise<void> {
   const response = await fetch(`${options.baseUrl}/webhooks/messagebird?secret=${encodeURIComponent(options.secret)}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ originator: "31620000001", recipient: "447700900000", payload: "fan-out", messageId: `fanout-${Date.now()}-${++sequence}` }),
+    body: JSON.stringify({
+      originator: "31620000001",
+      recipient: "447700900000",
+      payload: "fan-out",
+      messageId: `fanout-${Date.now()}-${++sequence}`,
+    }),
   });
   const body = await response.text();
-  if (response.status !== 200 || !body.includes('"stored"')) throw new Error(`webhook answered ${response.status}: ${body}`);
+  if (response.status !== 200 || !body.includes('"stored"'))
+    throw new Error(`webhook answered ${response.status}: ${body}`);
 }
 
 /** `rounds` webhooks, one at a time; each round waits until every open stream heard it (or 10 s passed). */
@@ -122,7 +135,9 @@ export async function benchEvents(options: EventsOptions): Promise<EventsResult>
 
   progress(`events: ${rounds} webhooks, each until all ${count} streams heard it`);
   const big = await fanOutRounds(options, fanOut, count, rounds);
-  progress(`events: ${count} streams: all heard it after p50 ${ms(median(big.allHeard))}, worst ${ms(Math.max(...big.allHeard))}`);
+  progress(
+    `events: ${count} streams: all heard it after p50 ${ms(median(big.allHeard))}, worst ${ms(Math.max(...big.allHeard))}`,
+  );
 
   for (const stream of streams) stream.close();
   await settleSockets(pid, port, before.httpSockets);
@@ -158,4 +173,8 @@ export async function benchEvents(options: EventsOptions): Promise<EventsResult>
   };
 }
 
-export const arrivalPercentiles = (arrivals: number[]) => ({ p50: percentile(arrivals, 50), p99: percentile(arrivals, 99), max: Math.max(...arrivals) });
+export const arrivalPercentiles = (arrivals: number[]) => ({
+  p50: percentile(arrivals, 50),
+  p99: percentile(arrivals, 99),
+  max: Math.max(...arrivals),
+});

@@ -26,18 +26,27 @@ const WATCHDOG_MS = 8 * 60_000;
 
 const AUTH_SECRET = "bench-auth-secret-that-is-at-least-32-characters";
 const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
-const APP_ENV = { APP_URL: "http://localhost:3000", AUTH_SECRET, MESSAGEBIRD_WEBHOOK_SECRET: WEBHOOK_SECRET, LOG_LEVEL: "warn" };
+const APP_ENV = {
+  APP_URL: "http://localhost:3000",
+  AUTH_SECRET,
+  MESSAGEBIRD_WEBHOOK_SECRET: WEBHOOK_SECRET,
+  LOG_LEVEL: "warn",
+};
 
 const cleanups: (() => Promise<void>)[] = [];
 async function cleanUp() {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
+  for (const cleanup of cleanups.splice(0).reverse())
+    await cleanup().catch((error: unknown) => console.error(`cleanup failed: ${String(error)}`));
 }
 function abort(reason: string, code: number) {
   console.error(reason);
   void cleanUp().finally(() => process.exit(code));
 }
 process.once("SIGINT", () => abort("interrupted; cleaning up", 130));
-setTimeout(() => abort(`bench did not finish within ${WATCHDOG_MS / 60_000} minutes; stopping`, 1), WATCHDOG_MS).unref();
+setTimeout(
+  () => abort(`bench did not finish within ${WATCHDOG_MS / 60_000} minutes; stopping`, 1),
+  WATCHDOG_MS,
+).unref();
 
 function ensureBuild() {
   if (existsSync("build/server/index.js")) return;
@@ -46,7 +55,12 @@ function ensureBuild() {
   if (result.status !== 0) throw new Error("the build failed; see above");
 }
 
-type Storage = { kind: "postgres" | "pglite"; appEnv: Record<string, string | undefined>; baselineDatabaseUrl?: string; note: string };
+type Storage = {
+  kind: "postgres" | "pglite";
+  appEnv: Record<string, string | undefined>;
+  baselineDatabaseUrl?: string;
+  note: string;
+};
 
 async function prepareStorage(): Promise<Storage> {
   const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
@@ -57,7 +71,12 @@ async function prepareStorage(): Promise<Storage> {
     const [{ server_version }] = (await admin`show server_version`) as unknown as [{ server_version: string }];
     await admin.end();
     progress(`database: fresh Postgres database ${database.name} (dropped at the end)`);
-    return { kind: "postgres", appEnv: { DATABASE_URL: database.url }, baselineDatabaseUrl: database.url, note: `Postgres ${server_version}` };
+    return {
+      kind: "postgres",
+      appEnv: { DATABASE_URL: database.url },
+      baselineDatabaseUrl: database.url,
+      note: `Postgres ${server_version}`,
+    };
   }
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "birdline-bench-"));
   cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
@@ -98,13 +117,23 @@ async function main() {
   progress("webhooks: starting the built app and the baseline server");
   const app = await startApp(appEnv);
   cleanups.push(() => stopApp(app));
-  const baseline = await startBaseline({ MESSAGEBIRD_WEBHOOK_SECRET: WEBHOOK_SECRET, DATABASE_URL: storage.baselineDatabaseUrl });
+  const baseline = await startBaseline({
+    MESSAGEBIRD_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    DATABASE_URL: storage.baselineDatabaseUrl,
+  });
   cleanups.push(() => stopChild(baseline.process));
-  const baselineLabel = storage.kind === "postgres" ? "baseline (node:http + postgres.js)" : "baseline (node:http, NO database)";
+  const baselineLabel =
+    storage.kind === "postgres" ? "baseline (node:http + postgres.js)" : "baseline (node:http, NO database)";
   const webhooks = await benchWebhooks(
     { label: "app", url: app.url, idPrefix: "app" },
     { label: baselineLabel, url: baseline.url, idPrefix: "base" },
-    { secret: WEBHOOK_SECRET, connections: CONNECTIONS, roundSeconds: ROUND_SECONDS, rounds: ROUNDS, duplicateRounds: 2 },
+    {
+      secret: WEBHOOK_SECRET,
+      connections: CONNECTIONS,
+      roundSeconds: ROUND_SECONDS,
+      rounds: ROUNDS,
+      duplicateRounds: 2,
+    },
   );
   let rowCheck = "";
   if (storage.baselineDatabaseUrl) {
@@ -120,12 +149,20 @@ async function main() {
   let events: EventsResult | undefined;
   const limit = openFileLimit();
   if (limit < MIN_OPEN_FILES) {
-    console.log(`\n!! events benchmark SKIPPED: \`ulimit -n\` is ${limit}; ${STREAMS} streams need at least ${MIN_OPEN_FILES}. Raise it in your shell (ulimit -n ${MIN_OPEN_FILES}) and rerun.\n`);
+    console.log(
+      `\n!! events benchmark SKIPPED: \`ulimit -n\` is ${limit}; ${STREAMS} streams need at least ${MIN_OPEN_FILES}. Raise it in your shell (ulimit -n ${MIN_OPEN_FILES}) and rerun.\n`,
+    );
   } else {
     progress("events: starting a fresh app process");
     const eventsApp = await startApp(appEnv);
     cleanups.push(() => stopApp(eventsApp));
-    events = await benchEvents({ baseUrl: eventsApp.url, pid: eventsApp.process.pid!, secret: WEBHOOK_SECRET, streams: STREAMS, rounds: FAN_OUT_ROUNDS });
+    events = await benchEvents({
+      baseUrl: eventsApp.url,
+      pid: eventsApp.process.pid!,
+      secret: WEBHOOK_SECRET,
+      streams: STREAMS,
+      rounds: FAN_OUT_ROUNDS,
+    });
     await stopApp(eventsApp);
   }
 
@@ -143,29 +180,77 @@ function printSummary(
   const range = (values: number[]) => `${ratio(median(values))} (rounds ${values.map((v) => v.toFixed(2)).join(", ")})`;
   const rows: string[][] = [["measure", "app", "baseline", "app / baseline"]];
   for (const phase of [webhooks.stored, webhooks.duplicates]) {
-    rows.push([`webhook ${phase.name}: req/s`, phase.app.reqPerSec.toFixed(0), phase.baseline.reqPerSec.toFixed(0), range(phase.ratios)]);
-    rows.push([`webhook ${phase.name}: p50 / p99`, `${ms(phase.app.p50)} / ${ms(phase.app.p99)}`, `${ms(phase.baseline.p50)} / ${ms(phase.baseline.p99)}`, `p50 ${ratio(phase.app.p50 / phase.baseline.p50)}`]);
+    rows.push([
+      `webhook ${phase.name}: req/s`,
+      phase.app.reqPerSec.toFixed(0),
+      phase.baseline.reqPerSec.toFixed(0),
+      range(phase.ratios),
+    ]);
+    rows.push([
+      `webhook ${phase.name}: p50 / p99`,
+      `${ms(phase.app.p50)} / ${ms(phase.app.p99)}`,
+      `${ms(phase.baseline.p50)} / ${ms(phase.baseline.p99)}`,
+      `p50 ${ratio(phase.app.p50 / phase.baseline.p50)}`,
+    ]);
     const failed = phase.app.failed + phase.baseline.failed;
-    if (failed) rows.push([`webhook ${phase.name}: FAILED requests`, String(phase.app.failed), String(phase.baseline.failed), ""]);
+    if (failed)
+      rows.push([
+        `webhook ${phase.name}: FAILED requests`,
+        String(phase.app.failed),
+        String(phase.baseline.failed),
+        "",
+      ]);
   }
   if (events) {
     const n = events.streams;
     const arrivals = arrivalPercentiles(events.arrivalsN);
     const perStream = (events.opened.rssKiB - events.before.rssKiB) / n;
     rows.push(
-      [`fan-out: webhook → all heard (p50)`, `${ms(median(events.allHeardN))} (${n} streams)`, `${ms(median(events.allHeard1))} (1 stream)`, ratio(median(events.allHeardN) / median(events.allHeard1))],
+      [
+        `fan-out: webhook → all heard (p50)`,
+        `${ms(median(events.allHeardN))} (${n} streams)`,
+        `${ms(median(events.allHeard1))} (1 stream)`,
+        ratio(median(events.allHeardN) / median(events.allHeard1)),
+      ],
       [`fan-out: worst round`, ms(Math.max(...events.allHeardN)), ms(Math.max(...events.allHeard1)), ""],
-      [`fan-out: each stream p50 / p99 / max`, `${ms(arrivals.p50)} / ${ms(arrivals.p99)} / ${ms(arrivals.max)}`, "", ""],
+      [
+        `fan-out: each stream p50 / p99 / max`,
+        `${ms(arrivals.p50)} / ${ms(arrivals.p99)} / ${ms(arrivals.max)}`,
+        "",
+        "",
+      ],
       [`open ${n} streams`, `${events.openSeconds.toFixed(2)} s`, "", ""],
-      [`server memory per stream`, `${perStream.toFixed(1)} KiB`, "", `RSS ${mib(events.before.rssKiB)} → ${mib(events.opened.rssKiB)}`],
-      [`after closing all: HTTP client sockets`, `${events.closed.httpSockets} (2nd cycle ${events.secondCycleClosed.httpSockets})`, `${events.before.httpSockets} before`, `${events.opened.httpSockets} while open`],
-      [`after closing all: all sockets / fds`, `${events.closed.sockets} / ${events.closed.fds} (2nd cycle ${events.secondCycleClosed.sockets} / ${events.secondCycleClosed.fds})`, `${events.before.sockets} / ${events.before.fds} before`, "database pool may grow to 10"],
-      [`after closing all: RSS`, `${mib(events.closed.rssKiB)} (2nd cycle ${mib(events.secondCycleClosed.rssKiB)})`, `${mib(events.before.rssKiB)} before`, ""],
+      [
+        `server memory per stream`,
+        `${perStream.toFixed(1)} KiB`,
+        "",
+        `RSS ${mib(events.before.rssKiB)} → ${mib(events.opened.rssKiB)}`,
+      ],
+      [
+        `after closing all: HTTP client sockets`,
+        `${events.closed.httpSockets} (2nd cycle ${events.secondCycleClosed.httpSockets})`,
+        `${events.before.httpSockets} before`,
+        `${events.opened.httpSockets} while open`,
+      ],
+      [
+        `after closing all: all sockets / fds`,
+        `${events.closed.sockets} / ${events.closed.fds} (2nd cycle ${events.secondCycleClosed.sockets} / ${events.secondCycleClosed.fds})`,
+        `${events.before.sockets} / ${events.before.fds} before`,
+        "database pool may grow to 10",
+      ],
+      [
+        `after closing all: RSS`,
+        `${mib(events.closed.rssKiB)} (2nd cycle ${mib(events.secondCycleClosed.rssKiB)})`,
+        `${mib(events.before.rssKiB)} before`,
+        "",
+      ],
       [`/healthz after closing`, events.healthy ? "ok" : "NOT OK", "", ""],
     );
     if (events.timedOut) rows.push([`fan-out rounds timed out`, String(events.timedOut), "", ""]);
   }
-  console.log(`\nSummary (${storage.kind === "postgres" ? storage.note : `${storage.note}; the webhook baseline has NO database`})`);
+  console.log(
+    `\nSummary (${storage.kind === "postgres" ? storage.note : `${storage.note}; the webhook baseline has NO database`})`,
+  );
   console.log(table(rows));
   if (rowCheck) console.log(rowCheck);
   console.log(`machine: ${machine}`);

@@ -37,35 +37,45 @@ export class FanOut {
 export function openStream(baseUrl: string, cookie: string, fanOut: FanOut): Promise<Stream> {
   return new Promise((resolve, reject) => {
     // agent: false: one socket per stream, never pooled or capped by an agent's maxSockets.
-    const request = http.get(`${baseUrl}/events`, { agent: false, headers: { cookie, accept: "text/event-stream" } }, (response) => {
-      if (response.statusCode !== 200) {
-        response.resume();
-        reject(new Error(`/events answered ${response.statusCode}`));
-        return;
-      }
-      response.setEncoding("utf8");
-      let buffer = "";
-      let opened = false;
-      response.on("data", (chunk: string) => {
-        if (!opened) {
-          opened = true;
-          resolve({ close: () => request.destroy() });
+    const request = http.get(
+      `${baseUrl}/events`,
+      { agent: false, headers: { cookie, accept: "text/event-stream" } },
+      (response) => {
+        if (response.statusCode !== 200) {
+          response.resume();
+          reject(new Error(`/events answered ${response.statusCode}`));
+          return;
         }
-        buffer += chunk;
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) !== -1) {
-          if (buffer.startsWith("event: inbox\n")) fanOut.heard();
-          buffer = buffer.slice(end + 2);
-        }
-      });
-      response.on("error", () => {});
-    });
+        response.setEncoding("utf8");
+        let buffer = "";
+        let opened = false;
+        response.on("data", (chunk: string) => {
+          if (!opened) {
+            opened = true;
+            resolve({ close: () => request.destroy() });
+          }
+          buffer += chunk;
+          let end: number;
+          while ((end = buffer.indexOf("\n\n")) !== -1) {
+            if (buffer.startsWith("event: inbox\n")) fanOut.heard();
+            buffer = buffer.slice(end + 2);
+          }
+        });
+        response.on("error", () => {});
+      },
+    );
     request.on("error", (error) => reject(error));
   });
 }
 
 /** Opens `count` streams, at most `inFlight` handshakes at a time (the listen backlog is finite). */
-export async function openStreams(baseUrl: string, cookie: string, fanOut: FanOut, count: number, inFlight = 100): Promise<Stream[]> {
+export async function openStreams(
+  baseUrl: string,
+  cookie: string,
+  fanOut: FanOut,
+  count: number,
+  inFlight = 100,
+): Promise<Stream[]> {
   const streams: Stream[] = [];
   let next = 0;
   async function worker() {

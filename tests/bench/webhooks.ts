@@ -128,7 +128,8 @@ export async function benchWebhooks(appTarget: Target, baselineTarget: Target, o
   const fresh = (variant: Variant) => () => variant.sent++;
 
   progress(`webhooks: warming up both servers (1 s each, ${options.connections} connections)`);
-  for (const variant of [app, baseline]) await load(variant.target, options, 1, fresh(variant), "stored", variant.stored);
+  for (const variant of [app, baseline])
+    await load(variant.target, options, 1, fresh(variant), "stored", variant.stored);
 
   const stored = await phase("new", app, baseline, options, options.rounds, fresh, "stored");
 

@@ -74,7 +74,12 @@ test("an off-site redirectTo is ignored", async ({ page, signedIn }) => {
   await expect(page).toHaveURL(/localhost:\d+\/messages/);
 });
 
-test("“Sign out everywhere” on the settings page signs out this browser and every other one", async ({ page, browser, javaScriptEnabled, signedIn }) => {
+test("“Sign out everywhere” on the settings page signs out this browser and every other one", async ({
+  page,
+  browser,
+  javaScriptEnabled,
+  signedIn,
+}) => {
   const { email } = await signedIn.member();
   const otherDevice = await browser.newContext({ javaScriptEnabled, baseURL: test.info().project.use.baseURL });
   const other = await otherDevice.newPage();

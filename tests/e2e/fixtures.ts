@@ -78,7 +78,10 @@ export async function submitRegistration(page: Page, email: string) {
 export async function readCodeOnHandset(page: Page, phone: string): Promise<string> {
   const handset = await page.context().newPage();
   await handset.goto(`/dev/phone?number=${encodeURIComponent(phone)}`);
-  const sms = handset.getByRole("list", { name: /SMS on/ }).getByRole("listitem").filter({ hasText: VERIFICATION_SMS });
+  const sms = handset
+    .getByRole("list", { name: /SMS on/ })
+    .getByRole("listitem")
+    .filter({ hasText: VERIFICATION_SMS });
   await expect(sms.last()).toBeVisible();
   const text = await sms.last().innerText();
   await handset.close();
@@ -102,13 +105,17 @@ export async function verifyPhone(page: Page, phone = uniquePhone(), reader: Pag
 }
 
 export const liveIndicator = (page: Page) =>
-  page.getByRole("navigation", { name: "Main" }).getByRole("status").filter({ hasText: /^Live updates: / });
+  page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("status")
+    .filter({ hasText: /^Live updates: / });
 
 /** Marks the document; a reload or a full navigation would lose the mark. */
 export async function markDocument(page: Page) {
   await page.evaluate(() => ((window as { liveMark?: boolean }).liveMark = true));
 }
-export const stillSameDocument = (page: Page) => page.evaluate(() => (window as { liveMark?: boolean }).liveMark === true);
+export const stillSameDocument = (page: Page) =>
+  page.evaluate(() => (window as { liveMark?: boolean }).liveMark === true);
 
 /** Texts the service number from a simulated handset, through the real inbound webhook. */
 export async function textFromHandset(page: Page, phone: string, body: string) {

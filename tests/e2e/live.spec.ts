@@ -1,6 +1,10 @@
 import { expect, liveIndicator, markDocument, stillSameDocument, test, textFromHandset } from "./fixtures";
 
-test("the nav says Live once the stream is open, and claims nothing without JavaScript", async ({ page, javaScriptEnabled, signedIn }) => {
+test("the nav says Live once the stream is open, and claims nothing without JavaScript", async ({
+  page,
+  javaScriptEnabled,
+  signedIn,
+}) => {
   await signedIn.member();
   await page.goto("/settings/phone");
   if (javaScriptEnabled) await expect(liveIndicator(page)).toHaveText("Live updates: Live");
@@ -30,7 +34,10 @@ test.describe("without reloading @js-only", () => {
     await textFromHandset(member, phone, "Is my parcel on its way?");
     const thread = member.getByRole("list", { name: "Messages" });
     await expect(thread).toContainText("Is my parcel on its way?");
-    const row = agent.getByRole("list", { name: "Conversations" }).getByRole("link").filter({ hasText: "Is my parcel on its way?" });
+    const row = agent
+      .getByRole("list", { name: "Conversations" })
+      .getByRole("link")
+      .filter({ hasText: "Is my parcel on its way?" });
     await expect(row).toContainText("1 unread");
     expect(await stillSameDocument(member)).toBe(true);
     expect(await stillSameDocument(agent)).toBe(true);

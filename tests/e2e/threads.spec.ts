@@ -57,7 +57,10 @@ test("another member's conversation is a 404", async ({ page, browser, signedIn 
   await other.close();
 });
 
-test("an SMS from an unknown number reaches the team inbox, unclaimed, and an agent can answer it", async ({ page, signedIn }) => {
+test("an SMS from an unknown number reaches the team inbox, unclaimed, and an agent can answer it", async ({
+  page,
+  signedIn,
+}) => {
   const stranger = uniquePhone();
   await signedIn.admin();
   // Unique text: other tests (and the other browser project) write to the same team inbox.
@@ -69,18 +72,27 @@ test("an SMS from an unknown number reaches the team inbox, unclaimed, and an ag
   await expect(row).toContainText("1 unread");
   await row.click();
   await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}$/);
-  await expect(page.getByRole("region", { name: formatPhone(stranger) }).getByText("Unclaimed", { exact: true })).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: formatPhone(stranger) }).getByText("Unclaimed", { exact: true }),
+  ).toBeVisible();
   const answer = `Yes! How can we help, ${stranger}?`;
   await page.getByLabel(/^Reply to/).fill(answer);
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("list", { name: "Messages" })).toContainText(answer);
   await page.goto("/messages");
-  const answered = page.getByRole("list", { name: "Conversations" }).getByRole("link").filter({ hasText: `You: ${answer}` });
+  const answered = page
+    .getByRole("list", { name: "Conversations" })
+    .getByRole("link")
+    .filter({ hasText: `You: ${answer}` });
   await expect(answered).toContainText("Unclaimed");
   await expect(answered).not.toContainText("unread");
 });
 
-test("double-clicking Send (or resubmitting the form) sends one message", async ({ page, javaScriptEnabled, signedIn }) => {
+test("double-clicking Send (or resubmitting the form) sends one message", async ({
+  page,
+  javaScriptEnabled,
+  signedIn,
+}) => {
   const { phone } = await signedIn.memberWithPhone();
   await page.goto("/messages");
   await page.getByLabel(/^Reply to/).fill("Just once");
@@ -90,11 +102,12 @@ test("double-clicking Send (or resubmitting the form) sends one message", async 
     // Without JS a double click is two form posts carrying the same idempotency key.
     const form = page.locator("form").filter({ has: page.getByLabel(/^Reply to/) });
     const fields = Object.fromEntries(
-      await form.locator("input[type=hidden], textarea").evaluateAll((els) =>
-        els.map((el) => [(el as HTMLInputElement).name, (el as HTMLInputElement).value]),
-      ),
+      await form
+        .locator("input[type=hidden], textarea")
+        .evaluateAll((els) => els.map((el) => [(el as HTMLInputElement).name, (el as HTMLInputElement).value])),
     );
-    for (let i = 0; i < 2; i++) await page.request.post(page.url(), { form: { ...fields, intent: "send" }, maxRedirects: 0 });
+    for (let i = 0; i < 2; i++)
+      await page.request.post(page.url(), { form: { ...fields, intent: "send" }, maxRedirects: 0 });
     await page.reload();
   }
   const thread = page.getByRole("list", { name: "Messages" });
@@ -107,7 +120,10 @@ test("double-clicking Send (or resubmitting the form) sends one message", async 
   await expect(handset.getByRole("listitem").filter({ hasText: "Just once" })).toHaveCount(1);
 });
 
-test("Enter sends, Shift+Enter adds a line, and the cursor stays in the reply box @js-only", async ({ page, signedIn }) => {
+test("Enter sends, Shift+Enter adds a line, and the cursor stays in the reply box @js-only", async ({
+  page,
+  signedIn,
+}) => {
   await signedIn.memberWithPhone();
   await page.goto("/messages");
   const box = page.getByLabel(/^Reply to/);
@@ -118,13 +134,20 @@ test("Enter sends, Shift+Enter adds a line, and the cursor stays in the reply bo
   await expect(box).toHaveValue("first line\nsecond line");
   await expect(page.getByText(/^22 characters · 1 SMS/)).toBeVisible();
   await page.keyboard.press("Enter");
-  const bubble = page.getByRole("list", { name: "Messages" }).locator("li[data-message-id]").filter({ hasText: "second line" });
+  const bubble = page
+    .getByRole("list", { name: "Messages" })
+    .locator("li[data-message-id]")
+    .filter({ hasText: "second line" });
   await expect(bubble).toContainText("first line\nsecond line", { useInnerText: true });
   await expect(box).toHaveValue("");
   await expect(box).toBeFocused();
 });
 
-test("an opt-out that arrives while typing blocks the reply with a reason and keeps the text", async ({ page, javaScriptEnabled, signedIn }) => {
+test("an opt-out that arrives while typing blocks the reply with a reason and keeps the text", async ({
+  page,
+  javaScriptEnabled,
+  signedIn,
+}) => {
   const { phone } = await signedIn.memberWithPhone();
   await page.goto("/messages");
   const text = "Are you still there?";
@@ -142,7 +165,10 @@ test("an opt-out that arrives while typing blocks the reply with a reason and ke
   await expect(page.getByLabel(/^Reply to/)).toHaveValue(text);
 });
 
-test("the eleventh reply within a minute is refused with when to try again, and its text stays in the box", async ({ page, signedIn }) => {
+test("the eleventh reply within a minute is refused with when to try again, and its text stays in the box", async ({
+  page,
+  signedIn,
+}) => {
   await signedIn.memberWithPhone();
   await page.goto("/messages");
   const box = page.getByLabel(/^Reply to/);

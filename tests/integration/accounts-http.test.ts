@@ -32,7 +32,11 @@ describe("accounts over plain HTTP, no JavaScript", () => {
   test("register → signed in on /settings/phone → logout → wrong password keeps the email → right one returns to redirectTo", async () => {
     const app = await start();
     const visitor = browser(app.url);
-    const registered = await visitor.submit("/register", { email: "http@example.com", password: PASSWORD, confirmPassword: PASSWORD });
+    const registered = await visitor.submit("/register", {
+      email: "http@example.com",
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
     expect(registered).toHaveRedirect("/settings/phone");
     expect((await visitor.get("/settings/phone")).html).toContain("Sign out");
 
@@ -62,7 +66,11 @@ describe("accounts over plain HTTP, no JavaScript", () => {
 
   test(`failed-login counters survive a restart${postgres ? " and are shared by two processes" : ""}: the 11th wrong password answers 429, so does the right one`, async () => {
     const first = await start();
-    await browser(first.url).submit("/register", { email: "limit@example.com", password: PASSWORD, confirmPassword: PASSWORD });
+    await browser(first.url).submit("/register", {
+      email: "limit@example.com",
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
     const wrongLogin = (app: AppProcess) =>
       browser(app.url).submit("/login", { email: "limit@example.com", password: "wrong-password" });
 

@@ -25,7 +25,13 @@ async function openForm(module: typeof login | typeof register, url: string, jar
 }
 
 /** Opens the page for its CSRF token, then posts the form, like a browser. */
-async function submit(module: typeof login | typeof register, url: string, fields: Record<string, string>, jar: CookieJar, context: ClientAddress) {
+async function submit(
+  module: typeof login | typeof register,
+  url: string,
+  fields: Record<string, string>,
+  jar: CookieJar,
+  context: ClientAddress,
+) {
   const csrfToken = await openForm(module, url, jar);
   const outcome = await callAction(module.action, { url, cookie: jar, form: { csrfToken, ...fields }, context });
   jar.store(outcome.headers);
@@ -39,12 +45,16 @@ const signIn = (fields: Record<string, string>, jar = new CookieJar(), context =
   submit(login, "/login", fields, jar, context);
 
 /** Who the server takes this browser for. */
-const currentUser = (jar: CookieJar) => getOptionalUser(new Request("http://localhost:3000/", { headers: { cookie: jar.header() } }));
+const currentUser = (jar: CookieJar) =>
+  getOptionalUser(new Request("http://localhost:3000/", { headers: { cookie: jar.header() } }));
 
 describe("registration", () => {
   test("signs the person in and lands on /settings/phone; the first account is the admin", async () => {
     const jar = new CookieJar();
-    const outcome = await registerUser({ name: "Ada", email: "  Ada@Example.COM ", password: STRONG, confirmPassword: STRONG }, jar);
+    const outcome = await registerUser(
+      { name: "Ada", email: "  Ada@Example.COM ", password: STRONG, confirmPassword: STRONG },
+      jar,
+    );
     expect(outcome).toHaveRedirect("/settings/phone");
     const user = await currentUser(jar);
     expect(user).toMatchObject({ email: "ada@example.com", name: "Ada", role: "admin" });
@@ -67,7 +77,11 @@ describe("registration", () => {
   });
 
   test("a common password is refused with advice, and the typed values come back without the password", async () => {
-    const outcome = await registerUser({ email: "lin@example.com", password: "password123", confirmPassword: "password123" });
+    const outcome = await registerUser({
+      email: "lin@example.com",
+      password: "password123",
+      confirmPassword: "password123",
+    });
     expect(outcome).toHaveStatus(400);
     expect(formErrors(outcome, "password")[0]).toMatch(/common|guess/i);
     expect(typedValues(outcome)).toMatchObject({ email: "lin@example.com" });
@@ -95,7 +109,11 @@ describe("registration", () => {
     const context = freshIp();
     const statuses = [];
     for (let i = 0; i < 6; i++) {
-      const outcome = await registerUser({ email: `bulk${i}@example.com`, password: STRONG, confirmPassword: STRONG }, new CookieJar(), context);
+      const outcome = await registerUser(
+        { email: `bulk${i}@example.com`, password: STRONG, confirmPassword: STRONG },
+        new CookieJar(),
+        context,
+      );
       statuses.push(outcome.status);
       if (i === 5) expect(Number(outcome.headers.get("retry-after"))).toBeGreaterThan(3000);
     }
@@ -119,15 +137,21 @@ describe("sign-in", () => {
 
   test("the right password lands on the redirectTo page, signed in", async () => {
     const jar = new CookieJar();
-    const outcome = await signIn({ email: "ADA@example.com", password: STRONG, redirectTo: "/settings/phone?x=1" }, jar);
+    const outcome = await signIn(
+      { email: "ADA@example.com", password: STRONG, redirectTo: "/settings/phone?x=1" },
+      jar,
+    );
     expect(outcome).toHaveRedirect("/settings/phone?x=1");
     expect((await currentUser(jar))?.email).toBe("ada@example.com");
   });
 
-  test.each(["https://evil.example", "//evil.example", "/\\evil.example"])("redirectTo=%s lands on /messages", async (redirectTo) => {
-    const outcome = await signIn({ email: "ada@example.com", password: STRONG, redirectTo });
-    expect(outcome).toHaveRedirect("/messages");
-  });
+  test.each(["https://evil.example", "//evil.example", "/\\evil.example"])(
+    "redirectTo=%s lands on /messages",
+    async (redirectTo) => {
+      const outcome = await signIn({ email: "ada@example.com", password: STRONG, redirectTo });
+      expect(outcome).toHaveRedirect("/messages");
+    },
+  );
 
   test("a forged or stale CSRF token is refused", async () => {
     const jar = new CookieJar();
@@ -161,7 +185,9 @@ describe("sign-in", () => {
     const statuses = [];
     for (let i = 0; i <= LOGIN_FAILURES_PER_IP.max; i++) {
       // A new email each time: the per-email limit never trips, only the per-address one can.
-      statuses.push((await signIn({ email: `sprayed-${i}@example.com`, password: `wrong-${i}` }, new CookieJar(), address)).status);
+      statuses.push(
+        (await signIn({ email: `sprayed-${i}@example.com`, password: `wrong-${i}` }, new CookieJar(), address)).status,
+      );
     }
     expect(statuses).toEqual([...Array(LOGIN_FAILURES_PER_IP.max).fill(400), 429]);
     expect(await signIn({ email: "ada@example.com", password: STRONG }, new CookieJar(), address)).toHaveStatus(429);
@@ -204,7 +230,11 @@ describe("logout", () => {
   test("a cross-site logout post is refused", async () => {
     const jar = new CookieJar();
     await signIn({ email: "ada@example.com", password: STRONG }, jar);
-    const outcome = await callAction(logout.action, { url: "/logout", cookie: jar, headers: { "sec-fetch-site": "cross-site" } });
+    const outcome = await callAction(logout.action, {
+      url: "/logout",
+      cookie: jar,
+      headers: { "sec-fetch-site": "cross-site" },
+    });
     expect(outcome).toHaveStatus(403);
     expect(await currentUser(jar)).not.toBeNull();
   });

@@ -20,7 +20,12 @@ describe("refused webhooks page", () => {
     const outcome = await open(admin.cookie);
     expect(outcome).toHaveStatus(200);
     const { rejections } = outcome.data;
-    expect(rejections[0]).toMatchObject({ route: "/webhooks/messagebird", status: 401, reason: "wrong secret", sourceIp: "203.0.113.9" });
+    expect(rejections[0]).toMatchObject({
+      route: "/webhooks/messagebird",
+      status: 401,
+      reason: "wrong secret",
+      sourceIp: "203.0.113.9",
+    });
     expect(rejections[0]!.excerpt).toContain("hello");
     expect(JSON.stringify(outcome.data)).not.toContain("guessed-secret-123");
   });

@@ -39,7 +39,14 @@ const SIGN_IN_PATHS = [
   "/auth/signout",
 ];
 
-const READ_PATHS = ["/auth/session", "/auth/csrf", "/auth/providers", "/auth/signin", "/auth/signin/credentials", "/auth/error"];
+const READ_PATHS = [
+  "/auth/session",
+  "/auth/csrf",
+  "/auth/providers",
+  "/auth/signin",
+  "/auth/signin/credentials",
+  "/auth/error",
+];
 
 const setsSession = (page: Page) => page.headers.getSetCookie().some((cookie) => cookie.includes("session-token"));
 
@@ -59,7 +66,9 @@ describe("Auth.js endpoints over HTTP", () => {
     // Without Postgres the app process keeps its own in-memory database: this file needs no shared rows.
     app = await startApp({ DATA_DIR: "memory://" });
     const owner = browser(app.url);
-    expect(await owner.submit("/register", { email: EMAIL, password: PASSWORD, confirmPassword: PASSWORD })).toHaveStatus(302);
+    expect(
+      await owner.submit("/register", { email: EMAIL, password: PASSWORD, confirmPassword: PASSWORD }),
+    ).toHaveStatus(302);
     await owner.post("/logout");
   });
   afterAll(() => stopApp(app));
@@ -79,7 +88,8 @@ describe("Auth.js endpoints over HTTP", () => {
 
   test("wrong guesses count at /login, and once it refuses, no other path takes the right password", async () => {
     const guesser = browser(app.url);
-    for (let i = 0; i < 10; i++) expect(await guesser.submit("/login", { email: EMAIL, password: `wrong-${i}` })).toHaveStatus(400);
+    for (let i = 0; i < 10; i++)
+      expect(await guesser.submit("/login", { email: EMAIL, password: `wrong-${i}` })).toHaveStatus(400);
     const refused = await guesser.submit("/login", { email: EMAIL, password: PASSWORD });
     expect(refused).toHaveStatus(429);
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);

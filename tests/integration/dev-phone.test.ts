@@ -14,7 +14,12 @@ const post = (form: Record<string, string>) => callAction(action, { url: "/dev/p
 describe("/dev/phone", () => {
   test("shows what the simulator delivered to a number, oldest first, with the service number and local webhook secret", async () => {
     const gateway = createSimulatorGateway({ deliver: async () => {} });
-    await gateway.send({ from: "+447700900000", to: "+31612345678", body: "Your Birdline code is 111111.", reference: "a" });
+    await gateway.send({
+      from: "+447700900000",
+      to: "+31612345678",
+      body: "Your Birdline code is 111111.",
+      reference: "a",
+    });
     await new Promise((resolve) => setTimeout(resolve, 5));
     await gateway.send({ from: "+447700900000", to: "+31612345678", body: "<b>not markup</b>", reference: "b" });
     await gateway.send({ from: "+447700900000", to: "+31687654321", body: "for someone else", reference: "c" });
@@ -40,7 +45,10 @@ describe("/dev/phone", () => {
 
   test("without a number it shows the picker; an unreadable number says so", async () => {
     expect((await load()).data).toMatchObject({ number: null, messages: [], numberError: null });
-    expect((await load("?number=banana")).data).toMatchObject({ number: null, numberError: expect.stringMatching(/not a phone number/) });
+    expect((await load("?number=banana")).data).toMatchObject({
+      number: null,
+      numberError: expect.stringMatching(/not a phone number/),
+    });
   });
 
   test("sending posts the SMS to the real inbound webhook over HTTP and redirects back to the handset", async () => {

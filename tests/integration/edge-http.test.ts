@@ -24,7 +24,11 @@ type RawResponse = { status: number; head: string; closedAfterMs: number };
  * its length or leave it unfinished. Resolves with the status line once the
  * server answers or closes the socket.
  */
-function rawRequest(app: AppProcess, head: string, write: (send: (data: string | Buffer) => boolean) => Promise<void> | void = () => {}) {
+function rawRequest(
+  app: AppProcess,
+  head: string,
+  write: (send: (data: string | Buffer) => boolean) => Promise<void> | void = () => {},
+) {
   const { port } = new URL(app.url);
   return new Promise<RawResponse>((resolve, reject) => {
     const started = Date.now();
@@ -48,7 +52,8 @@ function rawRequest(app: AppProcess, head: string, write: (send: (data: string |
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const chunk = (data: Buffer) => Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from("\r\n")]);
+const chunk = (data: Buffer) =>
+  Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from("\r\n")]);
 
 async function stillServing(app: AppProcess) {
   expect(app.process.exitCode).toBeNull();
@@ -118,9 +123,16 @@ describe("the edge of the built server, local mode", () => {
 
   test("a client that trickles its body is cut off after REQUEST_TIMEOUT; an open event stream is not", async () => {
     const visitor = browser(app.url);
-    await visitor.submit("/register", { email: `stream-${Date.now()}@example.com`, password: PASSWORD, confirmPassword: PASSWORD });
+    await visitor.submit("/register", {
+      email: `stream-${Date.now()}@example.com`,
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
     const controller = new AbortController();
-    const stream = await fetch(new URL("/events", app.url), { headers: { cookie: visitor.jar.header() }, signal: controller.signal });
+    const stream = await fetch(new URL("/events", app.url), {
+      headers: { cookie: visitor.jar.header() },
+      signal: controller.signal,
+    });
     expect(stream).toHaveStatus(200);
     const reader = stream.body!.getReader();
     let streamEnded = false;
@@ -166,7 +178,11 @@ describe("the edge of the built server, local mode", () => {
       });
     const handset = await rawRequest(app, "GET /dev/phone HTTP/1.1\nHost: rebind.attacker.example:3000");
     expect(handset).toHaveStatus(421);
-    expect(await asRebound(`/webhooks/messagebird?secret=${WEBHOOK_SECRET}&originator=31612345678&recipient=447700900000&body=hi&id=x1`)).toHaveStatus(421);
+    expect(
+      await asRebound(
+        `/webhooks/messagebird?secret=${WEBHOOK_SECRET}&originator=31612345678&recipient=447700900000&body=hi&id=x1`,
+      ),
+    ).toHaveStatus(421);
     expect(await fetch(new URL("/dev/phone", app.url))).toHaveStatus(200);
     const viaLocalhost = await fetch(new URL("/dev/phone", app.url.replace("127.0.0.1", "localhost")));
     expect(viaLocalhost).toHaveStatus(200);
@@ -180,23 +196,34 @@ describe("behind a TLS-terminating proxy (deployed mode)", () => {
 
   test("same-origin form posts work; a cross-site one is refused and logged as one JSON line naming the expected origin", async () => {
     const app = await start({ ...deployed, TRUST_PROXY: "127.0.0.1,::1" });
-    const visitor = browser(app.url, { headers: { ...proxyHeaders, origin: PUBLIC, "x-forwarded-for": "198.51.100.7" } });
-    const registered = await visitor.submit("/register", { email: `proxy-${Date.now()}@example.com`, password: PASSWORD, confirmPassword: PASSWORD });
+    const visitor = browser(app.url, {
+      headers: { ...proxyHeaders, origin: PUBLIC, "x-forwarded-for": "198.51.100.7" },
+    });
+    const registered = await visitor.submit("/register", {
+      email: `proxy-${Date.now()}@example.com`,
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
     expect(registered).toHaveRedirect("/settings/phone");
     expect(registered.headers.getSetCookie().join("\n")).toMatch(/__Secure-authjs\.session-token=.*Secure/i);
     expect(registered.headers.get("strict-transport-security")).toContain("max-age=");
     expect(await visitor.post("/logout")).toHaveStatus(302);
 
-    const forged = await browser(app.url, { headers: { ...proxyHeaders, origin: "https://evil.example" } }).submit("/login", {
-      email: "someone@example.com",
-      password: PASSWORD,
-    });
+    const forged = await browser(app.url, { headers: { ...proxyHeaders, origin: "https://evil.example" } }).submit(
+      "/login",
+      {
+        email: "someone@example.com",
+        password: PASSWORD,
+      },
+    );
     expect(forged).toHaveStatus(403);
     const lines = () => app.stderr().trim().split("\n").filter(Boolean);
     // The log line travels on stderr, a pipe of its own: it may arrive after the response does.
     const refusal = await vi.waitFor(() => {
       for (const line of lines()) expect(() => JSON.parse(line), line).not.toThrow();
-      const entry = lines().map((line) => JSON.parse(line)).find((logged) => logged.origin === "https://evil.example");
+      const entry = lines()
+        .map((line) => JSON.parse(line))
+        .find((logged) => logged.origin === "https://evil.example");
       expect(entry).toBeDefined();
       return entry;
     });
@@ -207,21 +234,36 @@ describe("behind a TLS-terminating proxy (deployed mode)", () => {
   test("the simulator's handset reaches the app over loopback, not through the public URL", async () => {
     // sms.example.com does not lead to this process: a handset SMS sent there would never arrive.
     // A database of its own, so the account registered here is the first one: the admin who may use the handset.
-    const app = await start({ ...deployed, TRUST_PROXY: "127.0.0.1,::1", DATABASE_URL: undefined, DATA_DIR: "memory://" });
+    const app = await start({
+      ...deployed,
+      TRUST_PROXY: "127.0.0.1,::1",
+      DATABASE_URL: undefined,
+      DATA_DIR: "memory://",
+    });
     const admin = browser(app.url, { headers: { ...proxyHeaders, origin: PUBLIC } });
-    await admin.submit("/register", { email: `first-${Date.now()}@example.com`, password: PASSWORD, confirmPassword: PASSWORD });
-    const sent = await admin.post("/dev/phone?number=%2B31612345678", { number: "+31612345678", body: "hello over loopback" });
+    await admin.submit("/register", {
+      email: `first-${Date.now()}@example.com`,
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
+    const sent = await admin.post("/dev/phone?number=%2B31612345678", {
+      number: "+31612345678",
+      body: "hello over loopback",
+    });
     expect(sent).toHaveStatus(302);
     expect((await admin.get("/dev/phone?number=%2B31612345678")).html).toContain("hello over loopback");
   });
 
   test("forwarded headers count only from TRUST_PROXY's addresses: others cannot pick their own client address", async () => {
     const register = (app: AppProcess, i: number) =>
-      browser(app.url, { headers: { ...proxyHeaders, origin: PUBLIC, "x-forwarded-for": `203.0.113.${i}` } }).submit("/register", {
-        email: `spoof-${i}-${Date.now()}@example.com`,
-        password: PASSWORD,
-        confirmPassword: PASSWORD,
-      });
+      browser(app.url, { headers: { ...proxyHeaders, origin: PUBLIC, "x-forwarded-for": `203.0.113.${i}` } }).submit(
+        "/register",
+        {
+          email: `spoof-${i}-${Date.now()}@example.com`,
+          password: PASSWORD,
+          confirmPassword: PASSWORD,
+        },
+      );
     const trusting = await start({ ...deployed, TRUST_PROXY: "127.0.0.1,::1" });
     for (let i = 1; i <= 6; i++) expect(await register(trusting, i)).toHaveStatus(302);
 

@@ -17,7 +17,9 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("two instances on one database",
     await Promise.all(instances.map(stopApp));
   });
 
-  test("an SMS arriving through instance A reaches an /events stream on instance B within a second", async ({ annotate }) => {
+  test("an SMS arriving through instance A reaches an /events stream on instance B within a second", async ({
+    annotate,
+  }) => {
     const [a, b] = instances as [AppProcess, AppProcess];
     const agent = await createUser({ role: "agent" });
     const abort = new AbortController();
@@ -33,13 +35,21 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("two instances on one database",
         const webhook = await fetch(`${a.url}/webhooks/messagebird?secret=${process.env.MESSAGEBIRD_WEBHOOK_SECRET}`, {
           method: "POST",
           headers: { "content-type": "application/json" },
-          body: JSON.stringify({ originator: "+31612340009", recipient: "+447700900000", payload: `ping ${n}`, messageId: `multi-${n}` }),
+          body: JSON.stringify({
+            originator: "+31612340009",
+            recipient: "+447700900000",
+            payload: `ping ${n}`,
+            messageId: `multi-${n}`,
+          }),
         });
         expect(webhook).toHaveStatus(200);
         const { id } = (await webhook.json()) as { id: string };
         await stream.until((text) => text.includes(id), DELIVERY_BOUND_MS);
         latencies.push(performance.now() - started);
-        const event = stream.events().map((e) => JSON.parse(e.data) as InboxEvent).find((e) => e.messageId === id);
+        const event = stream
+          .events()
+          .map((e) => JSON.parse(e.data) as InboxEvent)
+          .find((e) => e.messageId === id);
         expect(event).toMatchObject({ kind: "message", messageId: id });
       }
     } finally {

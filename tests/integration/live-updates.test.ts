@@ -28,7 +28,10 @@ const aborts: AbortController[] = [];
 async function requestEvents(cookie?: string) {
   const abort = new AbortController();
   aborts.push(abort);
-  const request = new Request("http://localhost:3000/events", { headers: cookie ? { cookie } : {}, signal: abort.signal });
+  const request = new Request("http://localhost:3000/events", {
+    headers: cookie ? { cookie } : {},
+    signal: abort.signal,
+  });
   const response = await loader(routeArgs({ request }));
   return { response, close: () => abort.abort() };
 }
@@ -79,7 +82,11 @@ describe("who hears what", () => {
     const ada = await createUser({ phone: ADA });
     await createUser({ phone: BOB });
     const stream = await openEvents(ada.cookie);
-    const foreign = await Promise.all([inbound(BOB, "for Bob"), inbound(STRANGER, "unclaimed"), inbound(BOB, "Bob again")]);
+    const foreign = await Promise.all([
+      inbound(BOB, "for Bob"),
+      inbound(STRANGER, "unclaimed"),
+      inbound(BOB, "Bob again"),
+    ]);
     const own = await inbound(ADA, "for Ada");
     await stream.until((text) => text.includes(own.id));
 
@@ -100,7 +107,11 @@ describe("who hears what", () => {
     await db.update(conversations).set({ userId: ada.id }).where(eq(conversations.id, earlier.conversationId));
     const later = await inbound(ADA, "after");
     await stream.until((text) => text.includes(later.id));
-    expect(inboxEvents(stream)).toContainEqual({ kind: "message", conversationId: earlier.conversationId, messageId: later.id });
+    expect(inboxEvents(stream)).toContainEqual({
+      kind: "message",
+      conversationId: earlier.conversationId,
+      messageId: later.id,
+    });
   });
 
   test("a member promoted to agent hears every conversation from the next event on", async () => {
@@ -164,7 +175,10 @@ describe("subscriptions", () => {
     const agent = await createUser({ role: "agent" });
     const stream = await openEvents(agent.cookie);
     await database.notify(EVENTS_CHANNEL, "not json");
-    await database.notify(EVENTS_CHANNEL, JSON.stringify([{ kind: "message", conversationId: "x'; drop", messageId: "1" }]));
+    await database.notify(
+      EVENTS_CHANNEL,
+      JSON.stringify([{ kind: "message", conversationId: "x'; drop", messageId: "1" }]),
+    );
     const message = await inbound(STRANGER);
     await stream.until((text) => text.includes(message.id));
     expect(inboxEvents(stream)).toHaveLength(1);

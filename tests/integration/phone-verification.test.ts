@@ -20,7 +20,12 @@ useMessageBirdMock();
 
 /** The code as the phone received it. */
 async function codeSentTo(phoneNumber: string) {
-  const [sms] = await db.select().from(simulatedSms).where(eq(simulatedSms.toNumber, phoneNumber)).orderBy(desc(simulatedSms.createdAt)).limit(1);
+  const [sms] = await db
+    .select()
+    .from(simulatedSms)
+    .where(eq(simulatedSms.toNumber, phoneNumber))
+    .orderBy(desc(simulatedSms.createdAt))
+    .limit(1);
   return /\b(\d{6})\b/.exec(sms?.body ?? "")?.[1] ?? "";
 }
 
@@ -126,7 +131,10 @@ describe("phone verification", () => {
     const user = await createUser();
     const phoneNumber = freshPhone();
     await sendVerificationCode({ userId: user.id, phoneNumber });
-    await db.update(phoneVerifications).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(phoneVerifications.userId, user.id));
+    await db
+      .update(phoneVerifications)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(phoneVerifications.userId, user.id));
     expect(await verifyPhoneCode({ userId: user.id, code: await codeSentTo(phoneNumber) })).toEqual({
       ok: false,
       field: "code",
@@ -153,11 +161,18 @@ describe("phone verification", () => {
     expect(await sendVerificationCode({ userId: alice.id, phoneNumber })).toMatchObject({ ok: true });
 
     const again = await sendVerificationCode({ userId: alice.id, phoneNumber });
-    expect(again).toMatchObject({ ok: false, field: "phoneNumber", message: expect.stringMatching(/^Please wait \d+ seconds/) });
+    expect(again).toMatchObject({
+      ok: false,
+      field: "phoneNumber",
+      message: expect.stringMatching(/^Please wait \d+ seconds/),
+    });
     expect(again.ok === false && again.retryAfterSeconds).toBeGreaterThan(50);
 
     // Another account cannot make the same phone buzz either…
-    expect(await sendVerificationCode({ userId: bob.id, phoneNumber })).toMatchObject({ ok: false, field: "phoneNumber" });
+    expect(await sendVerificationCode({ userId: bob.id, phoneNumber })).toMatchObject({
+      ok: false,
+      field: "phoneNumber",
+    });
     // …and the member cannot hop to another number to get around it.
     expect(await sendVerificationCode({ userId: alice.id, phoneNumber: freshPhone() })).toMatchObject({ ok: false });
   });
@@ -192,7 +207,11 @@ describe("phone verification", () => {
 
     const other = await createUser();
     const result = await sendVerificationCode({ userId: other.id, phoneNumber });
-    expect(result).toMatchObject({ ok: false, field: "phoneNumber", message: expect.stringMatching(/already verified by another account/) });
+    expect(result).toMatchObject({
+      ok: false,
+      field: "phoneNumber",
+      message: expect.stringMatching(/already verified by another account/),
+    });
     expect(JSON.stringify(result)).not.toMatch(/Olivia|example\.com/);
     expect(await sendVerificationCode({ userId: owner.id, phoneNumber })).toMatchObject({
       ok: false,
@@ -250,7 +269,10 @@ describe("phone verification", () => {
     ]);
 
     expect(results.filter((r) => r.ok)).toHaveLength(1);
-    expect(results.find((r) => !r.ok)).toMatchObject({ field: "code", message: expect.stringMatching(/already verified by another account/) });
+    expect(results.find((r) => !r.ok)).toMatchObject({
+      field: "code",
+      message: expect.stringMatching(/already verified by another account/),
+    });
     const owners = await db.select().from(users).where(eq(users.phoneNumber, phoneNumber));
     expect(owners).toHaveLength(1);
     const [conversation] = await db.select().from(conversations).where(eq(conversations.contactNumber, phoneNumber));
@@ -265,7 +287,10 @@ describe("phone verification", () => {
 
     expect(await sendVerificationCode({ userId: user.id, phoneNumber: newNumber })).toMatchObject({ ok: true });
     // Until the new number is verified, the old one stays theirs.
-    expect(await getPhoneStatus(user.id)).toMatchObject({ phoneNumber: oldNumber, pending: { phoneNumber: newNumber } });
+    expect(await getPhoneStatus(user.id)).toMatchObject({
+      phoneNumber: oldNumber,
+      pending: { phoneNumber: newNumber },
+    });
     expect(await verifyPhoneCode({ userId: user.id, code: await codeSentTo(newNumber) })).toMatchObject({ ok: true });
 
     const threads = await db.select().from(conversations).where(eq(conversations.userId, user.id));
@@ -290,18 +315,32 @@ describe("phone verification", () => {
 
   test("bad input and unsendable numbers come back as field errors", async () => {
     const user = await createUser();
-    expect(await sendVerificationCode({ userId: user.id, phoneNumber: "12" })).toMatchObject({ ok: false, field: "phoneNumber" });
+    expect(await sendVerificationCode({ userId: user.id, phoneNumber: "12" })).toMatchObject({
+      ok: false,
+      field: "phoneNumber",
+    });
     expect(await verifyPhoneCode({ userId: user.id, code: "12ab" })).toEqual({
       ok: false,
       field: "code",
       message: "Enter the 6-digit code from the SMS.",
     });
-    expect(await verifyPhoneCode({ userId: user.id, code: "123456" })).toMatchObject({ message: expect.stringMatching(/no code waiting/) });
+    expect(await verifyPhoneCode({ userId: user.id, code: "123456" })).toMatchObject({
+      message: expect.stringMatching(/no code waiting/),
+    });
 
     // The simulator refuses numbers ending in 0009 like MessageBird refuses a bad recipient.
     const refused = await sendVerificationCode({ userId: user.id, phoneNumber: "+31612340009" });
-    expect(refused).toMatchObject({ ok: false, field: "phoneNumber", message: expect.stringMatching(/cannot receive SMS/) });
-    expect(await db.select().from(phoneVerifications).where(and(eq(phoneVerifications.userId, user.id)))).toEqual([]);
+    expect(refused).toMatchObject({
+      ok: false,
+      field: "phoneNumber",
+      message: expect.stringMatching(/cannot receive SMS/),
+    });
+    expect(
+      await db
+        .select()
+        .from(phoneVerifications)
+        .where(and(eq(phoneVerifications.userId, user.id))),
+    ).toEqual([]);
     // The SMS never left, so the member may try again straight away.
     expect(await sendVerificationCode({ userId: user.id, phoneNumber: freshPhone() })).toMatchObject({ ok: true });
   });

@@ -31,19 +31,37 @@ describe("rate limits", () => {
   test("takeLimits: of many concurrent attempts exactly max pass, and refused ones use up nothing", async () => {
     const narrow: Limit = { name: "narrow", max: 3, windowMs: 60_000 };
     const wide: Limit = { name: "wide", max: 10, windowMs: 60_000 };
-    const outcomes = await Promise.all(Array.from({ length: 20 }, () => takeLimits([[narrow, "one"], [wide, "all"]])));
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        takeLimits([
+          [narrow, "one"],
+          [wide, "all"],
+        ]),
+      ),
+    );
     expect(outcomes.filter((refused) => refused === null)).toHaveLength(3);
     expect((await checkLimit(narrow, "one")).count).toBe(3);
     // The wide budget paid only for the three that passed, so another subject may still use it.
     expect((await checkLimit(wide, "all")).count).toBe(3);
-    expect(await takeLimits([[narrow, "two"], [wide, "all"]])).toBeNull();
+    expect(
+      await takeLimits([
+        [narrow, "two"],
+        [wide, "all"],
+      ]),
+    ).toBeNull();
   });
 
   test("takeLimits answers with the longest wait among the limits that refuse", async () => {
     const minute: Limit = { name: "minute", max: 1, windowMs: 60_000 };
     const hour: Limit = { name: "hour", max: 1, windowMs: 3_600_000 };
-    await takeLimits([[minute, "s"], [hour, "s"]]);
-    const refused = await takeLimits([[minute, "s"], [hour, "s"]]);
+    await takeLimits([
+      [minute, "s"],
+      [hour, "s"],
+    ]);
+    const refused = await takeLimits([
+      [minute, "s"],
+      [hour, "s"],
+    ]);
     expect(refused?.retryAfterSeconds).toBeGreaterThan(3500);
   });
 });

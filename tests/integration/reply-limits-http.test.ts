@@ -13,12 +13,16 @@ let phoneCounter = 0;
 const freshPhone = () => `+316200${String(++phoneCounter).padStart(4, "0")}1`;
 
 async function conversationWith(phone: string, userId: string | null = null) {
-  const [conversation] = await db.insert(conversations).values({ contactNumber: phone, virtualNumber: "+447700900000", userId }).returning();
+  const [conversation] = await db
+    .insert(conversations)
+    .values({ contactNumber: phone, virtualNumber: "+447700900000", userId })
+    .returning();
   return conversation!;
 }
 
 /** SMS the simulator gateway accepted for this number: what the operator pays for. */
-const smsSentTo = async (phone: string) => (await db.select().from(simulatedSms).where(eq(simulatedSms.toNumber, phone))).length;
+const smsSentTo = async (phone: string) =>
+  (await db.select().from(simulatedSms).where(eq(simulatedSms.toNumber, phone))).length;
 
 describe.runIf(!!process.env.TEST_DATABASE_URL)("reply limits over HTTP", () => {
   let app: AppProcess;
@@ -80,7 +84,14 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("reply limits over HTTP", () => 
     expect(retry).toHaveStatus(429);
     expect(Number(retry.headers.get("retry-after"))).toBeGreaterThan(0);
     expect(retry.html).toContain("Too many replies in a short time");
-    expect((await db.select().from(messages).where(and(eq(messages.id, failed!.id), eq(messages.status, "failed")))).length).toBe(1);
+    expect(
+      (
+        await db
+          .select()
+          .from(messages)
+          .where(and(eq(messages.id, failed!.id), eq(messages.status, "failed")))
+      ).length,
+    ).toBe(1);
     expect(await smsSentTo(phone)).toBe(10);
   });
 

@@ -24,15 +24,25 @@ describe("every 429 over HTTP carries Retry-After", () => {
   test("registration: the sixth account from one address within the hour", async () => {
     const answers: Page[] = [];
     for (let i = 0; i < 6; i++) {
-      answers.push(await browser(app.url).submit("/register", { email: `many${i}@example.com`, password: PASSWORD, confirmPassword: PASSWORD }));
+      answers.push(
+        await browser(app.url).submit("/register", {
+          email: `many${i}@example.com`,
+          password: PASSWORD,
+          confirmPassword: PASSWORD,
+        }),
+      );
     }
     expect(answers.slice(0, 5).map((a) => a.status)).toEqual([302, 302, 302, 302, 302]);
     expectRetryAfter(answers[5]!, 3600);
   });
 
   test("sign-in: the eleventh wrong password for one email", async () => {
-    for (let i = 0; i < 10; i++) await browser(app.url).submit("/login", { email: "many0@example.com", password: `wrong-${i}` });
-    expectRetryAfter(await browser(app.url).submit("/login", { email: "many0@example.com", password: `wrong-10` }), 900);
+    for (let i = 0; i < 10; i++)
+      await browser(app.url).submit("/login", { email: "many0@example.com", password: `wrong-${i}` });
+    expectRetryAfter(
+      await browser(app.url).submit("/login", { email: "many0@example.com", password: `wrong-10` }),
+      900,
+    );
   });
 
   test("phone codes: a second code within the minute", async () => {

@@ -19,8 +19,12 @@ describe("a freshly migrated database", () => {
       .returning();
     expect(user).toMatchObject({ email: "ada@example.com", role: "admin", phoneNumber: null });
 
-    await db.insert(schema.accounts).values({ userId: user!.id, type: "oauth", provider: "github", providerAccountId: "1" });
-    await db.insert(schema.sessions).values({ sessionToken: "s1", userId: user!.id, expires: new Date(Date.now() + 1e6) });
+    await db
+      .insert(schema.accounts)
+      .values({ userId: user!.id, type: "oauth", provider: "github", providerAccountId: "1" });
+    await db
+      .insert(schema.sessions)
+      .values({ sessionToken: "s1", userId: user!.id, expires: new Date(Date.now() + 1e6) });
     await db.insert(schema.verificationTokens).values({ identifier: "ada", token: "t", expires: new Date() });
     await db.insert(schema.phoneVerifications).values({
       userId: user!.id,
@@ -46,8 +50,12 @@ describe("a freshly migrated database", () => {
         createdAt,
       })
       .returning();
-    await db.insert(schema.conversationReads).values({ userId: user!.id, conversationId: conversation!.id, lastReadAt: createdAt });
-    await db.insert(schema.webhookRejections).values({ route: "/webhooks/messagebird", status: 401, reason: "bad secret" });
+    await db
+      .insert(schema.conversationReads)
+      .values({ userId: user!.id, conversationId: conversation!.id, lastReadAt: createdAt });
+    await db
+      .insert(schema.webhookRejections)
+      .values({ route: "/webhooks/messagebird", status: 401, reason: "bad secret" });
     await db.insert(schema.webhookNonces).values({ jti: "j1", expiresAt: new Date() });
     await db.insert(schema.revokedSessions).values({ sid: "sid-1", expiresAt: new Date() });
     await db.insert(schema.rateLimits).values({ key: "login:ip:1", count: 1, resetAt: new Date() });

@@ -14,7 +14,12 @@ describe("which of our numbers sends", () => {
     const agent = await createUser({ role: "agent" });
     const conversation = await createConversation({ contact: "+31612340077", ourNumber: "+31970102030" });
 
-    const sent = await sendReply({ conversation, authorId: agent.id, body: "From the NL number", idempotencyKey: crypto.randomUUID() });
+    const sent = await sendReply({
+      conversation,
+      authorId: agent.id,
+      body: "From the NL number",
+      idempotencyKey: crypto.randomUUID(),
+    });
 
     expect(sent.ok).toBe(true);
     const [stored] = await db.select().from(messages).where(eq(messages.conversationId, conversation.id));

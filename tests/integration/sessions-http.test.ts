@@ -23,7 +23,9 @@ describe("sessions over HTTP", () => {
     app = await startApp({ DATA_DIR: "memory://" });
     for (const email of ["laptop@example.com", "everywhere@example.com"]) {
       const device = browser(app.url);
-      expect(await device.submit("/register", { email, password: PASSWORD, confirmPassword: PASSWORD })).toHaveStatus(302);
+      expect(await device.submit("/register", { email, password: PASSWORD, confirmPassword: PASSWORD })).toHaveStatus(
+        302,
+      );
     }
   });
   afterAll(() => stopApp(app));
@@ -44,7 +46,9 @@ describe("sessions over HTTP", () => {
     const phone = await signedInAs("everywhere@example.com");
     const kept = browser(app.url, { jar: laptop.jar.copy() });
     const settings = (await laptop.get("/settings/phone")).html;
-    expect(settings).toMatch(/<form[^>]*action="\/logout" method="post"><button[^>]*value="sign-out-everywhere"[^>]*>End all sessions</);
+    expect(settings).toMatch(
+      /<form[^>]*action="\/logout" method="post"><button[^>]*value="sign-out-everywhere"[^>]*>End all sessions</,
+    );
 
     expect(await laptop.post("/logout", { intent: "sign-out-everywhere" })).toHaveRedirect("/login");
     expect(await isSignedIn(laptop)).toBe(false);

@@ -10,13 +10,20 @@ const config = {
   reportUrl: statusReportUrl().toString(),
   timeoutMs: 300,
 };
-const sms = { from: "+447700900000", to: "+31612345678", body: "Hello from Birdline", reference: "0b6a3c1e-message-id" };
+const sms = {
+  from: "+447700900000",
+  to: "+31612345678",
+  body: "Hello from Birdline",
+  reference: "0b6a3c1e-message-id",
+};
 
 async function sendError(): Promise<SmsSendError> {
-  const error = await createMessageBirdGateway(config).send(sms).then(
-    () => undefined,
-    (e: unknown) => e,
-  );
+  const error = await createMessageBirdGateway(config)
+    .send(sms)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(error).toBeInstanceOf(SmsSendError);
   return error as SmsSendError;
 }

@@ -17,11 +17,21 @@ describe("simulator gateway", () => {
   test("records the SMS for the handset and reports delivery to our status webhook like MessageBird", async () => {
     const gateway = createSimulatorGateway({ deliveryDelayMs: 20 });
 
-    const { providerMessageId } = await gateway.send({ from: "+447700900000", to: "+31612345678", body: "Your code is 123456", reference: "msg-1" });
+    const { providerMessageId } = await gateway.send({
+      from: "+447700900000",
+      to: "+31612345678",
+      body: "Your code is 123456",
+      reference: "msg-1",
+    });
 
     expect(providerMessageId).toMatch(/^[0-9a-f]{32}$/);
     const [stored] = await db.select().from(simulatedSms).where(eq(simulatedSms.providerMessageId, providerMessageId));
-    expect(stored).toMatchObject({ fromNumber: "+447700900000", toNumber: "+31612345678", body: "Your code is 123456", reference: "msg-1" });
+    expect(stored).toMatchObject({
+      fromNumber: "+447700900000",
+      toNumber: "+31612345678",
+      body: "Your code is 123456",
+      reference: "msg-1",
+    });
 
     await vi.waitFor(() => expect(reports).toHaveLength(1));
     const report = Object.fromEntries(reports[0]!);
@@ -37,38 +47,67 @@ describe("simulator gateway", () => {
 
   test("an SMS without a reference is recorded but never reported on", async () => {
     const gateway = createSimulatorGateway({ deliveryDelayMs: 1 });
-    const { providerMessageId } = await gateway.send({ from: "+447700900000", to: "+31612345678", body: "Your code is 654321" });
-    expect(await db.select().from(simulatedSms).where(eq(simulatedSms.providerMessageId, providerMessageId))).toHaveLength(1);
+    const { providerMessageId } = await gateway.send({
+      from: "+447700900000",
+      to: "+31612345678",
+      body: "Your code is 654321",
+    });
+    expect(
+      await db.select().from(simulatedSms).where(eq(simulatedSms.providerMessageId, providerMessageId)),
+    ).toHaveLength(1);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(reports).toHaveLength(0);
   });
 
   test("waits a moment before reporting, as a real network does", async () => {
-    await createSimulatorGateway({ deliveryDelayMs: 300 }).send({ from: "+447700900000", to: "+31612345679", body: "later", reference: "msg-2" });
+    await createSimulatorGateway({ deliveryDelayMs: 300 }).send({
+      from: "+447700900000",
+      to: "+31612345679",
+      body: "later",
+      reference: "msg-2",
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(reports).toHaveLength(0);
     await vi.waitFor(() => expect(reports).toHaveLength(1));
   });
 
   test("a number ending in 0013 is accepted and then reported as delivery_failed", async () => {
-    await createSimulatorGateway({ deliveryDelayMs: 0 }).send({ from: "+447700900000", to: "+31612340013", body: "x", reference: "msg-3" });
+    await createSimulatorGateway({ deliveryDelayMs: 0 }).send({
+      from: "+447700900000",
+      to: "+31612340013",
+      body: "x",
+      reference: "msg-3",
+    });
     await vi.waitFor(() => expect(reports).toHaveLength(1));
-    expect(Object.fromEntries(reports[0]!)).toMatchObject({ status: "delivery_failed", statusReason: "unknown subscriber" });
+    expect(Object.fromEntries(reports[0]!)).toMatchObject({
+      status: "delivery_failed",
+      statusReason: "unknown subscriber",
+    });
   });
 
   test("numbers ending in 0009 and 0500 fail at once like a bad recipient and an outage", async () => {
     const deliver = vi.fn(async () => {});
     const gateway = createSimulatorGateway({ deliver });
-    const refused = await gateway.send({ from: "+447700900000", to: "+31612340009", body: "x", reference: "r" }).catch((e: unknown) => e);
+    const refused = await gateway
+      .send({ from: "+447700900000", to: "+31612340009", body: "x", reference: "r" })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(SmsSendError);
     expect(refused).toMatchObject({ retryable: false, providerCode: "9" });
-    await expect(gateway.send({ from: "+447700900000", to: "+31612340500", body: "x", reference: "r" })).rejects.toMatchObject({ retryable: true });
+    await expect(
+      gateway.send({ from: "+447700900000", to: "+31612340500", body: "x", reference: "r" }),
+    ).rejects.toMatchObject({ retryable: true });
     expect(await db.select().from(simulatedSms).where(eq(simulatedSms.toNumber, "+31612340009"))).toEqual([]);
     expect(deliver).not.toHaveBeenCalled();
   });
 
   test("a delivery report the app refuses or cannot receive is logged, never thrown", async () => {
-    const report = { id: "x", reference: "r", recipient: "31612345678", status: "delivered", statusDatetime: new Date().toISOString() } as const;
+    const report = {
+      id: "x",
+      reference: "r",
+      recipient: "31612345678",
+      status: "delivered",
+      statusDatetime: new Date().toISOString(),
+    } as const;
     answerNextReport(
       () => new HttpResponse(null, { status: 503 }),
       () => HttpResponse.error(),

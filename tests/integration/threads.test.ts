@@ -5,9 +5,20 @@ import { messages, users } from "~/.server/platform/db/schema";
 import { PAGE_SIZE, threadPage } from "~/.server/conversations/threads";
 import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages._index";
-import { applyDeliveryReport, failUnconfirmedReplies, UNCONFIRMED_AFTER_MS } from "~/.server/conversations/delivery-status";
+import {
+  applyDeliveryReport,
+  failUnconfirmedReplies,
+  UNCONFIRMED_AFTER_MS,
+} from "~/.server/conversations/delivery-status";
 import { accepted, refusals, useMessageBirdMock } from "../mocks/messagebird";
-import { createConversation, createMessage, createMessages, createUser, freshPhone, type Conversation } from "../support/factories";
+import {
+  createConversation,
+  createMessage,
+  createMessages,
+  createUser,
+  freshPhone,
+  type Conversation,
+} from "../support/factories";
 import { callAction, callLoader, formErrors, typedValues, variant } from "../support/route-call";
 
 // This file sends through the real MessageBird SDK (intercepted by MSW), not the simulator.
@@ -32,18 +43,29 @@ const post = (cookie: string, conversationId: string, form: Record<string, strin
 
 const openInbox = (cookie: string, query = "") => callLoader(inbox.loader, { url: `/messages${query}`, cookie });
 
-const rowsOf = (conversation: Conversation) => db.select().from(messages).where(eq(messages.conversationId, conversation.id));
+const rowsOf = (conversation: Conversation) =>
+  db.select().from(messages).where(eq(messages.conversationId, conversation.id));
 const current = async (id: string) => (await db.select().from(messages).where(eq(messages.id, id)))[0]!;
 
 describe("replying", () => {
   test("a reply is stored, sent through MessageBird from our number to the conversation's number, and marked sent", async () => {
     const { member, conversation, phone } = await memberWithConversation();
     const page = await openThread(member.cookie, conversation.id);
-    const outcome = await post(member.cookie, conversation.id, { intent: "send", body: "Hi there", idempotencyKey: page.data.idempotencyKey });
+    const outcome = await post(member.cookie, conversation.id, {
+      intent: "send",
+      body: "Hi there",
+      idempotencyKey: page.data.idempotencyKey,
+    });
     expect(outcome).toHaveRedirect(`/messages/${conversation.id}`);
 
     const [stored] = await rowsOf(conversation);
-    expect(stored).toMatchObject({ direction: "outbound", status: "sent", body: "Hi there", toNumber: phone, fromNumber: "+447700900000" });
+    expect(stored).toMatchObject({
+      direction: "outbound",
+      status: "sent",
+      body: "Hi there",
+      toNumber: phone,
+      fromNumber: "+447700900000",
+    });
     expect(messagebird.sent).toHaveLength(1);
     expect(messagebird.sent[0]!.body).toMatchObject({
       originator: "+447700900000",
@@ -59,13 +81,21 @@ describe("replying", () => {
     const { member, conversation } = await memberWithConversation();
     messagebird.answerNextSend(refusals.badRecipient);
     const { data } = await openThread(member.cookie, conversation.id);
-    await post(member.cookie, conversation.id, { intent: "send", body: "Are you there?", idempotencyKey: data.idempotencyKey });
+    await post(member.cookie, conversation.id, {
+      intent: "send",
+      body: "Are you there?",
+      idempotencyKey: data.idempotencyKey,
+    });
     const [failed] = await rowsOf(conversation);
     expect(failed).toMatchObject({ status: "failed", errorCode: "9" });
     expect(failed!.errorMessage).toMatch(/cannot receive SMS/);
 
     const page = await openThread(member.cookie, conversation.id);
-    expect(page.data.messages.at(-1)).toMatchObject({ id: failed!.id, status: "failed", errorMessage: failed!.errorMessage });
+    expect(page.data.messages.at(-1)).toMatchObject({
+      id: failed!.id,
+      status: "failed",
+      errorMessage: failed!.errorMessage,
+    });
 
     const retried = await post(member.cookie, conversation.id, { intent: "retry", messageId: failed!.id });
     expect(retried).toHaveRedirect(`/messages/${conversation.id}`);
@@ -79,7 +109,11 @@ describe("replying", () => {
     const { member, conversation } = await memberWithConversation();
     messagebird.answerNextSend(refusals.unreachable);
     const { data } = await openThread(member.cookie, conversation.id);
-    await post(member.cookie, conversation.id, { intent: "send", body: "Did this go?", idempotencyKey: data.idempotencyKey });
+    await post(member.cookie, conversation.id, {
+      intent: "send",
+      body: "Did this go?",
+      idempotencyKey: data.idempotencyKey,
+    });
     const [pending] = await rowsOf(conversation);
     expect(pending).toMatchObject({ status: "queued", providerMessageId: null });
     expect(await post(member.cookie, conversation.id, { intent: "retry", messageId: pending!.id })).toHaveStatus(302);
@@ -93,11 +127,19 @@ describe("replying", () => {
     const { member, conversation } = await memberWithConversation();
     // The handset confirms delivery before MessageBird's 201 reaches us: the report finds the row by its reference.
     messagebird.answerNextSend(async (sms) => {
-      await applyDeliveryReport({ reference: String(sms.reference), providerMessageId: "mb-fast", status: "delivered" });
+      await applyDeliveryReport({
+        reference: String(sms.reference),
+        providerMessageId: "mb-fast",
+        status: "delivered",
+      });
       return accepted({ id: "mb-fast" })(sms);
     });
     const { data } = await openThread(member.cookie, conversation.id);
-    await post(member.cookie, conversation.id, { intent: "send", body: "Quick one", idempotencyKey: data.idempotencyKey });
+    await post(member.cookie, conversation.id, {
+      intent: "send",
+      body: "Quick one",
+      idempotencyKey: data.idempotencyKey,
+    });
     const [stored] = await rowsOf(conversation);
     expect(stored).toMatchObject({ status: "delivered", providerMessageId: "mb-fast" });
   });
@@ -106,7 +148,11 @@ describe("replying", () => {
     const { member, conversation } = await memberWithConversation();
     messagebird.answerNextSend(refusals.unreachable);
     const { data } = await openThread(member.cookie, conversation.id);
-    await post(member.cookie, conversation.id, { intent: "send", body: "Anyone?", idempotencyKey: data.idempotencyKey });
+    await post(member.cookie, conversation.id, {
+      intent: "send",
+      body: "Anyone?",
+      idempotencyKey: data.idempotencyKey,
+    });
     const [pending] = await rowsOf(conversation);
 
     expect(await failUnconfirmedReplies(new Date(Date.now() + UNCONFIRMED_AFTER_MS - 5_000))).toBe(0);
@@ -116,14 +162,21 @@ describe("replying", () => {
     expect(failed.errorMessage).toMatch(/may not have been sent/);
 
     await applyDeliveryReport({ reference: pending!.id, providerMessageId: "mb-later", status: "delivered" });
-    expect(await current(pending!.id)).toMatchObject({ status: "delivered", providerMessageId: "mb-later", errorMessage: null });
+    expect(await current(pending!.id)).toMatchObject({
+      status: "delivered",
+      providerMessageId: "mb-later",
+      errorMessage: null,
+    });
   });
 
   test("a double submit with one idempotency key stores one message and calls MessageBird once", async () => {
     const { member, conversation } = await memberWithConversation();
     const { data } = await openThread(member.cookie, conversation.id);
     const form = { intent: "send", body: "Only once please", idempotencyKey: data.idempotencyKey };
-    const outcomes = await Promise.all([post(member.cookie, conversation.id, form), post(member.cookie, conversation.id, form)]);
+    const outcomes = await Promise.all([
+      post(member.cookie, conversation.id, form),
+      post(member.cookie, conversation.id, form),
+    ]);
     await post(member.cookie, conversation.id, form); // and a resubmitted POST later
     expect(outcomes.map((o) => o.status)).toEqual([302, 302]);
     expect(await rowsOf(conversation)).toHaveLength(1);
@@ -134,7 +187,11 @@ describe("replying", () => {
     const { member, conversation } = await memberWithConversation({ optedOut: true });
     const page = await openThread(member.cookie, conversation.id);
     expect(page.data.conversation.optedOut).toBe(true);
-    const outcome = await post(member.cookie, conversation.id, { intent: "send", body: "Hello?", idempotencyKey: page.data.idempotencyKey });
+    const outcome = await post(member.cookie, conversation.id, {
+      intent: "send",
+      body: "Hello?",
+      idempotencyKey: page.data.idempotencyKey,
+    });
     expect(outcome).toHaveStatus(409);
     expect(formErrors(outcome)[0]).toMatch(/opted out/);
     expect(await rowsOf(conversation)).toHaveLength(0);
@@ -144,7 +201,12 @@ describe("replying", () => {
   test("an opted-out conversation's failed reply cannot be retried either", async () => {
     // Failed before the contact texted STOP: Retry must not send it after.
     const { member, conversation } = await memberWithConversation({ optedOut: true });
-    const failed = await createMessage(conversation, { direction: "outbound", body: "Sorry, one more thing", status: "failed", authorUserId: member.id });
+    const failed = await createMessage(conversation, {
+      direction: "outbound",
+      body: "Sorry, one more thing",
+      status: "failed",
+      authorUserId: member.id,
+    });
     const outcome = await post(member.cookie, conversation.id, { intent: "retry", messageId: failed.id });
     expect(outcome).toHaveStatus(409);
     expect(formErrors(outcome)).toEqual([expect.stringMatching(/opted out by texting STOP/)]);
@@ -156,11 +218,19 @@ describe("replying", () => {
     const { member, conversation } = await memberWithConversation();
     const { data } = await openThread(member.cookie, conversation.id);
     const long = "x".repeat(1531);
-    const outcome = await post(member.cookie, conversation.id, { intent: "send", body: long, idempotencyKey: data.idempotencyKey });
+    const outcome = await post(member.cookie, conversation.id, {
+      intent: "send",
+      body: long,
+      idempotencyKey: data.idempotencyKey,
+    });
     expect(outcome).toHaveStatus(400);
     expect(formErrors(outcome, "body")[0]).toMatch(/more than 10 SMS/);
     expect(typedValues(outcome).body).toBe(long);
-    const empty = await post(member.cookie, conversation.id, { intent: "send", body: "   ", idempotencyKey: data.idempotencyKey });
+    const empty = await post(member.cookie, conversation.id, {
+      intent: "send",
+      body: "   ",
+      idempotencyKey: data.idempotencyKey,
+    });
     expect(formErrors(empty, "body")).toEqual(["Type a message first."]);
   });
 });
@@ -171,7 +241,11 @@ describe("visibility", () => {
     const b = await memberWithConversation();
     expect(await openThread(a.member.cookie, b.conversation.id)).toHaveStatus(404);
     const { data } = await openThread(a.member.cookie, a.conversation.id);
-    const outcome = await post(a.member.cookie, b.conversation.id, { intent: "send", body: "sneaky", idempotencyKey: data.idempotencyKey });
+    const outcome = await post(a.member.cookie, b.conversation.id, {
+      intent: "send",
+      body: "sneaky",
+      idempotencyKey: data.idempotencyKey,
+    });
     expect(outcome).toHaveStatus(404);
     expect(messagebird.sent).toHaveLength(0);
     expect(await openThread(a.member.cookie, "not-a-uuid")).toHaveStatus(404);
@@ -227,24 +301,27 @@ describe("pagination", () => {
     [PAGE_SIZE, 1],
     [PAGE_SIZE + 1, 2],
     [2 * PAGE_SIZE + 1, 3],
-  ])("%i messages make %i page(s), newest first, each oldest-to-newest, nothing lost or repeated", async (count, pages) => {
-    const { member, conversation } = await memberWithConversation();
-    await seed(conversation, count, sameInstant(count));
-    const seen: string[] = [];
-    let query = "";
-    for (let i = 0; i < pages; i++) {
-      const page = await openThread(member.cookie, conversation.id, query);
-      seen.unshift(...bodies(page));
-      if (i === 0 && !sameInstant(count)) expect(bodies(page).at(-1)).toBe(`message ${count}`);
-      if (i < pages - 1) expect(page.data.older).toBeTruthy();
-      else expect(page.data.older).toBeNull();
-      query = `?before=${page.data.older}`;
-    }
-    const all = Array.from({ length: count }, (_, i) => `message ${i + 1}`);
-    // Within one millisecond the order is by id; across the whole thread every message appears exactly once.
-    if (sameInstant(count)) expect([...seen].sort()).toEqual([...all].sort());
-    else expect(seen).toEqual(all);
-  });
+  ])(
+    "%i messages make %i page(s), newest first, each oldest-to-newest, nothing lost or repeated",
+    async (count, pages) => {
+      const { member, conversation } = await memberWithConversation();
+      await seed(conversation, count, sameInstant(count));
+      const seen: string[] = [];
+      let query = "";
+      for (let i = 0; i < pages; i++) {
+        const page = await openThread(member.cookie, conversation.id, query);
+        seen.unshift(...bodies(page));
+        if (i === 0 && !sameInstant(count)) expect(bodies(page).at(-1)).toBe(`message ${count}`);
+        if (i < pages - 1) expect(page.data.older).toBeTruthy();
+        else expect(page.data.older).toBeNull();
+        query = `?before=${page.data.older}`;
+      }
+      const all = Array.from({ length: count }, (_, i) => `message ${i + 1}`);
+      // Within one millisecond the order is by id; across the whole thread every message appears exactly once.
+      if (sameInstant(count)) expect([...seen].sort()).toEqual([...all].sort());
+      else expect(seen).toEqual(all);
+    },
+  );
 
   test("a forged cursor shows the newest page rather than failing", async () => {
     const { member, conversation } = await memberWithConversation();
@@ -269,7 +346,9 @@ describe("pagination", () => {
       const plan = await db.transaction(async (tx) => {
         // Tiny test tables favour a sequential scan; what matters is that the index serves the order.
         await tx.execute(sql`set local enable_seqscan = off`);
-        return tx._.session.prepareQuery({ sql: `explain ${query.sql}`, params: query.params }, undefined, undefined, false).execute();
+        return tx._.session
+          .prepareQuery({ sql: `explain ${query.sql}`, params: query.params }, undefined, undefined, false)
+          .execute();
       });
       const text = JSON.stringify(plan);
       expect(text, query.sql).toContain("Index Scan Backward using messages_thread_idx");

@@ -22,12 +22,17 @@ async function call(request: Request, context: { clientIp?: string } = {}) {
 }
 
 const postJson = (json: unknown, { query = `?secret=${SECRET}` } = {}) =>
-  new Request(`${BASE}${query}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(json) });
+  new Request(`${BASE}${query}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(json),
+  });
 
 const messageCount = async () => (await db.select({ n: count() }).from(messages))[0]!.n;
 const conversationOf = async (contactNumber: string) =>
   (await db.select().from(conversations).where(eq(conversations.contactNumber, contactNumber)))[0];
-const lastRejection = async () => (await db.select().from(webhookRejections).orderBy(desc(webhookRejections.id)).limit(1))[0];
+const lastRejection = async () =>
+  (await db.select().from(webhookRejections).orderBy(desc(webhookRejections.id)).limit(1))[0];
 
 // Phone verification sends its code through the simulator, which reports delivery over HTTP.
 useMessageBirdMock();
@@ -46,7 +51,10 @@ describe("the tutorial's request", () => {
     const { status, body } = await call(postJson(tutorialJson));
     expect(status).toBe(200);
     expect(body).toEqual({ status: "stored", id: expect.any(String) });
-    const [message] = await db.select().from(messages).where(eq(messages.id, body.id as string));
+    const [message] = await db
+      .select()
+      .from(messages)
+      .where(eq(messages.id, body.id as string));
     expect(message).toMatchObject({
       direction: "inbound",
       body: "Hello from my phone",
@@ -55,7 +63,10 @@ describe("the tutorial's request", () => {
       status: "received",
       providerMessageId: expect.stringMatching(/^derived:[0-9a-f]{64}$/),
     });
-    expect(await conversationOf(SENDER)).toMatchObject({ virtualNumber: "+447700900000", lastMessageAt: message!.createdAt });
+    expect(await conversationOf(SENDER)).toMatchObject({
+      virtualNumber: "+447700900000",
+      lastMessageAt: message!.createdAt,
+    });
   });
 
   test("a wrong secret answers 401 with a short reason, stores nothing, and is recorded without the secret", async () => {
@@ -64,13 +75,21 @@ describe("the tutorial's request", () => {
     expect(await messageCount()).toBe(0);
     expect(await conversationOf(SENDER)).toBeUndefined();
     const rejection = await lastRejection();
-    expect(rejection).toMatchObject({ route: "/webhooks/messagebird", status: 401, reason: "wrong secret", sourceIp: "203.0.113.9" });
+    expect(rejection).toMatchObject({
+      route: "/webhooks/messagebird",
+      status: 401,
+      reason: "wrong secret",
+      sourceIp: "203.0.113.9",
+    });
     expect(rejection!.excerpt).toContain("Hello from my phone");
     expect(rejection!.excerpt).not.toContain("guessed-secret-value");
   });
 
   test("no credentials at all answers 401", async () => {
-    expect(await call(postJson(tutorialJson, { query: "" }))).toEqual({ status: 401, body: { error: "missing credentials" } });
+    expect(await call(postJson(tutorialJson, { query: "" }))).toEqual({
+      status: 401,
+      body: { error: "missing credentials" },
+    });
     expect(await messageCount()).toBe(0);
   });
 
@@ -84,7 +103,13 @@ describe("the tutorial's request", () => {
 });
 
 describe("formats", () => {
-  const legacy = { id: "mb-legacy-1", recipient: "447700900000", originator: "31612345678", body: "Legacy 👋\nsecond line", createdDatetime: "2024-05-01T10:00:00+00:00" };
+  const legacy = {
+    id: "mb-legacy-1",
+    recipient: "447700900000",
+    originator: "31612345678",
+    body: "Legacy 👋\nsecond line",
+    createdDatetime: "2024-05-01T10:00:00+00:00",
+  };
 
   test("a GET in the legacy format and a form POST are stored the same way as JSON", async () => {
     const query = new URLSearchParams({ ...legacy, secret: SECRET });
@@ -97,7 +122,12 @@ describe("formats", () => {
     const stored = await db.select().from(messages).orderBy(messages.providerMessageId);
     expect(stored.map((m) => m.providerMessageId)).toEqual(["mb-form-1", "mb-json-1", "mb-legacy-1"]);
     for (const message of stored) {
-      expect(message).toMatchObject({ body: "Legacy 👋\nsecond line", fromNumber: SENDER, toNumber: "+447700900000", status: "received" });
+      expect(message).toMatchObject({
+        body: "Legacy 👋\nsecond line",
+        fromNumber: SENDER,
+        toNumber: "+447700900000",
+        status: "received",
+      });
     }
     expect(new Set(stored.map((m) => m.conversationId)).size).toBe(1);
   });
@@ -111,16 +141,30 @@ describe("formats", () => {
   test("a long concatenated SMS is stored exactly, with its segment count", async () => {
     const text = "Emoji 🎉 and ünïcode, over many parts. ".repeat(50);
     const { body } = await call(postJson({ ...tutorialJson, payload: text }));
-    const [message] = await db.select().from(messages).where(eq(messages.id, body.id as string));
+    const [message] = await db
+      .select()
+      .from(messages)
+      .where(eq(messages.id, body.id as string));
     expect(message!.body).toBe(text);
     expect(message!.segments).toBe(Math.ceil(text.length / 67));
   });
 
   test("malformed input answers 400 naming the field, unknown content types 415; both recorded", async () => {
-    expect(await call(postJson({ recipient: "447700900000", payload: "x" }))).toEqual({ status: 400, body: { error: "originator: required" } });
-    const xml = new Request(`${BASE}?secret=${SECRET}`, { method: "POST", headers: { "Content-Type": "text/xml" }, body: "<sms/>" });
+    expect(await call(postJson({ recipient: "447700900000", payload: "x" }))).toEqual({
+      status: 400,
+      body: { error: "originator: required" },
+    });
+    const xml = new Request(`${BASE}?secret=${SECRET}`, {
+      method: "POST",
+      headers: { "Content-Type": "text/xml" },
+      body: "<sms/>",
+    });
     expect(await call(xml)).toHaveStatus(415);
-    const broken = new Request(`${BASE}?secret=${SECRET}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: "{\"originator\":" });
+    const broken = new Request(`${BASE}?secret=${SECRET}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: '{"originator":',
+    });
     expect(await call(broken)).toEqual({ status: 400, body: { error: "body: malformed JSON" } });
     expect(await messageCount()).toBe(0);
     const rejections = await db.select().from(webhookRejections).orderBy(webhookRejections.id);
@@ -163,14 +207,21 @@ describe("limits", () => {
         cancelled = true;
       },
     });
-    const request = new Request(`${BASE}?secret=${SECRET}`, { method: "POST", headers: { "Content-Type": "application/json" }, body, duplex: "half" } as RequestInit);
+    const request = new Request(`${BASE}?secret=${SECRET}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body,
+      duplex: "half",
+    } as RequestInit);
     expect(await call(request)).toHaveStatus(413);
     expect(cancelled).toBe(true);
     expect(sent).toBeLessThan(64 * 1024 + 5 * 4096);
   });
 
   test("with no authentication method configured everything answers 503 and nothing is stored", async () => {
-    const response = await handleWebhook(postJson(tutorialJson), "inbound", { auth: { appUrl: new URL("http://localhost:3000") } });
+    const response = await handleWebhook(postJson(tutorialJson), "inbound", {
+      auth: { appUrl: new URL("http://localhost:3000") },
+    });
     expect(response).toHaveStatus(503);
     expect(await response.json()).toEqual({ error: "webhook not configured" });
     expect(await messageCount()).toBe(0);
@@ -201,7 +252,10 @@ describe("who the conversation belongs to", () => {
     expect(await sendVerificationCode({ userId: member.id, phoneNumber: contact })).toMatchObject({ ok: true });
     const [sms] = await db.select().from(simulatedSms).where(eq(simulatedSms.toNumber, contact));
     const code = /\b(\d{6})\b/.exec(sms!.body)![1]!;
-    expect(await verifyPhoneCode({ userId: member.id, code })).toMatchObject({ ok: true, conversationId: unclaimed!.id });
+    expect(await verifyPhoneCode({ userId: member.id, code })).toMatchObject({
+      ok: true,
+      conversationId: unclaimed!.id,
+    });
 
     await call(postJson({ ...tutorialJson, originator: contact, payload: "after" }));
     expect(await conversationOf(contact)).toMatchObject({ id: unclaimed!.id, userId: member.id });
@@ -220,7 +274,11 @@ describe("opt-out keywords", () => {
 
     await call(postJson({ ...tutorialJson, payload: "START", messageId: "k3" }));
     expect((await conversationOf(SENDER))!.optedOutAt).toBeNull();
-    expect((await db.select().from(messages).orderBy(messages.createdAt)).map((m) => m.body)).toEqual([" stop ", "Unsubscribe", "START"]);
+    expect((await db.select().from(messages).orderBy(messages.createdAt)).map((m) => m.body)).toEqual([
+      " stop ",
+      "Unsubscribe",
+      "START",
+    ]);
   });
 
   test("a STOP inside a sentence is an ordinary message", async () => {
@@ -231,7 +289,9 @@ describe("opt-out keywords", () => {
 
 describe("redeliveries", () => {
   test("50 concurrent deliveries of one message store exactly one row", async () => {
-    const results = await Promise.all(Array.from({ length: 50 }, () => call(postJson({ ...tutorialJson, messageId: "mb-burst" }))));
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => call(postJson({ ...tutorialJson, messageId: "mb-burst" }))),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(results.filter((r) => r.body.status === "stored")).toHaveLength(1);
     expect(await messageCount()).toBe(1);
@@ -278,7 +338,9 @@ describe("storage failure", () => {
   });
 
   test("when the database is unreachable the answer is 503", async () => {
-    const transaction = vi.spyOn(db, "transaction").mockRejectedValueOnce(Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" }));
+    const transaction = vi
+      .spyOn(db, "transaction")
+      .mockRejectedValueOnce(Object.assign(new Error("write CONNECTION_CLOSED"), { code: "CONNECTION_CLOSED" }));
     expect(await call(postJson(tutorialJson))).toEqual({ status: 503, body: { error: "storage unavailable" } });
     transaction.mockRestore();
     expect(await messageCount()).toBe(0);
@@ -292,17 +354,28 @@ describe("live-update events", () => {
     const unlisten = await database.listen(EVENTS_CHANNEL, (payload) => {
       for (const event of JSON.parse(payload) as InboxEvent[]) {
         // Published after commit: whoever reacts must already be able to read the message.
-        seen.push({ event, visible: db.select().from(messages).where(eq(messages.id, event.messageId)).then((rows) => rows.length === 1) });
+        seen.push({
+          event,
+          visible: db
+            .select()
+            .from(messages)
+            .where(eq(messages.id, event.messageId))
+            .then((rows) => rows.length === 1),
+        });
       }
     });
     try {
-      const stored = await Promise.all([1, 2, 3].map((n) => call(postJson({ ...tutorialJson, originator: contact, messageId: `ev-${n}` }))));
+      const stored = await Promise.all(
+        [1, 2, 3].map((n) => call(postJson({ ...tutorialJson, originator: contact, messageId: `ev-${n}` }))),
+      );
       await call(postJson({ ...tutorialJson, originator: contact, messageId: "ev-1" }));
       const conversation = await conversationOf(contact);
       const ours = () => seen.filter((s) => s.event.conversationId === conversation!.id);
       await vi.waitFor(() => expect(ours()).toHaveLength(3));
       expect(ours().map((s) => s.event)).toEqual(
-        expect.arrayContaining(stored.map((s) => ({ kind: "message", conversationId: conversation!.id, messageId: s.body.id }))),
+        expect.arrayContaining(
+          stored.map((s) => ({ kind: "message", conversationId: conversation!.id, messageId: s.body.id })),
+        ),
       );
       expect(await Promise.all(ours().map((s) => s.visible))).toEqual([true, true, true]);
     } finally {

@@ -23,8 +23,15 @@ async function freshMinute(neededMs: number) {
 /** The text of each body row of the page's table, cell by cell. */
 function tableRows(html: string): string[][] {
   const body = /<tbody[^>]*>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? "";
-  const text = (cell: string) => cell.replace(/<!--.*?-->/g, "").replace(/<[^>]+>/g, "").replace(/\s+/g, " ").trim();
-  return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map(([, row]) => [...row!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map(([, cell]) => text(cell!)));
+  const text = (cell: string) =>
+    cell
+      .replace(/<!--.*?-->/g, "")
+      .replace(/<[^>]+>/g, "")
+      .replace(/\s+/g, " ")
+      .trim();
+  return [...body.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map(([, row]) =>
+    [...row!.matchAll(/<td[^>]*>([\s\S]*?)<\/td>/g)].map(([, cell]) => text(cell!)),
+  );
 }
 
 describe.runIf(!!process.env.TEST_DATABASE_URL)("refused webhooks against the running app", () => {
@@ -91,24 +98,34 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("refused webhooks against the ru
       // The flood's row says from when to when within its minute.
       expect(rows[2]![0]).toMatch(/\d\d:\d\d:\d\d to \d\d:\d\d:\d\d$/);
 
-      const flood = logLines().filter((line) => line.message === "webhook rejected" && line.sourceIp === "198.51.100.7");
+      const flood = logLines().filter(
+        (line) => line.message === "webhook rejected" && line.sourceIp === "198.51.100.7",
+      );
       expect(flood.map((line) => line.reason)).toEqual(["wrong secret", "missing credentials"]);
     },
   );
 
-  test("refusals from 150 clients in a minute are all counted, but at most 100 are logged, then one line says so", { timeout: 90_000 }, async () => {
-    await freshMinute(20_000);
-    const logged = logLines().length;
-    const statuses = await inParallel(150, (n) => refuse(`10.9.${n >> 8}.${n & 255}`));
-    expect(statuses).toEqual(Array(150).fill(401));
-    await untilLogged((line) => line.message === "further webhook rejections this minute are not logged");
+  test(
+    "refusals from 150 clients in a minute are all counted, but at most 100 are logged, then one line says so",
+    { timeout: 90_000 },
+    async () => {
+      await freshMinute(20_000);
+      const logged = logLines().length;
+      const statuses = await inParallel(150, (n) => refuse(`10.9.${n >> 8}.${n & 255}`));
+      expect(statuses).toEqual(Array(150).fill(401));
+      await untilLogged((line) => line.message === "further webhook rejections this minute are not logged");
 
-    const [counted] = await db.select({ rows: count(), requests: sum(webhookRejections.count) }).from(webhookRejections);
-    expect(counted).toEqual({ rows: 150, requests: "150" });
-    const lines = logLines().slice(logged);
-    expect(lines.filter((line) => line.message === "webhook rejected").length).toBeLessThanOrEqual(100);
-    expect(lines.filter((line) => line.message === "further webhook rejections this minute are not logged")).toHaveLength(1);
-  });
+      const [counted] = await db
+        .select({ rows: count(), requests: sum(webhookRejections.count) })
+        .from(webhookRejections);
+      expect(counted).toEqual({ rows: 150, requests: "150" });
+      const lines = logLines().slice(logged);
+      expect(lines.filter((line) => line.message === "webhook rejected").length).toBeLessThanOrEqual(100);
+      expect(
+        lines.filter((line) => line.message === "further webhook rejections this minute are not logged"),
+      ).toHaveLength(1);
+    },
+  );
 });
 
 describe("the cap on the rejection log", () => {
@@ -129,21 +146,34 @@ describe("the cap on the rejection log", () => {
       await recordRejection(rejection(`2001:db8::${n.toString(16)}`), cap);
       most = Math.max(most, await rowCount());
     }
-    await recordRejection(rejection("198.51.100.7", "invalid signature: url_hash does not match the public URL (check APP_URL)"), cap);
+    await recordRejection(
+      rejection("198.51.100.7", "invalid signature: url_hash does not match the public URL (check APP_URL)"),
+      cap,
+    );
     expect(most).toBeLessThanOrEqual(cap.maxRows);
     expect(await rowCount()).toBeLessThanOrEqual(cap.maxRows);
 
     const [newest, next] = await recentRejections(2);
     expect(newest).toMatchObject({ sourceIp: "198.51.100.7", reason: expect.stringContaining("url_hash"), count: 1 });
     expect(next).toMatchObject({ sourceIp: "2001:db8::3e7" });
-    const kept = await db.select({ sourceIp: webhookRejections.sourceIp }).from(webhookRejections).orderBy(desc(webhookRejections.id));
+    const kept = await db
+      .select({ sourceIp: webhookRejections.sourceIp })
+      .from(webhookRejections)
+      .orderBy(desc(webhookRejections.id));
     // No hole: whatever was dropped was older than everything kept.
-    expect(kept.slice(1).map((row) => row.sourceIp)).toEqual(Array.from({ length: kept.length - 1 }, (_, i) => `2001:db8::${(999 - i).toString(16)}`));
+    expect(kept.slice(1).map((row) => row.sourceIp)).toEqual(
+      Array.from({ length: kept.length - 1 }, (_, i) => `2001:db8::${(999 - i).toString(16)}`),
+    );
   });
 
   test("the periodic purge drops rows older than 30 days and restores the cap whatever several instances added", async () => {
     await db.insert(webhookRejections).values(
-      Array.from({ length: 80 }, (_, n) => ({ route: INBOUND, status: 401, reason: "wrong secret", sourceIp: `192.0.2.${n}` })),
+      Array.from({ length: 80 }, (_, n) => ({
+        route: INBOUND,
+        status: 401,
+        reason: "wrong secret",
+        sourceIp: `192.0.2.${n}`,
+      })),
     );
     await db.insert(webhookRejections).values({
       route: INBOUND,

@@ -26,7 +26,12 @@ afterAll(() => {
 const PUBLIC_URL = "http://localhost:3000/webhooks/messagebird";
 // What the app sees behind a reverse proxy.
 const INTERNAL_URL = "http://10.1.2.3:8080/webhooks/messagebird";
-const body = JSON.stringify({ originator: "31612345678", recipient: "447700900000", payload: "signed hello", messageId: "mb-signed-1" });
+const body = JSON.stringify({
+  originator: "31612345678",
+  recipient: "447700900000",
+  payload: "signed hello",
+  messageId: "mb-signed-1",
+});
 const sha256 = (data: string) => createHash("sha256").update(data).digest("hex");
 
 async function sign({ url = PUBLIC_URL, payload = body, jti = crypto.randomUUID() } = {}) {
@@ -66,7 +71,10 @@ describe("MessageBird-Signature-JWT on the inbound webhook", () => {
   test("a tampered body is refused and nothing is stored", async () => {
     const token = await sign();
     const tampered = body.replace("signed hello", "send me money");
-    expect(await post(token, { payload: tampered })).toEqual({ status: 401, body: { error: "invalid signature: payload_hash does not match the body" } });
+    expect(await post(token, { payload: tampered })).toEqual({
+      status: 401,
+      body: { error: "invalid signature: payload_hash does not match the body" },
+    });
     expect(await messageCount()).toBe(0);
   });
 
@@ -107,22 +115,39 @@ describe("MessageBird-Signature-JWT on the inbound webhook", () => {
   });
 
   test("the shared secret still works alongside the signing key", async () => {
-    const request = new Request(`${INTERNAL_URL}?secret=test-webhook-secret-0123456789`, { method: "POST", headers: { "Content-Type": "application/json" }, body });
+    const request = new Request(`${INTERNAL_URL}?secret=test-webhook-secret-0123456789`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body,
+    });
     expect(await callAction(action, { request })).toHaveStatus(200);
   });
 });
 
 describe("MessageBird-Signature-JWT on delivery reports", () => {
   test("a signed report is applied once, and its replay refused", async () => {
-    const [conversation] = await db.insert(conversations).values({ contactNumber: "+31612345678", virtualNumber: "+447700900000" }).returning();
+    const [conversation] = await db
+      .insert(conversations)
+      .values({ contactNumber: "+31612345678", virtualNumber: "+447700900000" })
+      .returning();
     const [message] = await db
       .insert(messages)
-      .values({ conversationId: conversation!.id, direction: "outbound", body: "hi", fromNumber: "+447700900000", toNumber: "+31612345678", status: "sent", providerMessageId: "mb-out-1" })
+      .values({
+        conversationId: conversation!.id,
+        direction: "outbound",
+        body: "hi",
+        fromNumber: "+447700900000",
+        toNumber: "+31612345678",
+        status: "sent",
+        providerMessageId: "mb-out-1",
+      })
       .returning();
     const query = "?id=mb-out-1&status=delivered";
     const token = await sign({ url: `http://localhost:3000/webhooks/messagebird/status${query}`, payload: "" });
     const report = async () => {
-      const request = new Request(`http://10.1.2.3:8080/webhooks/messagebird/status${query}`, { headers: { "MessageBird-Signature-JWT": token } });
+      const request = new Request(`http://10.1.2.3:8080/webhooks/messagebird/status${query}`, {
+        headers: { "MessageBird-Signature-JWT": token },
+      });
       return jsonAnswer(await callLoader(statusLoader, { request }));
     };
     expect(await report()).toEqual({ status: 200, body: { status: "updated", id: message!.id } });
@@ -139,42 +164,49 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("a crash before the message comm
       method: "POST",
       headers: { "Content-Type": "application/json", "MessageBird-Signature-JWT": token },
       body,
-    }).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }));
+    }).then(async (response) => ({
+      status: response.status,
+      body: (await response.json()) as Record<string, unknown>,
+    }));
 
-  test("leaves MessageBird's retry of the exact request acceptable: it is stored, and only a replay after that is refused", { timeout: 90_000 }, async () => {
-    const token = await sign();
-    const pg = postgres(process.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
-    const crashing = await startApp(appEnv);
-    try {
-      await pg.begin(async (tx) => {
-        await tx`lock table messages in access exclusive mode`;
-        const lost = send(crashing, token).catch(() => "connection lost");
-        for (let waited = 0; ; waited += 20) {
-          const [waiting] = await pg<{ n: number }[]>`select count(*)::int as n from pg_stat_activity
+  test(
+    "leaves MessageBird's retry of the exact request acceptable: it is stored, and only a replay after that is refused",
+    { timeout: 90_000 },
+    async () => {
+      const token = await sign();
+      const pg = postgres(process.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
+      const crashing = await startApp(appEnv);
+      try {
+        await pg.begin(async (tx) => {
+          await tx`lock table messages in access exclusive mode`;
+          const lost = send(crashing, token).catch(() => "connection lost");
+          for (let waited = 0; ; waited += 20) {
+            const [waiting] = await pg<{ n: number }[]>`select count(*)::int as n from pg_stat_activity
             where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into "messages"%'`;
-          if (waiting!.n > 0) break;
-          if (waited > 10_000) throw new Error("the webhook never reached the message insert");
-          await sleep(20);
-        }
-        const exited = new Promise((resolve) => crashing.process.once("exit", resolve));
-        crashing.process.kill("SIGKILL");
-        await exited;
-        expect(await lost).toBe("connection lost");
-      });
-    } finally {
-      await stopApp(crashing);
-      await pg.end();
-    }
-    expect(await messageCount()).toBe(0);
+            if (waiting!.n > 0) break;
+            if (waited > 10_000) throw new Error("the webhook never reached the message insert");
+            await sleep(20);
+          }
+          const exited = new Promise((resolve) => crashing.process.once("exit", resolve));
+          crashing.process.kill("SIGKILL");
+          await exited;
+          expect(await lost).toBe("connection lost");
+        });
+      } finally {
+        await stopApp(crashing);
+        await pg.end();
+      }
+      expect(await messageCount()).toBe(0);
 
-    const restarted = await startApp(appEnv);
-    try {
-      const retry = await send(restarted, token);
-      expect(retry).toEqual({ status: 200, body: { status: "stored", id: expect.any(String) } });
-      expect(await send(restarted, token)).toEqual(replayed);
-      expect(await messageCount()).toBe(1);
-    } finally {
-      await stopApp(restarted);
-    }
-  });
+      const restarted = await startApp(appEnv);
+      try {
+        const retry = await send(restarted, token);
+        expect(retry).toEqual({ status: 200, body: { status: "stored", id: expect.any(String) } });
+        expect(await send(restarted, token)).toEqual(replayed);
+        expect(await messageCount()).toBe(1);
+      } finally {
+        await stopApp(restarted);
+      }
+    },
+  );
 });

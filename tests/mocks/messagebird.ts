@@ -40,7 +40,13 @@ export const accepted =
           totalSentCount: 1,
           totalDeliveredCount: 0,
           totalDeliveryFailedCount: 0,
-          items: [{ recipient: Number(String(body.recipients).replace("+", "")), status: "sent", statusDatetime: new Date().toISOString() }],
+          items: [
+            {
+              recipient: Number(String(body.recipients).replace("+", "")),
+              status: "sent",
+              statusDatetime: new Date().toISOString(),
+            },
+          ],
         },
       },
       { status: 201 },
@@ -53,12 +59,15 @@ const refused =
     HttpResponse.json({ errors }, { status });
 
 export const refusals = {
-  badKey: refused(401, [{ code: 2, description: "Request not allowed (incorrect access_key)", parameter: "access_key" }]),
+  badKey: refused(401, [
+    { code: 2, description: "Request not allowed (incorrect access_key)", parameter: "access_key" },
+  ]),
   badRecipient: refused(422, [{ code: 9, description: "no (correct) recipients found", parameter: "recipient" }]),
   noBalance: refused(422, [{ code: 25, description: "Not enough balance", parameter: null }]),
   internalError: refused(500, [{ code: 99, description: "Internal error", parameter: null }]),
   /** A load balancer's 503 page: not JSON, so the SDK reports "response failed". */
-  unavailable: () => new HttpResponse("<html>503 Service Unavailable</html>", { status: 503, headers: { "content-type": "text/html" } }),
+  unavailable: () =>
+    new HttpResponse("<html>503 Service Unavailable</html>", { status: 503, headers: { "content-type": "text/html" } }),
   /** The connection drops: no HTTP answer at all. */
   unreachable: () => HttpResponse.error(),
   /** MessageBird never answers. */

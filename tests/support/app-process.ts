@@ -20,7 +20,9 @@ export type AppProcess = {
  */
 export function startApp(env: Record<string, string | undefined> = {}): Promise<AppProcess> {
   if (!existsSync(SERVER_BUILD)) {
-    throw new Error(`${SERVER_BUILD} is missing: run \`npx react-router build\` first (\`npm test\` builds before vitest).`);
+    throw new Error(
+      `${SERVER_BUILD} is missing: run \`npx react-router build\` first (\`npm test\` builds before vitest).`,
+    );
   }
   const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
     cwd: process.cwd(),

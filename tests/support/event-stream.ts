@@ -7,7 +7,8 @@ export function parseEventStream(text: string): ServerSentEvent[] {
     .split("\n\n")
     .map((block) => {
       const lines = block.split("\n");
-      const field = (name: string) => lines.filter((line) => line.startsWith(`${name}: `)).map((line) => line.slice(name.length + 2));
+      const field = (name: string) =>
+        lines.filter((line) => line.startsWith(`${name}: `)).map((line) => line.slice(name.length + 2));
       const data = field("data");
       return data.length > 0 ? { event: field("event")[0] ?? "message", data: data.join("\n") } : null;
     })

@@ -79,4 +79,5 @@ export async function createMessages(conversation: Conversation, fields: Message
   return rows;
 }
 
-export const createMessage = async (conversation: Conversation, fields: MessageFields = {}) => (await createMessages(conversation, [fields]))[0]!;
+export const createMessage = async (conversation: Conversation, fields: MessageFields = {}) =>
+  (await createMessages(conversation, [fields]))[0]!;

@@ -1,5 +1,9 @@
 import type { SubmissionResult } from "@conform-to/react";
-import { isRouteErrorResponse, type AppLoadContext, type UNSAFE_DataWithResponseInit as DataWithResponseInit } from "react-router";
+import {
+  isRouteErrorResponse,
+  type AppLoadContext,
+  type UNSAFE_DataWithResponseInit as DataWithResponseInit,
+} from "react-router";
 
 const ORIGIN = "http://localhost:3000";
 
@@ -40,12 +44,18 @@ export type LoaderOptions<P extends object> = RequestOptions & ParamsOption<P> &
 export type ActionOptions<P extends object> = LoaderOptions<P> & { form?: Record<string, string> };
 
 /** Calls a route's loader as React Router would for a GET of `url`, and settles its answer. */
-export function callLoader<P extends object, R>(loader: RouteFunction<P, R>, options: LoaderOptions<P>): Promise<Outcome<RouteData<R>>> {
+export function callLoader<P extends object, R>(
+  loader: RouteFunction<P, R>,
+  options: LoaderOptions<P>,
+): Promise<Outcome<RouteData<R>>> {
   return settle(() => loader(routeArgs(options)));
 }
 
 /** Calls a route's action as React Router would for a form POST to `url`, and settles its answer. */
-export function callAction<P extends object, R>(action: RouteFunction<P, R>, options: ActionOptions<P>): Promise<Outcome<RouteData<R>>> {
+export function callAction<P extends object, R>(
+  action: RouteFunction<P, R>,
+  options: ActionOptions<P>,
+): Promise<Outcome<RouteData<R>>> {
   const request = "request" in options ? options.request : buildRequest(options, options.form ?? {});
   return settle(() => action(argsFor(request, options)));
 }
@@ -58,12 +68,18 @@ export function routeArgs<P extends object>(options: LoaderOptions<P>): RouteArg
   return argsFor("request" in options ? options.request : buildRequest(options), options);
 }
 
-function argsFor<P extends object>(request: Request, { params = {} as P, context = {} }: { params?: P; context?: AppLoadContext }): RouteArgs<P> {
+function argsFor<P extends object>(
+  request: Request,
+  { params = {} as P, context = {} }: { params?: P; context?: AppLoadContext },
+): RouteArgs<P> {
   const url = new URL(request.url);
   return { request, url, pattern: routePattern(url.pathname, params), params, context };
 }
 
-function buildRequest({ url, cookie, headers = {} }: Exclude<RequestOptions, { request: Request }>, form?: Record<string, string>) {
+function buildRequest(
+  { url, cookie, headers = {} }: Exclude<RequestOptions, { request: Request }>,
+  form?: Record<string, string>,
+) {
   const cookieHeader = cookie instanceof CookieJar ? cookie.header() : cookie;
   return new Request(new URL(url, ORIGIN), {
     method: form ? "POST" : "GET",
@@ -102,7 +118,8 @@ async function settle<T>(run: () => unknown): Promise<Outcome<T>> {
     thrown = true;
   }
   if (result instanceof Response) return outcome(result.status, result.headers, thrown, await parseBody(result));
-  if (isDataWithInit(result)) return outcome(result.init?.status ?? 200, new Headers(result.init?.headers), thrown, result.data);
+  if (isDataWithInit(result))
+    return outcome(result.init?.status ?? 200, new Headers(result.init?.headers), thrown, result.data);
   if (isRouteErrorResponse(result)) return outcome(result.status, new Headers(), thrown, result.data);
   if (thrown) throw result;
   return outcome(200, new Headers(), false, result);
@@ -114,7 +131,10 @@ function outcome<T>(status: number, headers: Headers, thrown: boolean, data: unk
   Object.defineProperty(settled, "data", {
     enumerable: false,
     get() {
-      if (thrown) throw new Error(`the route threw a ${status} answer${settled.location ? ` to ${settled.location}` : ""}; it returned no data`);
+      if (thrown)
+        throw new Error(
+          `the route threw a ${status} answer${settled.location ? ` to ${settled.location}` : ""}; it returned no data`,
+        );
       return data;
     },
   });
@@ -135,8 +155,13 @@ async function parseBody(response: Response): Promise<unknown> {
  * The member of a union-typed answer whose `key` is `value` (say the team view
  * of /messages rather than the verify-phone prompt); fails the test otherwise.
  */
-export function variant<T extends object, K extends keyof T, const V extends T[K]>(data: T, key: K, value: V): Extract<T, Record<K, V>> {
-  if (data[key] !== value) throw new Error(`expected ${String(key)} ${JSON.stringify(value)}, got ${JSON.stringify(data[key])}`);
+export function variant<T extends object, K extends keyof T, const V extends T[K]>(
+  data: T,
+  key: K,
+  value: V,
+): Extract<T, Record<K, V>> {
+  if (data[key] !== value)
+    throw new Error(`expected ${String(key)} ${JSON.stringify(value)}, got ${JSON.stringify(data[key])}`);
   return data as Extract<T, Record<K, V>>;
 }
 

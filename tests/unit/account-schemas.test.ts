@@ -30,7 +30,9 @@ describe("registration form", () => {
     [129, "Use at most 128 characters"],
   ])("a %i-character password is refused", (length, message) => {
     const password = "x".repeat(length);
-    expect(errorsOf(RegisterSchema.safeParse({ ...valid, password, confirmPassword: password })).password).toBe(message);
+    expect(errorsOf(RegisterSchema.safeParse({ ...valid, password, confirmPassword: password })).password).toBe(
+      message,
+    );
   });
 
   test("8 and 128 characters are the inclusive bounds", () => {

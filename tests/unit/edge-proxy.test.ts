@@ -18,7 +18,11 @@ describe("trusting a reverse proxy", () => {
   });
 
   test("from the proxy: the rightmost X-Forwarded-For, and the scheme and host the browser used", () => {
-    const forwarded = { "x-forwarded-for": "6.6.6.6, 198.51.100.7", "x-forwarded-proto": "https", "x-forwarded-host": "sms.example.com" };
+    const forwarded = {
+      "x-forwarded-for": "6.6.6.6, 198.51.100.7",
+      "x-forwarded-proto": "https",
+      "x-forwarded-host": "sms.example.com",
+    };
     expect(originOf(request("10.0.0.9", forwarded), trusted)).toEqual({
       clientIp: "198.51.100.7",
       protocol: "https:",
@@ -27,7 +31,15 @@ describe("trusting a reverse proxy", () => {
   });
 
   test("from anyone else: the socket's address and the Host header, whatever they claim", () => {
-    const forwarded = { "x-forwarded-for": "198.51.100.7", "x-forwarded-proto": "https", "x-forwarded-host": "sms.example.com" };
-    expect(originOf(request("192.0.2.1", forwarded), trusted)).toEqual({ clientIp: "192.0.2.1", protocol: "http:", host: "10.0.0.5:3000" });
+    const forwarded = {
+      "x-forwarded-for": "198.51.100.7",
+      "x-forwarded-proto": "https",
+      "x-forwarded-host": "sms.example.com",
+    };
+    expect(originOf(request("192.0.2.1", forwarded), trusted)).toEqual({
+      clientIp: "192.0.2.1",
+      protocol: "http:",
+      host: "10.0.0.5:3000",
+    });
   });
 });

@@ -16,7 +16,13 @@ function problemsOf(source: Record<string, string>) {
 describe("configuration", () => {
   test("zero configuration is a working local setup: simulator, generated secrets, PGlite", () => {
     const env = parseEnv(memory);
-    expect(env).toMatchObject({ mode: "local", smsGateway: "simulator", databaseUrl: undefined, port: 3000, secureCookies: false });
+    expect(env).toMatchObject({
+      mode: "local",
+      smsGateway: "simulator",
+      databaseUrl: undefined,
+      port: 3000,
+      secureCookies: false,
+    });
     // Only this machine can reach a local-mode server (its handset page shows every code).
     expect(env.host).toBe("127.0.0.1");
     expect(env.authSecret.length).toBeGreaterThanOrEqual(32);
@@ -83,7 +89,11 @@ describe("configuration", () => {
   });
 
   test("TRUST_PROXY names the proxy's addresses; true (anyone) is refused with the reason", () => {
-    expect(parseEnv({ ...memory, TRUST_PROXY: "127.0.0.1, ::1,10.0.0.0/8" }).trustedProxies).toEqual(["127.0.0.1", "::1", "10.0.0.0/8"]);
+    expect(parseEnv({ ...memory, TRUST_PROXY: "127.0.0.1, ::1,10.0.0.0/8" }).trustedProxies).toEqual([
+      "127.0.0.1",
+      "::1",
+      "10.0.0.0/8",
+    ]);
     expect(parseEnv(memory).trustedProxies).toEqual([]);
     expect(problemsOf({ ...memory, TRUST_PROXY: "true" })).toMatch(/TRUST_PROXY: must list the proxy's addresses/);
     expect(problemsOf({ ...memory, TRUST_PROXY: "10.0.0.0/33" })).toMatch(/TRUST_PROXY/);

@@ -6,7 +6,9 @@ test.each(["STOP", "stop", "  Stop\n", "STOPALL", "unsubscribe", "Cancel", "END"
   (text) => expect(consentKeyword(text)).toBe("opt-out"),
 );
 
-test.each(["START", "unstop", " yes "])("%j opts the number back in", (text) => expect(consentKeyword(text)).toBe("opt-in"));
+test.each(["START", "unstop", " yes "])("%j opts the number back in", (text) =>
+  expect(consentKeyword(text)).toBe("opt-in"),
+);
 
 test.each(["stop the 9am reminders", "STOP!", "please stop", "yes please", "", "S T O P"])(
   "%j is an ordinary message",

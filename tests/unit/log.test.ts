@@ -4,7 +4,16 @@ import { describeError, redact } from "~/.server/platform/log";
 describe("log lines", () => {
   test("hide secrets by key name but keep support codes readable", () => {
     expect(
-      redact({ code: "123456", password: "x", passwordHash: "$argon2id$", apiKey: "live_x", webhookSecret: "s", cookie: "c", providerCode: "9", userId: "u1" }),
+      redact({
+        code: "123456",
+        password: "x",
+        passwordHash: "$argon2id$",
+        apiKey: "live_x",
+        webhookSecret: "s",
+        cookie: "c",
+        providerCode: "9",
+        userId: "u1",
+      }),
     ).toEqual({
       code: "[redacted]",
       password: "[redacted]",
@@ -22,7 +31,9 @@ describe("log lines", () => {
       cause: Object.assign(new Error('relation "messages" does not exist'), { name: "PostgresError" }),
     });
     expect(describeError(query)).toBe('PostgresError: relation "messages" does not exist');
-    expect(describeError(new Error("Failed query: select 1\nparams: +31612345678"))).toBe("Error: Failed query: select 1");
+    expect(describeError(new Error("Failed query: select 1\nparams: +31612345678"))).toBe(
+      "Error: Failed query: select 1",
+    );
     expect(redact({ error: query }).error).not.toMatch(/31612345678|secret SMS/);
   });
 });

@@ -4,8 +4,14 @@ import { parseDeliveryReport, parseInboundSms, readFields } from "~/.server/webh
 const URL_BASE = "http://localhost:3000/webhooks/messagebird";
 const bytes = (text: string) => new TextEncoder().encode(text);
 const post = (contentType: string | null, body: string | Uint8Array, query = "") =>
-  readFields({ method: "POST", url: new URL(`${URL_BASE}${query}`), contentType, body: typeof body === "string" ? bytes(body) : body });
-const get = (query: string) => readFields({ method: "GET", url: new URL(`${URL_BASE}?${query}`), contentType: null, body: new Uint8Array() });
+  readFields({
+    method: "POST",
+    url: new URL(`${URL_BASE}${query}`),
+    contentType,
+    body: typeof body === "string" ? bytes(body) : body,
+  });
+const get = (query: string) =>
+  readFields({ method: "GET", url: new URL(`${URL_BASE}?${query}`), contentType: null, body: new Uint8Array() });
 
 const inbound = (fields: ReturnType<typeof readFields>) => {
   if (!fields.ok) throw new Error(fields.reason);
@@ -22,22 +28,41 @@ const expected = {
 
 describe("inbound SMS in every format MessageBird uses", () => {
   test("Flow Builder JSON (the tutorial's shape)", () => {
-    const json = { originator: "31612345678", recipient: "447700900000", payload: "Hello there", messageId: "abc123", receivedAt: "2024-05-01T10:00:00Z" };
-    expect(inbound(post("application/json; charset=utf-8", JSON.stringify(json)))).toEqual({ ok: true, value: expected });
+    const json = {
+      originator: "31612345678",
+      recipient: "447700900000",
+      payload: "Hello there",
+      messageId: "abc123",
+      receivedAt: "2024-05-01T10:00:00Z",
+    };
+    expect(inbound(post("application/json; charset=utf-8", JSON.stringify(json)))).toEqual({
+      ok: true,
+      value: expected,
+    });
   });
 
   test("legacy forwarding as a GET query", () => {
-    const query = "id=abc123&recipient=447700900000&originator=31612345678&body=Hello+there&createdDatetime=2024-05-01T10%3A00%3A00Z";
+    const query =
+      "id=abc123&recipient=447700900000&originator=31612345678&body=Hello+there&createdDatetime=2024-05-01T10%3A00%3A00Z";
     expect(inbound(get(query))).toEqual({ ok: true, value: expected });
   });
 
   test("the same fields as a form POST", () => {
-    const form = "id=abc123&recipient=447700900000&originator=31612345678&body=Hello%20there&createdDatetime=2024-05-01T10:00:00Z";
+    const form =
+      "id=abc123&recipient=447700900000&originator=31612345678&body=Hello%20there&createdDatetime=2024-05-01T10:00:00Z";
     expect(inbound(post("application/x-www-form-urlencoded", form))).toEqual({ ok: true, value: expected });
   });
 
   test("a POST with no body and no content type carries its fields in the query", () => {
-    expect(inbound(post(null, "", "?id=abc123&recipient=447700900000&originator=31612345678&body=Hello+there&createdDatetime=2024-05-01T10:00:00Z"))).toEqual({ ok: true, value: expected });
+    expect(
+      inbound(
+        post(
+          null,
+          "",
+          "?id=abc123&recipient=447700900000&originator=31612345678&body=Hello+there&createdDatetime=2024-05-01T10:00:00Z",
+        ),
+      ),
+    ).toEqual({ ok: true, value: expected });
   });
 
   test.each([
@@ -67,12 +92,18 @@ describe("inbound SMS in every format MessageBird uses", () => {
   });
 
   test("an empty text is still a message", () => {
-    expect(inbound(get("originator=31612345678&recipient=447700900000&body="))).toMatchObject({ ok: true, value: { body: "" } });
+    expect(inbound(get("originator=31612345678&recipient=447700900000&body="))).toMatchObject({
+      ok: true,
+      value: { body: "" },
+    });
   });
 
   test("a NUL character, which Postgres cannot store, becomes a visible replacement instead of losing the message", () => {
     const json = { originator: "31612345678", recipient: "447700900000", payload: "a\u0000b" };
-    expect(inbound(post("application/json", JSON.stringify(json)))).toMatchObject({ ok: true, value: { body: "a\uFFFDb" } });
+    expect(inbound(post("application/json", JSON.stringify(json)))).toMatchObject({
+      ok: true,
+      value: { body: "a\uFFFDb" },
+    });
   });
 
   test("the shared secret is credentials, never a field", () => {
@@ -90,7 +121,10 @@ describe("refusals name what is wrong", () => {
     [{ originator: "12", recipient: "447700900000", payload: "x" }, "originator: not a phone number"],
     [{ originator: ["31612345678"], recipient: "447700900000", payload: "x" }, "originator: expected a string"],
     [{ originator: "31612345678", recipient: "447700900000", body: 12 }, "body: expected a string"],
-    [{ originator: "31612345678", recipient: "447700900000", payload: "x", mid: "m".repeat(129) }, "mid: longer than 128 characters"],
+    [
+      { originator: "31612345678", recipient: "447700900000", payload: "x", mid: "m".repeat(129) },
+      "mid: longer than 128 characters",
+    ],
     [{ originator: "3".repeat(40), recipient: "447700900000", payload: "x" }, "originator: longer than 32 characters"],
   ])("%j → %s", (json, reason) => {
     expect(inbound(post("application/json", JSON.stringify(json)))).toEqual({ ok: false, status: 400, reason });
@@ -125,21 +159,40 @@ describe("delivery reports", () => {
   test("MessageBird's GET report becomes a plain value", () => {
     const statusAt = new Date(Date.now() - 60_000);
     expect(
-      report(`id=mb-1&reference=ref-1&recipient=31612345678&status=delivery_failed&statusReason=unknown+subscriber&statusErrorCode=1&statusDatetime=${statusAt.toISOString()}`),
+      report(
+        `id=mb-1&reference=ref-1&recipient=31612345678&status=delivery_failed&statusReason=unknown+subscriber&statusErrorCode=1&statusDatetime=${statusAt.toISOString()}`,
+      ),
     ).toEqual({
       ok: true,
-      value: { providerMessageId: "mb-1", reference: "ref-1", status: "delivery_failed", reason: "unknown subscriber", errorCode: "1", statusAt },
+      value: {
+        providerMessageId: "mb-1",
+        reference: "ref-1",
+        status: "delivery_failed",
+        reason: "unknown subscriber",
+        errorCode: "1",
+        statusAt,
+      },
     });
   });
 
   test("a report needs an id or a reference, and a known status", () => {
     expect(report("status=delivered")).toEqual({ ok: false, status: 400, reason: "id: required (or reference)" });
-    expect(report("reference=r&status=read")).toMatchObject({ ok: false, status: 400, reason: expect.stringMatching(/^status: expected one of/) });
+    expect(report("reference=r&status=read")).toMatchObject({
+      ok: false,
+      status: 400,
+      reason: expect.stringMatching(/^status: expected one of/),
+    });
     expect(report("reference=r")).toEqual({ ok: false, status: 400, reason: "status: required" });
   });
 
   test("an implausible status time is replaced by the time of arrival rather than refused", () => {
-    expect(report("id=x&status=sent&statusDatetime=-200000-01-01T00:00:00Z")).toMatchObject({ ok: true, value: { statusAt: undefined } });
-    expect(report("id=x&status=sent&statusDatetime=yesterday")).toMatchObject({ ok: true, value: { statusAt: undefined } });
+    expect(report("id=x&status=sent&statusDatetime=-200000-01-01T00:00:00Z")).toMatchObject({
+      ok: true,
+      value: { statusAt: undefined },
+    });
+    expect(report("id=x&status=sent&statusDatetime=yesterday")).toMatchObject({
+      ok: true,
+      value: { statusAt: undefined },
+    });
   });
 });

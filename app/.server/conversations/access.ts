@@ -27,7 +27,11 @@ export function visibleTo(viewer: Viewer): SQL | undefined {
 /** The same rule for a conversation already loaded. */
 export function canSee(viewer: Viewer, conversation: Pick<Conversation, "userId" | "contactNumber">): boolean {
   if (isStaff(viewer)) return true;
-  return viewer.phoneNumber !== null && conversation.userId === viewer.id && conversation.contactNumber === viewer.phoneNumber;
+  return (
+    viewer.phoneNumber !== null &&
+    conversation.userId === viewer.id &&
+    conversation.contactNumber === viewer.phoneNumber
+  );
 }
 
 /** The conversation if `viewer` may see it, else null (a 404 upstream: a made-up id and someone else's look the same). */
@@ -64,7 +68,10 @@ export async function audienceOf(conversationIds: string[]): Promise<Audience> {
       .innerJoin(users, and(eq(users.id, conversations.userId), eq(users.phoneNumber, conversations.contactNumber)))
       .where(inArray(conversations.id, conversationIds)),
     // Agents and admins are a handful of people, however many members there are.
-    db.select({ id: users.id }).from(users).where(inArray(users.role, [...STAFF_ROLES])),
+    db
+      .select({ id: users.id })
+      .from(users)
+      .where(inArray(users.role, [...STAFF_ROLES])),
   ]);
   const owners = new Map(owned.map((row) => [row.id, row.userId]));
   const team = new Set(staff.map((row) => row.id));

@@ -13,7 +13,8 @@ import type { DeliveryReport, ReportedStatus } from "./provider-events";
  * that must not overtake a report, and the sweep for sends nobody confirmed.
  */
 
-export type ReportOutcome = { status: "updated" | "unchanged"; id: string; conversationId: string } | { status: "ignored" } | Replayed;
+export type ReportOutcome =
+  { status: "updated" | "unchanged"; id: string; conversationId: string } | { status: "ignored" } | Replayed;
 
 const REPORTED_AS = {
   scheduled: "queued",
@@ -34,7 +35,8 @@ const OUTBOUND_STATUSES = Object.keys(STAGE) as OutboundStatus[];
 export async function applyDeliveryReport(report: DeliveryReport, guard?: ReplayGuard): Promise<ReportOutcome> {
   // Without a guard the lookup and the conditional update stand alone; a guard must commit with the change.
   const outcome = guard ? await db.transaction((tx) => applyReport(tx, report, guard)) : await applyReport(db, report);
-  if (outcome.status === "updated") publish({ kind: "status", conversationId: outcome.conversationId, messageId: outcome.id });
+  if (outcome.status === "updated")
+    publish({ kind: "status", conversationId: outcome.conversationId, messageId: outcome.id });
   return outcome;
 }
 
@@ -61,13 +63,18 @@ async function applyReport(tx: Db, report: DeliveryReport, guard?: ReplayGuard):
       ...(final
         ? { errorMessage: report.reason ?? null, errorCode: report.errorCode ?? null }
         : { errorMessage: null, errorCode: null }),
-      ...(report.providerMessageId && { providerMessageId: sql`coalesce(${messages.providerMessageId}, ${report.providerMessageId})` }),
+      ...(report.providerMessageId && {
+        providerMessageId: sql`coalesce(${messages.providerMessageId}, ${report.providerMessageId})`,
+      }),
     })
     .where(
       and(
         eq(messages.id, message.id),
         or(
-          inArray(messages.status, OUTBOUND_STATUSES.filter((s) => STAGE[s] < STAGE[next])),
+          inArray(
+            messages.status,
+            OUTBOUND_STATUSES.filter((s) => STAGE[s] < STAGE[next]),
+          ),
           // Marked failed here because MessageBird never answered (see outbound.ts): its
           // report is the first word we hear, and it may well say the SMS went out.
           next === "failed" ? undefined : and(eq(messages.status, "failed"), isNull(messages.providerMessageId)),

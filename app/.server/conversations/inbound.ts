@@ -19,7 +19,6 @@ export type Replayed = { status: "replayed" };
 
 export type Received = { status: "stored"; id: string; conversationId: string } | { status: "duplicate" } | Replayed;
 
-
 /**
  * Stores an inbound SMS exactly once, whoever sent it: numbers nobody has
  * verified form unclaimed conversations that agents see. Resolves only after
@@ -88,7 +87,8 @@ export async function receiveInbound(sms: InboundSms, guard?: ReplayGuard): Prom
       .where(eq(conversations.id, conversationId));
     return { status: "stored", id: message.id, conversationId };
   });
-  if (received.status === "stored") publish({ kind: "message", conversationId: received.conversationId, messageId: received.id });
+  if (received.status === "stored")
+    publish({ kind: "message", conversationId: received.conversationId, messageId: received.id });
   return received;
 }
 
@@ -103,7 +103,9 @@ const DEDUPE_WINDOW_MS = 10 * 60_000;
 function redeliveryIds(sms: InboundSms, receivedAt: Date): [string, ...string[]] {
   if (sms.providerMessageId) return [sms.providerMessageId];
   const derived = (when: string) =>
-    `derived:${createHash("sha256").update(JSON.stringify([sms.from, sms.to, sms.body, when])).digest("hex")}`;
+    `derived:${createHash("sha256")
+      .update(JSON.stringify([sms.from, sms.to, sms.body, when]))
+      .digest("hex")}`;
   if (sms.sentAt) return [derived(sms.sentAt)];
   const window = Math.floor(receivedAt.getTime() / DEDUPE_WINDOW_MS);
   return [derived(`window:${window}`), derived(`window:${window - 1}`)];

@@ -40,7 +40,11 @@ export async function sendReply({
   if (body.trim() === "") return { ok: false, reason: "empty", message: "Type a message first." };
   const { segments } = countSegments(body);
   if (segments > MAX_SEGMENTS) {
-    return { ok: false, reason: "too-long", message: `That is ${segments} SMS; the limit is ${MAX_SEGMENTS}. Shorten it a little.` };
+    return {
+      ok: false,
+      reason: "too-long",
+      message: `That is ${segments} SMS; the limit is ${MAX_SEGMENTS}. Shorten it a little.`,
+    };
   }
   if (conversation.optedOutAt) return optedOut();
   const limited = await countSend(authorId, conversation.id);
@@ -121,7 +125,12 @@ async function countSend(senderId: string, conversationId: string): Promise<Send
     [REPLIES_PER_CONVERSATION, conversationId],
   ]);
   if (!refused) return null;
-  return { ok: false, reason: "rate-limited", message: retryMessage(refused, "replies in a short time"), retryAfterSeconds: refused.retryAfterSeconds };
+  return {
+    ok: false,
+    reason: "rate-limited",
+    message: retryMessage(refused, "replies in a short time"),
+    retryAfterSeconds: refused.retryAfterSeconds,
+  };
 }
 
 function optedOut(): SendFailure {
@@ -136,7 +145,12 @@ async function deliver(message: Outbound): Promise<Outbound> {
   let update: PgUpdateSetSource<typeof messages>;
   try {
     const gateway = await smsGateway();
-    const { providerMessageId } = await gateway.send({ from: message.fromNumber, to: message.toNumber, body: message.body, reference: message.id });
+    const { providerMessageId } = await gateway.send({
+      from: message.fromNumber,
+      to: message.toNumber,
+      body: message.body,
+      reference: message.id,
+    });
     update = { providerMessageId, status: acceptedStatus() };
   } catch (error) {
     if (!(error instanceof SmsSendError)) throw error;

@@ -58,7 +58,10 @@ export async function listConversations(
     })
     .from(conversations)
     .leftJoin(users, eq(users.id, conversations.userId))
-    .leftJoin(conversationReads, and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, viewer.id)))
+    .leftJoin(
+      conversationReads,
+      and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, viewer.id)),
+    )
     .where(and(visibleTo(viewer), matches))
     .orderBy(sql`${conversations.lastMessageAt} desc nulls last`, desc(conversations.createdAt))
     .limit(limit);
@@ -70,7 +73,8 @@ export async function listConversations(
     claimed: row.claimed,
     optedOut: row.optedOutAt !== null,
     lastMessageAt: row.lastMessageAt,
-    lastMessage: row.lastBody !== null && row.lastDirection ? { body: row.lastBody, direction: row.lastDirection } : null,
+    lastMessage:
+      row.lastBody !== null && row.lastDirection ? { body: row.lastBody, direction: row.lastDirection } : null,
     unread: row.unread,
   }));
 }

@@ -39,7 +39,10 @@ export const CODE_LIMITS = {
 
 /** For requests that sent nothing: the next try need not wait a minute (the hourly count stays). */
 function forgetMinuteLimits(userId: string, phoneNumber: string) {
-  return Promise.all([clearLimit(CODE_LIMITS.userPerMinute, userId), clearLimit(CODE_LIMITS.numberPerMinute, phoneNumber)]);
+  return Promise.all([
+    clearLimit(CODE_LIMITS.userPerMinute, userId),
+    clearLimit(CODE_LIMITS.numberPerMinute, phoneNumber),
+  ]);
 }
 
 function resendLimits(userId: string, phoneNumber: string): [Limit, string][] {
@@ -54,8 +57,7 @@ function resendLimits(userId: string, phoneNumber: string): [Limit, string][] {
 export type FieldError<F extends string> = { ok: false; field: F; message: string };
 
 export type SendCodeResult =
-  | { ok: true; phoneNumber: string; expiresAt: Date }
-  | (FieldError<"phoneNumber"> & { retryAfterSeconds?: number });
+  { ok: true; phoneNumber: string; expiresAt: Date } | (FieldError<"phoneNumber"> & { retryAfterSeconds?: number });
 
 export type VerifyCodeResult = { ok: true; phoneNumber: string; conversationId: string } | FieldError<"code">;
 
@@ -90,8 +92,19 @@ export async function getPhoneStatus(userId: string): Promise<PhoneStatus> {
  * one. The member's current verified number, if any, stays theirs until the
  * new one is verified.
  */
-export async function sendVerificationCode({ userId, phoneNumber: input }: { userId: string; phoneNumber: string }): Promise<SendCodeResult> {
-  const refuse = (message: string, retryAfterSeconds?: number): SendCodeResult => ({ ok: false, field: "phoneNumber", message, retryAfterSeconds });
+export async function sendVerificationCode({
+  userId,
+  phoneNumber: input,
+}: {
+  userId: string;
+  phoneNumber: string;
+}): Promise<SendCodeResult> {
+  const refuse = (message: string, retryAfterSeconds?: number): SendCodeResult => ({
+    ok: false,
+    field: "phoneNumber",
+    message,
+    retryAfterSeconds,
+  });
 
   const phoneNumber = parseUserPhone(input, env.defaultCountry);
   if (!phoneNumber) return refuse("Enter a valid phone number, e.g. +31 6 12345678.");
@@ -118,11 +131,15 @@ export async function sendVerificationCode({ userId, phoneNumber: input }: { use
     return refuse(NUMBER_TAKEN);
   }
 
-  const code = randomInt(0, 10 ** CODE_LENGTH).toString().padStart(CODE_LENGTH, "0");
+  const code = randomInt(0, 10 ** CODE_LENGTH)
+    .toString()
+    .padStart(CODE_LENGTH, "0");
   const expiresAt = new Date(Date.now() + CODE_TTL_MS);
   const verification = await db.transaction(async (tx) => {
     // Only the newest code counts: older ones die so attempts cannot be spread over several codes.
-    await tx.delete(phoneVerifications).where(and(eq(phoneVerifications.userId, userId), isNull(phoneVerifications.consumedAt)));
+    await tx
+      .delete(phoneVerifications)
+      .where(and(eq(phoneVerifications.userId, userId), isNull(phoneVerifications.consumedAt)));
     const [row] = await tx
       .insert(phoneVerifications)
       .values({ userId, phoneNumber, codeHash: hashCode({ userId, phoneNumber, code }), expiresAt })
@@ -157,11 +174,18 @@ export async function sendVerificationCode({ userId, phoneNumber: input }: { use
  * signed up included) becomes theirs, all in one transaction. At most
  * {@link MAX_ATTEMPTS} tries per code, then a new code must be requested.
  */
-export async function verifyPhoneCode({ userId, code: input }: { userId: string; code: string }): Promise<VerifyCodeResult> {
+export async function verifyPhoneCode({
+  userId,
+  code: input,
+}: {
+  userId: string;
+  code: string;
+}): Promise<VerifyCodeResult> {
   const refuse = (message: string): VerifyCodeResult => ({ ok: false, field: "code", message });
 
   const code = input.replace(/\s/g, "");
-  if (!new RegExp(`^\\d{${CODE_LENGTH}}$`).test(code)) return refuse(`Enter the ${CODE_LENGTH}-digit code from the SMS.`);
+  if (!new RegExp(`^\\d{${CODE_LENGTH}}$`).test(code))
+    return refuse(`Enter the ${CODE_LENGTH}-digit code from the SMS.`);
 
   const open = await openVerification(userId);
   if (!open) return refuse("There is no code waiting for you. Request a new code.");
@@ -171,7 +195,13 @@ export async function verifyPhoneCode({ userId, code: input }: { userId: string;
   const [counted] = await db
     .update(phoneVerifications)
     .set({ attempts: sql`${phoneVerifications.attempts} + 1` })
-    .where(and(eq(phoneVerifications.id, open.id), isNull(phoneVerifications.consumedAt), sql`${phoneVerifications.attempts} < ${MAX_ATTEMPTS}`))
+    .where(
+      and(
+        eq(phoneVerifications.id, open.id),
+        isNull(phoneVerifications.consumedAt),
+        sql`${phoneVerifications.attempts} < ${MAX_ATTEMPTS}`,
+      ),
+    )
     .returning({ attempts: phoneVerifications.attempts });
   if (!counted) return refuse("Too many wrong codes. Request a new code.");
 
@@ -205,8 +235,14 @@ export async function verifyPhoneCode({ userId, code: input }: { userId: string;
  */
 export async function removePhoneNumber(userId: string): Promise<{ ok: true; removed: string | null }> {
   return db.transaction(async (tx) => {
-    const [user] = await tx.select({ phoneNumber: users.phoneNumber }).from(users).where(eq(users.id, userId)).for("update");
-    await tx.delete(phoneVerifications).where(and(eq(phoneVerifications.userId, userId), isNull(phoneVerifications.consumedAt)));
+    const [user] = await tx
+      .select({ phoneNumber: users.phoneNumber })
+      .from(users)
+      .where(eq(users.id, userId))
+      .for("update");
+    await tx
+      .delete(phoneVerifications)
+      .where(and(eq(phoneVerifications.userId, userId), isNull(phoneVerifications.consumedAt)));
     await tx.update(conversations).set({ userId: null }).where(eq(conversations.userId, userId));
     await tx.update(users).set({ phoneNumber: null, phoneVerifiedAt: null }).where(eq(users.id, userId));
     return { ok: true as const, removed: user?.phoneNumber ?? null };
@@ -223,7 +259,15 @@ const NUMBER_TAKEN =
  * meantime ends in the users.phone_number unique violation, which rolls all of
  * it back.
  */
-async function claimNumber({ userId, verificationId, phoneNumber }: { userId: string; verificationId: string; phoneNumber: string }) {
+async function claimNumber({
+  userId,
+  verificationId,
+  phoneNumber,
+}: {
+  userId: string;
+  verificationId: string;
+  phoneNumber: string;
+}) {
   return db.transaction(async (tx) => {
     const [consumed] = await tx
       .update(phoneVerifications)
@@ -267,7 +311,9 @@ async function openVerification(userId: string) {
  * offline, and a code cannot be replayed for another account or number.
  */
 function hashCode({ userId, phoneNumber, code }: { userId: string; phoneNumber: string; code: string }) {
-  return createHmac("sha256", env.authSecret).update(`phone-verification\0${userId}\0${phoneNumber}\0${code}`).digest("hex");
+  return createHmac("sha256", env.authSecret)
+    .update(`phone-verification\0${userId}\0${phoneNumber}\0${code}`)
+    .digest("hex");
 }
 
 /** Postgres 23505, through whatever wrapping the driver (postgres.js, PGlite) and drizzle add. */

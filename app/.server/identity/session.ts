@@ -187,7 +187,8 @@ async function sessionClaims(request: Request): Promise<SessionClaims | null> {
   const token = await getToken({ req: request, secret: env.authSecret, secureCookie: env.secureCookies });
   const { sub, sid, sv, exp } = token ?? {};
   // Tokens issued before sessions could be ended carry no sid or sv: they count as signed out.
-  if (typeof sub !== "string" || typeof sid !== "string" || typeof sv !== "number" || typeof exp !== "number") return null;
+  if (typeof sub !== "string" || typeof sid !== "string" || typeof sv !== "number" || typeof exp !== "number")
+    return null;
   return { sub, sid, sv, exp };
 }
 
@@ -214,7 +215,9 @@ async function loadUser(request: Request): Promise<SessionUser | null> {
       and(
         eq(users.id, claims.sub),
         eq(users.sessionVersion, claims.sv),
-        notExists(db.select({ sid: revokedSessions.sid }).from(revokedSessions).where(eq(revokedSessions.sid, claims.sid))),
+        notExists(
+          db.select({ sid: revokedSessions.sid }).from(revokedSessions).where(eq(revokedSessions.sid, claims.sid)),
+        ),
       ),
     );
   return user ?? null;
@@ -225,7 +228,10 @@ function loginUrl(request: Request) {
   return `/login?${new URLSearchParams({ redirectTo: `${pathname}${search}` })}`;
 }
 
-export async function requireUser(request: Request, { redirectTo }: { redirectTo?: string } = {}): Promise<SessionUser> {
+export async function requireUser(
+  request: Request,
+  { redirectTo }: { redirectTo?: string } = {},
+): Promise<SessionUser> {
   const user = await getOptionalUser(request);
   if (!user) throw redirect(redirectTo ? `/login?${new URLSearchParams({ redirectTo })}` : loginUrl(request));
   return user;
@@ -234,7 +240,6 @@ export async function requireUser(request: Request, { redirectTo }: { redirectTo
 export async function requireAnonymous(request: Request): Promise<void> {
   if (await getOptionalUser(request)) throw redirect("/messages");
 }
-
 
 /** Agents and admins pass `requireRole(request, "agent")`. Others get a 404, never a 403 that confirms the page exists. */
 export async function requireRole(request: Request, role: Role): Promise<SessionUser> {

@@ -22,22 +22,20 @@ const postgresUrl = z
     message: "must be a postgres:// or postgresql:// URL",
   });
 
-const httpUrl = z
-  .string()
-  .refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
-    message: "must be an http:// or https:// URL, e.g. https://sms.example.com",
-  });
+const httpUrl = z.string().refine((value) => URL.canParse(value) && /^https?:$/.test(new URL(value).protocol), {
+  message: "must be an http:// or https:// URL, e.g. https://sms.example.com",
+});
 
-const senderId = z
-  .string()
-  .regex(/^(\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/, {
-    message: "must be an E.164 number (+31612345678) or an alphanumeric sender of at most 11 characters",
-  });
+const senderId = z.string().regex(/^(\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/, {
+  message: "must be an E.164 number (+31612345678) or an alphanumeric sender of at most 11 characters",
+});
 
 const schema = z.object({
   DATABASE_URL: optional(postgresUrl),
   DATA_DIR: optional(z.string()),
-  AUTH_SECRET: optional(z.string().min(32, { message: "must be at least 32 characters (try: openssl rand -base64 32)" })),
+  AUTH_SECRET: optional(
+    z.string().min(32, { message: "must be at least 32 characters (try: openssl rand -base64 32)" }),
+  ),
   APP_URL: optional(httpUrl),
   AUTH_URL: optional(httpUrl),
   MESSAGEBIRD_API_KEY: optional(z.string().min(1)),
@@ -56,7 +54,12 @@ const schema = z.object({
   TRUST_PROXY: optional(
     z
       .string()
-      .transform((value) => value.split(",").map((entry) => entry.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(",")
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      )
       .refine((entries) => entries.every(isAddressOrRange), {
         message:
           "must list the proxy's addresses, e.g. 127.0.0.1 or 127.0.0.1,10.0.0.0/8 (true would trust anyone who reaches the port)",
@@ -137,12 +140,17 @@ export function parseEnv(source: Record<string, string | undefined>) {
         `APP_URL: required when HOST (${vars.HOST}) is not a loopback address: the public URL people and MessageBird use, e.g. https://sms.example.com`,
       );
     }
-    if (!vars.AUTH_SECRET) problems.push("AUTH_SECRET: required when APP_URL is not localhost (openssl rand -base64 32)");
+    if (!vars.AUTH_SECRET)
+      problems.push("AUTH_SECRET: required when APP_URL is not localhost (openssl rand -base64 32)");
     if (smsGateway === "simulator" && vars.SMS_GATEWAY !== "simulator") {
-      problems.push("MESSAGEBIRD_API_KEY: required when APP_URL is not localhost (or set SMS_GATEWAY=simulator on purpose)");
+      problems.push(
+        "MESSAGEBIRD_API_KEY: required when APP_URL is not localhost (or set SMS_GATEWAY=simulator on purpose)",
+      );
     }
     if (!vars.MESSAGEBIRD_WEBHOOK_SECRET && !vars.MESSAGEBIRD_SIGNING_KEY) {
-      problems.push("MESSAGEBIRD_WEBHOOK_SECRET or MESSAGEBIRD_SIGNING_KEY: set at least one so webhooks can be authenticated");
+      problems.push(
+        "MESSAGEBIRD_WEBHOOK_SECRET or MESSAGEBIRD_SIGNING_KEY: set at least one so webhooks can be authenticated",
+      );
     }
     if (smsGateway === "messagebird" && !vars.MESSAGEBIRD_SENDER_ID) {
       problems.push("MESSAGEBIRD_SENDER_ID: required with the MessageBird gateway (your virtual number in E.164)");
@@ -150,9 +158,10 @@ export function parseEnv(source: Record<string, string | undefined>) {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const generated = mode === "local" && (!vars.AUTH_SECRET || !vars.MESSAGEBIRD_WEBHOOK_SECRET && !vars.MESSAGEBIRD_SIGNING_KEY)
-    ? localSecrets(dataDir)
-    : undefined;
+  const generated =
+    mode === "local" && (!vars.AUTH_SECRET || (!vars.MESSAGEBIRD_WEBHOOK_SECRET && !vars.MESSAGEBIRD_SIGNING_KEY))
+      ? localSecrets(dataDir)
+      : undefined;
 
   return {
     mode,

@@ -58,7 +58,9 @@ export async function eventStream(
 
   write(`retry: ${retryMs}\n\n`);
   try {
-    const stop = await subscribe((event, data) => write(`event: ${event}\ndata: ${data.replaceAll("\n", "\ndata: ")}\n\n`));
+    const stop = await subscribe((event, data) =>
+      write(`event: ${event}\ndata: ${data.replaceAll("\n", "\ndata: ")}\n\n`),
+    );
     if (closed) stop();
     else unsubscribe = stop;
   } catch (error) {

@@ -24,7 +24,10 @@ function stateOf(limit: Limit, row: { count: number; resetAt: Date } | undefined
 
 /** Reads a counter without counting: "would one more attempt be refused?" */
 export async function checkLimit(limit: Limit, subject: string): Promise<LimitState> {
-  const [row] = await db.select().from(rateLimits).where(eq(rateLimits.key, keyOf(limit, subject)));
+  const [row] = await db
+    .select()
+    .from(rateLimits)
+    .where(eq(rateLimits.key, keyOf(limit, subject)));
   return stateOf(limit, row);
 }
 

@@ -37,7 +37,13 @@ export class SmsSendError extends Error {
   /** The provider's HTTP status; null for network errors and timeouts. */
   readonly statusCode: number | null;
 
-  constructor(details: { retryable: boolean; reason: string; providerCode?: string | null; statusCode?: number | null; cause?: unknown }) {
+  constructor(details: {
+    retryable: boolean;
+    reason: string;
+    providerCode?: string | null;
+    statusCode?: number | null;
+    cause?: unknown;
+  }) {
     super(details.reason, { cause: details.cause });
     this.name = "SmsSendError";
     this.retryable = details.retryable;
@@ -52,7 +58,10 @@ export class SmsSendError extends Error {
  * public APP_URL, never from an incoming request, so it is right behind a proxy.
  */
 /** One of our webhook URLs with the shared secret MessageBird puts in it; on the public URL unless `base` says otherwise. */
-export function webhookUrl(path: "/webhooks/messagebird" | "/webhooks/messagebird/status", base: URL | string = env.appUrl.origin): URL {
+export function webhookUrl(
+  path: "/webhooks/messagebird" | "/webhooks/messagebird/status",
+  base: URL | string = env.appUrl.origin,
+): URL {
   const url = new URL(path, base);
   if (env.messagebird.webhookSecret) url.searchParams.set("secret", env.messagebird.webhookSecret);
   return url;

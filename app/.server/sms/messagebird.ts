@@ -25,7 +25,13 @@ export function createMessageBirdGateway({
         // The SDK's own timeout only fires on an idle socket; this deadline also
         // covers a server that answers byte by byte.
         const deadline = setTimeout(
-          () => reject(new SmsSendError({ retryable: true, reason: `MessageBird did not answer within ${timeoutMs / 1000} s. Try again.` })),
+          () =>
+            reject(
+              new SmsSendError({
+                retryable: true,
+                reason: `MessageBird did not answer within ${timeoutMs / 1000} s. Try again.`,
+              }),
+            ),
           timeoutMs,
         );
         const report = reference ? { reference, reportUrl } : {};
@@ -34,7 +40,9 @@ export function createMessageBirdGateway({
           if (error) return reject(toSmsSendError(error));
           // A proxy or outage can answer 2xx JSON without the message; never report that as sent.
           if (!message?.id) {
-            return reject(new SmsSendError({ retryable: true, reason: "MessageBird answered without a message id. Try again." }));
+            return reject(
+              new SmsSendError({ retryable: true, reason: "MessageBird answered without a message id. Try again." }),
+            );
           }
           resolve({ providerMessageId: message.id });
         });
@@ -42,7 +50,10 @@ export function createMessageBirdGateway({
   };
 }
 
-type ApiError = Error & { statusCode?: number; errors?: { code?: number; description?: string; parameter?: string | null }[] };
+type ApiError = Error & {
+  statusCode?: number;
+  errors?: { code?: number; description?: string; parameter?: string | null }[];
+};
 
 /**
  * Turns what the SDK calls back with into a reason a person can act on.
@@ -68,7 +79,10 @@ export function toSmsSendError(error: unknown): SmsSendError {
   if (first?.code === 25) {
     return fail(false, "The MessageBird account has run out of balance: an administrator needs to top it up.");
   }
-  if ((first?.code === 9 || first?.code === 10) && /recipient/i.test(`${first.parameter ?? ""} ${first.description ?? ""}`)) {
+  if (
+    (first?.code === 9 || first?.code === 10) &&
+    /recipient/i.test(`${first.parameter ?? ""} ${first.description ?? ""}`)
+  ) {
     return fail(false, `This phone number cannot receive SMS${detail}.`);
   }
   if (statusCode === 429 || statusCode >= 500 || first?.code === 99) {

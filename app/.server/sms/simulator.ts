@@ -13,9 +13,17 @@ import { SmsSendError, webhookUrl, type SmsGateway } from "./gateway";
  * so nobody trips over them by accident. Shown on /dev/phone.
  */
 export const SIMULATOR_SCENARIOS = [
-  { suffix: "0009", label: "refused", description: "the send fails at once, like MessageBird's “invalid recipient” (not retryable)" },
+  {
+    suffix: "0009",
+    label: "refused",
+    description: "the send fails at once, like MessageBird's “invalid recipient” (not retryable)",
+  },
   { suffix: "0500", label: "outage", description: "the send fails at once, like a MessageBird outage (retryable)" },
-  { suffix: "0013", label: "undeliverable", description: "the send is accepted, then a delivery_failed report arrives" },
+  {
+    suffix: "0013",
+    label: "undeliverable",
+    description: "the send is accepted, then a delivery_failed report arrives",
+  },
 ] as const;
 
 type Scenario = (typeof SIMULATOR_SCENARIOS)[number]["label"];
@@ -58,7 +66,11 @@ export function createSimulatorGateway({
         });
       }
       if (scenario === "outage") {
-        throw new SmsSendError({ retryable: true, reason: "MessageBird is having trouble right now (simulated). Try again in a minute.", statusCode: 503 });
+        throw new SmsSendError({
+          retryable: true,
+          reason: "MessageBird is having trouble right now (simulated). Try again in a minute.",
+          statusCode: 503,
+        });
       }
 
       // Same shape as MessageBird's ids (32 hex characters).
@@ -90,7 +102,8 @@ export async function dispatchDeliveryReport(report: StatusReportQuery): Promise
   for (const [name, value] of Object.entries(report)) if (value !== undefined) url.searchParams.set(name, value);
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    if (!response.ok) log.warn("simulated delivery report refused", { status: response.status, providerMessageId: report.id });
+    if (!response.ok)
+      log.warn("simulated delivery report refused", { status: response.status, providerMessageId: report.id });
   } catch (error) {
     log.warn("simulated delivery report failed", { error, providerMessageId: report.id });
   }
@@ -153,6 +166,9 @@ export async function sendFromHandset({ from, body }: { from: string; body: stri
     return { ok: false, message: `The webhook answered ${response.status}${answer ? `: ${answer}` : ""}` };
   } catch (error) {
     log.warn("simulated inbound SMS failed", { error });
-    return { ok: false, message: `Could not reach ${url.origin}/webhooks/messagebird (${String(error)}). Is the server still running?` };
+    return {
+      ok: false,
+      message: `Could not reach ${url.origin}/webhooks/messagebird (${String(error)}). Is the server still running?`,
+    };
   }
 }

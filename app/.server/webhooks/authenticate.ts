@@ -65,11 +65,16 @@ export async function verifySignatureJwt(input: {
     return { ok: false, reason: `invalid signature: ${jwtProblem(error)}` };
   }
   const { jti, exp, url_hash: urlHash, payload_hash: payloadHash } = claims;
-  if (typeof jti !== "string" || jti.length === 0 || jti.length > 200) return { ok: false, reason: "invalid signature: bad jti" };
+  if (typeof jti !== "string" || jti.length === 0 || jti.length > 200)
+    return { ok: false, reason: "invalid signature: bad jti" };
   if (typeof urlHash !== "string" || !hexEquals(urlHash, sha256(input.url))) {
     return { ok: false, reason: "invalid signature: url_hash does not match the public URL (check APP_URL)" };
   }
-  if (payloadHash === undefined ? input.body.byteLength > 0 : typeof payloadHash !== "string" || !hexEquals(payloadHash, sha256(input.body))) {
+  if (
+    payloadHash === undefined
+      ? input.body.byteLength > 0
+      : typeof payloadHash !== "string" || !hexEquals(payloadHash, sha256(input.body))
+  ) {
     return { ok: false, reason: "invalid signature: payload_hash does not match the body" };
   }
   return { ok: true, nonce: { value: `jwt:${jti}`, expiresAt: new Date((Number(exp) + CLOCK_TOLERANCE_S) * 1000) } };
@@ -103,14 +108,19 @@ export function verifyBirdSignature(input: {
 }): Verdict {
   const sentAt = /^\d{1,12}$/.test(input.timestamp) ? Number(input.timestamp) * 1000 : Number.NaN;
   const now = (input.now ?? new Date()).getTime();
-  if (!(Math.abs(now - sentAt) <= BIRD_MAX_AGE_MS)) return { ok: false, reason: "invalid signature: stale or missing timestamp" };
+  if (!(Math.abs(now - sentAt) <= BIRD_MAX_AGE_MS))
+    return { ok: false, reason: "invalid signature: stale or missing timestamp" };
   const expected = createHmac("sha256", input.signingKey)
     .update(`${input.timestamp}\n${input.url}\n`)
     .update(sha256(input.body))
     .digest();
   const given = Buffer.from(input.signature, "base64");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: "invalid signature: HMAC mismatch" };
-  return { ok: true, nonce: { value: `bird:${expected.toString("base64")}`, expiresAt: new Date(sentAt + BIRD_MAX_AGE_MS) } };
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return { ok: false, reason: "invalid signature: HMAC mismatch" };
+  return {
+    ok: true,
+    nonce: { value: `bird:${expected.toString("base64")}`, expiresAt: new Date(sentAt + BIRD_MAX_AGE_MS) },
+  };
 }
 
 /** Accepts when any configured method passes; the first failure explains a refusal. */
@@ -129,14 +139,25 @@ export async function authenticateWebhook(request: WebhookCredentials, config: W
   return { ok: false, reason: failures[0] ?? "missing credentials" };
 }
 
-function verifySignature(request: WebhookCredentials, appUrl: URL, signingKey: string): Promise<Verdict> | Verdict | undefined {
+function verifySignature(
+  request: WebhookCredentials,
+  appUrl: URL,
+  signingKey: string,
+): Promise<Verdict> | Verdict | undefined {
   const url = publicUrlOf(request.url, appUrl);
   const { body, now, headers } = request;
   const token = headers.get(SIGNATURE_JWT_HEADER);
   if (token !== null) return verifySignatureJwt({ token, url, body, signingKey, now });
   const signature = headers.get(BIRD_SIGNATURE_HEADER);
   if (signature !== null) {
-    return verifyBirdSignature({ signature, timestamp: headers.get(BIRD_TIMESTAMP_HEADER) ?? "", url, body, signingKey, now });
+    return verifyBirdSignature({
+      signature,
+      timestamp: headers.get(BIRD_TIMESTAMP_HEADER) ?? "",
+      url,
+      body,
+      signingKey,
+      now,
+    });
   }
   return undefined;
 }

@@ -32,4 +32,3 @@ export async function readLimitedBody(request: Request, limit = MAX_BODY_BYTES):
   }
   return { ok: true, bytes: Buffer.concat(chunks) };
 }
-

@@ -31,7 +31,8 @@ const envConfig: WebhookAuthConfig = {
   appUrl: env.appUrl,
 };
 
-const reply = (status: number, body: object) => Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+const reply = (status: number, body: object) =>
+  Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
 
 /**
  * The one path every MessageBird webhook takes: limits, authentication,
@@ -55,7 +56,10 @@ export async function handleWebhook(
   if (!config.secret && !config.signingKey) return refuse(503, "webhook not configured");
   if (request.method !== "GET" && request.method !== "POST") return refuse(405, `method ${request.method} not allowed`);
   const read = await readLimitedBody(request, MAX_BODY_BYTES);
-  if (!read.ok) return read.reason === "too large" ? refuse(413, "body larger than 64 KiB") : refuse(400, "body: could not be read");
+  if (!read.ok)
+    return read.reason === "too large"
+      ? refuse(413, "body larger than 64 KiB")
+      : refuse(400, "body: could not be read");
   const body = read.bytes;
 
   const auth = await authenticateWebhook({ url, headers: request.headers, body }, config);

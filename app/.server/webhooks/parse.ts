@@ -13,13 +13,17 @@ export type Parsed<T> = { ok: true; value: T } | { ok: false; status: 400 | 415;
 
 type Fields = Record<string, unknown>;
 
-
 const JSON_TYPE = /^application\/(?:[\w.-]+\+)?json$/;
 const FORM_TYPE = "application/x-www-form-urlencoded";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The raw fields of a request, wherever they travelled. `secret` is credentials, never data. */
-export function readFields(request: { method: string; url: URL; contentType: string | null; body: Uint8Array }): Parsed<Fields> {
+export function readFields(request: {
+  method: string;
+  url: URL;
+  contentType: string | null;
+  body: Uint8Array;
+}): Parsed<Fields> {
   const { method, url, contentType, body } = request;
   // Legacy forwarding and delivery reports arrive as GET; some senders POST the same query with no body.
   if (method === "GET" || method === "HEAD" || (body.byteLength === 0 && !contentType)) {
@@ -27,7 +31,11 @@ export function readFields(request: { method: string; url: URL; contentType: str
   }
   const mediaType = contentType?.split(";")[0]!.trim().toLowerCase() ?? "";
   if (!JSON_TYPE.test(mediaType) && mediaType !== FORM_TYPE) {
-    return { ok: false, status: 415, reason: `content type ${JSON.stringify(mediaType.slice(0, 60))} is not JSON or a form` };
+    return {
+      ok: false,
+      status: 415,
+      reason: `content type ${JSON.stringify(mediaType.slice(0, 60))} is not JSON or a form`,
+    };
   }
   let text: string;
   try {
@@ -163,7 +171,10 @@ export function parseDeliveryReport(fields: Fields): Parsed<DeliveryReport> {
   const parsed = parseAliased(reportSchema, REPORT_ALIASES, fields);
   if (!parsed.ok) return parsed;
   const { id, reference, status, reason, errorCode, time } = parsed.value;
-  return { ok: true, value: { providerMessageId: id, reference, status, reason, errorCode, statusAt: plausibleTime(time) } };
+  return {
+    ok: true,
+    value: { providerMessageId: id, reference, status, reason, errorCode, statusAt: plausibleTime(time) },
+  };
 }
 
 const MONTH_MS = 30 * 24 * 60 * 60 * 1000;

@@ -60,7 +60,13 @@ export async function recordRejection(rejection: Rejection, cap = REJECTION_CAP)
       .insert(webhookRejections)
       .values({ route, status, reason, sourceIp, excerpt: excerptOf(rejection.url, rejection.body) })
       .onConflictDoUpdate({
-        target: [webhookRejections.minute, webhookRejections.route, webhookRejections.status, webhookRejections.reason, webhookRejections.sourceIp],
+        target: [
+          webhookRejections.minute,
+          webhookRejections.route,
+          webhookRejections.status,
+          webhookRejections.reason,
+          webhookRejections.sourceIp,
+        ],
         set: { count: sql`${webhookRejections.count} + 1`, lastAt: sql`now()` },
       })
       .returning({ count: webhookRejections.count });
@@ -84,7 +90,10 @@ function logLimited(level: "warn" | "error", message: string, fields: Record<str
   logBudget.used++;
   if (logBudget.used <= LOG_LINES_PER_MINUTE) log[level](message, fields);
   else if (logBudget.used === LOG_LINES_PER_MINUTE + 1) {
-    log.warn("further webhook rejections this minute are not logged", { limit: LOG_LINES_PER_MINUTE, counted: "/admin/webhooks" });
+    log.warn("further webhook rejections this minute are not logged", {
+      limit: LOG_LINES_PER_MINUTE,
+      counted: "/admin/webhooks",
+    });
   }
 }
 
@@ -109,7 +118,9 @@ export function excerptOf(url: URL, body: Uint8Array): string | null {
   query.delete("secret");
   const head = new TextDecoder().decode(body.subarray(0, EXCERPT_CHARS * 4));
   const text = [query.size > 0 ? `?${query}` : "", head].filter(Boolean).join(" ");
-  return text ? text.replace(SECRET_VALUE, "$1[redacted]").replaceAll("\u0000", "\uFFFD").slice(0, EXCERPT_CHARS) : null;
+  return text
+    ? text.replace(SECRET_VALUE, "$1[redacted]").replaceAll("\u0000", "\uFFFD").slice(0, EXCERPT_CHARS)
+    : null;
 }
 
 /** The most recently refused first, for the admin page: a flood is one row with its count, not a page of copies. */

@@ -42,7 +42,11 @@ async function openPostgres(url: string, migrate: boolean): Promise<Database> {
   return {
     kind: "postgres",
     db,
-    ping: (timeoutMs = 2000) => withTimeout(client`select 1`.then(() => true), timeoutMs),
+    ping: (timeoutMs = 2000) =>
+      withTimeout(
+        client`select 1`.then(() => true),
+        timeoutMs,
+      ),
     async listen(channel, onMessage, onReconnect) {
       // postgres.js re-establishes LISTEN by itself; onlisten fires on every (re)connect.
       let connected = false;
@@ -81,7 +85,11 @@ async function openPglite(dataDir: string, migrate: boolean): Promise<Database> 
   return {
     kind: "pglite",
     db: db as unknown as Db,
-    ping: (timeoutMs = 2000) => withTimeout(db.execute(sql`select 1`).then(() => true), timeoutMs),
+    ping: (timeoutMs = 2000) =>
+      withTimeout(
+        db.execute(sql`select 1`).then(() => true),
+        timeoutMs,
+      ),
     // PGlite runs in this process: its listener cannot drop, so there is nothing to reconnect.
     listen: (channel, onMessage) => client.listen(channel, onMessage).then((unlisten) => () => unlisten()),
     async notify(channel, payload) {

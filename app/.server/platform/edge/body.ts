@@ -20,9 +20,7 @@ export function isFormEncoding(contentType: string | undefined): boolean {
 }
 
 export type ReadBody =
-  | { ok: true; bytes: Buffer<ArrayBuffer> }
-  | { ok: false; reason: "too large" }
-  | { ok: false; reason: "aborted" };
+  { ok: true; bytes: Buffer<ArrayBuffer> } | { ok: false; reason: "too large" } | { ok: false; reason: "aborted" };
 
 /**
  * The whole body, or a refusal as soon as it is known to be too large: from

@@ -69,7 +69,12 @@ export function createEdgeListener({ build, assets }: EdgeOptions) {
       }
       const refusal = crossOriginRefusal(req, url, origin);
       if (refusal) {
-        log.throttled(`origin:${refusal.origin}:${url.origin}`, "warn", "refused a form post from another origin", refusal);
+        log.throttled(
+          `origin:${refusal.origin}:${url.origin}`,
+          "warn",
+          "refused a form post from another origin",
+          refusal,
+        );
         return plain(res, 403, "Form post from another origin refused.");
       }
     }
@@ -89,7 +94,8 @@ export function createEdgeListener({ build, assets }: EdgeOptions) {
   function crossOriginRefusal(req: IncomingMessage, url: URL, origin: Origin) {
     const sent = req.headers.origin;
     if (sent === undefined || sent === url.origin) return null;
-    const viaUntrustedProxy = !isTrustedProxy(req.socket.remoteAddress) && req.headers["x-forwarded-proto"] !== undefined;
+    const viaUntrustedProxy =
+      !isTrustedProxy(req.socket.remoteAddress) && req.headers["x-forwarded-proto"] !== undefined;
     return {
       origin: sent,
       expected: url.origin,

@@ -21,7 +21,8 @@ export function proxyMatcher(entries: readonly string[]): (address: string | und
   };
 }
 
-const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.split(",")[0]?.trim();
+const first = (value: string | string[] | undefined) =>
+  (Array.isArray(value) ? value[0] : value)?.split(",")[0]?.trim();
 
 /**
  * Who sent the request and which URL they used. Forwarded headers count only
