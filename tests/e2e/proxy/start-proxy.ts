@@ -17,7 +17,7 @@ if (!binary) {
 
 function readmeSnippet(): string {
   const readme = readFileSync(path.join(import.meta.dirname, "../../../README.md"), "utf8");
-  const block = new RegExp(`<!-- e2e:${kind} -->\\n\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\`\\n`).exec(readme)?.[1];
+  const block = new RegExp(`<!-- e2e:${kind} -->\\n+\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\`\\n`).exec(readme)?.[1];
   if (!block) throw new Error(`README.md has no fenced block right after <!-- e2e:${kind} -->`);
   return block;
 }
