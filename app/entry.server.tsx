@@ -6,6 +6,8 @@ import { ServerRouter } from "react-router";
 import { isbot } from "isbot";
 import type { RenderToPipeableStreamOptions } from "react-dom/server";
 import { renderToPipeableStream } from "react-dom/server";
+import { isConnectionLoss } from "~/.server/db/connection-loss";
+import { log } from "~/.server/log";
 
 // server.ts reaches the process-wide singletons through the build's entry
 // module, so the server and the routes share one database pool.
@@ -19,6 +21,18 @@ function setSecurityHeaders(headers: Headers) {
   headers.set("Referrer-Policy", "same-origin");
 }
 
+// Pages whose loaders failed because the database connection was lost: a
+// restart or failover, over in moments, so they answer 503 (try again), not 500.
+const databaseLost = new WeakSet<Request>();
+
+/** Runs for every error React Router catches, before the page showing it is rendered. */
+export function handleError(error: unknown, { request }: { request: Request }) {
+  // A client that went away mid-request is not a server fault.
+  if (request.signal.aborted) return;
+  if (isConnectionLoss(error)) databaseLost.add(request);
+  log.error("request failed", { method: request.method, path: new URL(request.url).pathname, error });
+}
+
 export const streamTimeout = 5_000;
 
 export default function handleRequest(
@@ -29,6 +43,10 @@ export default function handleRequest(
   _loadContext: AppLoadContext,
 ) {
   setSecurityHeaders(responseHeaders);
+  if (databaseLost.has(request)) {
+    responseStatusCode = 503;
+    responseHeaders.set("Retry-After", "5");
+  }
   // https://httpwg.org/specs/rfc9110.html#HEAD
   if (request.method.toUpperCase() === "HEAD") {
     return new Response(null, {
