@@ -6,6 +6,7 @@ import { ServerRouter } from "react-router";
 import { isbot } from "isbot";
 import type { RenderToPipeableStreamOptions } from "react-dom/server";
 import { renderToPipeableStream } from "react-dom/server";
+import { isConnectionLoss } from "~/.server/platform/db/connection-loss";
 import { contentSecurityPolicy } from "~/.server/platform/edge/security-headers";
 import { log } from "~/.server/platform/log";
 import { NonceProvider } from "~/components/nonce";
@@ -18,10 +19,18 @@ export { startBackgroundWork } from "~/.server/background";
 export { createEdgeListener } from "~/.server/platform/edge/listener";
 export { setInternalOrigin } from "~/.server/platform/internal-origin";
 
-/** React Router's own errors (loaders, actions, rendering) as one JSON line each, like everything else we log. */
+// Pages whose loaders failed because the database connection was lost: a
+// restart or failover, over in moments, so they answer 503 (try again), not 500.
+const databaseLost = new WeakSet<Request>();
+
+/**
+ * Every error React Router catches (loaders, actions, rendering), as one JSON
+ * line like everything else we log; runs before the page showing it is rendered.
+ */
 export function handleError(error: unknown, { request }: { request: Request }) {
   // A client that went away mid-request is not a server fault.
   if (request.signal.aborted) return;
+  if (isConnectionLoss(error)) databaseLost.add(request);
   log.error("request failed", { method: request.method, path: new URL(request.url).pathname, error });
 }
 
@@ -37,6 +46,10 @@ export default function handleRequest(
   // Without a nonce (under `react-router dev`, whose injected scripts carry none) no policy is set.
   const nonce = loadContext.cspNonce;
   if (nonce) responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
+  if (databaseLost.has(request)) {
+    responseStatusCode = 503;
+    responseHeaders.set("Retry-After", "5");
+  }
   // https://httpwg.org/specs/rfc9110.html#HEAD
   if (request.method.toUpperCase() === "HEAD") {
     return new Response(null, {

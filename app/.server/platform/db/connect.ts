@@ -8,6 +8,7 @@ import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { clientOptions, openListener, rerunIfNeverSent, survivableClient } from "./postgres-js";
 import * as schema from "./schema";
 
 /** One type for both drivers: domain code never knows which one it talks to. */
@@ -37,29 +38,24 @@ export async function openDatabase({ databaseUrl, dataDir, migrate = true }: Con
 
 async function openPostgres(url: string, migrate: boolean): Promise<Database> {
   if (migrate) await migratePostgresLocked(url);
-  const client = postgres(url, { max: 10, connect_timeout: 5, onnotice: () => {} });
-  const db = drizzlePostgres({ client, schema, casing: CASING }) as unknown as Db;
+  const client = postgres(url, clientOptions({ max: 10, connect_timeout: 5 }));
+  const listener = openListener(url);
+  const db = drizzlePostgres({ client: survivableClient(client), schema, casing: CASING }) as unknown as Db;
   return {
     kind: "postgres",
     db,
     ping: (timeoutMs = 2000) =>
       withTimeout(
-        client`select 1`.then(() => true),
+        rerunIfNeverSent(client`select 1`).then(() => true),
         timeoutMs,
       ),
-    async listen(channel, onMessage, onReconnect) {
-      // postgres.js re-establishes LISTEN by itself; onlisten fires on every (re)connect.
-      let connected = false;
-      const { unlisten } = await client.listen(channel, onMessage, () => {
-        if (connected) onReconnect?.();
-        connected = true;
-      });
-      return unlisten;
-    },
+    listen: (channel, onMessage, onReconnect) => listener.listen(channel, onMessage, onReconnect),
     async notify(channel, payload) {
-      await client.notify(channel, payload);
+      await rerunIfNeverSent(client`select pg_notify(${channel}, ${payload})`);
     },
-    close: () => client.end({ timeout: 5 }),
+    async close() {
+      await Promise.all([client.end({ timeout: 5 }), listener.close()]);
+    },
   };
 }
 
