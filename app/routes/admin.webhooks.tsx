@@ -18,6 +18,16 @@ export async function loader({ request }: Route.LoaderArgs) {
 
 const numbers = new Intl.NumberFormat("en-GB");
 
+const COLUMNS = [
+  ["When", "px-3 py-2"],
+  ["Requests", "px-3 py-2 text-right"],
+  ["Route", "px-3 py-2"],
+  ["Answer", "px-3 py-2"],
+  ["Reason", "px-3 py-2"],
+  ["From", "px-3 py-2"],
+  ["Start of the first request", "px-3 py-2"],
+] as const;
+
 export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
   const { rejections, inboundUrl, now } = loaderData;
   const timeZone = useTimeZone();
@@ -49,27 +59,11 @@ export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
             </caption>
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
               <tr>
-                <th scope="col" className="px-3 py-2">
-                  When
-                </th>
-                <th scope="col" className="px-3 py-2 text-right">
-                  Requests
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Route
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Answer
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Reason
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  From
-                </th>
-                <th scope="col" className="px-3 py-2">
-                  Start of the first request
-                </th>
+                {COLUMNS.map(([label, className]) => (
+                  <th key={label} scope="col" className={className}>
+                    {label}
+                  </th>
+                ))}
               </tr>
             </thead>
             <tbody className="divide-y divide-slate-100">
