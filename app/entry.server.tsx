@@ -7,7 +7,7 @@ import { isbot } from "isbot";
 import type { RenderToPipeableStreamOptions } from "react-dom/server";
 import { renderToPipeableStream } from "react-dom/server";
 import { isConnectionLoss } from "~/.server/platform/db/connection-loss";
-import { contentSecurityPolicy } from "~/.server/platform/edge/security-headers";
+import { contentSecurityPolicy, newNonce } from "~/.server/platform/edge/security-headers";
 import { log } from "~/.server/platform/log";
 import { NonceProvider } from "~/components/nonce";
 
@@ -41,10 +41,11 @@ export default function handleRequest(
   responseStatusCode: number,
   responseHeaders: Headers,
   routerContext: EntryContext,
-  loadContext: AppLoadContext,
+  _loadContext: AppLoadContext,
 ) {
-  // Without a nonce (under `react-router dev`, whose injected scripts carry none) no policy is set.
-  const nonce = loadContext.cspNonce;
+  // Only documents need a nonce, so it is made here, not per request. Under `react-router dev`
+  // Vite injects scripts that carry none: no policy there.
+  const nonce = import.meta.env.DEV ? undefined : newNonce();
   if (nonce) responseHeaders.set("Content-Security-Policy", contentSecurityPolicy(nonce));
   if (databaseLost.has(request)) {
     responseStatusCode = 503;

@@ -4,7 +4,5 @@ declare module "react-router" {
   interface AppLoadContext {
     /** Set by server.ts; absent under `react-router dev` and in tests that pass `{}`. */
     clientIp?: string;
-    /** This response's Content-Security-Policy nonce, for React Router's inline scripts. */
-    cspNonce?: string;
   }
 }

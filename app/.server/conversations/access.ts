@@ -20,9 +20,12 @@ export type Conversation = typeof conversations.$inferSelect;
 
 /** A filter on `conversations` for what `viewer` may see; undefined when that is everything. */
 export function visibleTo(viewer: Viewer): SQL | undefined {
-  if (isStaff(viewer)) return undefined;
-  return and(eq(conversations.userId, viewer.id), eq(conversations.contactNumber, viewer.phoneNumber ?? sql`null`));
+  return isStaff(viewer) ? undefined : ownedBy(viewer);
 }
+
+/** A member's own conversation: theirs, and on the number they have verified now (none without one). */
+const ownedBy = (viewer: Viewer) =>
+  and(eq(conversations.userId, viewer.id), eq(conversations.contactNumber, viewer.phoneNumber ?? sql`null`));
 
 /** The same rule for a conversation already loaded. */
 export function canSee(viewer: Viewer, conversation: Pick<Conversation, "userId" | "contactNumber">): boolean {
@@ -47,10 +50,7 @@ export async function findVisibleConversation(viewer: Viewer, conversationId: st
 /** A member's own conversation (with their verified number), if any. */
 export async function findOwnConversation(viewer: Viewer): Promise<string | null> {
   if (!viewer.phoneNumber) return null;
-  const [conversation] = await db
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(and(eq(conversations.userId, viewer.id), eq(conversations.contactNumber, viewer.phoneNumber)));
+  const [conversation] = await db.select({ id: conversations.id }).from(conversations).where(ownedBy(viewer));
   return conversation?.id ?? null;
 }
 

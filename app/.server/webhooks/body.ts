@@ -1,8 +1,5 @@
 import { WEBHOOK_BODY_LIMIT } from "../platform/edge/body";
 
-// The edge has refused anything larger before this runs; reading stays bounded on its own all the same.
-export const MAX_BODY_BYTES = WEBHOOK_BODY_LIMIT;
-
 export type Body = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too large" | "unreadable" };
 
 /**
@@ -10,7 +7,8 @@ export type Body = { ok: true; bytes: Uint8Array } | { ok: false; reason: "too l
  * known to be too large: from Content-Length before reading anything, or while
  * streaming when the header is missing or lies.
  */
-export async function readLimitedBody(request: Request, limit = MAX_BODY_BYTES): Promise<Body> {
+// The edge has refused anything larger before this runs; reading stays bounded on its own all the same.
+export async function readLimitedBody(request: Request, limit = WEBHOOK_BODY_LIMIT): Promise<Body> {
   if (Number(request.headers.get("content-length")) > limit) return { ok: false, reason: "too large" };
   if (!request.body) return { ok: true, bytes: new Uint8Array() };
   const reader = request.body.getReader();

@@ -6,7 +6,7 @@ import { authenticateWebhook, type WebhookAuthConfig } from "./authenticate";
 import { claimNonce } from "./nonces";
 import { parseDeliveryReport, parseInboundSms, readFields, type Parsed } from "./parse";
 import { recordRejection } from "./rejections";
-import { MAX_BODY_BYTES, readLimitedBody } from "./body";
+import { readLimitedBody } from "./body";
 
 type Fields = Record<string, unknown>;
 type Outcome = { status: string; id?: string };
@@ -55,7 +55,7 @@ export async function handleWebhook(
 
   if (!config.secret && !config.signingKey) return refuse(503, "webhook not configured");
   if (request.method !== "GET" && request.method !== "POST") return refuse(405, `method ${request.method} not allowed`);
-  const read = await readLimitedBody(request, MAX_BODY_BYTES);
+  const read = await readLimitedBody(request);
   if (!read.ok)
     return read.reason === "too large"
       ? refuse(413, "body larger than 64 KiB")

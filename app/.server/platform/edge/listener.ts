@@ -4,7 +4,7 @@ import { env, isLoopbackAddress } from "../env";
 import { log } from "../log";
 import { bodyRuleFor, hasBody, isFormEncoding, readBody } from "./body";
 import { originOf, proxyMatcher, type Origin } from "./proxy";
-import { baseSecurityHeaders, newNonce } from "./security-headers";
+import { baseSecurityHeaders } from "./security-headers";
 
 type Next = () => void;
 export type EdgeOptions = {
@@ -44,7 +44,8 @@ export function createEdgeListener({ build, assets }: EdgeOptions) {
     }
 
     const safe = method === "GET" || method === "HEAD";
-    if (safe && assets && !hasBody(req)) {
+    const announcesBody = hasBody(req);
+    if (safe && assets && !announcesBody) {
       const handled = await new Promise<boolean>((resolve) => {
         res.once("finish", () => resolve(true));
         assets(req, res, () => resolve(false));
@@ -54,7 +55,7 @@ export function createEdgeListener({ build, assets }: EdgeOptions) {
 
     const rule = bodyRuleFor(url.pathname);
     let body: Buffer<ArrayBuffer> | undefined;
-    if (hasBody(req)) {
+    if (announcesBody) {
       const read = await readBody(req, rule.limit);
       if (!read.ok) {
         if (read.reason === "aborted") return req.destroy();
@@ -87,7 +88,7 @@ export function createEdgeListener({ build, assets }: EdgeOptions) {
       body: body?.byteLength ? body : undefined,
       signal: controller.signal,
     });
-    const response = await handle(request, { clientIp: origin.clientIp, cspNonce: newNonce() });
+    const response = await handle(request, { clientIp: origin.clientIp });
     await send(res, response, method);
   }
 
