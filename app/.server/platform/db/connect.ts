@@ -30,7 +30,8 @@ export type ConnectOptions = { databaseUrl?: string; dataDir: string; migrate?: 
 
 export async function openDatabase({ databaseUrl, dataDir, migrate = true }: ConnectOptions): Promise<Database> {
   if (databaseUrl) return openPostgres(databaseUrl, migrate);
-  const embedded = await startEmbeddedPostgres({ dataDir, log: (line) => console.log(line) });
+  // Plain progress lines for whoever ran `npm start`, like the server's own "listening on".
+  const embedded = await startEmbeddedPostgres({ dataDir, log: (line) => process.stdout.write(`${line}\n`) });
   try {
     const database = await openPostgres(embedded.url, migrate);
     return {
