@@ -110,7 +110,7 @@ describe("the embedded database (no DATABASE_URL)", () => {
     const first = await start(dataDir);
     await expect(start(dataDir)).rejects.toThrow(`Another Birdline (process ${first.process.pid})`);
     expect((await fetch(`${first.url}/healthz`)).status).toBe(200);
-  });
+  }, 60_000);
 
   test("a DATA_DIR holding an earlier version's PGlite database stops the boot with what to do", async () => {
     const dataDir = freshDataDir();

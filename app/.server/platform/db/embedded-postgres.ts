@@ -56,7 +56,9 @@ async function loadBinaries(): Promise<Binaries> {
 }
 
 /** uid/gid to run Postgres as: ourselves, or as root the `postgres` system user. */
-function runAs(): { uid: number; gid: number } | undefined {
+type Owner = { uid: number; gid: number };
+
+function runAs(): Owner | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => Number(execFileSync("id", [flag, SYSTEM_USER], { encoding: "utf8" }).trim());
   try {
@@ -118,6 +120,42 @@ const readPid = (file: string) => {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 };
 
+/** A new cluster with a generated password; postgresql.conf includes the settings written at each start. */
+async function initialise(
+  initdb: string,
+  {
+    cluster,
+    passwordFile,
+    owner,
+    spawnOptions,
+  }: { cluster: string; passwordFile: string; owner?: Owner; spawnOptions: SpawnOptions },
+) {
+  writeFileSync(passwordFile, `${randomBytes(24).toString("base64url")}\n`, { mode: 0o600 });
+  // Without PG_VERSION, whatever is there is an initdb that did not finish.
+  rmSync(cluster, { recursive: true, force: true });
+  mkdirSync(cluster, { mode: 0o700 });
+  if (owner) {
+    chownSync(cluster, owner.uid, owner.gid);
+    chownSync(passwordFile, owner.uid, owner.gid);
+  }
+  await run(
+    initdb,
+    [
+      `--pgdata=${cluster}`,
+      `--username=${USER}`,
+      `--pwfile=${passwordFile}`,
+      "--auth=scram-sha-256",
+      "--encoding=UTF8",
+      // The libc "C" locale exists everywhere; the builtin provider still knows Unicode case.
+      "--locale=C",
+      "--locale-provider=builtin",
+      "--builtin-locale=C.UTF-8",
+    ],
+    spawnOptions,
+  );
+  appendFileSync(path.join(cluster, "postgresql.conf"), "\ninclude_if_exists = 'birdline.conf'\n");
+}
+
 /**
  * Starts (creating on first use) the cluster in `<dataDir>/postgres` on a free
  * port of 127.0.0.1, and the app's database in it. A cluster left running by
@@ -153,12 +191,12 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
   const ownerFile = path.join(root, "postgres.owner");
   const passwordFile = path.join(root, "postgres.password");
 
-  const previousOwner = readPid(ownerFile);
+  const ownerPid = readPid(ownerFile);
   const running = readPid(path.join(cluster, "postmaster.pid"));
   if (running !== undefined && isPostgres(running)) {
-    if (previousOwner !== undefined && previousOwner !== process.pid && isAlive(previousOwner)) {
+    if (ownerPid !== undefined && ownerPid !== process.pid && isAlive(ownerPid)) {
       throw new EmbeddedPostgresError(
-        `Another Birdline (process ${previousOwner}) is using the embedded database in ${shown}. ` +
+        `Another Birdline (process ${ownerPid}) is using the embedded database in ${shown}. ` +
           "Stop it first, or give this one its own DATA_DIR.",
       );
     }
@@ -169,35 +207,11 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
     rmSync(path.join(cluster, "postmaster.pid"), { force: true });
   }
 
-  const fresh = !existsSync(path.join(cluster, "PG_VERSION"));
-  if (fresh) {
-    log(`Starting the embedded database in ${shown} (first start: creating it)…`);
-    const password = randomBytes(24).toString("base64url");
-    writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
-    rmSync(cluster, { recursive: true, force: true });
-    mkdirSync(cluster, { mode: 0o700 });
-    if (owner) {
-      chownSync(cluster, owner.uid, owner.gid);
-      chownSync(passwordFile, owner.uid, owner.gid);
-    }
-    await run(
-      initdb,
-      [
-        `--pgdata=${cluster}`,
-        `--username=${USER}`,
-        `--pwfile=${passwordFile}`,
-        "--auth=scram-sha-256",
-        "--encoding=UTF8",
-        // The libc "C" locale exists everywhere; the builtin provider still knows Unicode case.
-        "--locale=C",
-        "--locale-provider=builtin",
-        "--builtin-locale=C.UTF-8",
-      ],
-      spawnOptions,
-    );
-    appendFileSync(path.join(cluster, "postgresql.conf"), "\ninclude_if_exists = 'birdline.conf'\n");
-  } else {
+  if (existsSync(path.join(cluster, "PG_VERSION"))) {
     log(`Starting the embedded database in ${shown}…`);
+  } else {
+    log(`Starting the embedded database in ${shown} (first start: creating it)…`);
+    await initialise(initdb, { cluster, passwordFile, owner, spawnOptions });
   }
   writeFileSync(ownerFile, `${process.pid}\n`);
   const password = readFileSync(passwordFile, "utf8").trim();
@@ -224,9 +238,13 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
 
   const serverUrl = (database: string) =>
     `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
-  if (fresh) {
-    const admin = postgres(serverUrl("postgres"), { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${DATABASE}`).finally(() => admin.end());
+  // Checked at every start: a first start may have been cut short between initdb and here.
+  const admin = postgres(serverUrl("postgres"), { max: 1, onnotice: () => {} });
+  try {
+    const [exists] = await admin`select 1 from pg_database where datname = ${DATABASE}`;
+    if (!exists) await admin.unsafe(`create database ${DATABASE}`);
+  } finally {
+    await admin.end();
   }
 
   let stopped = false;
