@@ -35,7 +35,7 @@ type WebServer = Extract<PlaywrightTestConfig["webServer"], unknown[]>[number];
 
 const appServer = (name: string, appPort: number, env: Record<string, string>): WebServer => ({
   name,
-  command: "node --import tsx server.ts",
+  command: "node build/server/server.js",
   url: `http://127.0.0.1:${appPort}/healthz`,
   reuseExistingServer: false,
   timeout: 120_000,
