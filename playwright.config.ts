@@ -43,7 +43,7 @@ if (!process.env.E2E_DATA_DIR && !process.env.TEST_WORKER_INDEX) rmSync(dataRoot
 
 const appServer = (name: string, appPort: number, env: Record<string, string>): WebServer => ({
   name,
-  command: "node --import tsx server.ts",
+  command: "node build/server/server.js",
   // SIGTERM, not Playwright's default SIGKILL: the app stops its embedded database on the way out.
   gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
   url: `http://127.0.0.1:${appPort}/healthz`,

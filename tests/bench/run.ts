@@ -11,7 +11,7 @@ import { startEmbeddedPostgres } from "../../app/.server/platform/db/embedded-po
 import { startApp, stopApp } from "../support/app-process";
 import { createBenchDatabase } from "./database";
 import { arrivalPercentiles, benchEvents, type EventsResult } from "./events";
-import { openFileLimit, startBaseline, stopChild } from "./processes";
+import { memoryProbeEnv, openFileLimit, startBaseline, stopChild } from "./processes";
 import { median, ms, progress, ratio, table } from "./report";
 import { benchWebhooks } from "./webhooks";
 
@@ -139,7 +139,10 @@ async function main() {
     );
   } else {
     progress("events: starting a fresh app process");
-    const eventsApp = await startApp(appEnv);
+    const memoryDir = mkdtempSync(path.join(os.tmpdir(), "birdline-bench-memory-"));
+    cleanups.push(async () => rmSync(memoryDir, { recursive: true, force: true }));
+    const memoryFile = path.join(memoryDir, "memory.json");
+    const eventsApp = await startApp({ ...appEnv, ...memoryProbeEnv(memoryFile) });
     cleanups.push(() => stopApp(eventsApp));
     events = await benchEvents({
       baseUrl: eventsApp.url,
@@ -147,6 +150,7 @@ async function main() {
       secret: WEBHOOK_SECRET,
       streams: STREAMS,
       rounds: FAN_OUT_ROUNDS,
+      memoryFile,
     });
     await stopApp(eventsApp);
   }
@@ -205,6 +209,18 @@ function printSummary(
         "",
       ],
       [`open ${n} streams`, `${events.openSeconds.toFixed(2)} s`, "", ""],
+      [
+        `idle RSS after start (GC forced)`,
+        mib(events.gc.idle.rss / 1024),
+        "",
+        `heap ${mib(events.gc.idle.heapUsed / 1024)} used`,
+      ],
+      [
+        `RSS with ${n} streams (GC forced)`,
+        mib(events.gc.opened.rss / 1024),
+        `${mib(events.gc.before.rss / 1024)} before`,
+        `heap ${mib(events.gc.before.heapUsed / 1024)} → ${mib(events.gc.opened.heapUsed / 1024)}; ${((events.gc.opened.heapUsed - events.gc.before.heapUsed) / 1024 / n).toFixed(1)} KiB heap per stream`,
+      ],
       [
         `server memory per stream`,
         `${perStream.toFixed(1)} KiB`,
