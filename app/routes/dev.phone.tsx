@@ -5,7 +5,7 @@ import { data, Form, redirect, useRevalidator } from "react-router";
 import { z } from "zod";
 import { requireRole } from "~/.server/identity/session";
 import { env } from "~/.server/platform/env";
-import { defaultSender } from "~/.server/sms/sender";
+import { defaultSender } from "~/.server/sms/numbers";
 import { handsetMessages, inboundWebhookUrl, sendFromHandset, SIMULATOR_SCENARIOS } from "~/.server/sms/simulator";
 import { ErrorList, FormErrors, SubmitButton } from "~/components/forms";
 import { formatPhone, parseUserPhone } from "~/lib/phone";

@@ -4,7 +4,7 @@ import { db } from "../platform/db/client";
 import { messages, simulatedSms } from "../platform/db/schema";
 import { log } from "../platform/log";
 import { internalUrl } from "../platform/internal-origin";
-import { defaultSender } from "./sender";
+import { defaultSender } from "./numbers";
 import { SmsSendError, webhookUrl, type SmsGateway } from "./gateway";
 
 /**
