@@ -18,7 +18,8 @@ export function parseOurNumber(input: string): string | null {
 export const canReceive = (number: string) => number.startsWith("+");
 
 /** What a number is called on screen: its label, or the number itself while it is unlisted. */
-export const numberName = (number: { label: string | null; number: string }) => number.label ?? formatPhone(number.number);
+export const numberName = (number: { label: string | null; number: string }) =>
+  number.label ?? formatPhone(number.number);
 
 const label = z
   .string({ error: "Give it a label, e.g. Support NL." })
@@ -38,7 +39,8 @@ export const NumberFormSchema = z.discriminatedUnion("intent", [
         if (parsed) return parsed;
         context.addIssue({
           code: "custom",
-          message: "Enter a number in international format (+31 97 0102 0304) or a sender name of 1-11 letters and digits.",
+          message:
+            "Enter a number in international format (+31 97 0102 0304) or a sender name of 1-11 letters and digits.",
         });
         return z.NEVER;
       }),

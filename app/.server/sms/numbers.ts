@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNull, sql } from "drizzle-orm";
+import { asc, count, eq, isNull, sql } from "drizzle-orm";
 import { canReceive, numberName } from "~/lib/our-numbers";
 import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
@@ -50,7 +50,10 @@ export async function noteNumberTexted(tx: Db, number: string): Promise<void> {
   await tx.insert(numbers).values({ number }).onConflictDoNothing({ target: numbers.number });
 }
 
-const withDefault = (row: typeof numbers.$inferSelect): OurNumber => ({ ...row, isDefault: row.number === defaultSender() });
+const withDefault = (row: typeof numbers.$inferSelect): OurNumber => ({
+  ...row,
+  isDefault: row.number === defaultSender(),
+});
 
 // Default first, then named ones by name, then unlisted ones.
 const ordered = [
@@ -76,7 +79,12 @@ export async function numbersWithCounts(): Promise<(OurNumber & { conversations:
 
 /** Every number, archived ones included: their history stays findable. */
 export async function listNumbers(): Promise<OurNumber[]> {
-  return (await db.select().from(numbers).orderBy(...ordered)).map(withDefault);
+  return (
+    await db
+      .select()
+      .from(numbers)
+      .orderBy(...ordered)
+  ).map(withDefault);
 }
 
 /** Numbers a new conversation may start on (not archived), default first. */
@@ -121,7 +129,11 @@ export async function addNumber({ number, label }: { number: string; label: stri
 }
 
 export async function renameNumber({ numberId, label }: { numberId: string; label: string }): Promise<NumberChange> {
-  const [renamed] = await db.update(numbers).set({ label }).where(eq(numbers.id, numberId)).returning({ id: numbers.id });
+  const [renamed] = await db
+    .update(numbers)
+    .set({ label })
+    .where(eq(numbers.id, numberId))
+    .returning({ id: numbers.id });
   return renamed ? { ok: true } : notOurs;
 }
 
