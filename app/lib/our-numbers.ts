@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatPhone, parseUserPhone } from "./phone";
+import { formatPhone, normalizeProviderPhone } from "./phone";
 
 /**
  * Our numbers as people see and type them. MessageBird accepts an E.164 number
@@ -8,11 +8,15 @@ import { formatPhone, parseUserPhone } from "./phone";
  */
 const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
 
-/** E.164 for a phone number in international format, the sender itself for an alphanumeric one, else null. */
+/**
+ * E.164 for a number in international format, the sender itself for an alphanumeric one, else null.
+ * Possible rather than valid: MessageBird rents ranges (machine-to-machine, test numbers) that
+ * libphonenumber does not list as valid, and the number is ours, not a typo for someone else's.
+ */
 export function parseOurNumber(input: string): string | null {
   const typed = input.trim();
   if (ALPHANUMERIC_SENDER.test(typed)) return typed;
-  return typed.startsWith("+") || typed.startsWith("00") ? parseUserPhone(typed.replace(/^00/, "+")) : null;
+  return /^(\+|00)/.test(typed) ? normalizeProviderPhone(typed) : null;
 }
 
 export const canReceive = (number: string) => number.startsWith("+");
