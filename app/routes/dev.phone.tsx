@@ -286,7 +286,7 @@ function SendForm({
       </div>
       <div>
         <label htmlFor={fields.body.id} className="block text-sm font-medium text-slate-800">
-          Message
+          Text message
         </label>
         <textarea
           {...getTextareaProps(fields.body)}
