@@ -1,9 +1,10 @@
+import type { Page } from "@playwright/test";
 import { expect, test, uniquePhone } from "./fixtures";
 
 /** A number of ours nobody else in this run adds (the 097 range MessageBird rents for business numbers). */
 const uniqueOurNumber = () => `+31970${String(Math.floor(Math.random() * 1e7)).padStart(7, "0")}`;
 
-async function addNumber(page: import("@playwright/test").Page, label: string) {
+async function addNumber(page: Page, label: string) {
   const number = uniqueOurNumber();
   await page.goto("/team/numbers");
   await page.getByLabel("Number", { exact: true }).fill(number);
