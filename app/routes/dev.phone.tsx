@@ -7,7 +7,7 @@ import { requireRole } from "~/.server/identity/session";
 import { env } from "~/.server/platform/env";
 import { textableNumbers } from "~/.server/sms/numbers";
 import { handsetMessages, inboundWebhookUrl, sendFromHandset, SIMULATOR_SCENARIOS } from "~/.server/sms/simulator";
-import { ErrorList, FormErrors, SubmitButton } from "~/components/forms";
+import { ErrorList, FormErrors, SelectField, SubmitButton, TextareaField } from "~/components/forms";
 import { numberName } from "~/lib/our-numbers";
 import { formatPhone, parseUserPhone } from "~/lib/phone";
 import type { Route } from "./+types/dev.phone";
@@ -267,34 +267,20 @@ function SendForm({
     <Form method="post" className="mt-6 space-y-3 border-t border-slate-100 pt-4" {...getFormProps(form)}>
       <FormErrors id={form.errorId} errors={form.errors} />
       <input {...getInputProps(fields.number, { type: "hidden" })} />
-      <div>
-        <label htmlFor={fields.to.id} className="block text-sm font-medium text-slate-800">
-          To
-        </label>
-        <select
-          {...getSelectProps(fields.to)}
-          onChange={(event) => onPick(event.currentTarget.value)}
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500"
-        >
-          {serviceNumbers.map((service) => (
-            <option key={service.number} value={service.number}>
-              {service.title}
-            </option>
-          ))}
-        </select>
-        <ErrorList id={fields.to.errorId} errors={fields.to.errors} />
-      </div>
-      <div>
-        <label htmlFor={fields.body.id} className="block text-sm font-medium text-slate-800">
-          Text message
-        </label>
-        <textarea
-          {...getTextareaProps(fields.body)}
-          rows={3}
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500"
-        />
-        <ErrorList id={fields.body.errorId} errors={fields.body.errors} />
-      </div>
+      <SelectField
+        label="To"
+        errorId={fields.to.errorId}
+        errors={fields.to.errors}
+        controlProps={getSelectProps(fields.to)}
+        options={serviceNumbers.map((service) => ({ value: service.number, label: service.title }))}
+        onPick={onPick}
+      />
+      <TextareaField
+        label="Text message"
+        errorId={fields.body.errorId}
+        errors={fields.body.errors}
+        controlProps={{ ...getTextareaProps(fields.body), rows: 3 }}
+      />
       <SubmitButton pendingText="Sending…" className="w-full sm:w-auto">
         Send SMS
       </SubmitButton>

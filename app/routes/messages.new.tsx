@@ -5,7 +5,7 @@ import { startConversation } from "~/.server/conversations/start";
 import { requireRole } from "~/.server/identity/session";
 import { env } from "~/.server/platform/env";
 import { findNumber, startableNumbers } from "~/.server/sms/numbers";
-import { ErrorList, Field, FormErrors, SubmitButton } from "~/components/forms";
+import { Field, FormErrors, SelectField, SubmitButton, TextareaField } from "~/components/forms";
 import { passRetryAfter } from "~/lib/headers";
 import { numberName } from "~/lib/our-numbers";
 import { parseUserPhone } from "~/lib/phone";
@@ -88,33 +88,19 @@ export default function NewConversation({ loaderData, actionData }: Route.Compon
             placeholder: "+31 6 12345678",
           }}
         />
-        <div>
-          <label htmlFor={fields.numberId.id} className="block text-sm font-medium text-slate-800">
-            From
-          </label>
-          <select
-            {...getSelectProps(fields.numberId)}
-            className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500"
-          >
-            {numbers.map((number) => (
-              <option key={number.id} value={number.id}>
-                {number.name}
-              </option>
-            ))}
-          </select>
-          <ErrorList id={fields.numberId.errorId} errors={fields.numberId.errors} />
-        </div>
-        <div>
-          <label htmlFor={fields.body.id} className="block text-sm font-medium text-slate-800">
-            Message
-          </label>
-          <textarea
-            {...getTextareaProps(fields.body)}
-            rows={4}
-            className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500"
-          />
-          <ErrorList id={fields.body.errorId} errors={fields.body.errors} />
-        </div>
+        <SelectField
+          label="From"
+          errorId={fields.numberId.errorId}
+          errors={fields.numberId.errors}
+          controlProps={getSelectProps(fields.numberId)}
+          options={numbers.map((number) => ({ value: number.id, label: number.name }))}
+        />
+        <TextareaField
+          label="Message"
+          errorId={fields.body.errorId}
+          errors={fields.body.errors}
+          controlProps={{ ...getTextareaProps(fields.body), rows: 4 }}
+        />
         <SubmitButton pendingText="Sending…">Send</SubmitButton>
       </Form>
     </section>
