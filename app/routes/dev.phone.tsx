@@ -18,7 +18,8 @@ const HandsetSmsSchema = z.object({
   number: z
     .string({ error: "Open a handset first." })
     .refine((value) => parseUserPhone(value) !== null, "Open a handset first."),
-  to: z.string({ error: "Pick which of our numbers to text." }),
+  /** Which of our numbers to text; the default one when left out (a script, an older form). */
+  to: z.string().optional(),
   body: z
     .string({ error: "Type a message to send." })
     .trim()
@@ -78,9 +79,10 @@ export async function action({ request }: Route.ActionArgs) {
   await requireSimulator(request);
   const submission = parseWithZod(await request.formData(), { schema: HandsetSmsSchema });
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
-  const { number, to, body } = submission.value;
+  const { number, body } = submission.value;
   const { numbers } = await serviceNumbers(request);
-  if (!numbers.some((service) => service.number === to)) {
+  const to = submission.value.to ?? numbers[0]?.number;
+  if (!to || !numbers.some((service) => service.number === to)) {
     const result = submission.reply({ fieldErrors: { to: ["Pick one of our numbers that can receive SMS."] } });
     return data({ result }, { status: 400 });
   }

@@ -113,6 +113,12 @@ describe("/dev/phone", () => {
     expect(messagebird.inbound[0]!.body).toMatchObject({ originator: "+31612345678", recipient: "+31970102030" });
   });
 
+  test("without a choice the handset texts the default number", async () => {
+    await addNumber({ number: "+31970102031", label: "Second" });
+    expect(await post({ number: "+31612345678", body: "Which one?" })).toHaveRedirect();
+    expect(messagebird.inbound[0]!.body).toMatchObject({ recipient: "+447700900000" });
+  });
+
   test("a number that is not one of ours is refused with the typed text kept", async () => {
     const outcome = await post({ number: "+31612345678", to: "+31999999999", body: "Keep me" });
     expect(outcome).toHaveStatus(400);
