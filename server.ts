@@ -46,8 +46,8 @@ async function loadBuild(): Promise<ServerBuild & { entry: { module: EntryModule
   try {
     return await import(pathToFileURL(serverBuildPath).href);
   } catch (error) {
-    // A configuration problem is the operator's to fix: print it plainly, no stack.
-    if (error instanceof Error && error.name === "ConfigError") {
+    // A configuration or embedded-database problem is the operator's to fix: print it plainly, no stack.
+    if (error instanceof Error && (error.name === "ConfigError" || error.name === "EmbeddedPostgresError")) {
       console.error(error.message);
       process.exit(1);
     }

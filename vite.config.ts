@@ -20,6 +20,6 @@ export default defineConfig({
   },
   ssr: {
     // Native / CommonJS packages stay external so Node loads them itself.
-    external: ["@electric-sql/pglite", "@node-rs/argon2", "messagebird", "postgres"],
+    external: ["@node-rs/argon2", "messagebird", "postgres"],
   },
 });

@@ -2,8 +2,6 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { sql } from "drizzle-orm";
-import type { PgliteDatabase } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import { afterAll, expect, test } from "vitest";
@@ -30,14 +28,11 @@ function migrationsBeforeNumbers(): string {
   return dir;
 }
 
-function migrateTo(database: Database, migrationsFolder: string) {
-  return database.kind === "postgres"
-    ? migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder })
-    : migratePglite(database.db as unknown as PgliteDatabase, { migrationsFolder });
-}
+const migrateTo = (database: Database, migrationsFolder: string) =>
+  migratePostgres(database.db as unknown as PostgresJsDatabase, { migrationsFolder });
 
 const testDatabase = await createTestDatabase();
-const database = await openDatabase({ databaseUrl: testDatabase.databaseUrl, dataDir: "memory://", migrate: false });
+const database = await openDatabase({ databaseUrl: testDatabase.databaseUrl, dataDir: "unused", migrate: false });
 const oldMigrations = migrationsBeforeNumbers();
 afterAll(async () => {
   await database.close();
@@ -45,11 +40,9 @@ afterAll(async () => {
   rmSync(oldMigrations, { recursive: true, force: true });
 });
 
-/** Rows of a query, whichever driver answers (postgres.js gives an array, PGlite `{ rows }`). */
-async function all<T>(query: ReturnType<typeof sql>): Promise<T[]> {
-  const result = (await database.db.execute(query)) as unknown as T[] | { rows: T[] };
-  return Array.isArray(result) ? [...result] : result.rows;
-}
+const all = async <T>(query: ReturnType<typeof sql>): Promise<T[]> => [
+  ...((await database.db.execute(query)) as unknown as T[]),
+];
 
 test("upgrading a database from before several numbers keeps every conversation on its number and re-homes nothing", async () => {
   await migrateTo(database, oldMigrations);
