@@ -27,10 +27,11 @@ async function store(sms: Sms): Promise<Answer> {
     const now = new Date();
     // TransactionSql loses Sql's call signatures in postgres.js' typings; it is the same tagged template.
     const q = tx as unknown as postgres.Sql;
+    await q`insert into numbers (number) values (${to}) on conflict (number) do nothing`;
     const [conversation] = await q<{ id: string }[]>`
       insert into conversations (contact_number, virtual_number, user_id)
       values (${from}, ${to}, (select id from users where phone_number = ${from}))
-      on conflict (contact_number) do update set user_id = excluded.user_id
+      on conflict (contact_number, virtual_number) do update set user_id = excluded.user_id
       returning id`;
     const [message] = await q<{ id: string }[]>`
       insert into messages (conversation_id, direction, body, from_number, to_number, status, provider_message_id, segments, created_at, status_at)

@@ -5,6 +5,7 @@ import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
 import { conversations, messages, users } from "../platform/db/schema";
 import { publish } from "../platform/event-bus";
+import { noteNumberTexted } from "../sms/numbers";
 import { consentKeyword } from "./consent";
 import type { InboundSms } from "./provider-events";
 
@@ -31,6 +32,7 @@ export async function receiveInbound(sms: InboundSms, guard?: ReplayGuard): Prom
   const received = await db.transaction(async (tx): Promise<Received> => {
     // Before the conversation's row lock, so a replay holds up no one and waits only for its original.
     if (guard && !(await guard(tx))) return { status: "replayed" };
+    await noteNumberTexted(tx, sms.to);
     // DO UPDATE (not DO NOTHING) so the row comes back and stays locked until
     // commit: one sender's concurrent deliveries take turns, which keeps the
     // earlier-window lookup below free of races.
@@ -44,7 +46,10 @@ export async function receiveInbound(sms: InboundSms, guard?: ReplayGuard): Prom
       // A no-op update, only for the row lock and RETURNING. Ownership is never
       // rewritten here: claiming and removing a number own it, and a value read
       // from this statement's snapshot could undo a removal committed meanwhile.
-      .onConflictDoUpdate({ target: conversations.contactNumber, set: { contactNumber: sql`excluded.contact_number` } })
+      .onConflictDoUpdate({
+        target: [conversations.contactNumber, conversations.virtualNumber],
+        set: { contactNumber: sql`excluded.contact_number` },
+      })
       .returning({ id: conversations.id });
     const conversationId = conversation!.id;
 

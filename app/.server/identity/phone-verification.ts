@@ -6,7 +6,7 @@ import { conversations, phoneVerifications, users } from "../platform/db/schema"
 import { env } from "../platform/env";
 import { log } from "../platform/log";
 import { checkLimit, clearLimit, describeWait, hitLimit, type Limit } from "../platform/rate-limit";
-import { defaultSender } from "../sms/sender";
+import { defaultSender } from "../sms/numbers";
 import { smsGateway, SmsSendError } from "../sms/gateway";
 
 /**
@@ -284,12 +284,13 @@ async function claimNumber({
       .where(and(eq(conversations.userId, userId), ne(conversations.contactNumber, phoneNumber)));
     await tx.update(users).set({ phoneNumber, phoneVerifiedAt: new Date() }).where(eq(users.id, userId));
 
-    // The unique number on users settles ownership; the conversation follows it,
-    // even if it still pointed at a former owner.
+    // The unique number on users settles ownership; its conversations, on any
+    // of our numbers, follow it, even if they still pointed at a former owner.
+    await tx.update(conversations).set({ userId }).where(eq(conversations.contactNumber, phoneNumber));
     const [conversation] = await tx
       .insert(conversations)
       .values({ contactNumber: phoneNumber, virtualNumber: defaultSender(), userId })
-      .onConflictDoUpdate({ target: conversations.contactNumber, set: { userId } })
+      .onConflictDoUpdate({ target: [conversations.contactNumber, conversations.virtualNumber], set: { userId } })
       .returning({ id: conversations.id });
     return conversation!.id;
   });
