@@ -23,6 +23,11 @@ export function SiteHeader({ user, status }: { user: NavUser | null; status?: Re
               Messages
             </NavLink>
             {hasRole(user, "admin") ? (
+              <NavLink to="/team" className={navLink}>
+                Team
+              </NavLink>
+            ) : null}
+            {hasRole(user, "admin") ? (
               <NavLink to="/admin/webhooks" className={navLink}>
                 Webhooks
               </NavLink>

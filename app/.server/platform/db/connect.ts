@@ -13,6 +13,8 @@ import * as schema from "./schema";
 
 /** One type for both drivers: domain code never knows which one it talks to. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** What `db.transaction` hands its callback, for domain functions that take part in a caller's transaction. */
+export type Transaction = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export type Database = {
   kind: "postgres" | "pglite";
