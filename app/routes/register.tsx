@@ -11,7 +11,6 @@ import { inviteRole } from "~/.server/identity/invites";
 import { AuthCard, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { RegisterSchema } from "~/lib/account-schemas";
 import { passRetryAfter } from "~/lib/headers";
-import { isStaff } from "~/lib/roles";
 import type { Route } from "./+types/register";
 
 export const headers = passRetryAfter;
@@ -79,8 +78,8 @@ export async function action({ request, context }: Route.ActionArgs) {
   }
   if (!created.ok) return fieldError("email", "An account with this email already exists. Sign in instead?");
 
-  // Staff answer conversations; members first prove which phone is theirs.
-  const landing = isStaff(created) ? "/messages" : "/settings/phone";
+  // Invited staff came to answer conversations; everyone else first proves which phone is theirs.
+  const landing = invite ? "/messages" : "/settings/phone";
   const signedIn = await signInWithPassword(request, { email, password, csrfToken: String(formData.get("csrfToken")) });
   // The account exists either way; a stale form only costs one more sign-in.
   if (!signedIn.ok) throw redirect(`/login?${new URLSearchParams({ redirectTo: landing })}`);

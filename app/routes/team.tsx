@@ -21,7 +21,8 @@ export async function loader({ request }: Route.LoaderArgs) {
   return { adminId: admin.id, accounts, invites, now: new Date() };
 }
 
-const LAST_ADMIN = "This is the last active admin. Make someone else an admin first, so someone can still manage the team.";
+const LAST_ADMIN =
+  "This is the last active admin. Make someone else an admin first, so someone can still manage the team.";
 
 const notFound = () => data("This account or invite does not exist.", { status: 404 });
 
@@ -108,8 +109,8 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
               <li key={invite.id} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3">
                 <p className="text-sm text-slate-700">
                   <span className="font-medium text-slate-900">{roleLabel(invite.role)}</span> invite
-                  {invite.createdBy ? ` from ${invite.createdBy}` : ""}, made {formatWhen(invite.createdAt, timeZone, now)},
-                  valid until {expiry(invite.expiresAt, timeZone)}
+                  {invite.createdBy ? ` from ${invite.createdBy}` : ""}, made{" "}
+                  {formatWhen(invite.createdAt, timeZone, now)}, valid until {expiry(invite.expiresAt, timeZone)}
                 </p>
                 <Form method="post">
                   <input type="hidden" name="inviteId" value={invite.id} />

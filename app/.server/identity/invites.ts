@@ -64,7 +64,10 @@ export async function takeInvite(tx: Transaction, token: string) {
   return {
     role: invite.role as InviteRole,
     markUsed: (userId: string) =>
-      tx.update(invites).set({ usedAt: sql`now()`, usedById: userId }).where(eq(invites.id, invite.id)),
+      tx
+        .update(invites)
+        .set({ usedAt: sql`now()`, usedById: userId })
+        .where(eq(invites.id, invite.id)),
   };
 }
 
