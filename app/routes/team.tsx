@@ -135,7 +135,8 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
         <h2 id="accounts-heading" className="text-lg font-semibold text-slate-900">
           Accounts
         </h2>
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+        {/* relative: the screen-reader-only labels inside are positioned; without it they widen the page. */}
+        <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">Every account, admins first</caption>
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
@@ -190,7 +191,7 @@ function AccountRow({
         {account.name || <span className="text-slate-500">(no name)</span>}
         {isYou ? <span className="ml-1 text-xs font-normal text-slate-500">(you)</span> : null}
       </th>
-      <td className="px-3 py-2 break-all">{account.email}</td>
+      <td className="px-3 py-2">{account.email}</td>
       <td className="px-3 py-2">
         {/* Remounted when the role changes, so the select shows the saved role. */}
         <RoleForm key={account.role} account={account} lastResult={answerFor(actionData, "set-role", account.id)} />
