@@ -1,5 +1,6 @@
-import { getFormProps, getSelectProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getSelectProps, useForm, type FieldMetadata, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
+import type { ReactNode } from "react";
 import { data, Form, Link, redirect } from "react-router";
 import { createInvite, openInvites, revokeInvite } from "~/.server/identity/invites";
 import { requireRole } from "~/.server/identity/session";
@@ -113,17 +114,9 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
                   {formatWhen(invite.createdAt, timeZone, now)}, valid until {expiry(invite.expiresAt, timeZone)}
                 </p>
                 <Form method="post">
-                  <input type="hidden" name="inviteId" value={invite.id} />
-                  <SubmitButton
-                    name="intent"
-                    value="revoke-invite"
-                    match={{ inviteId: invite.id }}
-                    tone="secondary"
-                    pendingText="Withdrawing…"
-                    className="text-sm"
-                  >
+                  <RowButton field="inviteId" id={invite.id} intent="revoke-invite" pendingText="Withdrawing…">
                     Withdraw<span className="sr-only"> this {roleLabel(invite.role).toLowerCase()} invite</span>
-                  </SubmitButton>
+                  </RowButton>
                 </Form>
               </li>
             ))}
@@ -204,17 +197,9 @@ function AccountRow({
         {account.deactivatedAt ? (
           <Form method="post" className="flex flex-wrap items-center gap-2">
             <span className="rounded bg-slate-200 px-1.5 py-0.5 text-xs font-medium text-slate-700">Deactivated</span>
-            <input type="hidden" name="userId" value={account.id} />
-            <SubmitButton
-              name="intent"
-              value="reactivate"
-              match={{ userId: account.id }}
-              tone="secondary"
-              pendingText="Reactivating…"
-              className="text-sm"
-            >
+            <RowButton field="userId" id={account.id} intent="reactivate" pendingText="Reactivating…">
               Reactivate<span className="sr-only"> {nameOf(account)}</span>
-            </SubmitButton>
+            </RowButton>
           </Form>
         ) : (
           <DeactivateForm account={account} isYou={isYou} />
@@ -235,35 +220,79 @@ function RoleForm({ account, lastResult }: { account: Account; lastResult: Submi
   });
   return (
     <Form method="post" className="flex flex-wrap items-center gap-2" {...getFormProps(form)}>
-      <input type="hidden" name="userId" value={account.id} />
-      <label htmlFor={fields.role.id} className="sr-only">
-        Role of {nameOf(account)}
-      </label>
-      <select
-        {...getSelectProps(fields.role)}
-        className="rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm text-slate-900"
-      >
-        {ROLES.map((role) => (
-          <option key={role} value={role}>
-            {roleLabel(role)}
-          </option>
-        ))}
-      </select>
-      <SubmitButton
-        name="intent"
-        value="set-role"
-        match={{ userId: account.id }}
-        tone="secondary"
-        pendingText="Saving…"
-        className="px-3 text-sm"
-      >
+      <RoleSelect field={fields.role} roles={ROLES} label={`Role of ${nameOf(account)}`} compact />
+      <RowButton field="userId" id={account.id} intent="set-role" pendingText="Saving…">
         Save<span className="sr-only"> role of {nameOf(account)}</span>
-      </SubmitButton>
+      </RowButton>
       <div className="basis-full">
         <FormErrors id={form.errorId} errors={form.errors} />
         <ErrorList id={fields.role.errorId} errors={fields.role.errors} />
       </div>
     </Form>
+  );
+}
+
+/** One row's submit button: its form carries the row's id, and only this row's button shows it is busy. */
+function RowButton({
+  field,
+  id,
+  intent,
+  tone = "secondary",
+  pendingText,
+  children,
+}: {
+  field: "userId" | "inviteId";
+  id: string;
+  intent: string;
+  tone?: "secondary" | "danger";
+  pendingText: string;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <input type="hidden" name={field} value={id} />
+      <SubmitButton
+        name="intent"
+        value={intent}
+        match={{ [field]: id }}
+        tone={tone}
+        pendingText={pendingText}
+        className="px-3 text-sm"
+      >
+        {children}
+      </SubmitButton>
+    </>
+  );
+}
+
+/** `compact`: inside a table row, where the column header already says "Role" to sighted readers. */
+function RoleSelect({
+  field,
+  roles,
+  label,
+  compact = false,
+}: {
+  field: FieldMetadata<string>;
+  roles: readonly string[];
+  label: string;
+  compact?: boolean;
+}) {
+  return (
+    <>
+      <label htmlFor={field.id} className={compact ? "sr-only" : "block text-sm font-medium text-slate-800"}>
+        {label}
+      </label>
+      <select
+        {...getSelectProps(field)}
+        className={`rounded-md border border-slate-300 bg-white text-slate-900 ${compact ? "px-2 py-1.5 text-sm" : "mt-1 px-3 py-2"}`}
+      >
+        {roles.map((role) => (
+          <option key={role} value={role}>
+            {roleLabel(role)}
+          </option>
+        ))}
+      </select>
+    </>
   );
 }
 
@@ -280,17 +309,9 @@ function DeactivateForm({ account, isYou }: { account: Account; isYou: boolean }
             ? "You will be signed out at once and cannot sign in again until another admin reactivates you."
             : `${nameOf(account)} is signed out everywhere at their next click and cannot sign in until reactivated. Nothing is deleted.`}
         </p>
-        <input type="hidden" name="userId" value={account.id} />
-        <SubmitButton
-          name="intent"
-          value="deactivate"
-          match={{ userId: account.id }}
-          tone="danger"
-          pendingText="Deactivating…"
-          className="text-sm"
-        >
+        <RowButton field="userId" id={account.id} intent="deactivate" tone="danger" pendingText="Deactivating…">
           Deactivate {nameOf(account)}
-        </SubmitButton>
+        </RowButton>
       </Form>
     </details>
   );
@@ -323,19 +344,7 @@ function InviteSection({
       </p>
       <Form method="post" className="mt-3 flex flex-wrap items-end gap-3" {...getFormProps(form)}>
         <div>
-          <label htmlFor={fields.role.id} className="block text-sm font-medium text-slate-800">
-            Role
-          </label>
-          <select
-            {...getSelectProps(fields.role)}
-            className="mt-1 rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900"
-          >
-            {INVITE_ROLES.map((role) => (
-              <option key={role} value={role}>
-                {roleLabel(role)}
-              </option>
-            ))}
-          </select>
+          <RoleSelect field={fields.role} roles={INVITE_ROLES} label="Role" />
         </div>
         <SubmitButton name="intent" value="invite" pendingText="Making a link…">
           Make invite link
