@@ -65,6 +65,9 @@ describe("a freshly migrated database", () => {
       toNumber: "+31612345678",
       body: "hi",
     });
+    await db
+      .insert(schema.invites)
+      .values({ tokenHash: "h", role: "agent", createdById: user!.id, expiresAt: new Date(Date.now() + 1e6) });
 
     const [stored] = await db.select().from(schema.messages).where(eq(schema.messages.id, message!.id));
     expect(stored!.body).toBe("Hallo 👋\nzweite Zeile");
@@ -75,7 +78,7 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(13);
+    expect(tables).toHaveLength(14);
   });
 
   test("refuses a second conversation for the same number and a duplicate provider message id", async () => {
