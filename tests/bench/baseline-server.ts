@@ -1,8 +1,6 @@
 // The webhook baseline: a bare node:http server storing the tutorial JSON with
 // postgres.js directly, doing the same statements as receiveInbound
-// (app/.server/conversations/inbound.ts) in one transaction. Without DATABASE_URL it only
-// answers the same JSON, remembering ids in memory. Run by the bench as a child.
-import { randomUUID } from "node:crypto";
+// (app/.server/conversations/inbound.ts) in one transaction. Run by the bench as a child.
 import http from "node:http";
 import postgres from "postgres";
 
@@ -11,8 +9,7 @@ type Answer = { status: "stored"; id: string } | { status: "duplicate" };
 
 const secret = process.env.MESSAGEBIRD_WEBHOOK_SECRET;
 // The same pool size as the app (app/.server/platform/db/connect.ts), so neither gets more connections.
-const sql = process.env.DATABASE_URL ? postgres(process.env.DATABASE_URL, { max: 10, onnotice: () => {} }) : undefined;
-const seen = new Set<string>();
+const sql = postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {} });
 
 function isSms(value: unknown): value is Sms {
   const fields = value as Partial<Record<keyof Sms, unknown>>;
@@ -24,11 +21,6 @@ function isSms(value: unknown): value is Sms {
 }
 
 async function store(sms: Sms): Promise<Answer> {
-  if (!sql) {
-    if (seen.has(sms.messageId)) return { status: "duplicate" };
-    seen.add(sms.messageId);
-    return { status: "stored", id: randomUUID() };
-  }
   const from = `+${sms.originator.replace(/^\+/, "")}`;
   const to = `+${sms.recipient.replace(/^\+/, "")}`;
   return sql.begin(async (tx): Promise<Answer> => {
@@ -88,5 +80,5 @@ server.listen(0, "127.0.0.1", () => {
 process.on("SIGTERM", () => {
   server.close();
   server.closeAllConnections();
-  void (sql?.end({ timeout: 5 }) ?? Promise.resolve()).then(() => process.exit(0));
+  void sql.end({ timeout: 5 }).then(() => process.exit(0));
 });

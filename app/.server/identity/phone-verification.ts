@@ -316,7 +316,7 @@ function hashCode({ userId, phoneNumber, code }: { userId: string; phoneNumber: 
     .digest("hex");
 }
 
-/** Postgres 23505, through whatever wrapping the driver (postgres.js, PGlite) and drizzle add. */
+/** Postgres 23505, through whatever wrapping postgres.js and drizzle add. */
 function isUniqueViolation(error: unknown): boolean {
   for (let e = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
     if ((e as { code?: unknown }).code === "23505") return true;
