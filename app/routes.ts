@@ -14,6 +14,7 @@ export default [
   route("webhooks/messagebird/status", "routes/webhooks.messagebird.status.ts"),
   route("dev/phone", "routes/dev.phone.tsx"),
   route("admin/webhooks", "routes/admin.webhooks.tsx"),
+  route("team", "routes/team.tsx"),
   route("team/numbers", "routes/team.numbers.tsx"),
   route("events", "routes/events.ts"),
   route("*", "routes/not-found.tsx"),

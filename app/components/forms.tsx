@@ -69,22 +69,40 @@ export function Field({
   );
 }
 
-/** A submit button that says what is happening while its form is in flight. */
+const TONES = {
+  primary: "bg-brand-600 font-semibold text-white shadow-sm hover:bg-brand-700",
+  secondary: "border border-slate-300 bg-white font-medium text-slate-700 hover:bg-slate-50",
+  danger: "bg-red-700 font-semibold text-white shadow-sm hover:bg-red-800",
+};
+
+/**
+ * A submit button that says what is happening while its form is in flight.
+ * `match` names other fields the form in flight must carry, for one row's
+ * button among many alike (`{ userId }`).
+ */
 export function SubmitButton({
   children,
   pendingText,
   name,
   value,
+  match = {},
+  tone = "primary",
   className = "",
 }: {
   children: ReactNode;
   pendingText: string;
   name?: string;
   value?: string;
+  match?: Record<string, string>;
+  tone?: keyof typeof TONES;
   className?: string;
 }) {
   const navigation = useNavigation();
-  const pending = navigation.state === "submitting" && (name === undefined || navigation.formData?.get(name) === value);
+  const sent = navigation.formData;
+  const pending =
+    navigation.state === "submitting" &&
+    (name === undefined || sent?.get(name) === value) &&
+    Object.entries(match).every(([field, expected]) => sent?.get(field) === expected);
   return (
     <button
       type="submit"
@@ -92,7 +110,7 @@ export function SubmitButton({
       value={value}
       disabled={pending}
       aria-disabled={pending}
-      className={`inline-flex items-center justify-center rounded-md bg-brand-600 px-4 py-2 font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-70 ${className}`}
+      className={`inline-flex items-center justify-center rounded-md px-4 py-2 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-70 ${TONES[tone]} ${className}`}
     >
       {pending ? pendingText : children}
     </button>

@@ -24,6 +24,9 @@ export function SiteHeader({ user, status }: { user: NavUser | null; status?: Re
             </NavLink>
             {hasRole(user, "admin") ? (
               <>
+                <NavLink to="/team" end className={navLink}>
+                  Team
+                </NavLink>
                 <NavLink to="/team/numbers" className={navLink}>
                   Numbers
                 </NavLink>

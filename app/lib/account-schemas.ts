@@ -25,6 +25,8 @@ export const RegisterSchema = z
       .max(128, { error: "Use at most 128 characters" }),
     confirmPassword: z.string({ error: "Type the password again" }),
     redirectTo: z.string().optional(),
+    /** The token from an invite link, carried by the form the link opened. */
+    invite: z.string().max(100).optional(),
   })
   .refine((value) => value.password === value.confirmPassword, {
     path: ["confirmPassword"],

@@ -23,6 +23,13 @@ export async function loader({ request }: Route.LoaderArgs) {
 
 const HIDDEN = ["password", "csrfToken"];
 
+const SIGN_IN_REFUSED = {
+  credentials: "Invalid email or password",
+  // Shown only after the right password: it tells nothing to someone guessing emails.
+  deactivated: "This account has been deactivated. Ask an administrator of this Birdline to reactivate it.",
+  csrf: "This form had expired. Please sign in again.",
+};
+
 export async function action({ request, context }: Route.ActionArgs) {
   const formData = await request.formData();
   const submission = parseWithZod(formData, { schema: LoginSchema });
@@ -48,11 +55,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   }
 
   const result = await signInWithPassword(request, { email, password, csrfToken: String(formData.get("csrfToken")) });
-  if (!result.ok) {
-    return refuse(
-      result.error === "csrf" ? "This form had expired. Please sign in again." : "Invalid email or password",
-    );
-  }
+  if (!result.ok) return refuse(SIGN_IN_REFUSED[result.error]);
   await Promise.all([clearLimit(LOGIN_FAILURES_PER_EMAIL, email), unhitLimit(LOGIN_FAILURES_PER_IP, ip)]);
   throw redirect(safeRedirect(redirectTo), { headers: result.headers });
 }

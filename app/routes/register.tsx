@@ -7,6 +7,7 @@ import { REGISTRATIONS_PER_IP } from "~/.server/identity/sign-in-limits";
 import { weakPasswordMessage } from "~/.server/identity/passwords";
 import { hitLimit, retryMessage } from "~/.server/platform/rate-limit";
 import { createUser } from "~/.server/identity/users";
+import { inviteRole } from "~/.server/identity/invites";
 import { AuthCard, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { RegisterSchema } from "~/lib/account-schemas";
 import { passRetryAfter } from "~/lib/headers";
@@ -19,7 +20,18 @@ export const meta: Route.MetaFunction = () => [{ title: "Create an account · Bi
 export async function loader({ request }: Route.LoaderArgs) {
   await requireAnonymous(request);
   const { csrfToken, headers } = await getCsrfToken(request);
-  return data({ csrfToken }, { headers });
+  return data({ csrfToken, invite: await inviteFromUrl(request) }, { headers });
+}
+
+/**
+ * The invite a link carries, if any. An unusable one is reported, not carried
+ * on: the form then creates a plain member account, as if there were no link.
+ */
+async function inviteFromUrl(request: Request) {
+  const token = new URL(request.url).searchParams.get("invite");
+  if (token === null) return null;
+  const role = token.length <= 100 ? await inviteRole(token) : null;
+  return role ? { usable: true as const, token, role } : { usable: false as const };
 }
 
 const HIDDEN = ["password", "confirmPassword", "csrfToken"];
@@ -30,7 +42,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   if (submission.status !== "success") {
     return data({ result: submission.reply({ hideFields: HIDDEN }) }, { status: 400 });
   }
-  const { email, name, password } = submission.value;
+  const { email, name, password, invite } = submission.value;
   const fieldError = (field: string, message: string) =>
     data({ result: submission.reply({ fieldErrors: { [field]: [message] }, hideFields: HIDDEN }) }, { status: 400 });
 
@@ -50,16 +62,32 @@ export async function action({ request, context }: Route.ActionArgs) {
     );
   }
 
-  const created = await createUser({ email, name, password });
+  const created = await createUser({ email, name, password, invite });
+  if (!created.ok && created.reason === "invite-unusable") {
+    return data(
+      {
+        result: submission.reply({
+          formErrors: [
+            "This invite link was used or expired while you filled in the form, so no account was created. Ask for a new link, or create a member account below.",
+          ],
+          hideFields: HIDDEN,
+        }),
+      },
+      { status: 409 },
+    );
+  }
   if (!created.ok) return fieldError("email", "An account with this email already exists. Sign in instead?");
 
+  // Invited staff came to answer conversations; everyone else first proves which phone is theirs.
+  const landing = invite ? "/messages" : "/settings/phone";
   const signedIn = await signInWithPassword(request, { email, password, csrfToken: String(formData.get("csrfToken")) });
   // The account exists either way; a stale form only costs one more sign-in.
-  if (!signedIn.ok) throw redirect(`/login?${new URLSearchParams({ redirectTo: "/settings/phone" })}`);
-  throw redirect("/settings/phone", { headers: signedIn.headers });
+  if (!signedIn.ok) throw redirect(`/login?${new URLSearchParams({ redirectTo: landing })}`);
+  throw redirect(landing, { headers: signedIn.headers });
 }
 
 export default function Register({ loaderData, actionData }: Route.ComponentProps) {
+  const { invite } = loaderData;
   const [form, fields] = useForm({
     id: "register",
     lastResult: actionData?.result,
@@ -80,9 +108,11 @@ export default function Register({ loaderData, actionData }: Route.ComponentProp
         </>
       }
     >
+      {invite ? <InviteNotice invite={invite} /> : null}
       <Form method="post" className="space-y-4" {...getFormProps(form)}>
         <FormErrors id={form.errorId} errors={form.errors} />
         <input type="hidden" name="csrfToken" value={loaderData.csrfToken} />
+        {invite?.usable ? <input type="hidden" name="invite" value={invite.token} /> : null}
         <Field
           label="Name (optional)"
           errors={fields.name.errors}
@@ -109,5 +139,25 @@ export default function Register({ loaderData, actionData }: Route.ComponentProp
         </SubmitButton>
       </Form>
     </AuthCard>
+  );
+}
+
+function InviteNotice({ invite }: { invite: NonNullable<Route.ComponentProps["loaderData"]["invite"]> }) {
+  if (invite.usable) {
+    return (
+      <p className="mb-4 rounded-md border border-brand-100 bg-brand-50 p-3 text-sm text-brand-900" role="status">
+        You are invited to join the team as {invite.role === "admin" ? "an admin" : "an agent"}. Create your account to
+        accept.
+      </p>
+    );
+  }
+  return (
+    <div className="mb-4 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900" role="alert">
+      <p className="font-medium">This invite link cannot be used.</p>
+      <p className="mt-1">
+        It has expired, was already used, or was withdrawn. Ask whoever sent it for a new link. You can still create an
+        account below, without the invite.
+      </p>
+    </div>
   );
 }

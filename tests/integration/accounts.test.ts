@@ -1,7 +1,6 @@
 import { encode } from "@auth/core/jwt";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
-import { getOptionalUser } from "~/.server/identity/session";
 import { db } from "~/.server/platform/db/client";
 import { users } from "~/.server/platform/db/schema";
 import { LOGIN_FAILURES_PER_IP } from "~/.server/identity/sign-in-limits";
@@ -9,44 +8,14 @@ import { env } from "~/.server/platform/env";
 import * as login from "~/routes/login";
 import * as logout from "~/routes/logout";
 import * as register from "~/routes/register";
+import { currentUser, freshIp, openForm, STRONG_PASSWORD as STRONG, submitForm } from "../support/auth-forms";
 import { callAction, callLoader, CookieJar, formErrors, typedValues } from "../support/route-call";
 
-const STRONG = "sunny-otter-42-lamp";
-let ipCounter = 0;
-/** Each test its own client address, so per-IP limits stay out of unrelated tests. */
-const freshIp = () => ({ clientIp: `192.0.2.${++ipCounter}` });
+const registerUser = (fields: Record<string, string>, jar?: CookieJar, context?: ReturnType<typeof freshIp>) =>
+  submitForm(register, "/register", fields, jar, context);
 
-type ClientAddress = { clientIp: string };
-
-async function openForm(module: typeof login | typeof register, url: string, jar: CookieJar) {
-  const page = await callLoader(module.loader, { url, cookie: jar });
-  jar.store(page.headers);
-  return page.data.csrfToken;
-}
-
-/** Opens the page for its CSRF token, then posts the form, like a browser. */
-async function submit(
-  module: typeof login | typeof register,
-  url: string,
-  fields: Record<string, string>,
-  jar: CookieJar,
-  context: ClientAddress,
-) {
-  const csrfToken = await openForm(module, url, jar);
-  const outcome = await callAction(module.action, { url, cookie: jar, form: { csrfToken, ...fields }, context });
-  jar.store(outcome.headers);
-  return outcome;
-}
-
-const registerUser = (fields: Record<string, string>, jar = new CookieJar(), context = freshIp()) =>
-  submit(register, "/register", fields, jar, context);
-
-const signIn = (fields: Record<string, string>, jar = new CookieJar(), context = freshIp()) =>
-  submit(login, "/login", fields, jar, context);
-
-/** Who the server takes this browser for. */
-const currentUser = (jar: CookieJar) =>
-  getOptionalUser(new Request("http://localhost:3000/", { headers: { cookie: jar.header() } }));
+const signIn = (fields: Record<string, string>, jar?: CookieJar, context?: ReturnType<typeof freshIp>) =>
+  submitForm(login, "/login", fields, jar, context);
 
 describe("registration", () => {
   test("signs the person in and lands on /settings/phone; the first account is the admin", async () => {

@@ -62,6 +62,9 @@ describe("a freshly migrated database", () => {
       toNumber: "+31612345678",
       body: "hi",
     });
+    await db
+      .insert(schema.invites)
+      .values({ tokenHash: "h", role: "agent", createdById: user!.id, expiresAt: new Date(Date.now() + 1e6) });
 
     const [stored] = await db.select().from(schema.messages).where(eq(schema.messages.id, message!.id));
     expect(stored!.body).toBe("Hallo 👋\nzweite Zeile");

@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { isStaff, STAFF_ROLES } from "~/lib/roles";
 import type { SessionUser } from "../identity/session";
 import { db } from "../platform/db/client";
@@ -59,20 +59,28 @@ export type Audience = (viewerId: string, conversationId: string) => boolean;
 
 /**
  * Who may hear about changes to these conversations, read from the database
- * now: a stream stays open for hours while numbers are verified and roles change.
+ * now: a stream stays open for hours while numbers are verified, roles change
+ * and accounts are deactivated (a deactivated account hears nothing).
  */
 export async function audienceOf(conversationIds: string[]): Promise<Audience> {
   const [owned, staff] = await Promise.all([
     db
       .select({ id: conversations.id, userId: users.id })
       .from(conversations)
-      .innerJoin(users, and(eq(users.id, conversations.userId), eq(users.phoneNumber, conversations.contactNumber)))
+      .innerJoin(
+        users,
+        and(
+          eq(users.id, conversations.userId),
+          eq(users.phoneNumber, conversations.contactNumber),
+          isNull(users.deactivatedAt),
+        ),
+      )
       .where(inArray(conversations.id, conversationIds)),
     // Agents and admins are a handful of people, however many members there are.
     db
       .select({ id: users.id })
       .from(users)
-      .where(inArray(users.role, [...STAFF_ROLES])),
+      .where(and(inArray(users.role, [...STAFF_ROLES]), isNull(users.deactivatedAt))),
   ]);
   const owners = new Map(owned.map((row) => [row.id, row.userId]));
   const team = new Set(staff.map((row) => row.id));

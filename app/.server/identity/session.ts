@@ -1,8 +1,9 @@
 import { Auth, setEnvDefaults, type AuthConfig } from "@auth/core";
+import { CredentialsSignin } from "@auth/core/errors";
 import { getToken } from "@auth/core/jwt";
 import Credentials from "@auth/core/providers/credentials";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
-import { and, eq, notExists, sql } from "drizzle-orm";
+import { and, eq, isNull, notExists, sql } from "drizzle-orm";
 import { redirect } from "react-router";
 import { hasRole, type Role } from "~/lib/roles";
 import { LoginSchema } from "~/lib/account-schemas";
@@ -39,6 +40,16 @@ export function newSessionClaims(sessionVersion: number) {
 
 const QUIET_ERRORS = new Set(["CredentialsSignin", "MissingCSRF"]);
 
+/**
+ * The right password for a switched-off account. Auth.js puts `code` in the
+ * answer's URL; only someone who knows the password learns the account is
+ * deactivated, so the login form says no more about an email than before.
+ */
+const DEACTIVATED = "account_deactivated";
+class AccountDeactivated extends CredentialsSignin {
+  code = DEACTIVATED;
+}
+
 export const authConfig: AuthConfig = {
   basePath: "/auth",
   // The public URL decides, not the internal request: behind a TLS proxy the app sees http.
@@ -66,6 +77,7 @@ export const authConfig: AuthConfig = {
             name: users.name,
             passwordHash: users.passwordHash,
             sessionVersion: users.sessionVersion,
+            deactivatedAt: users.deactivatedAt,
           })
           .from(users)
           .where(eq(users.email, parsed.data.email));
@@ -74,6 +86,7 @@ export const authConfig: AuthConfig = {
           return null;
         }
         if (!(await verifyPassword(user.passwordHash, parsed.data.password))) return null;
+        if (user.deactivatedAt) throw new AccountDeactivated();
         return { id: user.id, email: user.email, name: user.name, sessionVersion: user.sessionVersion };
       },
     }),
@@ -135,7 +148,8 @@ export async function getCsrfToken(request: Request): Promise<{ csrfToken: strin
   return { csrfToken, headers: setCookiesOf(response) };
 }
 
-export type SignInResult = { ok: true; headers: Headers } | { ok: false; error: "credentials" | "csrf" };
+export type SignInResult =
+  { ok: true; headers: Headers } | { ok: false; error: "credentials" | "deactivated" | "csrf" };
 
 export async function signInWithPassword(
   request: Request,
@@ -143,9 +157,11 @@ export async function signInWithPassword(
 ): Promise<SignInResult> {
   const response = await callAuth("callback/credentials", request.headers.get("cookie"), credentials);
   const { url } = (await response.json().catch(() => ({}))) as { url?: string };
-  const error = url ? new URL(url, env.appUrl).searchParams.get("error") : "Configuration";
+  const answer = url ? new URL(url, env.appUrl).searchParams : new URLSearchParams({ error: "Configuration" });
+  const error = answer.get("error");
   if (!error) return { ok: true, headers: setCookiesOf(response) };
-  if (error === "CredentialsSignin") return { ok: false, error: "credentials" };
+  if (error === "CredentialsSignin")
+    return { ok: false, error: answer.get("code") === DEACTIVATED ? "deactivated" : "credentials" };
   if (error === "MissingCSRF") return { ok: false, error: "csrf" };
   throw new Error(`Sign-in failed: ${error}`);
 }
@@ -172,12 +188,11 @@ export async function signOut(request: Request): Promise<Headers> {
   return setCookiesOf(response);
 }
 
-/** Ends every session of this user, on every device, at their next request. */
+/** Set on a user row, ends every session of that user, on every device, at their next request. */
+export const ENDED_SESSIONS = { sessionVersion: sql`${users.sessionVersion} + 1` };
+
 export async function endAllSessions(userId: string): Promise<void> {
-  await db
-    .update(users)
-    .set({ sessionVersion: sql`${users.sessionVersion} + 1` })
-    .where(eq(users.id, userId));
+  await db.update(users).set(ENDED_SESSIONS).where(eq(users.id, userId));
 }
 
 type SessionClaims = { sub: string; sid: string; sv: number; exp: number };
@@ -207,7 +222,8 @@ export function getOptionalUser(request: Request): Promise<SessionUser | null> {
 async function loadUser(request: Request): Promise<SessionUser | null> {
   const claims = await sessionClaims(request);
   if (!claims) return null;
-  // One query: the user exists, no "sign out everywhere" since this sign-in, and this session was not signed out.
+  // One query: the user exists and is not deactivated, no "sign out everywhere" since this sign-in,
+  // and this session was not signed out.
   const [user] = await db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role, phoneNumber: users.phoneNumber })
     .from(users)
@@ -215,6 +231,7 @@ async function loadUser(request: Request): Promise<SessionUser | null> {
       and(
         eq(users.id, claims.sub),
         eq(users.sessionVersion, claims.sv),
+        isNull(users.deactivatedAt),
         notExists(
           db.select({ sid: revokedSessions.sid }).from(revokedSessions).where(eq(revokedSessions.sid, claims.sid)),
         ),

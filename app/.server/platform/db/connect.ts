@@ -8,6 +8,8 @@ import { clientOptions, openListener, rerunIfNeverSent, survivableClient } from 
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+/** What `db.transaction` hands its callback, for domain functions that take part in a caller's transaction. */
+export type Transaction = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export type Database = {
   /** `embedded`: the cluster under DATA_DIR that this process started (and stops on close). */

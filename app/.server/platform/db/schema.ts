@@ -48,6 +48,8 @@ export const users = pgTable("users", {
   role: userRole().notNull().default("member"),
   /** Carried in every session token; bumping it ends all of this user's sessions on their next request. */
   sessionVersion: integer().notNull().default(0),
+  /** Set while an admin has switched the account off: it cannot sign in, and its sessions ended when this was set. */
+  deactivatedAt: at(),
   createdAt: createdAt(),
   updatedAt: at()
     .notNull()
@@ -252,3 +254,18 @@ export const simulatedSms = pgTable(
   },
   (t) => [index().on(t.toNumber, t.createdAt)],
 );
+
+/**
+ * Single-use links that let someone register as an agent or admin. Only the
+ * token's SHA-256 is stored: a database leak hands out no working links.
+ */
+export const invites = pgTable("invites", {
+  id: uuid().primaryKey().defaultRandom(),
+  tokenHash: text().notNull().unique(),
+  role: userRole().notNull(),
+  createdById: text().references(() => users.id, { onDelete: "set null" }),
+  expiresAt: at().notNull(),
+  usedAt: at(),
+  usedById: text().references(() => users.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+});
