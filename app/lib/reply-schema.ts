@@ -17,3 +17,12 @@ export const RetrySchema = z.object({
   intent: z.literal("retry"),
   messageId: z.uuid(),
 });
+
+/** Empty `assigneeId`: nobody. Whether the id is someone on the team is the server's to check. */
+export const AssignSchema = z.object({
+  intent: z.literal("assign"),
+  assigneeId: z
+    .string()
+    .optional()
+    .transform((id) => id || null),
+});

@@ -1,0 +1,275 @@
+import { and, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import { MATCH_END, MATCH_START, splitSnippet, VIEWS, type InboxQuery, type Snippet, type View } from "~/lib/inbox";
+import { parseUserPhone } from "~/lib/phone";
+import { isStaff } from "~/lib/roles";
+import { visibleTo, type Viewer } from "./access";
+import { db } from "../platform/db/client";
+import { conversationReads, conversations, messages, users } from "../platform/db/schema";
+import { env } from "../platform/env";
+import { isUuid } from "../platform/db/uuid";
+import { UNREAD_CAP, unreadIn } from "./threads";
+
+/**
+ * The staff inbox: views, open/resolved, search, keyset pages and the views'
+ * counts. Every filter is one more condition on `conversations`, so they
+ * compose; who may see what is still access.ts's.
+ */
+
+export type ConversationSummary = {
+  id: string;
+  contactNumber: string;
+  ownerName: string | null;
+  claimed: boolean;
+  optedOut: boolean;
+  resolved: boolean;
+  assignee: { id: string; name: string } | null;
+  lastMessageAt: Date | null;
+  lastMessage: { body: string; direction: "inbound" | "outbound" } | null;
+  unread: number;
+  /** With a search: the best-matching message's text around the terms. */
+  snippet: Snippet | null;
+};
+
+export type InboxPage = {
+  conversations: ConversationSummary[];
+  /** Cursor for the next page, or null on the last one. */
+  next: string | null;
+};
+
+export const INBOX_PAGE_SIZE = 50;
+
+// Latest activity; a conversation nobody has texted yet counts from its creation (conversations_activity_idx).
+const activity = sql<Date>`coalesce(${conversations.lastMessageAt}, ${conversations.createdAt})`;
+
+/** The viewer's read mark on each conversation, joined once so unread is an index probe per row. */
+const readMark = (viewer: Viewer) =>
+  and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, viewer.id));
+
+const hasUnread = (viewer: Viewer) =>
+  sql`exists (select 1 from ${messages} where ${messages.conversationId} = ${conversations.id}
+     and ${unreadIn(viewer, conversationReads.lastReadAt)})`;
+
+function viewCondition(view: View, viewer: Viewer): SQL | undefined {
+  switch (view) {
+    case "all":
+      return undefined;
+    case "mine":
+      return eq(conversations.assigneeId, viewer.id);
+    case "unassigned":
+      return isNull(conversations.assigneeId);
+    case "unclaimed":
+      return isNull(conversations.userId);
+    case "unread":
+      return hasUnread(viewer);
+    case "opted-out":
+      return isNotNull(conversations.optedOutAt);
+  }
+}
+
+const statusCondition = (status: InboxQuery["status"]) =>
+  status === "open" ? isNull(conversations.resolvedAt) : isNotNull(conversations.resolvedAt);
+
+/**
+ * The search's hits as rows (conversation_id, rank, message_id), from each
+ * source a search looks in. Numbers and names outrank message text (whose
+ * ts_rank stays below 1); a further source, such as contact names, is one
+ * more member of the union.
+ */
+function searchHits(term: string): SQL {
+  const sources: SQL[] = [];
+  const number = parseUserPhone(term, env.defaultCountry);
+  const digits = term.replace(/[\s().+-]/g, "");
+  if (number) {
+    sources.push(sql`select ${conversations.id}, 3::float8, null::uuid from ${conversations}
+                     where ${conversations.contactNumber} = ${number}`);
+  } else if (/^\d{3,}$/.test(digits)) {
+    sources.push(sql`select ${conversations.id}, 2::float8, null::uuid from ${conversations}
+                     where ${conversations.contactNumber} like ${containing(digits)}`);
+  }
+  sources.push(sql`select ${conversations.id}, 2::float8, null::uuid from ${conversations}
+                   join ${users} on ${users.id} = ${conversations.userId}
+                   where ${users.name} ilike ${containing(term)} or ${users.email} ilike ${containing(term)}`);
+  sources.push(sql`select ${messages.conversationId}, ts_rank(to_tsvector('simple', ${messages.body}), query)::float8, ${messages.id}
+                   from ${messages}, websearch_to_tsquery('simple', ${term}) as query
+                   where to_tsvector('simple', ${messages.body}) @@ query`);
+  return sql.join(sources, sql` union all `);
+}
+
+/** Best rank per conversation, and its best-ranked message (for the snippet). */
+const bestHits = (term: string) =>
+  sql`(select conversation_id, max(rank) as rank,
+              (array_agg(message_id order by rank desc) filter (where message_id is not null))[1] as message_id
+       from (${searchHits(term)}) as hits(conversation_id, rank, message_id)
+       group by conversation_id) as best`;
+
+/** One page of `viewer`'s inbox: a view, open or resolved, optionally searched; ranked by the best match when searched. */
+export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX_PAGE_SIZE): Promise<InboxPage> {
+  const searching = query.q !== "";
+  const rank = sql<number>`best.rank`;
+  const cursor = decodeCursor(query.after);
+  const cursorCondition = cursor
+    ? searching
+      ? sql`(${rank}, ${activity}, ${conversations.id}) < (${cursor.rank}::float8, ${cursor.at}::timestamptz, ${cursor.id}::uuid)`
+      : sql`(${activity}, ${conversations.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`
+    : undefined;
+  const latest = <T>(column: typeof messages.body | typeof messages.direction) =>
+    sql<T>`(select ${column} from ${messages} where ${messages.conversationId} = ${conversations.id}
+            order by ${messages.createdAt} desc, ${messages.id} desc limit 1)`;
+  const unreadCount = sql<number>`(
+    select count(*)::int from (
+      select 1 from ${messages}
+      where ${messages.conversationId} = ${conversations.id} and ${unreadIn(viewer, conversationReads.lastReadAt)}
+      limit ${UNREAD_CAP}
+    ) as unread_messages
+  )`;
+
+  const base = db
+    .select({
+      id: conversations.id,
+      contactNumber: conversations.contactNumber,
+      userId: conversations.userId,
+      assigneeId: conversations.assigneeId,
+      optedOutAt: conversations.optedOutAt,
+      resolvedAt: conversations.resolvedAt,
+      lastMessageAt: conversations.lastMessageAt,
+      activity: sql<string>`${activity}::text`,
+      lastBody: latest<string | null>(messages.body),
+      lastDirection: latest<"inbound" | "outbound" | null>(messages.direction),
+      unread: unreadCount,
+      rank: searching ? sql<number>`${rank}` : sql<number>`0::float8`,
+      matchId: searching ? sql<string | null>`best.message_id` : sql<string | null>`null::uuid`,
+    })
+    .from(conversations);
+  const rows = await (
+    searching ? base.innerJoin(bestHits(query.q), sql`best.conversation_id = ${conversations.id}`) : base
+  )
+    .leftJoin(conversationReads, readMark(viewer))
+    .where(and(visibleTo(viewer), statusCondition(query.status), viewCondition(query.view, viewer), cursorCondition))
+    .orderBy(...(searching ? [sql`${rank} desc`] : []), sql`${activity} desc`, sql`${conversations.id} desc`)
+    .limit(limit + 1);
+
+  const page = rows.slice(0, limit);
+  const [names, snippets] = await Promise.all([
+    namesOf(page.flatMap((row) => [row.userId, row.assigneeId])),
+    searching
+      ? snippetsOf(
+          page.flatMap((row) => (row.matchId ? [row.matchId] : [])),
+          query.q,
+        )
+      : new Map(),
+  ]);
+  const last = rows.length > limit ? page.at(-1)! : null;
+  return {
+    conversations: page.map((row) => ({
+      id: row.id,
+      contactNumber: row.contactNumber,
+      ownerName: row.userId ? (names.get(row.userId) ?? null) : null,
+      claimed: row.userId !== null,
+      optedOut: row.optedOutAt !== null,
+      resolved: row.resolvedAt !== null,
+      assignee: row.assigneeId ? { id: row.assigneeId, name: names.get(row.assigneeId) ?? "Someone" } : null,
+      lastMessageAt: row.lastMessageAt,
+      lastMessage:
+        row.lastBody !== null && row.lastDirection ? { body: row.lastBody, direction: row.lastDirection } : null,
+      unread: row.unread,
+      snippet: row.matchId ? (snippets.get(row.matchId) ?? null) : null,
+    })),
+    next: last ? encodeCursor({ rank: last.rank, at: last.activity, id: last.id }) : null,
+  };
+}
+
+/** Each view's count under the same status and search, in one pass over the matching conversations. */
+export async function countViews(
+  viewer: Viewer,
+  query: Pick<InboxQuery, "status" | "q">,
+): Promise<Record<View, number>> {
+  const counts = Object.fromEntries(
+    VIEWS.map((view) => [
+      view,
+      sql<number>`(count(*) filter (where ${viewCondition(view, viewer) ?? sql`true`}))::int`,
+    ]),
+  ) as Record<View, SQL<number>>;
+  const [row] = await db
+    .select(counts)
+    .from(conversations)
+    .leftJoin(conversationReads, readMark(viewer))
+    .where(
+      and(
+        visibleTo(viewer),
+        statusCondition(query.status),
+        query.q
+          ? sql`${conversations.id} in (select conversation_id from (${searchHits(query.q)}) as hits(conversation_id, rank, message_id))`
+          : undefined,
+      ),
+    );
+  return row!;
+}
+
+/**
+ * The number in the nav and the title: conversations with something `viewer`
+ * has not read, counted up to UNREAD_CAP so it stays cheap when many are.
+ */
+export async function countUnreadConversations(viewer: Viewer): Promise<number> {
+  const unread = db
+    .select({ one: sql`1` })
+    .from(conversations)
+    .leftJoin(conversationReads, readMark(viewer))
+    .where(and(visibleTo(viewer), hasUnread(viewer)))
+    .limit(UNREAD_CAP)
+    .as("unread");
+  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(unread);
+  return row!.count;
+}
+
+/** Display names (or emails) of these users. */
+async function namesOf(ids: (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db
+    .select({ id: users.id, name: sql<string>`coalesce(${users.name}, ${users.email}, 'Someone')` })
+    .from(users)
+    .where(inArray(users.id, wanted));
+  return new Map(rows.map((row) => [row.id, row.name]));
+}
+
+/** ts_headline only for the page's messages: it re-parses each body, too slow for every hit. */
+async function snippetsOf(messageIds: string[], term: string): Promise<Map<string, Snippet>> {
+  if (messageIds.length === 0) return new Map();
+  const options = `StartSel=${MATCH_START}, StopSel=${MATCH_END}, MaxWords=20, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`;
+  const rows = await db
+    .select({
+      id: messages.id,
+      headline: sql<string>`ts_headline('simple', ${messages.body}, websearch_to_tsquery('simple', ${term}), ${options})`,
+    })
+    .from(messages)
+    .where(inArray(messages.id, messageIds));
+  return new Map(rows.map((row) => [row.id, splitSnippet(row.headline)]));
+}
+
+/** A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
+const containing = (text: string) => `%${text.replace(/[%_\\]/g, "\\$&")}%`;
+
+type Cursor = { rank: number; at: string; id: string };
+const POSTGRES_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}(:\d{2})?$/;
+
+// The activity travels as Postgres's own text for the timestamp: microsecond-exact, unlike a JS Date.
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+function decodeCursor(value: string | null): Cursor | null {
+  if (!value) return null;
+  try {
+    const cursor = JSON.parse(Buffer.from(value, "base64url").toString()) as Partial<Cursor>;
+    const valid =
+      typeof cursor.rank === "number" &&
+      Number.isFinite(cursor.rank) &&
+      typeof cursor.at === "string" &&
+      POSTGRES_TIMESTAMP.test(cursor.at) &&
+      typeof cursor.id === "string" &&
+      isUuid(cursor.id);
+    return valid ? (cursor as Cursor) : null;
+  } catch {
+    return null;
+  }
+}
