@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { STAFF_ROLES } from "~/lib/roles";
 import { db } from "../platform/db/client";
 import { conversations, users } from "../platform/db/schema";
@@ -38,14 +38,6 @@ export async function assign(conversationId: string, assigneeId: string | null):
     )
     .returning({ id: conversations.id });
   return updated.length > 0;
-}
-
-/** Whoever answers an unassigned conversation first takes it; an assigned one keeps its assignee. */
-export async function assignIfUnassigned(conversationId: string, userId: string): Promise<void> {
-  await db
-    .update(conversations)
-    .set({ assigneeId: userId })
-    .where(and(eq(conversations.id, conversationId), isNull(conversations.assigneeId)));
 }
 
 export async function resolve(conversationId: string): Promise<void> {

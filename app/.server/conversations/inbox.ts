@@ -1,7 +1,6 @@
 import { and, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
 import { MATCH_END, MATCH_START, splitSnippet, VIEWS, type InboxQuery, type Snippet, type View } from "~/lib/inbox";
 import { parseUserPhone } from "~/lib/phone";
-import { isStaff } from "~/lib/roles";
 import { visibleTo, type Viewer } from "./access";
 import { db } from "../platform/db/client";
 import { conversationReads, conversations, messages, users } from "../platform/db/schema";
