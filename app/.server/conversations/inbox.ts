@@ -101,8 +101,8 @@ const bestHits = (term: string) =>
        from (${searchHits(term)}) as hits(conversation_id, rank, message_id)
        group by conversation_id) as best`;
 
-/** One page of `viewer`'s inbox: a view, open or resolved, optionally searched; ranked by the best match when searched. */
-export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX_PAGE_SIZE): Promise<InboxPage> {
+/** The statement behind one inbox page: limit + 1 rows, the extra one says there is a next page. Exported for EXPLAIN. */
+export function inboxRows(viewer: Viewer, query: InboxQuery, limit = INBOX_PAGE_SIZE) {
   const searching = query.q !== "";
   const rank = sql<number>`best.rank`;
   const cursor = decodeCursor(query.after);
@@ -139,13 +139,17 @@ export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX
       matchId: searching ? sql<string | null>`best.message_id` : sql<string | null>`null::uuid`,
     })
     .from(conversations);
-  const rows = await (
-    searching ? base.innerJoin(bestHits(query.q), sql`best.conversation_id = ${conversations.id}`) : base
-  )
+  return (searching ? base.innerJoin(bestHits(query.q), sql`best.conversation_id = ${conversations.id}`) : base)
     .leftJoin(conversationReads, readMark(viewer))
     .where(and(visibleTo(viewer), statusCondition(query.status), viewCondition(query.view, viewer), cursorCondition))
     .orderBy(...(searching ? [sql`${rank} desc`] : []), sql`${activity} desc`, sql`${conversations.id} desc`)
     .limit(limit + 1);
+}
+
+/** One page of `viewer`'s inbox: a view, open or resolved, optionally searched; ranked by the best match when searched. */
+export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX_PAGE_SIZE): Promise<InboxPage> {
+  const searching = query.q !== "";
+  const rows = await inboxRows(viewer, query, limit);
 
   const page = rows.slice(0, limit);
   const [names, snippets] = await Promise.all([
