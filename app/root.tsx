@@ -26,10 +26,11 @@ export const meta: Route.MetaFunction = ({ matches }) => [
   { name: "description", content: "A self-hostable two-way SMS inbox on MessageBird." },
 ];
 
-export async function loader({ request }: Route.LoaderArgs) {
+export async function loader({ request, params }: Route.LoaderArgs) {
   const user = await getOptionalUser(request);
-  // Every page's nav and title carry it; live updates reload it with the page's data.
-  const unread = user ? await countUnreadConversations(user) : 0;
+  // Every page's nav and title carry it; live updates reload it with the page's data. The thread
+  // this request opens is being read by it (its loader runs alongside this one), so it does not count.
+  const unread = user ? await countUnreadConversations(user, { reading: params.conversationId }) : 0;
   return data({ user, unread, timeZone: getTimeZone(request) });
 }
 

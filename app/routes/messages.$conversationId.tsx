@@ -14,6 +14,7 @@ import { isStaff } from "~/lib/roles";
 import { formatPhone } from "~/lib/phone";
 import { AssignSchema, ReplySchema, RetrySchema } from "~/lib/reply-schema";
 import { titleWithUnread } from "~/lib/unread";
+import { inboxHref, parseInboxQuery } from "~/lib/inbox";
 import { formatTime, groupByDay } from "~/lib/time";
 import type { Route } from "./+types/messages.$conversationId";
 
@@ -67,9 +68,8 @@ export async function action({ request, params }: Route.ActionArgs) {
   const { user, conversation } = await requireConversation(request, params.conversationId);
   const formData = await request.formData();
   const intent = formData.get("intent");
-  // Back to the thread as it was asked for: its query keeps the list beside it on the same view.
-  const { pathname, search } = new URL(request.url);
-  const thread = `${pathname}${search}`;
+  // Back to the thread with the list beside it as it was (same view, search and page).
+  const thread = inboxHref(parseInboxQuery(new URL(request.url).searchParams), `/messages/${conversation.id}`);
 
   if (intent === "send") {
     const submission = parseWithZod(formData, { schema: ReplySchema });

@@ -144,7 +144,7 @@ function ConversationList({ query, counts, conversations, next, now }: ListData)
                         )}
                       </span>
                     ) : conversation.lastMessage ? (
-                      `${conversation.lastMessage.direction === "outbound" ? "Sent: " : ""}${conversation.lastMessage.body}`
+                      `${conversation.lastMessage.direction === "outbound" ? "You: " : ""}${conversation.lastMessage.body}`
                     ) : (
                       "No messages yet"
                     )}

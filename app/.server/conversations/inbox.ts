@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNotNull, isNull, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
 import { MATCH_END, MATCH_START, splitSnippet, VIEWS, type InboxQuery, type Snippet, type View } from "~/lib/inbox";
 import { parseUserPhone } from "~/lib/phone";
 import { visibleTo, type Viewer } from "./access";
@@ -210,14 +210,20 @@ export async function countViews(
 
 /**
  * The number in the nav and the title: conversations with something `viewer`
- * has not read, counted up to UNREAD_CAP so it stays cheap when many are.
+ * has not read, counted up to UNREAD_CAP so it stays cheap when many are;
+ * `reading` is the one open on this very request.
  */
-export async function countUnreadConversations(viewer: Viewer): Promise<number> {
+export async function countUnreadConversations(
+  viewer: Viewer,
+  { reading }: { reading?: string } = {},
+): Promise<number> {
   const unread = db
     .select({ one: sql`1` })
     .from(conversations)
     .leftJoin(conversationReads, readMark(viewer))
-    .where(and(visibleTo(viewer), hasUnread(viewer)))
+    .where(
+      and(visibleTo(viewer), hasUnread(viewer), reading && isUuid(reading) ? ne(conversations.id, reading) : undefined),
+    )
     .limit(UNREAD_CAP)
     .as("unread");
   const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(unread);
