@@ -13,6 +13,10 @@ export const VIEW_LABELS: Record<View, string> = {
   "opted-out": "Opted out",
 };
 
+/** View counts stop here: "1000+". */
+export const VIEW_COUNT_CAP = 1000;
+export const formatViewCount = (count: number) => (count >= VIEW_COUNT_CAP ? `${VIEW_COUNT_CAP}+` : String(count));
+
 export const STATUSES = ["open", "resolved"] as const;
 export type Status = (typeof STATUSES)[number];
 

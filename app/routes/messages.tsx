@@ -2,7 +2,7 @@ import { Form, Link, NavLink, Outlet, useParams } from "react-router";
 import { requireUser } from "~/.server/identity/session";
 import { countViews, listInbox } from "~/.server/conversations/inbox";
 import { useTimeZone } from "~/components/time-zone";
-import { inboxHref, parseInboxQuery, VIEW_LABELS, VIEWS, type InboxQuery } from "~/lib/inbox";
+import { formatViewCount, inboxHref, parseInboxQuery, VIEW_LABELS, VIEWS, type InboxQuery } from "~/lib/inbox";
 import { formatPhone } from "~/lib/phone";
 import { isStaff } from "~/lib/roles";
 import { formatWhen } from "~/lib/time";
@@ -94,7 +94,7 @@ function ConversationList({ query, counts, conversations, next, now }: ListData)
                 }`}
               >
                 {VIEW_LABELS[view]}
-                <span data-testid={`count-${view}`}>{counts[view]}</span>
+                <span data-testid={`count-${view}`}>{formatViewCount(counts[view])}</span>
               </NavLink>
             </li>
           ))}

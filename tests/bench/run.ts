@@ -13,6 +13,7 @@ import { arrivalPercentiles, benchEvents, type EventsResult } from "./events";
 import { openFileLimit, startBaseline, stopChild } from "./processes";
 import { median, ms, progress, ratio, table } from "./report";
 import { benchWebhooks } from "./webhooks";
+import { benchInbox, inboxRows, type InboxResult } from "./inbox";
 
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1_000);
@@ -166,8 +167,14 @@ async function main() {
     await stopApp(eventsApp);
   }
 
+  // 3. The staff inbox's list and search, on a small and a large database of their own.
+  const inbox = await benchInbox({
+    adminUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL,
+    appEnv: APP_ENV,
+  });
+
   await cleanUp();
-  printSummary(machine, storage, webhooks, rowCheck, events);
+  printSummary(machine, storage, webhooks, rowCheck, events, inbox);
 }
 
 function printSummary(
@@ -176,6 +183,7 @@ function printSummary(
   webhooks: Awaited<ReturnType<typeof benchWebhooks>>,
   rowCheck: string,
   events: EventsResult | undefined,
+  inbox: InboxResult,
 ) {
   const range = (values: number[]) => `${ratio(median(values))} (rounds ${values.map((v) => v.toFixed(2)).join(", ")})`;
   const rows: string[][] = [["measure", "app", "baseline", "app / baseline"]];
@@ -248,6 +256,8 @@ function printSummary(
     );
     if (events.timedOut) rows.push([`fan-out rounds timed out`, String(events.timedOut), "", ""]);
   }
+  // Inbox rows: "app" is the large database, "baseline" the small one, both on the app.
+  rows.push(...inboxRows(inbox, ms, ratio));
   console.log(
     `\nSummary (${storage.kind === "postgres" ? storage.note : `${storage.note}; the webhook baseline has NO database`})`,
   );

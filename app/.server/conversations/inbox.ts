@@ -1,5 +1,14 @@
 import { and, eq, inArray, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
-import { MATCH_END, MATCH_START, splitSnippet, VIEWS, type InboxQuery, type Snippet, type View } from "~/lib/inbox";
+import {
+  MATCH_END,
+  MATCH_START,
+  splitSnippet,
+  VIEW_COUNT_CAP,
+  VIEWS,
+  type InboxQuery,
+  type Snippet,
+  type View,
+} from "~/lib/inbox";
 import { parseUserPhone } from "~/lib/phone";
 import { visibleTo, type Viewer } from "./access";
 import { db } from "../platform/db/client";
@@ -181,30 +190,33 @@ export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX
   };
 }
 
-/** Each view's count under the same status and search, in one pass over the matching conversations. */
+/**
+ * Each view's count under the same status and search, in one statement. Each
+ * count stops at VIEW_COUNT_CAP ("1000+"): past that the number says nothing
+ * more to a person, and counting stays cheap on a large inbox.
+ */
 export async function countViews(
   viewer: Viewer,
   query: Pick<InboxQuery, "status" | "q">,
 ): Promise<Record<View, number>> {
-  const counts = Object.fromEntries(
-    VIEWS.map((view) => [
-      view,
-      sql<number>`(count(*) filter (where ${viewCondition(view, viewer) ?? sql`true`}))::int`,
-    ]),
-  ) as Record<View, SQL<number>>;
-  const [row] = await db
-    .select(counts)
-    .from(conversations)
-    .leftJoin(conversationReads, readMark(viewer))
-    .where(
-      and(
-        visibleTo(viewer),
-        statusCondition(query.status),
-        query.q
-          ? sql`${conversations.id} in (select conversation_id from (${searchHits(query.q)}) as hits(conversation_id, rank, message_id))`
-          : undefined,
-      ),
-    );
+  const base = and(
+    visibleTo(viewer),
+    statusCondition(query.status),
+    query.q
+      ? sql`${conversations.id} in (select conversation_id from (${searchHits(query.q)}) as hits(conversation_id, rank, message_id))`
+      : undefined,
+  );
+  const capped = (view: View) => {
+    const inView = db
+      .select({ one: sql`1` })
+      .from(conversations)
+      .leftJoin(conversationReads, readMark(viewer))
+      .where(and(base, viewCondition(view, viewer)))
+      .limit(VIEW_COUNT_CAP);
+    return sql<number>`(select count(*)::int from (${inView}) as in_view)`;
+  };
+  const counts = Object.fromEntries(VIEWS.map((view) => [view, capped(view)])) as Record<View, SQL<number>>;
+  const [row] = await db.select(counts).from(sql`(values (1)) as one_row`);
   return row!;
 }
 
