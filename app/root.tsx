@@ -11,6 +11,7 @@ import {
 } from "react-router";
 import { getOptionalUser } from "~/.server/identity/session";
 import { getTimeZone } from "~/.server/platform/time-zone";
+import { countUnreadConversations } from "~/.server/conversations/inbox";
 import type { Route } from "./+types/root";
 import "./app.css";
 import { LiveUpdates } from "./components/live-updates";
@@ -18,14 +19,19 @@ import { useNonce } from "./components/nonce";
 import { NotFound } from "./components/not-found";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { TimeZoneCookie } from "./components/time-zone";
+import { titleWithUnread } from "./lib/unread";
 
-export const meta: Route.MetaFunction = () => [
-  { title: "Birdline — your SMS inbox" },
+export const meta: Route.MetaFunction = ({ matches }) => [
+  ...titleWithUnread(matches, "Birdline — your SMS inbox"),
   { name: "description", content: "A self-hostable two-way SMS inbox on MessageBird." },
 ];
 
-export async function loader({ request }: Route.LoaderArgs) {
-  return data({ user: await getOptionalUser(request), timeZone: getTimeZone(request) });
+export async function loader({ request, params }: Route.LoaderArgs) {
+  const user = await getOptionalUser(request);
+  // Every page's nav and title carry it; live updates reload it with the page's data. The thread
+  // this request opens is being read by it (its loader runs alongside this one), so it does not count.
+  const unread = user ? await countUnreadConversations(user, { reading: params.conversationId }) : 0;
+  return data({ user, unread, timeZone: getTimeZone(request) });
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -57,7 +63,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
 export default function App({ loaderData }: Route.ComponentProps) {
   return (
     <>
-      <SiteHeader user={loaderData.user} status={loaderData.user ? <LiveUpdates /> : null} />
+      <SiteHeader user={loaderData.user} unread={loaderData.unread} status={loaderData.user ? <LiveUpdates /> : null} />
       <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
         <Outlet />
       </main>

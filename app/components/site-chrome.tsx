@@ -1,6 +1,7 @@
 import { Form, Link, NavLink } from "react-router";
 import { formatPhone } from "~/lib/phone";
 import { hasRole, isStaff, type Role } from "~/lib/roles";
+import { formatUnread } from "~/lib/unread";
 
 type NavUser = { email: string | null; name: string | null; role: Role; phoneNumber: string | null };
 
@@ -8,7 +9,16 @@ const navLink = ({ isActive }: { isActive: boolean }) =>
   `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100"}`;
 
 /** `status` sits at the start of the signed-in links: the live-update indicator. */
-export function SiteHeader({ user, status }: { user: NavUser | null; status?: React.ReactNode }) {
+export function SiteHeader({
+  user,
+  unread = 0,
+  status,
+}: {
+  user: NavUser | null;
+  /** Conversations with something this user has not read. */
+  unread?: number;
+  status?: React.ReactNode;
+}) {
   return (
     <header className="border-b border-slate-200 bg-white">
       <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-2 px-4 py-3">
@@ -21,6 +31,15 @@ export function SiteHeader({ user, status }: { user: NavUser | null; status?: Re
             {status}
             <NavLink to="/messages" className={navLink}>
               Messages
+              {unread > 0 ? (
+                <span
+                  data-testid="nav-unread"
+                  className="ml-1.5 rounded-full bg-brand-600 px-1.5 py-0.5 text-xs font-semibold text-white"
+                >
+                  {formatUnread(unread)}
+                  <span className="sr-only"> unread</span>
+                </span>
+              ) : null}
             </NavLink>
             {hasRole(user, "admin") ? (
               <>

@@ -27,3 +27,12 @@ export const NewConversationSchema = ReplySchema.omit({ intent: true }).extend({
     .regex(/^[+\d][\d\s().-]*$/, { error: "Use digits, spaces and an optional leading +." }),
   numberId: z.uuid({ error: "Pick one of our numbers." }),
 });
+
+/** Empty `assigneeId`: nobody. Whether the id is someone on the team is the server's to check. */
+export const AssignSchema = z.object({
+  intent: z.literal("assign"),
+  assigneeId: z
+    .string()
+    .optional()
+    .transform((id) => id || null),
+});

@@ -4,8 +4,9 @@ import { recentRejections } from "~/.server/webhooks/rejections";
 import { useTimeZone } from "~/components/time-zone";
 import { formatClock, formatWhen } from "~/lib/time";
 import type { Route } from "./+types/admin.webhooks";
+import { titleWithUnread } from "~/lib/unread";
 
-export const meta: Route.MetaFunction = () => [{ title: "Refused webhooks · Birdline" }];
+export const meta: Route.MetaFunction = ({ matches }) => titleWithUnread(matches, "Refused webhooks · Birdline");
 
 export async function loader({ request }: Route.LoaderArgs) {
   await requireRole(request, "admin");

@@ -1,10 +1,11 @@
 import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
-import { requireUser } from "~/.server/identity/session";
+import { requireRole, requireUser } from "~/.server/identity/session";
 import { retryReply, sendReply, type SendFailure } from "~/.server/conversations/outbound";
 import { findVisibleConversation } from "~/.server/conversations/access";
-import { markRead, threadPage } from "~/.server/conversations/threads";
+import { authorLabel, markRead, threadPage } from "~/.server/conversations/threads";
+import { assign, assignableUsers, reopen, resolve } from "~/.server/conversations/assignment";
 import { nameOfNumber } from "~/.server/sms/numbers";
 import { MessageStatus } from "~/components/message-status";
 import { ReplyForm } from "~/components/reply-form";
@@ -12,15 +13,19 @@ import { useTimeZone } from "~/components/time-zone";
 import { passRetryAfter } from "~/lib/headers";
 import { isStaff } from "~/lib/roles";
 import { formatPhone } from "~/lib/phone";
-import { ReplySchema, RetrySchema } from "~/lib/reply-schema";
+import { AssignSchema, ReplySchema, RetrySchema } from "~/lib/reply-schema";
+import { titleWithUnread } from "~/lib/unread";
+import { inboxHref, parseInboxQuery } from "~/lib/inbox";
 import { formatTime, groupByDay } from "~/lib/time";
 import type { Route } from "./+types/messages.$conversationId";
 
 export const headers = passRetryAfter;
 
-export const meta: Route.MetaFunction = ({ data }) => [
-  { title: data ? `${formatPhone(data.conversation.contactNumber)} · Birdline` : "Conversation · Birdline" },
-];
+export const meta: Route.MetaFunction = ({ loaderData, matches }) =>
+  titleWithUnread(
+    matches,
+    loaderData ? `${formatPhone(loaderData.conversation.contactNumber)} · Birdline` : "Conversation · Birdline",
+  );
 
 async function requireConversation(request: Request, conversationId: string) {
   const user = await requireUser(request);
@@ -33,9 +38,11 @@ async function requireConversation(request: Request, conversationId: string) {
 export async function loader({ request, params }: Route.LoaderArgs) {
   const { user, conversation } = await requireConversation(request, params.conversationId);
   const before = new URL(request.url).searchParams.get("before");
-  const [page, via] = await Promise.all([
+  const teamView = isStaff(user);
+  const [page, via, team] = await Promise.all([
     threadPage(conversation.id, before),
     nameOfNumber(conversation.virtualNumber),
+    teamView ? assignableUsers() : null,
   ]);
   if (!before) await markRead(user.id, conversation.id);
   return {
@@ -45,11 +52,19 @@ export async function loader({ request, params }: Route.LoaderArgs) {
       claimed: conversation.userId !== null,
       optedOut: conversation.optedOutAt !== null,
       via,
+      resolved: conversation.resolvedAt !== null,
+      assigneeId: conversation.assigneeId,
     },
-    messages: page.messages,
+    // Names only as this viewer may read them: a member never receives an agent's name.
+    messages: page.messages.map(({ author, authorUserId, authorName, ...message }) => ({
+      ...message,
+      authorLabel: authorLabel(user, { author, authorUserId, authorName }),
+    })),
     older: page.older,
     latest: !before,
-    teamView: isStaff(user),
+    teamView,
+    viewerId: user.id,
+    team,
     // One key per rendered form: a resubmitted or double-clicked form sends once.
     idempotencyKey: crypto.randomUUID(),
   };
@@ -59,12 +74,18 @@ export async function action({ request, params }: Route.ActionArgs) {
   const { user, conversation } = await requireConversation(request, params.conversationId);
   const formData = await request.formData();
   const intent = formData.get("intent");
-  const thread = `/messages/${conversation.id}`;
+  // Back to the thread with the list beside it as it was (same view, search and page).
+  const thread = inboxHref(parseInboxQuery(new URL(request.url).searchParams), `/messages/${conversation.id}`);
 
   if (intent === "send") {
     const submission = parseWithZod(formData, { schema: ReplySchema });
     if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
-    const sent = await sendReply({ conversation, authorId: user.id, ...submission.value });
+    const sent = await sendReply({
+      conversation,
+      authorId: user.id,
+      takeIfUnassigned: isStaff(user),
+      ...submission.value,
+    });
     if (!sent.ok) return refused(submission.reply({ formErrors: [sent.message] }), sent);
     // Stored either way (sent, or failed with a Retry button): show it in the thread.
     throw redirect(thread);
@@ -76,6 +97,21 @@ export async function action({ request, params }: Route.ActionArgs) {
     const retried = await retryReply({ conversation, messageId: submission.value.messageId, senderId: user.id });
     if (!retried.ok && retried.reason !== "not-failed")
       return refused(submission.reply({ formErrors: [retried.message] }), retried);
+    throw redirect(thread);
+  }
+
+  if (intent === "assign" || intent === "resolve" || intent === "reopen") {
+    // The team's tools: anyone else gets the same 404 as for a page that does not exist.
+    await requireRole(request, "agent");
+    if (intent === "resolve") await resolve(conversation.id);
+    if (intent === "reopen") await reopen(conversation.id);
+    if (intent === "assign") {
+      const submission = parseWithZod(formData, { schema: AssignSchema });
+      const assigned = submission.status === "success" && (await assign(conversation.id, submission.value.assigneeId));
+      // The select offers only the team: anything else is a stale page or a made-up id.
+      if (!assigned)
+        throw data("Only an agent or admin can be assigned. Reload the page and pick again.", { status: 400 });
+    }
     throw redirect(thread);
   }
 
@@ -91,14 +127,14 @@ function refused(result: SubmissionResult<string[]>, failure: SendFailure) {
 }
 
 export default function Thread({ loaderData, actionData }: Route.ComponentProps) {
-  const { conversation, messages, older, latest, teamView, idempotencyKey } = loaderData;
+  const { conversation, messages, older, latest, teamView, viewerId, team, idempotencyKey } = loaderData;
   const timeZone = useTimeZone();
   const days = groupByDay(messages, (message) => message.createdAt, timeZone);
   return (
     <section aria-labelledby="thread-heading" className="mx-auto flex max-w-3xl flex-col gap-4">
       <header className="flex flex-wrap items-center gap-3">
         {teamView ? (
-          <Link to="/messages" className="text-sm font-medium text-brand-700 underline">
+          <Link to="/messages" className="text-sm font-medium text-brand-700 underline lg:hidden">
             ← All conversations
           </Link>
         ) : null}
@@ -112,7 +148,11 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
         {conversation.optedOut ? (
           <span className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900">Opted out</span>
         ) : null}
+        {teamView && conversation.resolved ? (
+          <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900">Resolved</span>
+        ) : null}
       </header>
+      {team ? <TeamControls conversation={conversation} team={team} viewerId={viewerId} /> : null}
 
       <div className="flex max-h-[65vh] min-h-64 flex-col-reverse overflow-y-auto rounded-2xl border border-slate-200 bg-white p-3 shadow-sm sm:p-5">
         {/* column-reverse keeps the newest message in view, with or without JavaScript. */}
@@ -188,7 +228,12 @@ function MessageBubble({
           inbound ? "rounded-bl-sm bg-slate-100 text-slate-900" : "rounded-br-sm bg-brand-600 text-white"
         } ${message.status === "failed" ? "ring-2 ring-red-400" : ""}`}
       >
-        <span className="sr-only">{inbound ? "Received" : "You sent"}: </span>
+        {message.authorLabel ? (
+          <p data-testid="author" className="text-xs font-semibold text-brand-100">
+            {message.authorLabel}
+          </p>
+        ) : null}
+        <span className="sr-only">{inbound ? "Received" : "Sent"}: </span>
         {/* Text, never HTML: React escapes it, and pre-wrap keeps the SMS's own line breaks. */}
         <p className="whitespace-pre-wrap break-words">{message.body}</p>
         <p
@@ -212,5 +257,70 @@ function MessageBubble({
         ) : null}
       </div>
     </li>
+  );
+}
+
+type LoadedConversation = Route.ComponentProps["loaderData"]["conversation"];
+
+/** Assignment and resolving: plain forms, so they work without JavaScript too. */
+function TeamControls({
+  conversation,
+  team,
+  viewerId,
+}: {
+  conversation: LoadedConversation;
+  team: { id: string; name: string }[];
+  viewerId: string;
+}) {
+  const assignee = team.find((member) => member.id === conversation.assigneeId);
+  const button =
+    "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50";
+  return (
+    <div className="flex flex-wrap items-center gap-3 rounded-xl border border-slate-200 bg-white px-4 py-3 text-sm shadow-sm">
+      <p data-testid="assignee">
+        {assignee ? (
+          <>
+            Assigned to <strong>{assignee.id === viewerId ? `${assignee.name} (you)` : assignee.name}</strong>
+          </>
+        ) : (
+          "Unassigned"
+        )}
+      </p>
+      <Form method="post" preventScrollReset className="flex items-center gap-2">
+        <label htmlFor="assigneeId" className="sr-only">
+          Assignee
+        </label>
+        <select
+          id="assigneeId"
+          name="assigneeId"
+          defaultValue={conversation.assigneeId ?? ""}
+          key={conversation.assigneeId ?? ""}
+          className="rounded-md border border-slate-300 bg-white px-2 py-1.5"
+        >
+          <option value="">Nobody</option>
+          {team.map((member) => (
+            <option key={member.id} value={member.id}>
+              {member.name}
+            </option>
+          ))}
+        </select>
+        <button type="submit" name="intent" value="assign" className={button}>
+          Assign
+        </button>
+      </Form>
+      {conversation.assigneeId !== viewerId ? (
+        <Form method="post" preventScrollReset>
+          <input type="hidden" name="assigneeId" value={viewerId} />
+          <button type="submit" name="intent" value="assign" className={button}>
+            Assign to me
+          </button>
+        </Form>
+      ) : null}
+      <Form method="post" preventScrollReset className="ml-auto">
+        <button type="submit" name="intent" value={conversation.resolved ? "reopen" : "resolve"} className={button}>
+          {conversation.resolved ? "Reopen" : "Resolve"}
+        </button>
+      </Form>
+    </div>
   );
 }

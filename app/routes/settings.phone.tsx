@@ -16,6 +16,7 @@ import { formatPhone } from "~/lib/phone";
 import { useTimeZone } from "~/components/time-zone";
 import { formatTime } from "~/lib/time";
 import type { Route } from "./+types/settings.phone";
+import { titleWithUnread } from "~/lib/unread";
 
 export const SendCodeSchema = z.object({
   intent: z.literal("send-code"),
@@ -36,7 +37,7 @@ export const VerifySchema = z.object({
 
 export const headers = passRetryAfter;
 
-export const meta: Route.MetaFunction = () => [{ title: "Your phone · Birdline" }];
+export const meta: Route.MetaFunction = ({ matches }) => titleWithUnread(matches, "Your phone · Birdline");
 
 export async function loader({ request }: Route.LoaderArgs) {
   const user = await requireUser(request);

@@ -14,6 +14,7 @@ import { arrivalPercentiles, benchEvents, type EventsResult } from "./events";
 import { memoryProbeEnv, openFileLimit, startBaseline, stopChild } from "./processes";
 import { median, ms, progress, ratio, table } from "./report";
 import { benchWebhooks } from "./webhooks";
+import { benchInbox, inboxRows, type InboxResult } from "./inbox";
 
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1_000);
@@ -155,8 +156,14 @@ async function main() {
     await stopApp(eventsApp);
   }
 
+  // 3. The staff inbox's list and search, on a small and a large database of their own.
+  const inbox = await benchInbox({
+    adminUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL,
+    appEnv: APP_ENV,
+  });
+
   await cleanUp();
-  printSummary(machine, storage, webhooks, rowCheck, events);
+  printSummary(machine, storage, webhooks, rowCheck, events, inbox);
 }
 
 function printSummary(
@@ -165,6 +172,7 @@ function printSummary(
   webhooks: Awaited<ReturnType<typeof benchWebhooks>>,
   rowCheck: string,
   events: EventsResult | undefined,
+  inbox: InboxResult,
 ) {
   const range = (values: number[]) => `${ratio(median(values))} (rounds ${values.map((v) => v.toFixed(2)).join(", ")})`;
   const rows: string[][] = [["measure", "app", "baseline", "app / baseline"]];
@@ -249,7 +257,10 @@ function printSummary(
     );
     if (events.timedOut) rows.push([`fan-out rounds timed out`, String(events.timedOut), "", ""]);
   }
-  console.log(`\nSummary (${storage.note})`);
+  // Inbox rows: "app" is the large database, "baseline" the small one, both on the app.
+  rows.push(...inboxRows(inbox, ms, ratio));
+  console.log(`
+Summary (${storage.note})`);
   console.log(table(rows));
   console.log(rowCheck);
   console.log(`machine: ${machine}`);

@@ -17,6 +17,8 @@ export type SignedIn = {
   memberWithPhone(context?: BrowserContext): Promise<{ email: string; phone: string }>;
   /** A fresh admin; without a database to write to, the shared one global-setup.ts registered. */
   admin(context?: BrowserContext): Promise<void>;
+  /** A fresh agent with a display name (needs the e2e database). */
+  agent(context?: BrowserContext): Promise<{ name: string }>;
 };
 
 export const test = base.extend<{ signedIn: SignedIn }>({
@@ -44,6 +46,11 @@ export const test = base.extend<{ signedIn: SignedIn }>({
       },
       async admin(target = context) {
         await target.addCookies(await accounts.admin());
+      },
+      async agent(target = context) {
+        const name = `Agent ${Math.random().toString(36).slice(2, 8)}`;
+        await target.addCookies(await accounts.agent(name));
+        return { name };
       },
     });
     await accounts.close();

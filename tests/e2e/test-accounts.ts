@@ -21,6 +21,8 @@ export type AccountSource = {
   /** A new member; with `phone`, that number is verified on the account. Their password is STRONG_PASSWORD. */
   member(phone?: string): Promise<{ email: string; cookies: Cookies }>;
   admin(): Promise<Cookies>;
+  /** A new agent with a display name. Only with a database: over HTTP no page makes agents yet. */
+  agent(name: string): Promise<Cookies>;
   close(): Promise<void>;
 };
 
@@ -36,15 +38,15 @@ let passwordHash: Promise<string> | undefined;
 export function databaseAccounts(databaseUrl: string, baseURL: string): AccountSource {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
 
-  async function create(role: "member" | "admin", phone?: string) {
+  async function create(role: "member" | "agent" | "admin", phone?: string, name?: string) {
     const id = randomUUID();
     const email = uniqueEmail();
     // One hash per worker: argon2 is slow on purpose, and every account has the same password.
     passwordHash ??= hashPassword(STRONG_PASSWORD);
     const hash = await passwordHash;
     await sql.begin(async (tx) => {
-      await tx`insert into users (id, email, password_hash, role, phone_number, phone_verified_at)
-               values (${id}, ${email}, ${hash}, ${role}::user_role, ${phone ?? null}, ${phone ? new Date() : null})`;
+      await tx`insert into users (id, email, name, password_hash, role, phone_number, phone_verified_at)
+               values (${id}, ${email}, ${name ?? null}, ${hash}, ${role}::user_role, ${phone ?? null}, ${phone ? new Date() : null})`;
       // What verifying a number leaves behind: it is on the account, and the conversation with it is theirs.
       if (phone)
         await tx`insert into conversations (contact_number, virtual_number, user_id) values (${phone}, ${SERVICE_NUMBER}, ${id})`;
@@ -63,6 +65,7 @@ export function databaseAccounts(databaseUrl: string, baseURL: string): AccountS
   return {
     member: (phone) => create("member", phone),
     admin: async () => (await create("admin")).cookies,
+    agent: async (name) => (await create("agent", undefined, name)).cookies,
     close: () => sql.end(),
   };
 }
@@ -102,6 +105,9 @@ export function httpAccounts(newRequest: () => Promise<APIRequestContext>): Acco
           }),
         );
       }),
+    agent: () => {
+      throw new Error("An agent account needs the e2e database: run the tests through `npm run test:e2e`");
+    },
     close: async () => {},
   };
 }

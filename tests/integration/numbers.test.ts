@@ -3,7 +3,8 @@ import { describe, expect, test, vi } from "vitest";
 import { sendVerificationCode } from "~/.server/identity/phone-verification";
 import { db } from "~/.server/platform/db/client";
 import { conversations, messages, numbers } from "~/.server/platform/db/schema";
-import * as inbox from "~/routes/messages._index";
+import * as inbox from "~/routes/messages";
+import * as inboxIndex from "~/routes/messages._index";
 import * as thread from "~/routes/messages.$conversationId";
 import * as newConversation from "~/routes/messages.new";
 import * as teamNumbers from "~/routes/team.numbers";
@@ -102,15 +103,15 @@ describe("one contact, several of our numbers", () => {
     await textUs({ from: contact, to: nlNumber.number });
 
     const open = (query: string) => callLoader(inbox.loader, { url: `/messages${query}`, cookie: admin.cookie });
-    const all = variant((await open(`?q=${encodeURIComponent(contact)}`)).data, "view", "list");
+    const all = variant((await open(`?q=${encodeURIComponent(contact)}`)).data, "team", true);
     expect(all.conversations.map((c) => c.ourNumber).sort((a, b) => a.number.localeCompare(b.number))).toEqual([
       { number: "+31970102031", label: "Filter NL" },
       { number: DEFAULT, label: "Main number" },
     ]);
     expect(all.numbers).toContainEqual({ id: nlNumber.id, name: "Filter NL" });
 
-    const filtered = variant((await open(`?number=${nlNumber.id}`)).data, "view", "list");
-    expect(filtered.numberFilter).toBe(nlNumber.id);
+    const filtered = variant((await open(`?number=${nlNumber.id}`)).data, "team", true);
+    expect(filtered.query.number).toBe(nlNumber.id);
     expect(filtered.conversations.map((c) => c.ourNumber.number)).toEqual(["+31970102031"]);
 
     expect(await open(`?number=${crypto.randomUUID()}`)).toHaveStatus(404);
@@ -134,7 +135,7 @@ describe("one contact, several of our numbers", () => {
     const other = await addOurNumber(admin, "+31970102033", "Member NL");
     const phone = freshPhone();
     const member = await createUser({ phone });
-    const openInbox = () => callLoader(inbox.loader, { url: "/messages", cookie: member.cookie });
+    const openInbox = () => callLoader(inboxIndex.loader, { url: "/messages", cookie: member.cookie });
 
     await textUs({ from: phone, to: DEFAULT });
     const [first] = await conversationsOf(phone);
@@ -144,7 +145,6 @@ describe("one contact, several of our numbers", () => {
     await textUs({ from: freshPhone(), to: other.number });
     const list = variant((await openInbox()).data, "view", "list");
     expect(list.conversations.map((c) => c.ourNumber.label).sort()).toEqual(["Main number", "Member NL"]);
-    expect(list.numbers).toEqual([]);
   });
 
   test("verification codes go out from the default number, whichever numbers exist", async () => {

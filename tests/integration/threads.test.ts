@@ -4,7 +4,8 @@ import { db } from "~/.server/platform/db/client";
 import { messages, users } from "~/.server/platform/db/schema";
 import { PAGE_SIZE, threadPage } from "~/.server/conversations/threads";
 import * as thread from "~/routes/messages.$conversationId";
-import * as inbox from "~/routes/messages._index";
+import * as inbox from "~/routes/messages";
+import * as inboxIndex from "~/routes/messages._index";
 import {
   applyDeliveryReport,
   failUnconfirmedReplies,
@@ -42,6 +43,7 @@ const post = (cookie: string, conversationId: string, form: Record<string, strin
   callAction(thread.action, { url: `/messages/${conversationId}`, cookie, params: { conversationId }, form });
 
 const openInbox = (cookie: string, query = "") => callLoader(inbox.loader, { url: `/messages${query}`, cookie });
+const openInboxIndex = (cookie: string) => callLoader(inboxIndex.loader, { url: "/messages", cookie });
 
 const rowsOf = (conversation: Conversation) =>
   db.select().from(messages).where(eq(messages.conversationId, conversation.id));
@@ -264,20 +266,20 @@ describe("visibility", () => {
     const unclaimed = await createConversation({ contact: "+31699990000" });
     await createMessage(unclaimed, { body: "Anyone?" });
     const agent = await createUser({ role: "agent" });
-    const list = variant((await openInbox(agent.cookie)).data, "view", "list");
+    const list = variant((await openInbox(agent.cookie)).data, "team", true);
     const row = list.conversations.find((c) => c.id === unclaimed.id);
     expect(row).toMatchObject({ claimed: false, unread: 1, lastMessage: { body: "Anyone?", direction: "inbound" } });
     expect(list.conversations.some((c) => c.id === conversation.id)).toBe(true);
 
     await openThread(agent.cookie, unclaimed.id);
-    const again = variant((await openInbox(agent.cookie, "?q=9999")).data, "view", "list");
+    const again = variant((await openInbox(agent.cookie, "?q=9999")).data, "team", true);
     expect(again.conversations).toHaveLength(1);
     expect(again.conversations[0]).toMatchObject({ id: unclaimed.id, unread: 0 });
   });
 
   test("a member's /messages goes straight to their conversation", async () => {
     const { member, conversation } = await memberWithConversation();
-    expect(await openInbox(member.cookie)).toHaveRedirect(`/messages/${conversation.id}`);
+    expect(await openInboxIndex(member.cookie)).toHaveRedirect(`/messages/${conversation.id}`);
   });
 });
 

@@ -43,12 +43,13 @@ export async function receiveInbound(sms: InboundSms, guard?: ReplayGuard): Prom
         virtualNumber: sms.to,
         userId: sql`(select ${users.id} from ${users} where ${users.phoneNumber} = ${sms.from})`,
       })
-      // A no-op update, only for the row lock and RETURNING. Ownership is never
+      // Otherwise a no-op update, only for the row lock and RETURNING. Ownership is never
       // rewritten here: claiming and removing a number own it, and a value read
       // from this statement's snapshot could undo a removal committed meanwhile.
+      // Reopening is the one real change: a contact writing again needs the team again.
       .onConflictDoUpdate({
         target: [conversations.contactNumber, conversations.virtualNumber],
-        set: { contactNumber: sql`excluded.contact_number` },
+        set: { contactNumber: sql`excluded.contact_number`, resolvedAt: null },
       })
       .returning({ id: conversations.id });
     const conversationId = conversation!.id;

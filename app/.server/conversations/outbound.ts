@@ -31,9 +31,12 @@ export async function sendReply({
   authorId,
   body,
   idempotencyKey,
+  takeIfUnassigned = false,
 }: {
   conversation: Conversation;
   authorId: string;
+  /** A team member's reply: an unassigned conversation becomes theirs. */
+  takeIfUnassigned?: boolean;
   body: string;
   idempotencyKey: string;
 }): Promise<SendResult> {
@@ -61,6 +64,7 @@ export async function sendReply({
       toNumber: conversation.contactNumber,
       status: "queued",
       idempotencyKey,
+      author: "user",
       authorUserId: authorId,
       segments,
       createdAt: now,
@@ -80,7 +84,10 @@ export async function sendReply({
   }
   await db
     .update(conversations)
-    .set({ lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)` })
+    .set({
+      lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)`,
+      ...(takeIfUnassigned && { assigneeId: sql`coalesce(${conversations.assigneeId}, ${authorId})` }),
+    })
     .where(eq(conversations.id, conversation.id));
   publish({ kind: "message", conversationId: conversation.id, messageId: queued.id });
   return { ok: true, message: await deliver(queued), duplicate: false };

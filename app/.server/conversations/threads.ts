@@ -1,97 +1,59 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
-import { visibleTo, type Viewer } from "./access";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
+import { isStaff } from "~/lib/roles";
+export { UNREAD_CAP } from "~/lib/unread";
+import type { Viewer } from "./access";
 import { db } from "../platform/db/client";
-import { conversationReads, conversations, messages, numbers, users } from "../platform/db/schema";
+import { conversationReads, messages, users } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
 
-/** Reading conversations: the list with unread counts, and one thread page at a time. Who may see which is access.ts's. */
+/** Reading a conversation: one thread page at a time, who wrote each message, and what is unread. Who may see which is access.ts's. */
 
-export type ConversationSummary = {
-  id: string;
-  contactNumber: string;
-  ownerName: string | null;
-  claimed: boolean;
-  optedOut: boolean;
-  /** Which of our numbers it is on. */
-  ourNumber: { number: string; label: string | null };
-  lastMessageAt: Date | null;
-  lastMessage: { body: string; direction: "inbound" | "outbound" } | null;
-  unread: number;
-};
-
-/** Counting stops here: "99+" says enough, and the count stays an index range scan. */
-export const UNREAD_CAP = 100;
-
-/** The conversations `viewer` may see, most recent first, with their unread counts. */
-export async function listConversations(
-  viewer: Viewer,
-  { search, ourNumber, limit = 100 }: { search?: string; ourNumber?: string; limit?: number } = {},
-): Promise<ConversationSummary[]> {
-  // Each walks the thread index backwards and stops at the first row.
-  const latest = <T>(column: typeof messages.body | typeof messages.direction) =>
-    sql<T>`(select ${column} from ${messages} where ${messages.conversationId} = ${conversations.id}
-            order by ${messages.createdAt} desc, ${messages.id} desc limit 1)`;
-  const unread = sql<number>`(
-    select count(*)::int from (
-      select 1 from ${messages}
-      where ${messages.conversationId} = ${conversations.id}
-        and ${messages.direction} = 'inbound'
-        and ${messages.createdAt} > coalesce(${conversationReads.lastReadAt}, '-infinity'::timestamptz)
-      limit ${UNREAD_CAP}
-    ) as unread_messages
-  )`;
-  const term = search?.trim();
-  const matches: SQL | undefined = term
-    ? sql`(${conversations.contactNumber} like ${containing(term.replace(/[\s()-]/g, ""))}
-         or ${users.name} ilike ${containing(term)} or ${users.email} ilike ${containing(term)})`
-    : undefined;
-
-  const rows = await db
-    .select({
-      id: conversations.id,
-      contactNumber: conversations.contactNumber,
-      ownerName: sql<string | null>`coalesce(${users.name}, ${users.email})`,
-      claimed: sql<boolean>`${conversations.userId} is not null`,
-      optedOutAt: conversations.optedOutAt,
-      ourNumber: conversations.virtualNumber,
-      ourNumberLabel: numbers.label,
-      lastMessageAt: conversations.lastMessageAt,
-      lastBody: latest<string | null>(messages.body),
-      lastDirection: latest<"inbound" | "outbound" | null>(messages.direction),
-      unread,
-    })
-    .from(conversations)
-    .leftJoin(users, eq(users.id, conversations.userId))
-    .leftJoin(numbers, eq(numbers.number, conversations.virtualNumber))
-    .leftJoin(
-      conversationReads,
-      and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, viewer.id)),
-    )
-    .where(and(visibleTo(viewer), matches, ourNumber ? eq(conversations.virtualNumber, ourNumber) : undefined))
-    .orderBy(sql`${conversations.lastMessageAt} desc nulls last`, desc(conversations.createdAt))
-    .limit(limit);
-
-  return rows.map((row) => ({
-    id: row.id,
-    contactNumber: row.contactNumber,
-    ownerName: row.ownerName,
-    claimed: row.claimed,
-    optedOut: row.optedOutAt !== null,
-    ourNumber: { number: row.ourNumber, label: row.ourNumberLabel },
-    lastMessageAt: row.lastMessageAt,
-    lastMessage:
-      row.lastBody !== null && row.lastDirection ? { body: row.lastBody, direction: row.lastDirection } : null,
-    unread: row.unread,
-  }));
+/**
+ * A condition on `messages`: what `viewer` has not read yet, after `lastReadAt`
+ * (their read mark, null when never opened). Staff read what the contact
+ * sends; a member reads what the team sends them.
+ */
+export function unreadIn(viewer: Viewer, lastReadAt: SQL | AnyPgColumn): SQL {
+  const after = sql`${messages.createdAt} > coalesce(${lastReadAt}, '-infinity'::timestamptz)`;
+  return isStaff(viewer)
+    ? sql`${messages.direction} = 'inbound' and ${after}`
+    : sql`${messages.direction} = 'outbound' and ${messages.authorUserId} is distinct from ${viewer.id} and ${after}`;
 }
-
-/** A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
-const containing = (text: string) => `%${text.replace(/[%_\\]/g, "\\$&")}%`;
 
 export type ThreadMessage = Pick<
   typeof messages.$inferSelect,
-  "id" | "direction" | "body" | "status" | "errorMessage" | "createdAt" | "statusAt" | "segments"
->;
+  | "id"
+  | "direction"
+  | "body"
+  | "status"
+  | "errorMessage"
+  | "createdAt"
+  | "statusAt"
+  | "segments"
+  | "author"
+  | "authorUserId"
+> & { authorName: string | null };
+
+/**
+ * Who wrote a message, as `viewer` may read it: the team's names are for the
+ * team; a member sees "Support" for anyone but themselves. Null for the
+ * contact's own SMS (their side of the thread says it).
+ */
+export function authorLabel(viewer: Viewer, message: Pick<ThreadMessage, "author" | "authorUserId" | "authorName">) {
+  switch (message.author) {
+    case "contact":
+      return null;
+    case "verification-code":
+      return "Verification code";
+    case "system":
+      return "System";
+    case "user":
+      if (message.authorUserId === viewer.id) return "You";
+      if (!isStaff(viewer)) return "Support";
+      return message.authorName ?? "Deleted account";
+  }
+}
 
 export const PAGE_SIZE = 50;
 
@@ -130,8 +92,12 @@ export async function threadPage(conversationId: string, before?: string | null)
       createdAt: messages.createdAt,
       statusAt: messages.statusAt,
       segments: messages.segments,
+      author: messages.author,
+      authorUserId: messages.authorUserId,
+      authorName: sql<string | null>`coalesce(${users.name}, ${users.email})`,
     })
     .from(messages)
+    .leftJoin(users, eq(users.id, messages.authorUserId))
     .where(
       and(
         eq(messages.conversationId, conversationId),

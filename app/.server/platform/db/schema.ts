@@ -23,6 +23,11 @@ const createdAt = () => at().notNull().defaultNow();
 
 export const userRole = pgEnum("user_role", ["member", "agent", "admin"]);
 export const messageDirection = pgEnum("message_direction", ["inbound", "outbound"]);
+/**
+ * Who wrote a message: the contact (inbound), a signed-in user (`authorUserId`, null once that
+ * account is deleted), or the app itself: a phone verification code, or another automatic SMS.
+ */
+export const messageAuthor = pgEnum("message_author", ["contact", "user", "verification-code", "system"]);
 export const messageStatus = pgEnum("message_status", [
   "received",
   "queued",
@@ -139,6 +144,8 @@ export const conversations = pgTable(
     userId: text().references(() => users.id, { onDelete: "set null" }),
     assigneeId: text().references(() => users.id, { onDelete: "set null" }),
     optedOutAt: at(),
+    /** Null while open: the team's to-do list. A new inbound SMS clears it. */
+    resolvedAt: at(),
     lastMessageAt: at(),
     createdAt: createdAt(),
   },
@@ -147,6 +154,9 @@ export const conversations = pgTable(
     index().on(t.virtualNumber),
     index().on(t.userId),
     index().on(t.lastMessageAt.desc()),
+    // The inbox's order and keyset: latest activity first; a conversation nobody has texted yet counts from its creation.
+    index("conversations_activity_idx").on(sql`(coalesce(${t.lastMessageAt}, ${t.createdAt})) desc`, sql`${t.id} desc`),
+    index().on(t.assigneeId),
   ],
 );
 
@@ -166,6 +176,7 @@ export const messages = pgTable(
     providerMessageId: text().unique(),
     /** From the reply form: unique so a resubmitted form sends once. */
     idempotencyKey: text().unique(),
+    author: messageAuthor().notNull().default("contact"),
     authorUserId: text().references(() => users.id, { onDelete: "set null" }),
     errorCode: text(),
     errorMessage: text(),
@@ -175,7 +186,11 @@ export const messages = pgTable(
   },
   // Ascending, scanned backwards for "newest first": that order is DESC NULLS FIRST, which a
   // DESC NULLS LAST index (drizzle's .desc()) would not serve without a sort.
-  (t) => [index("messages_thread_idx").on(t.conversationId, t.createdAt, t.id)],
+  (t) => [
+    index("messages_thread_idx").on(t.conversationId, t.createdAt, t.id),
+    // Full-text search over message text. 'simple' (no stemming, no stop words): SMS come in any language.
+    index("messages_body_search_idx").using("gin", sql`to_tsvector('simple', ${t.body})`),
+  ],
 );
 
 export const conversationReads = pgTable(

@@ -1,0 +1,55 @@
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { STAFF_ROLES } from "~/lib/roles";
+import { db } from "../platform/db/client";
+import { conversations, users } from "../platform/db/schema";
+
+/**
+ * Who handles a conversation, and whether it still needs handling. Only
+ * agents and admins may be assignees; callers check that the acting user is
+ * staff (requireRole) and may see the conversation (access.ts).
+ */
+
+export type Assignee = { id: string; name: string };
+
+/** Active agents and admins: the only people a conversation may be assigned to. */
+const assignable = () => and(inArray(users.role, [...STAFF_ROLES]), isNull(users.deactivatedAt));
+
+/** Everyone a conversation may be assigned to, by name. */
+export async function assignableUsers(): Promise<Assignee[]> {
+  return db
+    .select({ id: users.id, name: sql<string>`coalesce(${users.name}, ${users.email}, 'Someone')` })
+    .from(users)
+    .where(assignable())
+    .orderBy(sql`lower(coalesce(${users.name}, ${users.email}))`, users.id);
+}
+
+/** Assigns to `assigneeId` (null: nobody). False when that id is no active agent or admin; nothing changes then. */
+export async function assign(conversationId: string, assigneeId: string | null): Promise<boolean> {
+  if (assigneeId === null) {
+    await db.update(conversations).set({ assigneeId: null }).where(eq(conversations.id, conversationId));
+    return true;
+  }
+  // One statement: a role changed meanwhile cannot slip between the check and the write.
+  const updated = await db
+    .update(conversations)
+    .set({ assigneeId })
+    .where(
+      and(
+        eq(conversations.id, conversationId),
+        sql`exists (select 1 from ${users} where ${users.id} = ${assigneeId} and ${assignable()})`,
+      ),
+    )
+    .returning({ id: conversations.id });
+  return updated.length > 0;
+}
+
+export async function resolve(conversationId: string): Promise<void> {
+  await db
+    .update(conversations)
+    .set({ resolvedAt: sql`coalesce(${conversations.resolvedAt}, now())` })
+    .where(eq(conversations.id, conversationId));
+}
+
+export async function reopen(conversationId: string): Promise<void> {
+  await db.update(conversations).set({ resolvedAt: null }).where(eq(conversations.id, conversationId));
+}

@@ -1,0 +1,316 @@
+import { and, eq, inArray, isNotNull, isNull, ne, sql, type SQL } from "drizzle-orm";
+import {
+  MATCH_END,
+  MATCH_START,
+  splitSnippet,
+  VIEW_COUNT_CAP,
+  VIEWS,
+  type InboxQuery,
+  type Snippet,
+  type View,
+} from "~/lib/inbox";
+import { parseUserPhone } from "~/lib/phone";
+import { isStaff } from "~/lib/roles";
+import { visibleTo, type Viewer } from "./access";
+import { db } from "../platform/db/client";
+import { conversationReads, conversations, messages, numbers, users } from "../platform/db/schema";
+import { env } from "../platform/env";
+import { isUuid } from "../platform/db/uuid";
+import { UNREAD_CAP, unreadIn } from "./threads";
+
+/**
+ * The staff inbox: views, open/resolved, search, keyset pages and the views'
+ * counts. Every filter is one more condition on `conversations`, so they
+ * compose; who may see what is still access.ts's.
+ */
+
+export type ConversationSummary = {
+  id: string;
+  contactNumber: string;
+  ownerName: string | null;
+  claimed: boolean;
+  optedOut: boolean;
+  resolved: boolean;
+  /** Which of our numbers it is on. */
+  ourNumber: { number: string; label: string | null };
+  assignee: { id: string; name: string } | null;
+  lastMessageAt: Date | null;
+  lastMessage: { body: string; direction: "inbound" | "outbound" } | null;
+  unread: number;
+  /** With a search: the best-matching message's text around the terms. */
+  snippet: Snippet | null;
+};
+
+export type InboxPage = {
+  conversations: ConversationSummary[];
+  /** Cursor for the next page, or null on the last one. */
+  next: string | null;
+};
+
+export const INBOX_PAGE_SIZE = 50;
+
+// Latest activity; a conversation nobody has texted yet counts from its creation (conversations_activity_idx).
+const activity = sql<Date>`coalesce(${conversations.lastMessageAt}, ${conversations.createdAt})`;
+
+/** The viewer's read mark on each conversation, joined once so unread is an index probe per row. */
+const readMark = (viewer: Viewer) =>
+  and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, viewer.id));
+
+const hasUnread = (viewer: Viewer) =>
+  sql`exists (select 1 from ${messages} where ${messages.conversationId} = ${conversations.id}
+     and ${unreadIn(viewer, conversationReads.lastReadAt)})`;
+
+function viewCondition(view: View, viewer: Viewer): SQL | undefined {
+  switch (view) {
+    case "all":
+      return undefined;
+    case "mine":
+      return eq(conversations.assigneeId, viewer.id);
+    case "unassigned":
+      return isNull(conversations.assigneeId);
+    case "unclaimed":
+      return isNull(conversations.userId);
+    case "unread":
+      return hasUnread(viewer);
+    case "opted-out":
+      return isNotNull(conversations.optedOutAt);
+  }
+}
+
+// Open and resolved sort the team's work; a member sees all of their own conversations either way.
+const statusCondition = (viewer: Viewer, status: InboxQuery["status"]) =>
+  !isStaff(viewer)
+    ? undefined
+    : status === "open"
+      ? isNull(conversations.resolvedAt)
+      : isNotNull(conversations.resolvedAt);
+
+const numberCondition = (numberId: InboxQuery["number"]) =>
+  numberId
+    ? eq(conversations.virtualNumber, sql`(select ${numbers.number} from ${numbers} where ${numbers.id} = ${numberId})`)
+    : undefined;
+
+/** The conditions every view shares: who may see it, open or resolved, which of our numbers. */
+const baseConditions = (viewer: Viewer, query: Pick<InboxQuery, "status" | "number">) =>
+  and(visibleTo(viewer), statusCondition(viewer, query.status), numberCondition(query.number));
+
+/**
+ * The search's hits as rows (conversation_id, rank, message_id), from each
+ * source a search looks in. Numbers and names outrank message text (whose
+ * ts_rank stays below 1); a further source, such as contact names, is one
+ * more member of the union.
+ */
+function searchHits(term: string): SQL {
+  const sources: SQL[] = [];
+  const number = parseUserPhone(term, env.defaultCountry);
+  const digits = term.replace(/[\s().+-]/g, "");
+  if (number) {
+    sources.push(sql`select ${conversations.id}, 3::float8, null::uuid from ${conversations}
+                     where ${conversations.contactNumber} = ${number}`);
+  } else if (/^\d{3,}$/.test(digits)) {
+    sources.push(sql`select ${conversations.id}, 2::float8, null::uuid from ${conversations}
+                     where ${conversations.contactNumber} like ${containing(digits)}`);
+  }
+  sources.push(sql`select ${conversations.id}, 2::float8, null::uuid from ${conversations}
+                   join ${users} on ${users.id} = ${conversations.userId}
+                   where ${users.name} ilike ${containing(term)} or ${users.email} ilike ${containing(term)}`);
+  sources.push(sql`select ${messages.conversationId}, ts_rank(to_tsvector('simple', ${messages.body}), query)::float8, ${messages.id}
+                   from ${messages}, websearch_to_tsquery('simple', ${term}) as query
+                   where to_tsvector('simple', ${messages.body}) @@ query`);
+  return sql.join(sources, sql` union all `);
+}
+
+/** Best rank per conversation, and its best-ranked message (for the snippet). */
+const bestHits = (term: string) =>
+  sql`(select conversation_id, max(rank) as rank,
+              (array_agg(message_id order by rank desc) filter (where message_id is not null))[1] as message_id
+       from (${searchHits(term)}) as hits(conversation_id, rank, message_id)
+       group by conversation_id) as best`;
+
+/** The statement behind one inbox page: limit + 1 rows, the extra one says there is a next page. Exported for EXPLAIN. */
+export function inboxRows(viewer: Viewer, query: InboxQuery, limit = INBOX_PAGE_SIZE) {
+  const searching = query.q !== "";
+  const rank = sql<number>`best.rank`;
+  const cursor = decodeCursor(query.after);
+  const cursorCondition = cursor
+    ? searching
+      ? sql`(${rank}, ${activity}, ${conversations.id}) < (${cursor.rank}::float8, ${cursor.at}::timestamptz, ${cursor.id}::uuid)`
+      : sql`(${activity}, ${conversations.id}) < (${cursor.at}::timestamptz, ${cursor.id}::uuid)`
+    : undefined;
+  const latest = <T>(column: typeof messages.body | typeof messages.direction) =>
+    sql<T>`(select ${column} from ${messages} where ${messages.conversationId} = ${conversations.id}
+            order by ${messages.createdAt} desc, ${messages.id} desc limit 1)`;
+  const unreadCount = sql<number>`(
+    select count(*)::int from (
+      select 1 from ${messages}
+      where ${messages.conversationId} = ${conversations.id} and ${unreadIn(viewer, conversationReads.lastReadAt)}
+      limit ${UNREAD_CAP}
+    ) as unread_messages
+  )`;
+
+  const base = db
+    .select({
+      id: conversations.id,
+      contactNumber: conversations.contactNumber,
+      userId: conversations.userId,
+      assigneeId: conversations.assigneeId,
+      optedOutAt: conversations.optedOutAt,
+      resolvedAt: conversations.resolvedAt,
+      ourNumber: conversations.virtualNumber,
+      ourNumberLabel: numbers.label,
+      lastMessageAt: conversations.lastMessageAt,
+      activity: sql<string>`${activity}::text`,
+      lastBody: latest<string | null>(messages.body),
+      lastDirection: latest<"inbound" | "outbound" | null>(messages.direction),
+      unread: unreadCount,
+      rank: searching ? sql<number>`${rank}` : sql<number>`0::float8`,
+      matchId: searching ? sql<string | null>`best.message_id` : sql<string | null>`null::uuid`,
+    })
+    .from(conversations);
+  return (searching ? base.innerJoin(bestHits(query.q), sql`best.conversation_id = ${conversations.id}`) : base)
+    .leftJoin(numbers, eq(numbers.number, conversations.virtualNumber))
+    .leftJoin(conversationReads, readMark(viewer))
+    .where(and(baseConditions(viewer, query), viewCondition(query.view, viewer), cursorCondition))
+    .orderBy(...(searching ? [sql`${rank} desc`] : []), sql`${activity} desc`, sql`${conversations.id} desc`)
+    .limit(limit + 1);
+}
+
+/** One page of `viewer`'s inbox: a view, open or resolved, optionally searched; ranked by the best match when searched. */
+export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX_PAGE_SIZE): Promise<InboxPage> {
+  const searching = query.q !== "";
+  const rows = await inboxRows(viewer, query, limit);
+
+  const page = rows.slice(0, limit);
+  const [names, snippets] = await Promise.all([
+    namesOf(page.flatMap((row) => [row.userId, row.assigneeId])),
+    searching
+      ? snippetsOf(
+          page.flatMap((row) => (row.matchId ? [row.matchId] : [])),
+          query.q,
+        )
+      : new Map(),
+  ]);
+  const last = rows.length > limit ? page.at(-1)! : null;
+  return {
+    conversations: page.map((row) => ({
+      id: row.id,
+      contactNumber: row.contactNumber,
+      ownerName: row.userId ? (names.get(row.userId) ?? null) : null,
+      claimed: row.userId !== null,
+      optedOut: row.optedOutAt !== null,
+      resolved: row.resolvedAt !== null,
+      ourNumber: { number: row.ourNumber, label: row.ourNumberLabel },
+      assignee: row.assigneeId ? { id: row.assigneeId, name: names.get(row.assigneeId) ?? "Someone" } : null,
+      lastMessageAt: row.lastMessageAt,
+      lastMessage:
+        row.lastBody !== null && row.lastDirection ? { body: row.lastBody, direction: row.lastDirection } : null,
+      unread: row.unread,
+      snippet: row.matchId ? (snippets.get(row.matchId) ?? null) : null,
+    })),
+    next: last ? encodeCursor({ rank: last.rank, at: last.activity, id: last.id }) : null,
+  };
+}
+
+/**
+ * Each view's count under the same status and search, in one statement. Each
+ * count stops at VIEW_COUNT_CAP ("1000+"): past that the number says nothing
+ * more to a person, and counting stays cheap on a large inbox.
+ */
+export async function countViews(
+  viewer: Viewer,
+  query: Pick<InboxQuery, "status" | "number" | "q">,
+): Promise<Record<View, number>> {
+  const base = and(
+    baseConditions(viewer, query),
+    query.q
+      ? sql`${conversations.id} in (select conversation_id from (${searchHits(query.q)}) as hits(conversation_id, rank, message_id))`
+      : undefined,
+  );
+  const capped = (view: View) => {
+    const inView = db
+      .select({ one: sql`1` })
+      .from(conversations)
+      .leftJoin(conversationReads, readMark(viewer))
+      .where(and(base, viewCondition(view, viewer)))
+      .limit(VIEW_COUNT_CAP);
+    return sql<number>`(select count(*)::int from (${inView}) as in_view)`;
+  };
+  const counts = Object.fromEntries(VIEWS.map((view) => [view, capped(view)])) as Record<View, SQL<number>>;
+  const [row] = await db.select(counts).from(sql`(values (1)) as one_row`);
+  return row!;
+}
+
+/**
+ * The number in the nav and the title: conversations with something `viewer`
+ * has not read, counted up to UNREAD_CAP so it stays cheap when many are;
+ * `reading` is the one open on this very request.
+ */
+export async function countUnreadConversations(
+  viewer: Viewer,
+  { reading }: { reading?: string } = {},
+): Promise<number> {
+  const unread = db
+    .select({ one: sql`1` })
+    .from(conversations)
+    .leftJoin(conversationReads, readMark(viewer))
+    .where(
+      and(visibleTo(viewer), hasUnread(viewer), reading && isUuid(reading) ? ne(conversations.id, reading) : undefined),
+    )
+    .limit(UNREAD_CAP)
+    .as("unread");
+  const [row] = await db.select({ count: sql<number>`count(*)::int` }).from(unread);
+  return row!.count;
+}
+
+/** Display names (or emails) of these users. */
+async function namesOf(ids: (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db
+    .select({ id: users.id, name: sql<string>`coalesce(${users.name}, ${users.email}, 'Someone')` })
+    .from(users)
+    .where(inArray(users.id, wanted));
+  return new Map(rows.map((row) => [row.id, row.name]));
+}
+
+/** ts_headline only for the page's messages: it re-parses each body, too slow for every hit. */
+async function snippetsOf(messageIds: string[], term: string): Promise<Map<string, Snippet>> {
+  if (messageIds.length === 0) return new Map();
+  const options = `StartSel=${MATCH_START}, StopSel=${MATCH_END}, MaxWords=20, MinWords=8, MaxFragments=2, FragmentDelimiter=" … "`;
+  const rows = await db
+    .select({
+      id: messages.id,
+      headline: sql<string>`ts_headline('simple', ${messages.body}, websearch_to_tsquery('simple', ${term}), ${options})`,
+    })
+    .from(messages)
+    .where(inArray(messages.id, messageIds));
+  return new Map(rows.map((row) => [row.id, splitSnippet(row.headline)]));
+}
+
+/** A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
+const containing = (text: string) => `%${text.replace(/[%_\\]/g, "\\$&")}%`;
+
+type Cursor = { rank: number; at: string; id: string };
+const POSTGRES_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}(:\d{2})?$/;
+
+// The activity travels as Postgres's own text for the timestamp: microsecond-exact, unlike a JS Date.
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString("base64url");
+}
+
+function decodeCursor(value: string | null): Cursor | null {
+  if (!value) return null;
+  try {
+    const cursor = JSON.parse(Buffer.from(value, "base64url").toString()) as Partial<Cursor>;
+    const valid =
+      typeof cursor.rank === "number" &&
+      Number.isFinite(cursor.rank) &&
+      typeof cursor.at === "string" &&
+      POSTGRES_TIMESTAMP.test(cursor.at) &&
+      typeof cursor.id === "string" &&
+      isUuid(cursor.id);
+    return valid ? (cursor as Cursor) : null;
+  } catch {
+    return null;
+  }
+}

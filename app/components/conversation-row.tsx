@@ -1,0 +1,103 @@
+import { Link } from "react-router";
+import { useTimeZone } from "~/components/time-zone";
+import type { Snippet } from "~/lib/inbox";
+import { numberName } from "~/lib/our-numbers";
+import { formatPhone } from "~/lib/phone";
+import { formatWhen } from "~/lib/time";
+import { formatUnread } from "~/lib/unread";
+
+export type ConversationRowData = {
+  id: string;
+  contactNumber: string;
+  ownerName: string | null;
+  optedOut: boolean;
+  ourNumber: { number: string; label: string | null };
+  assignee: { id: string; name: string } | null;
+  lastMessageAt: Date | string | null;
+  lastMessage: { body: string; direction: "inbound" | "outbound" } | null;
+  unread: number;
+  snippet: Snippet | null;
+};
+
+/**
+ * One conversation in a list: who, on which of our numbers, the latest message
+ * (or the search's snippet), and what is unread. Owner and assignee are the
+ * team's business only.
+ */
+export function ConversationRow({
+  conversation,
+  to,
+  current = false,
+  now,
+  teamView,
+}: {
+  conversation: ConversationRowData;
+  to: string;
+  current?: boolean;
+  now: Date | string;
+  teamView: boolean;
+}) {
+  const timeZone = useTimeZone();
+  return (
+    <Link
+      to={to}
+      aria-current={current ? "page" : undefined}
+      className={`flex items-start gap-3 px-4 py-3 hover:bg-slate-50 focus-visible:bg-brand-50 focus-visible:outline-none ${
+        current ? "bg-brand-50" : ""
+      }`}
+    >
+      <div className="min-w-0 flex-1">
+        <p className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
+          <span className={`text-slate-900 ${conversation.unread ? "font-bold" : "font-medium"}`}>
+            {formatPhone(conversation.contactNumber)}
+          </span>
+          {teamView ? <span className="text-sm text-slate-500">{conversation.ownerName ?? "Unclaimed"}</span> : null}
+          <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">
+            <span className="sr-only">via </span>
+            {numberName(conversation.ourNumber)}
+          </span>
+          {conversation.optedOut ? (
+            <span className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900">Opted out</span>
+          ) : null}
+        </p>
+        <p className="truncate text-sm text-slate-600">
+          {conversation.snippet ? (
+            <span data-testid="snippet">
+              {conversation.snippet.map((part, index) =>
+                part.match ? (
+                  <mark key={index} className="rounded bg-amber-100 px-0.5 text-slate-900">
+                    {part.text}
+                  </mark>
+                ) : (
+                  <span key={index}>{part.text}</span>
+                ),
+              )}
+            </span>
+          ) : conversation.lastMessage ? (
+            `${conversation.lastMessage.direction === "outbound" ? "You: " : ""}${conversation.lastMessage.body}`
+          ) : (
+            "No messages yet"
+          )}
+        </p>
+        {teamView ? (
+          <p className="text-xs text-slate-500">
+            {conversation.assignee ? `Assigned to ${conversation.assignee.name}` : "Unassigned"}
+          </p>
+        ) : null}
+      </div>
+      <div className="flex shrink-0 flex-col items-end gap-1">
+        {conversation.lastMessageAt ? (
+          <time dateTime={new Date(conversation.lastMessageAt).toISOString()} className="text-xs text-slate-500">
+            {formatWhen(conversation.lastMessageAt, timeZone, new Date(now))}
+          </time>
+        ) : null}
+        {conversation.unread ? (
+          <span className="rounded-full bg-brand-600 px-2 py-0.5 text-xs font-semibold text-white">
+            {formatUnread(conversation.unread)}
+            <span className="sr-only"> unread</span>
+          </span>
+        ) : null}
+      </div>
+    </Link>
+  );
+}
