@@ -61,7 +61,9 @@ test("upgrading a database from before several numbers keeps every conversation 
 
   await migrateTo(database, MIGRATIONS_DIR);
 
-  expect(await all(sql`select * from conversations order by id`)).toEqual(before);
+  // Later migrations may add columns; every value that was there stays as it was.
+  const after = await all<Record<string, unknown>>(sql`select * from conversations order by id`);
+  expect(after.map((row) => Object.fromEntries(Object.keys(before[0]!).map((key) => [key, row[key]])))).toEqual(before);
   expect(await all(sql`select count(*)::int as n from messages`)).toEqual([{ n: 3 }]);
   // Both numbers the old conversations were on are ours now, unlisted until an admin (or the boot, for the default) names them.
   expect(await all(sql`select number, label, archived_at from numbers order by number`)).toEqual([

@@ -75,7 +75,7 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(14);
+    expect(tables).toHaveLength(15);
   });
 
   test("refuses a second conversation for the same contact and our number, and a duplicate provider message id", async () => {
