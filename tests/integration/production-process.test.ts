@@ -33,8 +33,6 @@ describe("the production process", () => {
 
   beforeAll(async () => {
     app = await startApp({
-      DATA_DIR: "memory://",
-      DATABASE_URL: undefined,
       NODE_OPTIONS: `--import ${path.resolve("tests/support/record-modules.mjs")}`,
       RECORD_MODULES_FILE: recorded,
     });
