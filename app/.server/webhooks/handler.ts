@@ -1,16 +1,16 @@
 import { env } from "../platform/env";
 import { applyDeliveryReport } from "../conversations/delivery-status";
-import { receiveInbound, type ReplayGuard } from "../conversations/inbound";
+import { receiveInbound } from "../conversations/inbound";
 import { log } from "../platform/log";
 import { authenticateWebhook, type WebhookAuthConfig } from "./authenticate";
-import { claimNonce } from "./nonces";
+import type { Nonce } from "./nonces";
 import { parseDeliveryReport, parseInboundSms, readFields, type Parsed } from "./parse";
 import { recordRejection } from "./rejections";
 import { readLimitedBody } from "./body";
 
 type Fields = Record<string, unknown>;
 type Outcome = { status: string; id?: string };
-type Webhook<T> = { parse(fields: Fields): Parsed<T>; apply(value: T, guard?: ReplayGuard): Promise<Outcome> };
+type Webhook<T> = { parse(fields: Fields): Parsed<T>; apply(value: T, nonce?: Nonce): Promise<Outcome> };
 
 const WEBHOOKS = {
   inbound: { parse: parseInboundSms, apply: receiveInbound },
@@ -73,8 +73,7 @@ export async function handleWebhook(
 
   let outcome: Outcome;
   try {
-    const { nonce } = auth;
-    outcome = await webhook.apply(parsed.value, nonce && ((tx) => claimNonce(tx, nonce)));
+    outcome = await webhook.apply(parsed.value, auth.nonce);
   } catch (error) {
     return unavailable(url, error);
   }
