@@ -12,12 +12,28 @@ import { createBenchDatabase } from "./database";
 import { arrivalPercentiles, benchEvents, type EventsResult } from "./events";
 import { openFileLimit, startBaseline, stopChild } from "./processes";
 import { median, ms, progress, ratio, table } from "./report";
-import { benchWebhooks } from "./webhooks";
+import {
+  deliveryReports,
+  duplicates,
+  newMessages,
+  phase,
+  seedReportedMessages,
+  variant,
+  warmUp,
+  type PhaseSummary,
+  type Workload,
+} from "./webhooks";
 
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1_000);
-const CONNECTIONS = 32;
 const ROUNDS = 3;
+// What MessageBird's bursts look like (200) and a steady stream (32); reports only with a database to report on.
+const WEBHOOK_PHASES = (withDatabase: boolean): Workload[] => [
+  newMessages(32, ROUNDS),
+  newMessages(200, ROUNDS),
+  duplicates(32, 2),
+  ...(withDatabase ? [deliveryReports(200, ROUNDS), deliveryReports(32, ROUNDS)] : []),
+];
 const FAN_OUT_ROUNDS = 10;
 // Sockets for the streams on both ends plus the database pool and files: well above N.
 const MIN_OPEN_FILES = 4_096;
@@ -124,22 +140,24 @@ async function main() {
   cleanups.push(() => stopChild(baseline.process));
   const baselineLabel =
     storage.kind === "postgres" ? "baseline (node:http + postgres.js)" : "baseline (node:http, NO database)";
-  const webhooks = await benchWebhooks(
-    { label: "app", url: app.url, idPrefix: "app" },
-    { label: baselineLabel, url: baseline.url, idPrefix: "base" },
-    {
-      secret: WEBHOOK_SECRET,
-      connections: CONNECTIONS,
-      roundSeconds: ROUND_SECONDS,
-      rounds: ROUNDS,
-      duplicateRounds: 2,
-    },
-  );
+  const appVariant = variant({ label: "app", url: app.url, idPrefix: "app" });
+  const baselineVariant = variant({ label: baselineLabel, url: baseline.url, idPrefix: "base" });
+  const webhookOptions = { secret: WEBHOOK_SECRET, roundSeconds: ROUND_SECONDS };
+  const phases = WEBHOOK_PHASES(!!storage.baselineDatabaseUrl);
+  if (storage.baselineDatabaseUrl) {
+    progress("webhooks: seeding outbound messages for the delivery reports");
+    await seedReportedMessages(storage.baselineDatabaseUrl, ["app", "base"]);
+  }
+  await warmUp(appVariant, baselineVariant, webhookOptions, 32);
+  const webhooks: PhaseSummary[] = [];
+  for (const workload of phases) webhooks.push(await phase(appVariant, baselineVariant, workload, webhookOptions));
   let rowCheck = "";
   if (storage.baselineDatabaseUrl) {
     const rows = await countRows(storage.baselineDatabaseUrl);
     // Each run stops with up to one request per connection in flight: stored, but its answer not counted.
-    rowCheck = `rows stored: app ${rows.app} for ${webhooks.storedRows.app} "stored" answers, baseline ${rows.baseline} for ${webhooks.storedRows.baseline} (the difference: requests in flight when a run stopped, at most ${CONNECTIONS * (1 + ROUNDS)})`;
+    const inFlight =
+      32 + phases.reduce((sum, w) => sum + (w.expect.includes("stored") ? w.connections * w.rounds * 2 : 0), 0) / 2;
+    rowCheck = `rows stored: app ${rows.app} for ${appVariant.stored.length} "stored" answers, baseline ${rows.baseline} for ${baselineVariant.stored.length} (the difference: requests in flight when a run stopped, at most ${inFlight})`;
     progress(`webhooks: ${rowCheck}`);
   }
   await stopChild(baseline.process);
@@ -173,13 +191,13 @@ async function main() {
 function printSummary(
   machine: string,
   storage: Storage,
-  webhooks: Awaited<ReturnType<typeof benchWebhooks>>,
+  webhooks: PhaseSummary[],
   rowCheck: string,
   events: EventsResult | undefined,
 ) {
   const range = (values: number[]) => `${ratio(median(values))} (rounds ${values.map((v) => v.toFixed(2)).join(", ")})`;
   const rows: string[][] = [["measure", "app", "baseline", "app / baseline"]];
-  for (const phase of [webhooks.stored, webhooks.duplicates]) {
+  for (const phase of webhooks) {
     rows.push([
       `webhook ${phase.name}: req/s`,
       phase.app.reqPerSec.toFixed(0),
@@ -190,7 +208,7 @@ function printSummary(
       `webhook ${phase.name}: p50 / p99`,
       `${ms(phase.app.p50)} / ${ms(phase.app.p99)}`,
       `${ms(phase.baseline.p50)} / ${ms(phase.baseline.p99)}`,
-      `p50 ${ratio(phase.app.p50 / phase.baseline.p50)}`,
+      `p50 ${ratio(phase.app.p50 / phase.baseline.p50)}, p99 ${range(phase.p99Ratios)}`,
     ]);
     const failed = phase.app.failed + phase.baseline.failed;
     if (failed)

@@ -77,7 +77,7 @@ async function applyAll(tx: Db, arrivals: Arrival[]): Promise<ReportOutcome[]> {
     sql`select v.n, m.id, m.conversation_id as "conversationId"
         from jsonb_to_recordset(${JSON.stringify(lookups)}::jsonb) as v(n int, "providerMessageId" text, reference uuid)
         cross join lateral (
-          select id, conversation_id from messages
+          select id, conversation_id from ${messages}
           where direction = 'outbound' and (provider_message_id = v."providerMessageId" or id = v.reference)
           limit 1) m`,
   );
@@ -125,7 +125,7 @@ async function updateStatuses(tx: Db, changes: { id: string; arrival: Arrival }[
   const updated = await preparedRows<{ id: string }>(
     tx,
     "update_reported_statuses",
-    sql`update messages m set
+    sql`update ${messages} m set
           status = v.status,
           status_at = v."statusAt",
           error_message = v."errorMessage",

@@ -4,6 +4,7 @@ import { countSegments } from "~/lib/segments";
 import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
 import { preparedRows } from "../platform/db/prepared";
+import { conversations, messages, users } from "../platform/db/schema";
 import { publish } from "../platform/event-bus";
 import { writeBatch } from "../platform/write-batch";
 import { claimNonces, type Nonce } from "../webhooks/nonces";
@@ -118,11 +119,11 @@ const conversationKey = (row: ConversationRow) => row.contactNumber;
  * input's order), so two batches that share senders, on this or another
  * instance, wait for each other rather than deadlock.
  */
-async function upsertConversations(tx: Db, messages: InboundSms[]): Promise<string[]> {
-  const keys = messages.map((sms) => conversationKey({ contactNumber: sms.from, virtualNumber: sms.to }));
+async function upsertConversations(tx: Db, texts: InboundSms[]): Promise<string[]> {
+  const keys = texts.map((sms) => conversationKey({ contactNumber: sms.from, virtualNumber: sms.to }));
   const rows = new Map<string, ConversationRow>();
   // A new conversation gets the first SMS's numbers, as if they had been stored one by one.
-  messages.forEach((sms, n) => {
+  texts.forEach((sms, n) => {
     if (!rows.has(keys[n]!)) rows.set(keys[n]!, { contactNumber: sms.from, virtualNumber: sms.to });
   });
   const sorted = [...rows.keys()].sort().map((key) => rows.get(key)!);
@@ -132,8 +133,8 @@ async function upsertConversations(tx: Db, messages: InboundSms[]): Promise<stri
     // A no-op update, only for the row lock and RETURNING. Ownership is never
     // rewritten here: claiming and removing a number own it, and a value read
     // from this statement's snapshot could undo a removal committed meanwhile.
-    sql`insert into conversations (contact_number, virtual_number, user_id)
-        select v."contactNumber", v."virtualNumber", (select u.id from users u where u.phone_number = v."contactNumber")
+    sql`insert into ${conversations} (contact_number, virtual_number, user_id)
+        select v."contactNumber", v."virtualNumber", (select u.id from ${users} u where u.phone_number = v."contactNumber")
         from jsonb_to_recordset(${JSON.stringify(sorted)}::jsonb) as v("contactNumber" text, "virtualNumber" text)
         on conflict (${CONVERSATION_TARGET}) do update set contact_number = excluded.contact_number
         returning id, contact_number as "contactNumber", virtual_number as "virtualNumber"`,
@@ -148,7 +149,7 @@ async function storedEarlier(tx: Db, ids: string[]): Promise<Set<string>> {
   const rows = await preparedRows<{ id: string }>(
     tx,
     "inbound_stored_earlier",
-    sql`select provider_message_id as id from messages
+    sql`select provider_message_id as id from ${messages}
         where provider_message_id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
   );
   return new Set(rows.map((row) => row.id));
@@ -169,7 +170,7 @@ async function insertMessages(tx: Db, placed: Placed[]): Promise<Map<string, str
   const inserted = await preparedRows<{ id: string; providerMessageId: string }>(
     tx,
     "insert_inbound_messages",
-    sql`insert into messages (conversation_id, direction, body, from_number, to_number, status, provider_message_id, segments, created_at, status_at)
+    sql`insert into ${messages} (conversation_id, direction, body, from_number, to_number, status, provider_message_id, segments, created_at, status_at)
         select v."conversationId", 'inbound', v.body, v."fromNumber", v."toNumber", 'received', v."providerMessageId", v.segments, v."createdAt", v."createdAt"
         from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
           "conversationId" uuid, body text, "fromNumber" text, "toNumber" text, "providerMessageId" text, segments int, "createdAt" timestamptz)
@@ -186,10 +187,20 @@ async function insertMessages(tx: Db, placed: Placed[]): Promise<Map<string, str
  */
 async function touchConversations(tx: Db, stored: Placed[]) {
   if (stored.length === 0) return;
-  type Change = { id: string; lastMessageAt: Date; consent: ConsentKeyword | "opt-out-anew" | null; consentAt: Date | null };
+  type Change = {
+    id: string;
+    lastMessageAt: Date;
+    consent: ConsentKeyword | "opt-out-anew" | null;
+    consentAt: Date | null;
+  };
   const changes = new Map<string, Change>();
   for (const { arrival, conversationId } of stored) {
-    const change = changes.get(conversationId) ?? { id: conversationId, lastMessageAt: arrival.receivedAt, consent: null, consentAt: null };
+    const change = changes.get(conversationId) ?? {
+      id: conversationId,
+      lastMessageAt: arrival.receivedAt,
+      consent: null,
+      consentAt: null,
+    };
     changes.set(conversationId, change);
     if (arrival.receivedAt > change.lastMessageAt) change.lastMessageAt = arrival.receivedAt;
     const keyword = consentKeyword(arrival.sms.body);
@@ -200,7 +211,7 @@ async function touchConversations(tx: Db, stored: Placed[]) {
   await preparedRows(
     tx,
     "touch_inbound_conversations",
-    sql`update conversations c set
+    sql`update ${conversations} c set
           last_message_at = greatest(c.last_message_at, v."lastMessageAt"),
           opted_out_at = case v.consent
             when 'opt-in' then null

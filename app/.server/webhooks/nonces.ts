@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../platform/db/connect";
 import { preparedRows } from "../platform/db/prepared";
+import { webhookNonces } from "../platform/db/schema";
 
 /** A signed webhook's one-time value, refused a second time until the signature has expired anyway. */
 export type Nonce = { value: string; expiresAt: Date };
@@ -24,7 +25,7 @@ export async function claimNonces(tx: Db, nonces: (Nonce | undefined)[]): Promis
   const claimed = await preparedRows<{ jti: string }>(
     tx,
     "claim_nonces",
-    sql`insert into webhook_nonces (jti, expires_at)
+    sql`insert into ${webhookNonces} (jti, expires_at)
         select jti, expires_at from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(jti text, expires_at timestamptz)
         on conflict do nothing
         returning jti`,
