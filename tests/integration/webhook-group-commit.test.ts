@@ -147,7 +147,7 @@ describe.runIf(!!process.env.TEST_DATABASE_URL)("shutting down", () => {
           status: response.status,
           body: (await response.json()) as { status?: string; id?: string },
         }),
-        () => ({ status: 0, body: {} }),
+        () => ({ status: 0, body: {} as { status?: string; id?: string } }),
       ),
     );
     // Stop once the first answers are in: the rest are queued or in a transaction.
