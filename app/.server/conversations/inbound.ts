@@ -40,8 +40,8 @@ type Arrival = {
   earlierIds: string[];
 };
 
-// Measured with `npm run bench` (docs/decisions/006-group-commit.md): larger batches stopped paying.
-const MAX_BATCH = 64;
+// Measured (docs/decisions/006-group-commit.md): at 200 connections the whole queue fits one transaction.
+const MAX_BATCH = 256;
 
 /** Arrivals that come in while a write is in flight are stored together, in one transaction. */
 const store = writeBatch<Arrival, Received>({
