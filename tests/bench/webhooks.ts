@@ -63,25 +63,21 @@ const resend = (variant: Variant) => {
   return () => ids[n++ % ids.length]!;
 };
 
-export const newMessages = (connections: number, rounds: number): Workload => ({
-  name: `new, ${connections} conns`,
-  path: "/webhooks/messagebird",
-  body: sms,
-  expect: ["stored"],
-  ids: fresh,
-  connections,
-  rounds,
-});
+/** Inbound SMS, answered `expect`; `ids` picks fresh or already stored message ids. */
+const inbound =
+  (kind: string, expect: string, ids: Workload["ids"]) =>
+  (connections: number, rounds: number): Workload => ({
+    name: `${kind}, ${connections} conns`,
+    path: "/webhooks/messagebird",
+    body: sms,
+    expect: [expect],
+    ids,
+    connections,
+    rounds,
+  });
 
-export const duplicates = (connections: number, rounds: number): Workload => ({
-  name: `duplicate, ${connections} conns`,
-  path: "/webhooks/messagebird",
-  body: sms,
-  expect: ["duplicate"],
-  ids: resend,
-  connections,
-  rounds,
-});
+export const newMessages = inbound("new", "stored", fresh);
+export const duplicates = inbound("duplicate", "duplicate", resend);
 
 /** Outbound messages the delivery-report phase reports on, per variant; reports cycle through them. */
 export const REPORTED_MESSAGES = 150_000;
