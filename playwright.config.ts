@@ -1,3 +1,6 @@
+import { rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { defineConfig, type PlaywrightTestConfig } from "@playwright/test";
 import { APP_DATABASE_URL, AUTH_SECRET, SERVICE_NUMBER } from "./tests/e2e/main-app";
 import { binaryOf, PROXY_STACKS, proxiedAppEnv, PUBLIC_HOST, type ProxyStack } from "./tests/e2e/proxy/stacks";
@@ -33,16 +36,23 @@ if (missing.length > 0 && !process.env.TEST_WORKER_INDEX) {
 
 type WebServer = Extract<PlaywrightTestConfig["webServer"], unknown[]>[number];
 
+// Each app server without a DATABASE_URL runs the embedded database in a DATA_DIR of its own here.
+// scripts/e2e.mjs makes a fresh one per run; run directly, the old one is cleared first.
+const dataRoot = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `birdline-e2e-${port}`);
+if (!process.env.E2E_DATA_DIR && !process.env.TEST_WORKER_INDEX) rmSync(dataRoot, { recursive: true, force: true });
+
 const appServer = (name: string, appPort: number, env: Record<string, string>): WebServer => ({
   name,
-  command: "node --import tsx server.ts",
+  command: "node build/server/server.js",
+  // SIGTERM, not Playwright's default SIGKILL: the app stops its embedded database on the way out.
+  gracefulShutdown: { signal: "SIGTERM", timeout: 10_000 },
   url: `http://127.0.0.1:${appPort}/healthz`,
   reuseExistingServer: false,
   timeout: 120_000,
   stdout: "ignore",
   stderr: "pipe",
   env: {
-    DATA_DIR: "memory://",
+    DATA_DIR: path.join(dataRoot, String(appPort)),
     BIRDLINE_SKIP_BUILD: "1",
     LOG_LEVEL: "warn",
     // The e2e servers use the embedded database and the simulator, like `npm start`; only the

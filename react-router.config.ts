@@ -1,3 +1,4 @@
+import path from "node:path";
 import type { Config } from "@react-router/dev/config";
 
 export default {
@@ -12,5 +13,25 @@ export default {
     // load context server.ts fills (client address, CSP nonce). Adopt it with the
     // move to React Router 8, together with context.get().
     v8_middleware: false,
+  },
+  // The programs `npm start` and `npm run db:migrate` run, compiled beside the
+  // app's server build, so plain `node` runs them: no TypeScript loader (and its
+  // esbuild process and loader thread) at run time. Packages stay external.
+  async buildEnd({ reactRouterConfig }) {
+    const { build } = await import("vite");
+    await build({
+      configFile: false,
+      logLevel: "warn",
+      build: {
+        ssr: true,
+        target: "node20",
+        outDir: path.join(reactRouterConfig.buildDirectory, "server"),
+        emptyOutDir: false,
+        rollupOptions: {
+          input: { server: "server.ts", migrate: "app/.server/platform/db/migrate.ts" },
+          output: { entryFileNames: "[name].js", chunkFileNames: "programs/[name]-[hash].js" },
+        },
+      },
+    });
   },
 } satisfies Config;

@@ -1,8 +1,6 @@
 // Production server: node:http + React Router's request listener + static assets.
-// `npm start` runs this file; it builds the app first when the build is missing
-// or older than the sources, so a fresh clone needs nothing but `npm ci`.
-import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
+// The build compiles this file to build/server/server.js (react-router.config.ts),
+// which plain `node` runs; `npm start` (scripts/start.mjs) builds first when needed.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -17,28 +15,6 @@ process.env.NODE_ENV ??= "production";
 
 const root = process.cwd();
 const serverBuildPath = path.join(root, "build/server/index.js");
-const SOURCES = ["app", "react-router.config.ts", "vite.config.ts", "package-lock.json"];
-
-function newestMtime(entry: string): number {
-  if (!existsSync(entry)) return 0;
-  const stat = statSync(entry);
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  return Math.max(stat.mtimeMs, ...readdirSync(entry).map((name) => newestMtime(path.join(entry, name))));
-}
-
-function ensureBuild() {
-  const built = existsSync(serverBuildPath) ? statSync(serverBuildPath).mtimeMs : 0;
-  const changed = Math.max(...SOURCES.map((source) => newestMtime(path.join(root, source))));
-  if (built >= changed) return;
-  console.log(
-    built ? "Sources changed since the last build; rebuilding…" : "No build yet; building the app (about a minute)…",
-  );
-  const result = spawnSync("npx", ["react-router", "build"], { stdio: "inherit", env: process.env });
-  if (result.status !== 0) {
-    console.error("Build failed; see the output above.");
-    process.exit(1);
-  }
-}
 
 type EntryModule = typeof entryModule;
 
@@ -46,8 +22,8 @@ async function loadBuild(): Promise<ServerBuild & { entry: { module: EntryModule
   try {
     return await import(pathToFileURL(serverBuildPath).href);
   } catch (error) {
-    // A configuration problem is the operator's to fix: print it plainly, no stack.
-    if (error instanceof Error && error.name === "ConfigError") {
+    // A configuration or embedded-database problem is the operator's to fix: print it plainly, no stack.
+    if (error instanceof Error && (error.name === "ConfigError" || error.name === "EmbeddedPostgresError")) {
       console.error(error.message);
       process.exit(1);
     }
@@ -63,7 +39,6 @@ async function loadBuild(): Promise<ServerBuild & { entry: { module: EntryModule
   }
 }
 
-if (process.env.BIRDLINE_SKIP_BUILD !== "1") ensureBuild();
 const build = await loadBuild();
 const { database, env, startBackgroundWork, createEdgeListener, setInternalOrigin } = build.entry.module;
 

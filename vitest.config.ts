@@ -19,6 +19,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["tests/integration/**/*.test.ts"],
+          globalSetup: ["tests/setup/embedded-database.ts"],
           setupFiles: ["tests/setup/console.ts", "tests/setup/matchers.ts", "tests/setup/integration.ts"],
           testTimeout: 30_000,
           hookTimeout: 60_000,

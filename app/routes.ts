@@ -8,11 +8,13 @@ export default [
   route("logout", "routes/logout.ts"),
   route("settings/phone", "routes/settings.phone.tsx"),
   route("messages", "routes/messages._index.tsx"),
+  route("messages/new", "routes/messages.new.tsx"),
   route("messages/:conversationId", "routes/messages.$conversationId.tsx"),
   route("webhooks/messagebird", "routes/webhooks.messagebird.ts"),
   route("webhooks/messagebird/status", "routes/webhooks.messagebird.status.ts"),
   route("dev/phone", "routes/dev.phone.tsx"),
   route("admin/webhooks", "routes/admin.webhooks.tsx"),
+  route("team/numbers", "routes/team.numbers.tsx"),
   route("events", "routes/events.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

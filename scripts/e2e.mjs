@@ -2,8 +2,11 @@
 // Debian's Chromium. Without a browser: a loud skip locally, a failure in CI.
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import postgres from "postgres";
+import { register } from "tsx/esm/api";
 
 const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 if (!existsSync(chromium)) {
@@ -23,9 +26,9 @@ if (process.env.BIRDLINE_BUILT !== "1") {
 }
 
 /**
- * A fresh database on the Postgres in TEST_DATABASE_URL. The main e2e app keeps its data there
- * instead of in its own memory, so tests can create their accounts in it directly rather than
- * through the forms (tests/e2e/test-accounts.ts).
+ * A fresh database on the Postgres in TEST_DATABASE_URL, else on an embedded cluster of this run.
+ * The main e2e app keeps its data there, so tests can create their accounts in it directly rather
+ * than through the forms (tests/e2e/test-accounts.ts).
  */
 async function createDatabase(serverUrl) {
   const name = `birdline_e2e_${process.pid}_${randomBytes(4).toString("hex")}`;
@@ -43,12 +46,26 @@ async function createDatabase(serverUrl) {
   return { url: url.toString(), drop: () => onServer(`drop database if exists "${name}" with (force)`) };
 }
 
-const database = process.env.TEST_DATABASE_URL ? await createDatabase(process.env.TEST_DATABASE_URL) : undefined;
+// The run's data: the embedded cluster (without TEST_DATABASE_URL) and the DATA_DIR of each
+// app server that runs the embedded default itself (playwright.config.ts).
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "birdline-e2e-"));
+// Run as root, Postgres runs as its own user, which must reach the clusters inside.
+chmodSync(dataDir, 0o755);
+let cluster;
+if (!process.env.TEST_DATABASE_URL) {
+  register();
+  const { startEmbeddedPostgres } = await import("../app/.server/platform/db/embedded-postgres.ts");
+  cluster = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "server"), log: console.log });
+}
+const database = await createDatabase(process.env.TEST_DATABASE_URL ?? cluster.adminUrl);
 // Ctrl-C stops Playwright too; outlive it to drop the database.
 process.on("SIGINT", () => {});
 const status = run("npx", ["playwright", "test", ...process.argv.slice(2)], {
   ...process.env,
-  ...(database && { E2E_DATABASE_URL: database.url }),
+  E2E_DATABASE_URL: database.url,
+  E2E_DATA_DIR: dataDir,
 });
-await database?.drop();
+await database.drop();
+await cluster?.stop();
+rmSync(dataDir, { recursive: true, force: true });
 process.exit(status);

@@ -1,4 +1,10 @@
-import { useId, type InputHTMLAttributes, type ReactNode } from "react";
+import {
+  useId,
+  type InputHTMLAttributes,
+  type ReactNode,
+  type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
+} from "react";
 import { useNavigation } from "react-router";
 
 type Errors = string[] | undefined;
@@ -100,5 +106,56 @@ export function AuthCard({ title, subtitle, children }: { title: string; subtitl
       {subtitle ? <p className="mt-1 text-slate-600">{subtitle}</p> : null}
       <div className="mt-6 rounded-xl border border-slate-200 bg-white p-6 shadow-sm">{children}</div>
     </section>
+  );
+}
+
+const CONTROL =
+  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500";
+
+type ControlField<P> = { label: string; errorId: string; errors: Errors; controlProps: P & { id: string } };
+
+/** A select with its label and errors; `onPick` hears each choice as it is made (with JavaScript). */
+export function SelectField({
+  label,
+  errorId,
+  errors,
+  controlProps,
+  options,
+  onPick,
+}: ControlField<SelectHTMLAttributes<HTMLSelectElement>> & {
+  options: { value: string; label: string }[];
+  onPick?: (value: string) => void;
+}) {
+  return (
+    <div>
+      <label htmlFor={controlProps.id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <select {...controlProps} onChange={onPick && ((event) => onPick(event.currentTarget.value))} className={CONTROL}>
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      <ErrorList id={errorId} errors={errors} />
+    </div>
+  );
+}
+
+export function TextareaField({
+  label,
+  errorId,
+  errors,
+  controlProps,
+}: ControlField<TextareaHTMLAttributes<HTMLTextAreaElement>>) {
+  return (
+    <div>
+      <label htmlFor={controlProps.id} className="block text-sm font-medium text-slate-800">
+        {label}
+      </label>
+      <textarea {...controlProps} className={CONTROL} />
+      <ErrorList id={errorId} errors={errors} />
+    </div>
   );
 }

@@ -23,9 +23,14 @@ export function SiteHeader({ user, status }: { user: NavUser | null; status?: Re
               Messages
             </NavLink>
             {hasRole(user, "admin") ? (
-              <NavLink to="/admin/webhooks" className={navLink}>
-                Webhooks
-              </NavLink>
+              <>
+                <NavLink to="/team/numbers" className={navLink}>
+                  Numbers
+                </NavLink>
+                <NavLink to="/admin/webhooks" className={navLink}>
+                  Webhooks
+                </NavLink>
+              </>
             ) : null}
             <NavLink to="/settings/phone" className={navLink}>
               {user.phoneNumber ? (

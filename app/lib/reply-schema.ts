@@ -17,3 +17,13 @@ export const RetrySchema = z.object({
   intent: z.literal("retry"),
   messageId: z.uuid(),
 });
+
+/** Texting someone first: who, from which of our numbers, and the first message. */
+export const NewConversationSchema = ReplySchema.omit({ intent: true }).extend({
+  to: z
+    .string({ error: "Enter the number to text." })
+    .trim()
+    .max(32, { error: "That is too long for a phone number." })
+    .regex(/^[+\d][\d\s().-]*$/, { error: "Use digits, spaces and an optional leading +." }),
+  numberId: z.uuid({ error: "Pick one of our numbers." }),
+});

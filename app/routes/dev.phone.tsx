@@ -1,13 +1,14 @@
-import { getFormProps, getInputProps, getTextareaProps, useForm } from "@conform-to/react";
+import { getFormProps, getInputProps, getSelectProps, getTextareaProps, useForm } from "@conform-to/react";
 import { parseWithZod, type SubmissionResult } from "@conform-to/zod/v4";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { data, Form, redirect, useRevalidator } from "react-router";
 import { z } from "zod";
 import { requireRole } from "~/.server/identity/session";
 import { env } from "~/.server/platform/env";
-import { defaultSender } from "~/.server/sms/sender";
+import { textableNumbers } from "~/.server/sms/numbers";
 import { handsetMessages, inboundWebhookUrl, sendFromHandset, SIMULATOR_SCENARIOS } from "~/.server/sms/simulator";
-import { ErrorList, FormErrors, SubmitButton } from "~/components/forms";
+import { ErrorList, FormErrors, SelectField, SubmitButton, TextareaField } from "~/components/forms";
+import { numberName } from "~/lib/our-numbers";
 import { formatPhone, parseUserPhone } from "~/lib/phone";
 import type { Route } from "./+types/dev.phone";
 
@@ -17,6 +18,8 @@ const HandsetSmsSchema = z.object({
   number: z
     .string({ error: "Open a handset first." })
     .refine((value) => parseUserPhone(value) !== null, "Open a handset first."),
+  /** Which of our numbers to text; the default one when left out (a script, an older form). */
+  to: z.string().optional(),
   body: z
     .string({ error: "Type a message to send." })
     .trim()
@@ -34,7 +37,21 @@ async function requireSimulator(request: Request) {
   if (env.mode === "deployed") await requireRole(request, "admin");
 }
 
-const handsetUrl = (number: string) => `/dev/phone?number=${encodeURIComponent(number)}`;
+const handsetUrl = (number: string, to?: string) =>
+  `/dev/phone?${new URLSearchParams(to ? { number, to } : { number })}`;
+
+/** The numbers a handset can text, default first, and the one to preselect (`?to=`, else the default). */
+async function serviceNumbers(request: Request) {
+  const numbers = (await textableNumbers()).map((n) => ({
+    number: n.number,
+    name: numberName(n),
+    // Labelled numbers also show the digits, which is what a handset dials.
+    title: n.label ? `${n.label} (${formatPhone(n.number)})` : formatPhone(n.number),
+  }));
+  const asked = new URL(request.url).searchParams.get("to");
+  const chosen = numbers.find((n) => n.number === asked) ?? numbers[0];
+  return { numbers, chosen: chosen?.number ?? null };
+}
 
 export async function loader({ request }: Route.LoaderArgs) {
   await requireSimulator(request);
@@ -44,12 +61,14 @@ export async function loader({ request }: Route.LoaderArgs) {
   if (number && number !== typed) throw redirect(handsetUrl(number));
   // The secret lets anyone post SMS into the inbox: only show it on the machine it was generated for.
   const local = env.mode === "local";
+  const service = await serviceNumbers(request);
   return {
     typed,
     number,
     numberError: typed && !number ? `“${typed}” is not a phone number we can read. Try +31 6 12345678.` : null,
     messages: number ? await handsetMessages(number) : [],
-    virtualNumber: defaultSender(),
+    serviceNumbers: service.numbers,
+    chosenNumber: service.chosen,
     webhookSecret: local ? (env.messagebird.webhookSecret ?? null) : null,
     webhookUrl: local ? inboundWebhookUrl().toString() : null,
     scenarios: SIMULATOR_SCENARIOS,
@@ -61,13 +80,24 @@ export async function action({ request }: Route.ActionArgs) {
   const submission = parseWithZod(await request.formData(), { schema: HandsetSmsSchema });
   if (submission.status !== "success") return data({ result: submission.reply() }, { status: 400 });
   const { number, body } = submission.value;
-  const sent = await sendFromHandset({ from: number, body });
+  const { numbers } = await serviceNumbers(request);
+  const to = submission.value.to ?? numbers[0]?.number;
+  if (!to || !numbers.some((service) => service.number === to)) {
+    const result = submission.reply({ fieldErrors: { to: ["Pick one of our numbers that can receive SMS."] } });
+    return data({ result }, { status: 400 });
+  }
+  const sent = await sendFromHandset({ from: number, to, body });
   if (!sent.ok) return data({ result: submission.reply({ formErrors: [sent.message] }) }, { status: 502 });
-  throw redirect(handsetUrl(number));
+  throw redirect(handsetUrl(number, to));
 }
 
 export default function DevPhone({ loaderData, actionData }: Route.ComponentProps) {
-  const { number, messages, virtualNumber } = loaderData;
+  const { number, messages, serviceNumbers, chosenNumber } = loaderData;
+  // The select on the send form also picks the number in the curl example.
+  const [picked, setPicked] = useState<string | null>(null);
+  const to = picked ?? chosenNumber;
+  const nameOf = (ourNumber: string) =>
+    serviceNumbers.find((service) => service.number === ourNumber)?.name ?? formatPhone(ourNumber);
   return (
     <div className="space-y-6">
       <header>
@@ -75,7 +105,7 @@ export default function DevPhone({ loaderData, actionData }: Route.ComponentProp
         <h1 className="mt-1 text-3xl font-bold tracking-tight text-brand-900">Simulated phone</h1>
         <p className="mt-2 max-w-2xl text-slate-600">
           No MessageBird account is configured, so every SMS Birdline sends lands here instead of on a real phone. Open
-          any number to see what it received, and text the service number {formatPhone(virtualNumber)} from it.
+          any number to see what it received, and text any of our numbers from it.
         </p>
       </header>
 
@@ -90,8 +120,15 @@ export default function DevPhone({ loaderData, actionData }: Route.ComponentProp
           <NumberPicker typed={loaderData.typed} error={loaderData.numberError} />
           {number ? (
             <>
-              <Thread number={number} messages={messages} />
-              <SendForm key={number} number={number} virtualNumber={virtualNumber} lastResult={actionData?.result} />
+              <Thread number={number} to={to} messages={messages} nameOf={nameOf} />
+              <SendForm
+                key={number}
+                number={number}
+                serviceNumbers={serviceNumbers}
+                to={to}
+                onPick={setPicked}
+                lastResult={actionData?.result}
+              />
             </>
           ) : (
             <p className="mt-6 text-slate-600">
@@ -99,7 +136,7 @@ export default function DevPhone({ loaderData, actionData }: Route.ComponentProp
             </p>
           )}
         </section>
-        <HowItWorks {...loaderData} />
+        <HowItWorks {...loaderData} to={to} />
       </div>
     </div>
   );
@@ -138,7 +175,17 @@ function NumberPicker({ typed, error }: { typed: string; error: string | null })
 
 type Message = Route.ComponentProps["loaderData"]["messages"][number];
 
-function Thread({ number, messages }: { number: string; messages: Message[] }) {
+function Thread({
+  number,
+  to,
+  messages,
+  nameOf,
+}: {
+  number: string;
+  to: string | null;
+  messages: Message[];
+  nameOf: (ourNumber: string) => string;
+}) {
   const revalidator = useRevalidator();
   // New SMS show up by themselves with JavaScript; without it the Refresh link does the same.
   useEffect(() => {
@@ -152,7 +199,10 @@ function Thread({ number, messages }: { number: string; messages: Message[] }) {
     <div className="mt-6">
       <div className="flex items-center justify-between gap-2 border-b border-slate-100 pb-3">
         <h3 className="font-semibold text-slate-900">{formatPhone(number)}</h3>
-        <a href={handsetUrl(number)} className="text-sm font-medium text-brand-700 underline hover:text-brand-900">
+        <a
+          href={handsetUrl(number, to ?? undefined)}
+          className="text-sm font-medium text-brand-700 underline hover:text-brand-900"
+        >
           Refresh
         </a>
       </div>
@@ -172,6 +222,11 @@ function Thread({ number, messages }: { number: string; messages: Message[] }) {
               }
             >
               <span className="sr-only">{message.direction === "received" ? "Received: " : "Sent: "}</span>
+              <p
+                className={`text-xs font-medium ${message.direction === "received" ? "text-slate-600" : "text-brand-100"}`}
+              >
+                {message.direction === "received" ? "From" : "To"} {nameOf(message.ourNumber)}
+              </p>
               <p className="whitespace-pre-wrap break-words">{message.body}</p>
               <time
                 dateTime={new Date(message.at).toISOString()}
@@ -191,17 +246,21 @@ function Thread({ number, messages }: { number: string; messages: Message[] }) {
 
 function SendForm({
   number,
-  virtualNumber,
+  serviceNumbers,
+  to,
+  onPick,
   lastResult,
 }: {
   number: string;
-  virtualNumber: string;
+  serviceNumbers: { number: string; title: string }[];
+  to: string | null;
+  onPick: (to: string) => void;
   lastResult?: SubmissionResult;
 }) {
   const [form, fields] = useForm({
     id: "handset-sms",
     lastResult,
-    defaultValue: { number },
+    defaultValue: { number, to },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: HandsetSmsSchema }),
     shouldValidate: "onBlur",
     shouldRevalidate: "onInput",
@@ -210,17 +269,20 @@ function SendForm({
     <Form method="post" className="mt-6 space-y-3 border-t border-slate-100 pt-4" {...getFormProps(form)}>
       <FormErrors id={form.errorId} errors={form.errors} />
       <input {...getInputProps(fields.number, { type: "hidden" })} />
-      <div>
-        <label htmlFor={fields.body.id} className="block text-sm font-medium text-slate-800">
-          Text {formatPhone(virtualNumber)}
-        </label>
-        <textarea
-          {...getTextareaProps(fields.body)}
-          rows={3}
-          className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500"
-        />
-        <ErrorList id={fields.body.errorId} errors={fields.body.errors} />
-      </div>
+      <SelectField
+        label="To"
+        errorId={fields.to.errorId}
+        errors={fields.to.errors}
+        controlProps={getSelectProps(fields.to)}
+        options={serviceNumbers.map((service) => ({ value: service.number, label: service.title }))}
+        onPick={onPick}
+      />
+      <TextareaField
+        label="Text message"
+        errorId={fields.body.errorId}
+        errors={fields.body.errors}
+        controlProps={{ ...getTextareaProps(fields.body), rows: 3 }}
+      />
       <SubmitButton pendingText="Sending…" className="w-full sm:w-auto">
         Send SMS
       </SubmitButton>
@@ -228,10 +290,17 @@ function SendForm({
   );
 }
 
-function HowItWorks({ virtualNumber, webhookSecret, webhookUrl, scenarios }: Route.ComponentProps["loaderData"]) {
-  const curl = webhookUrl
-    ? `curl -X POST '${webhookUrl}' \\\n  -H 'content-type: application/json' \\\n  -d '{"originator":"+31612345678","recipient":"${virtualNumber}","payload":"Hello"}'`
-    : null;
+function HowItWorks({
+  to,
+  serviceNumbers,
+  webhookSecret,
+  webhookUrl,
+  scenarios,
+}: Route.ComponentProps["loaderData"] & { to: string | null }) {
+  const curl =
+    webhookUrl && to
+      ? `curl -X POST '${webhookUrl}' \\\n  -H 'content-type: application/json' \\\n  -d '{"originator":"+31612345678","recipient":"${to}","payload":"Hello"}'`
+      : null;
   return (
     <aside
       aria-labelledby="how-heading"
@@ -242,8 +311,12 @@ function HowItWorks({ virtualNumber, webhookSecret, webhookUrl, scenarios }: Rou
       </h2>
       <dl className="space-y-3">
         <div>
-          <dt className="font-medium text-slate-800">Service number</dt>
-          <dd className="text-slate-600">{formatPhone(virtualNumber)}</dd>
+          <dt className="font-medium text-slate-800">Our numbers</dt>
+          {serviceNumbers.map((service) => (
+            <dd key={service.number} className="text-slate-600">
+              {service.title}
+            </dd>
+          ))}
         </div>
         {webhookSecret ? (
           <div>

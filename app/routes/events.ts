@@ -1,8 +1,18 @@
 import { getOptionalUser } from "~/.server/identity/session";
-import { eventStream } from "~/.server/platform/event-stream";
+import type { InboxEvent } from "~/.server/platform/event-bus";
+import { encodeEvent, eventStream } from "~/.server/platform/event-stream";
 import { log } from "~/.server/platform/log";
 import { subscribeAsViewer } from "~/.server/conversations/live-feed";
 import type { Route } from "./+types/events";
+
+// Every open stream receives the same event objects from one NOTIFY: each is encoded once.
+const frames = new WeakMap<InboxEvent, Uint8Array>();
+function inboxFrame(event: InboxEvent): Uint8Array {
+  let frame = frames.get(event);
+  if (!frame) frames.set(event, (frame = encodeEvent("inbox", JSON.stringify(event))));
+  return frame;
+}
+const RESYNC = encodeEvent("resync", "{}");
 
 /**
  * Live updates for the signed-in user's open pages: `inbox` events carry ids
@@ -15,8 +25,8 @@ export async function loader({ request }: Route.LoaderArgs) {
   try {
     return await eventStream(request.signal, (send) =>
       subscribeAsViewer(user.id, {
-        onEvents: (events) => events.forEach((event) => send("inbox", JSON.stringify(event))),
-        onResync: () => send("resync", "{}"),
+        onEvents: (events) => events.forEach((event) => send(inboxFrame(event))),
+        onResync: () => send(RESYNC),
       }),
     );
   } catch (error) {

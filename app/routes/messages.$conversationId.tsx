@@ -5,6 +5,7 @@ import { requireUser } from "~/.server/identity/session";
 import { retryReply, sendReply, type SendFailure } from "~/.server/conversations/outbound";
 import { findVisibleConversation } from "~/.server/conversations/access";
 import { markRead, threadPage } from "~/.server/conversations/threads";
+import { nameOfNumber } from "~/.server/sms/numbers";
 import { MessageStatus } from "~/components/message-status";
 import { ReplyForm } from "~/components/reply-form";
 import { useTimeZone } from "~/components/time-zone";
@@ -32,7 +33,10 @@ async function requireConversation(request: Request, conversationId: string) {
 export async function loader({ request, params }: Route.LoaderArgs) {
   const { user, conversation } = await requireConversation(request, params.conversationId);
   const before = new URL(request.url).searchParams.get("before");
-  const page = await threadPage(conversation.id, before);
+  const [page, via] = await Promise.all([
+    threadPage(conversation.id, before),
+    nameOfNumber(conversation.virtualNumber),
+  ]);
   if (!before) await markRead(user.id, conversation.id);
   return {
     conversation: {
@@ -40,6 +44,7 @@ export async function loader({ request, params }: Route.LoaderArgs) {
       contactNumber: conversation.contactNumber,
       claimed: conversation.userId !== null,
       optedOut: conversation.optedOutAt !== null,
+      via,
     },
     messages: page.messages,
     older: page.older,
@@ -100,6 +105,7 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
         <h1 id="thread-heading" className="text-2xl font-bold text-slate-900">
           {formatPhone(conversation.contactNumber)}
         </h1>
+        <span className="text-sm text-slate-600">via {conversation.via}</span>
         {teamView && !conversation.claimed ? (
           <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Unclaimed</span>
         ) : null}

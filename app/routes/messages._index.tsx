@@ -1,7 +1,9 @@
-import { Form, Link, redirect } from "react-router";
+import { data, Form, Link, redirect } from "react-router";
 import { requireUser } from "~/.server/identity/session";
-import { findOwnConversation } from "~/.server/conversations/access";
+import { findOwnConversations } from "~/.server/conversations/access";
 import { listConversations, UNREAD_CAP } from "~/.server/conversations/threads";
+import { findNumber, listNumbers } from "~/.server/sms/numbers";
+import { numberName } from "~/lib/our-numbers";
 import { isStaff } from "~/lib/roles";
 import { formatPhone } from "~/lib/phone";
 import { useTimeZone } from "~/components/time-zone";
@@ -12,16 +14,26 @@ export const meta: Route.MetaFunction = () => [{ title: "Messages · Birdline" }
 
 export async function loader({ request }: Route.LoaderArgs) {
   const user = await requireUser(request);
-  if (!isStaff(user)) {
-    const own = await findOwnConversation(user);
-    if (own) throw redirect(`/messages/${own}`);
-    return { view: "verify-phone" as const };
+  const teamView = isStaff(user);
+  if (!teamView) {
+    const own = await findOwnConversations(user);
+    if (own.length === 0) return { view: "verify-phone" as const };
+    // Texting one of our numbers is the usual case: straight to it. Several get a list.
+    if (own.length === 1) throw redirect(`/messages/${own[0]}`);
   }
-  const search = new URL(request.url).searchParams.get("q")?.trim() ?? "";
+  const params = new URL(request.url).searchParams;
+  const search = params.get("q")?.trim() ?? "";
+  const numberId = params.get("number");
+  const filter = numberId === null ? null : await findNumber(numberId);
+  if (numberId !== null && !filter) throw data("There is no such number.", { status: 404 });
+  const ourNumbers = teamView ? await listNumbers() : [];
   return {
-    view: "team" as const,
+    view: "list" as const,
+    teamView,
     search,
-    conversations: await listConversations(user, { search }),
+    numberFilter: filter?.id ?? null,
+    numbers: ourNumbers.length > 1 ? ourNumbers.map((n) => ({ id: n.id, name: numberName(n) })) : [],
+    conversations: await listConversations(user, { search, ourNumber: filter?.number }),
     unreadCap: UNREAD_CAP,
     now: new Date(),
   };
@@ -30,14 +42,29 @@ export async function loader({ request }: Route.LoaderArgs) {
 export default function Messages({ loaderData }: Route.ComponentProps) {
   const timeZone = useTimeZone();
   if (loaderData.view === "verify-phone") return <VerifyPhonePrompt />;
-  const { conversations, search, now, unreadCap } = loaderData;
+  const { conversations, search, now, unreadCap, teamView, numbers, numberFilter } = loaderData;
+  const filterUrl = (numberId: string | null) => {
+    const params = new URLSearchParams();
+    if (search) params.set("q", search);
+    if (numberId) params.set("number", numberId);
+    return params.size ? `/messages?${params}` : "/messages";
+  };
   return (
     <section aria-labelledby="inbox-heading" className="space-y-4">
       <div className="flex flex-wrap items-end justify-between gap-3">
         <h1 id="inbox-heading" className="text-2xl font-bold text-slate-900">
           Conversations
         </h1>
+        {teamView ? (
+          <Link
+            to="/messages/new"
+            className="rounded-md bg-brand-600 px-3 py-2 text-sm font-semibold text-white hover:bg-brand-700"
+          >
+            New conversation
+          </Link>
+        ) : null}
         <Form method="get" role="search" className="flex gap-2">
+          {numberFilter ? <input type="hidden" name="number" value={numberFilter} /> : null}
           <label htmlFor="q" className="sr-only">
             Search by number, name or email
           </label>
@@ -57,6 +84,21 @@ export default function Messages({ loaderData }: Route.ComponentProps) {
           </button>
         </Form>
       </div>
+
+      {numbers.length > 0 ? (
+        <nav aria-label="Our numbers" className="flex flex-wrap gap-2 text-sm">
+          {[{ id: null, name: "All numbers" }, ...numbers].map((number) => (
+            <Link
+              key={number.id ?? "all"}
+              to={filterUrl(number.id)}
+              aria-current={number.id === numberFilter ? "page" : undefined}
+              className="rounded-full border border-slate-300 px-3 py-1 text-slate-700 hover:bg-slate-50 aria-[current=page]:border-brand-600 aria-[current=page]:bg-brand-50 aria-[current=page]:text-brand-900"
+            >
+              {number.name}
+            </Link>
+          ))}
+        </nav>
+      ) : null}
 
       {conversations.length === 0 ? (
         <div className="rounded-xl border border-dashed border-slate-300 bg-white p-10 text-center text-slate-600">
@@ -87,7 +129,13 @@ export default function Messages({ loaderData }: Route.ComponentProps) {
                     <span className={`text-slate-900 ${conversation.unread ? "font-bold" : "font-medium"}`}>
                       {formatPhone(conversation.contactNumber)}
                     </span>
-                    <span className="text-sm text-slate-500">{conversation.ownerName ?? "Unclaimed"}</span>
+                    {teamView ? (
+                      <span className="text-sm text-slate-500">{conversation.ownerName ?? "Unclaimed"}</span>
+                    ) : null}
+                    <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">
+                      <span className="sr-only">via </span>
+                      {numberName(conversation.ourNumber)}
+                    </span>
                     {conversation.optedOut ? (
                       <span className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900">
                         Opted out

@@ -34,7 +34,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const fieldError = (field: string, message: string) =>
     data({ result: submission.reply({ fieldErrors: { [field]: [message] }, hideFields: HIDDEN }) }, { status: 400 });
 
-  const weak = weakPasswordMessage(password, [email, name ?? ""]);
+  const weak = await weakPasswordMessage(password, [email, name ?? ""]);
   if (weak) return fieldError("password", weak);
 
   const limit = await hitLimit(REGISTRATIONS_PER_IP, clientIp(context));

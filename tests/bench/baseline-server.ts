@@ -3,9 +3,7 @@
 // (app/.server/conversations/inbound.ts) in one transaction per request, and
 // applying delivery reports ({ id, status }) with the lookup and conditional
 // update of applyDeliveryReport (app/.server/conversations/delivery-status.ts).
-// Without DATABASE_URL it only answers the same JSON, remembering ids in
-// memory. Run by the bench as a child.
-import { randomUUID } from "node:crypto";
+// Run by the bench as a child.
 import http from "node:http";
 import postgres from "postgres";
 
@@ -15,8 +13,7 @@ type Answer = { status: "stored" | "updated" | "unchanged"; id: string } | { sta
 
 const secret = process.env.MESSAGEBIRD_WEBHOOK_SECRET;
 // The same pool size as the app (app/.server/platform/db/connect.ts), so neither gets more connections.
-const sql = process.env.DATABASE_URL ? postgres(process.env.DATABASE_URL, { max: 10, onnotice: () => {} }) : undefined;
-const seen = new Set<string>();
+const sql = postgres(process.env.DATABASE_URL!, { max: 10, onnotice: () => {} });
 
 function isSms(value: unknown): value is Sms {
   const fields = value as Partial<Record<keyof Sms, unknown>>;
@@ -28,21 +25,17 @@ function isSms(value: unknown): value is Sms {
 }
 
 async function store(sms: Sms): Promise<Answer> {
-  if (!sql) {
-    if (seen.has(sms.messageId)) return { status: "duplicate" };
-    seen.add(sms.messageId);
-    return { status: "stored", id: randomUUID() };
-  }
   const from = `+${sms.originator.replace(/^\+/, "")}`;
   const to = `+${sms.recipient.replace(/^\+/, "")}`;
   return sql.begin(async (tx): Promise<Answer> => {
     const now = new Date();
     // TransactionSql loses Sql's call signatures in postgres.js' typings; it is the same tagged template.
     const q = tx as unknown as postgres.Sql;
+    await q`insert into numbers (number) values (${to}) on conflict (number) do nothing`;
     const [conversation] = await q<{ id: string }[]>`
       insert into conversations (contact_number, virtual_number, user_id)
       values (${from}, ${to}, (select id from users where phone_number = ${from}))
-      on conflict (contact_number) do update set user_id = excluded.user_id
+      on conflict (contact_number, virtual_number) do update set user_id = excluded.user_id
       returning id`;
     const [message] = await q<{ id: string }[]>`
       insert into messages (conversation_id, direction, body, from_number, to_number, status, provider_message_id, segments, created_at, status_at)
@@ -59,7 +52,6 @@ async function store(sms: Sms): Promise<Answer> {
 const BEFORE_DELIVERED = ["queued", "sent", "buffered"];
 
 async function applyReport(report: Report): Promise<Answer> {
-  if (!sql) return { status: "updated", id: report.id };
   const [message] = await sql<{ id: string }[]>`
     select id from messages where direction = 'outbound' and provider_message_id = ${report.id} limit 1`;
   if (!message) return { status: "ignored" };
@@ -121,5 +113,5 @@ server.listen(0, "127.0.0.1", () => {
 process.on("SIGTERM", () => {
   server.close();
   server.closeAllConnections();
-  void (sql?.end({ timeout: 5 }) ?? Promise.resolve()).then(() => process.exit(0));
+  void sql.end({ timeout: 5 }).then(() => process.exit(0));
 });

@@ -2,15 +2,27 @@
 // latency against a single stream, and whether closing them gives everything back.
 import { setTimeout as sleep } from "node:timers/promises";
 import { CookieJar } from "../support/route-call";
-import { openFiles, rssKiB, type OpenFiles } from "./processes";
+import { memoryAfterGc, openFiles, rssKiB, type Memory, type OpenFiles } from "./processes";
 import { FanOut, openStreams, type Stream } from "./sse-client";
 import { median, percentile, progress, ms } from "./report";
 
-export type EventsOptions = { baseUrl: string; pid: number; secret: string; streams: number; rounds: number };
+export type EventsOptions = {
+  baseUrl: string;
+  pid: number;
+  secret: string;
+  streams: number;
+  rounds: number;
+  /** The app process runs with memoryProbeEnv(memoryFile). */
+  memoryFile: string;
+};
 
 type Usage = OpenFiles & { rssKiB: number };
 const showUsage = (u: Usage) =>
   `RSS ${(u.rssKiB / 1024).toFixed(1)} MiB, ${u.fds} fds, ${u.sockets} sockets (${u.httpSockets} HTTP clients)`;
+
+const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+const showMemory = (m: Memory) =>
+  `RSS ${mib(m.rss)}, heap ${mib(m.heapUsed)} used of ${mib(m.heapTotal)}, external ${mib(m.external)}`;
 
 export type EventsResult = {
   streams: number;
@@ -23,6 +35,8 @@ export type EventsResult = {
   timedOut: number;
   before: Usage;
   opened: Usage;
+  /** After a forced full GC: the fresh process before any request, then before and with the N streams open. */
+  gc: { idle: Memory; before: Memory; opened: Memory };
   closed: Usage;
   secondCycleClosed: Usage;
   healthy: boolean;
@@ -106,6 +120,12 @@ export async function benchEvents(options: EventsOptions): Promise<EventsResult>
   const { baseUrl, pid, streams: count, rounds } = options;
   const port = Number(new URL(baseUrl).port);
   const usage = (): Usage => ({ rssKiB: rssKiB(pid), ...openFiles(pid, port) });
+  const afterGc = async (label: string) => {
+    const memory = await memoryAfterGc(pid, options.memoryFile);
+    progress(`events: ${label}, after a forced GC: ${showMemory(memory)}`);
+    return memory;
+  };
+  const idle = await afterGc("fresh process before any request");
   progress("events: registering the admin account over HTTP");
   const cookie = await registerAdmin(baseUrl);
   const fanOut = new FanOut();
@@ -124,6 +144,7 @@ export async function benchEvents(options: EventsOptions): Promise<EventsResult>
   await sleep(1_000);
   const before = usage();
   progress(`events: server before opening: ${showUsage(before)}`);
+  const gcBefore = await afterGc("before opening");
 
   progress(`events: opening ${count} streams…`);
   const openStart = performance.now();
@@ -132,6 +153,7 @@ export async function benchEvents(options: EventsOptions): Promise<EventsResult>
   await sleep(500);
   const opened = usage();
   progress(`events: ${count} streams open in ${openSeconds.toFixed(2)} s; server: ${showUsage(opened)}`);
+  const gcOpened = await afterGc(`${count} streams open`);
 
   progress(`events: ${rounds} webhooks, each until all ${count} streams heard it`);
   const big = await fanOutRounds(options, fanOut, count, rounds);
@@ -167,6 +189,7 @@ export async function benchEvents(options: EventsOptions): Promise<EventsResult>
     timedOut: big.timedOut,
     before,
     opened,
+    gc: { idle, before: gcBefore, opened: gcOpened },
     closed,
     secondCycleClosed,
     healthy,

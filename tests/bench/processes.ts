@@ -1,6 +1,8 @@
 // Child processes of the bench and what Linux says about them (/proc).
 import { spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
+import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export type Server = { url: string; process: ChildProcess };
 
@@ -78,4 +80,23 @@ export function openFileLimit(): number {
   const limits = readFileSync("/proc/self/limits", "utf8");
   const soft = /^Max open files\s+(\S+)/m.exec(limits)?.[1];
   return soft === "unlimited" ? Number.POSITIVE_INFINITY : Number(soft);
+}
+
+export type Memory = { rss: number; heapTotal: number; heapUsed: number; external: number; arrayBuffers: number };
+
+/** Node options and environment that let `memoryAfterGc` read a child's memory (tests/bench/memory-probe.mjs). */
+export function memoryProbeEnv(file: string): Record<string, string> {
+  return { NODE_OPTIONS: `--import ${path.resolve("tests/bench/memory-probe.mjs")}`, BENCH_MEMORY_FILE: file };
+}
+
+/** A child's memory in bytes right after a full garbage collection, read through its memory probe. */
+export async function memoryAfterGc(pid: number, file: string, timeoutMs = 10_000): Promise<Memory> {
+  rmSync(file, { force: true });
+  process.kill(pid, "SIGUSR2");
+  const deadline = Date.now() + timeoutMs;
+  while (!existsSync(file)) {
+    if (Date.now() > deadline) throw new Error(`process ${pid} wrote no memory reading within ${timeoutMs} ms`);
+    await sleep(20);
+  }
+  return JSON.parse(readFileSync(file, "utf8")) as Memory;
 }

@@ -3,14 +3,15 @@
 // machines are shared and noisy: never compare absolute numbers across runs).
 // Talks to 127.0.0.1 only; cleans up its processes and database however it ends.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
+import { startEmbeddedPostgres } from "../../app/.server/platform/db/embedded-postgres";
 import { startApp, stopApp } from "../support/app-process";
 import { createBenchDatabase } from "./database";
 import { arrivalPercentiles, benchEvents, type EventsResult } from "./events";
-import { openFileLimit, startBaseline, stopChild } from "./processes";
+import { memoryProbeEnv, openFileLimit, startBaseline, stopChild } from "./processes";
 import { median, ms, progress, ratio, table } from "./report";
 import {
   deliveryReports,
@@ -27,12 +28,13 @@ import {
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1_000);
 const ROUNDS = 3;
-// What MessageBird's bursts look like (200) and a steady stream (32); reports only with a database to report on.
-const WEBHOOK_PHASES = (withDatabase: boolean): Workload[] => [
+// What MessageBird's bursts look like (200) and a steady stream (32).
+const WEBHOOK_PHASES: Workload[] = [
   newMessages(32, ROUNDS),
   newMessages(200, ROUNDS),
   duplicates(32, 2),
-  ...(withDatabase ? [deliveryReports(200, ROUNDS), deliveryReports(32, ROUNDS)] : []),
+  deliveryReports(200, ROUNDS),
+  deliveryReports(32, ROUNDS),
 ];
 const FAN_OUT_ROUNDS = 10;
 // Sockets for the streams on both ends plus the database pool and files: well above N.
@@ -71,41 +73,29 @@ function ensureBuild() {
   if (result.status !== 0) throw new Error("the build failed; see above");
 }
 
-type Storage = {
-  kind: "postgres" | "pglite";
-  appEnv: Record<string, string | undefined>;
-  baselineDatabaseUrl?: string;
-  note: string;
-};
+type Storage = { databaseUrl: string; note: string };
 
+/** A fresh database on BENCH_DATABASE_URL or TEST_DATABASE_URL, else on an embedded cluster of the bench's own. */
 async function prepareStorage(): Promise<Storage> {
-  const adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
-  if (adminUrl) {
-    const database = await createBenchDatabase(adminUrl);
-    cleanups.push(() => database.drop());
-    const admin = postgres(database.url, { max: 1, onnotice: () => {} });
-    const [{ server_version }] = (await admin`show server_version`) as unknown as [{ server_version: string }];
-    await admin.end();
-    progress(`database: fresh Postgres database ${database.name} (dropped at the end)`);
-    return {
-      kind: "postgres",
-      appEnv: { DATABASE_URL: database.url },
-      baselineDatabaseUrl: database.url,
-      note: `Postgres ${server_version}`,
-    };
+  let adminUrl = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL;
+  let where = "";
+  if (!adminUrl) {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "birdline-bench-"));
+    // Run as root, Postgres runs as its own user, which must reach the cluster inside.
+    chmodSync(dataDir, 0o755);
+    cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
+    const cluster = await startEmbeddedPostgres({ dataDir, log: progress });
+    cleanups.push(() => cluster.stop());
+    adminUrl = cluster.adminUrl;
+    where = "embedded ";
   }
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "birdline-bench-"));
-  cleanups.push(async () => rmSync(dataDir, { recursive: true, force: true }));
-  console.log(
-    [
-      "",
-      "!! Postgres comparison SKIPPED: set BENCH_DATABASE_URL or TEST_DATABASE_URL (a role that may create databases).",
-      "!! Benching the app on embedded PGlite against a bare node:http server that answers the same JSON",
-      "!! WITHOUT any database: the ratio below is the whole app + PGlite against no storage at all.",
-      "",
-    ].join("\n"),
-  );
-  return { kind: "pglite", appEnv: { DATABASE_URL: undefined, DATA_DIR: dataDir }, note: `PGlite in ${dataDir}` };
+  const database = await createBenchDatabase(adminUrl);
+  cleanups.push(() => database.drop());
+  const admin = postgres(database.url, { max: 1, onnotice: () => {} });
+  const [{ server_version }] = (await admin`show server_version`) as unknown as [{ server_version: string }];
+  await admin.end();
+  progress(`database: fresh database ${database.name} on ${where}Postgres (dropped at the end)`);
+  return { databaseUrl: database.url, note: `${where}Postgres ${server_version}` };
 }
 
 async function countRows(databaseUrl: string): Promise<{ app: number; baseline: number }> {
@@ -127,7 +117,7 @@ async function main() {
   progress(`machine: ${machine}`);
   ensureBuild();
   const storage = await prepareStorage();
-  const appEnv = { ...APP_ENV, ...storage.appEnv };
+  const appEnv = { ...APP_ENV, DATABASE_URL: storage.databaseUrl };
 
   // 1. Webhook throughput.
   progress("webhooks: starting the built app and the baseline server");
@@ -135,31 +125,25 @@ async function main() {
   cleanups.push(() => stopApp(app));
   const baseline = await startBaseline({
     MESSAGEBIRD_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    DATABASE_URL: storage.baselineDatabaseUrl,
+    DATABASE_URL: storage.databaseUrl,
   });
   cleanups.push(() => stopChild(baseline.process));
-  const baselineLabel =
-    storage.kind === "postgres" ? "baseline (node:http + postgres.js)" : "baseline (node:http, NO database)";
+  const baselineLabel = "baseline (node:http + postgres.js)";
   const appVariant = variant({ label: "app", url: app.url, idPrefix: "app" });
   const baselineVariant = variant({ label: baselineLabel, url: baseline.url, idPrefix: "base" });
   const webhookOptions = { secret: WEBHOOK_SECRET, roundSeconds: ROUND_SECONDS };
-  const phases = WEBHOOK_PHASES(!!storage.baselineDatabaseUrl);
-  if (storage.baselineDatabaseUrl) {
-    progress("webhooks: seeding outbound messages for the delivery reports");
-    await seedReportedMessages(storage.baselineDatabaseUrl, ["app", "base"]);
-  }
+  progress("webhooks: seeding outbound messages for the delivery reports");
+  await seedReportedMessages(storage.databaseUrl, ["app", "base"]);
   await warmUp(appVariant, baselineVariant, webhookOptions, 32);
   const webhooks: PhaseSummary[] = [];
-  for (const workload of phases) webhooks.push(await phase(appVariant, baselineVariant, workload, webhookOptions));
-  let rowCheck = "";
-  if (storage.baselineDatabaseUrl) {
-    const rows = await countRows(storage.baselineDatabaseUrl);
-    // Each run stops with up to one request per connection in flight: stored, but its answer not counted.
-    const inFlight =
-      32 + phases.reduce((sum, w) => sum + (w.expect.includes("stored") ? w.connections * w.rounds * 2 : 0), 0) / 2;
-    rowCheck = `rows stored: app ${rows.app} for ${appVariant.stored.length} "stored" answers, baseline ${rows.baseline} for ${baselineVariant.stored.length} (the difference: requests in flight when a run stopped, at most ${inFlight})`;
-    progress(`webhooks: ${rowCheck}`);
-  }
+  for (const workload of WEBHOOK_PHASES)
+    webhooks.push(await phase(appVariant, baselineVariant, workload, webhookOptions));
+  const rows = await countRows(storage.databaseUrl);
+  // Each run stops with up to one request per connection in flight: stored, but its answer not counted.
+  const inFlight =
+    32 + WEBHOOK_PHASES.reduce((sum, w) => sum + (w.expect.includes("stored") ? w.connections * w.rounds : 0), 0);
+  const rowCheck = `rows stored: app ${rows.app} for ${appVariant.stored.length} "stored" answers, baseline ${rows.baseline} for ${baselineVariant.stored.length} (the difference: requests in flight when a run stopped, at most ${inFlight})`;
+  progress(`webhooks: ${rowCheck}`);
   await stopChild(baseline.process);
   await stopApp(app);
 
@@ -172,7 +156,10 @@ async function main() {
     );
   } else {
     progress("events: starting a fresh app process");
-    const eventsApp = await startApp(appEnv);
+    const memoryDir = mkdtempSync(path.join(os.tmpdir(), "birdline-bench-memory-"));
+    cleanups.push(async () => rmSync(memoryDir, { recursive: true, force: true }));
+    const memoryFile = path.join(memoryDir, "memory.json");
+    const eventsApp = await startApp({ ...appEnv, ...memoryProbeEnv(memoryFile) });
     cleanups.push(() => stopApp(eventsApp));
     events = await benchEvents({
       baseUrl: eventsApp.url,
@@ -180,6 +167,7 @@ async function main() {
       secret: WEBHOOK_SECRET,
       streams: STREAMS,
       rounds: FAN_OUT_ROUNDS,
+      memoryFile,
     });
     await stopApp(eventsApp);
   }
@@ -239,6 +227,18 @@ function printSummary(
       ],
       [`open ${n} streams`, `${events.openSeconds.toFixed(2)} s`, "", ""],
       [
+        `idle RSS after start (GC forced)`,
+        mib(events.gc.idle.rss / 1024),
+        "",
+        `heap ${mib(events.gc.idle.heapUsed / 1024)} used`,
+      ],
+      [
+        `RSS with ${n} streams (GC forced)`,
+        mib(events.gc.opened.rss / 1024),
+        `${mib(events.gc.before.rss / 1024)} before`,
+        `heap ${mib(events.gc.before.heapUsed / 1024)} → ${mib(events.gc.opened.heapUsed / 1024)}; ${((events.gc.opened.heapUsed - events.gc.before.heapUsed) / 1024 / n).toFixed(1)} KiB heap per stream`,
+      ],
+      [
         `server memory per stream`,
         `${perStream.toFixed(1)} KiB`,
         "",
@@ -266,11 +266,9 @@ function printSummary(
     );
     if (events.timedOut) rows.push([`fan-out rounds timed out`, String(events.timedOut), "", ""]);
   }
-  console.log(
-    `\nSummary (${storage.kind === "postgres" ? storage.note : `${storage.note}; the webhook baseline has NO database`})`,
-  );
+  console.log(`\nSummary (${storage.note})`);
   console.log(table(rows));
-  if (rowCheck) console.log(rowCheck);
+  console.log(rowCheck);
   console.log(`machine: ${machine}`);
   console.log("Ratios compare runs seconds apart in this one run; absolute numbers vary between runs and machines.");
 }

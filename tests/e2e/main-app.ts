@@ -8,7 +8,7 @@ export const AUTH_SECRET = "e2e-auth-secret-for-a-throwaway-database";
 export const SERVICE_NUMBER = "+447700900000";
 
 /**
- * A Postgres database of the app's own, which scripts/e2e.mjs creates when TEST_DATABASE_URL is
- * set. Without it the app keeps its data in its process's memory, out of the tests' reach.
+ * A Postgres database of the app's own, which scripts/e2e.mjs creates. Without it (Playwright run
+ * directly) the app runs the embedded database itself, out of the tests' reach.
  */
 export const APP_DATABASE_URL = process.env.E2E_DATABASE_URL || undefined;

@@ -1,24 +1,16 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
 import { browser } from "../support/browser";
 
 const PASSWORD = "sunny-otter-42-lamp";
-const postgres = Boolean(process.env.TEST_DATABASE_URL);
-// Without Postgres the processes share an embedded database on disk, one process at a time.
-const dataDir = postgres ? undefined : mkdtempSync(path.join(tmpdir(), "birdline-http-"));
-const appEnv = postgres ? {} : { DATABASE_URL: undefined, DATA_DIR: dataDir };
 const running: AppProcess[] = [];
 
 afterAll(async () => {
   await Promise.all(running.map(stopApp));
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 async function start() {
-  const app = await startApp(appEnv);
+  const app = await startApp();
   running.push(app);
   return app;
 }
@@ -64,7 +56,7 @@ describe("accounts over plain HTTP, no JavaScript", () => {
     await stop(app);
   });
 
-  test(`failed-login counters survive a restart${postgres ? " and are shared by two processes" : ""}: the 11th wrong password answers 429, so does the right one`, async () => {
+  test("failed-login counters survive a restart and are shared by two processes: the 11th wrong password answers 429, so does the right one", async () => {
     const first = await start();
     await browser(first.url).submit("/register", {
       email: "limit@example.com",
@@ -78,10 +70,10 @@ describe("accounts over plain HTTP, no JavaScript", () => {
     await stop(first);
 
     // Restarted: the five failures are still counted.
-    const [second, third] = postgres ? [await start(), await start()] : [await start(), undefined];
-    for (let i = 0; i < 5; i++) expect(await wrongLogin(i % 2 && third ? third : second)).toHaveStatus(400);
+    const [second, third] = [await start(), await start()];
+    for (let i = 0; i < 5; i++) expect(await wrongLogin(i % 2 ? third : second)).toHaveStatus(400);
 
-    const eleventh = await wrongLogin(third ?? second);
+    const eleventh = await wrongLogin(third);
     expect(eleventh).toHaveStatus(429);
     expect(eleventh.html).toContain("Too many failed sign-in attempts");
     const right = await browser(second.url).submit("/login", { email: "limit@example.com", password: PASSWORD });

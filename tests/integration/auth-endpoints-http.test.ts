@@ -63,8 +63,7 @@ async function postCredentials(path: string) {
 
 describe("Auth.js endpoints over HTTP", () => {
   beforeAll(async () => {
-    // Without Postgres the app process keeps its own in-memory database: this file needs no shared rows.
-    app = await startApp({ DATA_DIR: "memory://" });
+    app = await startApp();
     const owner = browser(app.url);
     expect(
       await owner.submit("/register", { email: EMAIL, password: PASSWORD, confirmPassword: PASSWORD }),

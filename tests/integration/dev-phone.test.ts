@@ -1,6 +1,7 @@
 import { HttpResponse } from "msw";
 import { describe, expect, test } from "vitest";
 import { env } from "~/.server/platform/env";
+import { addNumber, archiveNumber, listNumbers } from "~/.server/sms/numbers";
 import { createSimulatorGateway } from "~/.server/sms/simulator";
 import { action, loader } from "~/routes/dev.phone";
 import { APP_URL, useMessageBirdMock } from "../mocks/messagebird";
@@ -29,13 +30,13 @@ describe("/dev/phone", () => {
     expect(page).toMatchObject({
       number: "+31612345678",
       numberError: null,
-      virtualNumber: "+447700900000",
+      chosenNumber: "+447700900000",
       webhookSecret: "test-webhook-secret-0123456789",
       webhookUrl: `${APP_URL}/webhooks/messagebird?secret=test-webhook-secret-0123456789`,
     });
-    expect(page.messages.map((m) => [m.direction, m.body])).toEqual([
-      ["received", "Your Birdline code is 111111."],
-      ["received", "<b>not markup</b>"],
+    expect(page.messages.map((m) => [m.direction, m.body, m.ourNumber])).toEqual([
+      ["received", "Your Birdline code is 111111.", "+447700900000"],
+      ["received", "<b>not markup</b>", "+447700900000"],
     ]);
   });
 
@@ -52,9 +53,9 @@ describe("/dev/phone", () => {
   });
 
   test("sending posts the SMS to the real inbound webhook over HTTP and redirects back to the handset", async () => {
-    const outcome = await post({ number: "+31612345678", body: "  Hello from my phone  " });
+    const outcome = await post({ number: "+31612345678", to: "+447700900000", body: "  Hello from my phone  " });
 
-    expect(outcome).toHaveRedirect("/dev/phone?number=%2B31612345678");
+    expect(outcome).toHaveRedirect("/dev/phone?number=%2B31612345678&to=%2B447700900000");
     expect(messagebird.inbound).toHaveLength(1);
     expect(messagebird.inbound[0]!.url.searchParams.get("secret")).toBe("test-webhook-secret-0123456789");
     expect(messagebird.inbound[0]!.body).toEqual({
@@ -69,7 +70,7 @@ describe("/dev/phone", () => {
   test("a webhook that refuses the SMS shows why and keeps the typed text", async () => {
     messagebird.answerNextInbound(() => HttpResponse.json({ error: "bad credentials" }, { status: 401 }));
 
-    const outcome = await post({ number: "+31612345678", body: "Keep me" });
+    const outcome = await post({ number: "+31612345678", to: "+447700900000", body: "Keep me" });
 
     expect(outcome).toHaveStatus(502);
     expect(formErrors(outcome)).toEqual([expect.stringMatching(/^The webhook answered 401: .*bad credentials/)]);
@@ -77,7 +78,7 @@ describe("/dev/phone", () => {
   });
 
   test("an empty message is refused before anything is sent", async () => {
-    const outcome = await post({ number: "+31612345678", body: "   " });
+    const outcome = await post({ number: "+31612345678", to: "+447700900000", body: "   " });
     expect(outcome).toHaveStatus(400);
     expect(formErrors(outcome, "body")).toEqual(["Type a message to send."]);
     expect(messagebird.inbound).toHaveLength(0);
@@ -92,5 +93,37 @@ describe("/dev/phone", () => {
     } finally {
       writable.smsGateway = "simulator";
     }
+  });
+
+  test("the handset texts whichever of our receiving numbers is chosen, the default first, and the curl example follows", async () => {
+    await addNumber({ number: "+31970102030", label: "Support NL" });
+    await addNumber({ number: "Birdline", label: "Notifications" });
+    await addNumber({ number: "+3197010209", label: "Old line" });
+    const old = (await listNumbers()).find((n) => n.label === "Old line")!;
+    await archiveNumber({ numberId: old.id });
+
+    const { data: page } = await load("?number=%2B31612345678");
+    // Alphanumeric senders cannot receive and archived numbers take no new conversations: neither is offered.
+    expect(page.serviceNumbers.map((n) => n.number)).toEqual(["+447700900000", "+31970102030"]);
+    expect(page.chosenNumber).toBe("+447700900000");
+    expect((await load("?number=%2B31612345678&to=%2B31970102030")).data.chosenNumber).toBe("+31970102030");
+
+    const outcome = await post({ number: "+31612345678", to: "+31970102030", body: "Hi NL" });
+    expect(outcome).toHaveRedirect("/dev/phone?number=%2B31612345678&to=%2B31970102030");
+    expect(messagebird.inbound[0]!.body).toMatchObject({ originator: "+31612345678", recipient: "+31970102030" });
+  });
+
+  test("without a choice the handset texts the default number", async () => {
+    await addNumber({ number: "+31970102031", label: "Second" });
+    expect(await post({ number: "+31612345678", body: "Which one?" })).toHaveRedirect();
+    expect(messagebird.inbound[0]!.body).toMatchObject({ recipient: "+447700900000" });
+  });
+
+  test("a number that is not one of ours is refused with the typed text kept", async () => {
+    const outcome = await post({ number: "+31612345678", to: "+31999999999", body: "Keep me" });
+    expect(outcome).toHaveStatus(400);
+    expect(formErrors(outcome, "to")).toEqual(["Pick one of our numbers that can receive SMS."]);
+    expect(typedValues(outcome).body).toBe("Keep me");
+    expect(messagebird.inbound).toHaveLength(0);
   });
 });

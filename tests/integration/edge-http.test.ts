@@ -1,17 +1,15 @@
 import { connect } from "node:net";
-import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, onTestFinished, test, vi } from "vitest";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
 import { browser } from "../support/browser";
+import { createTestDatabase } from "../setup/test-database";
 
 const PASSWORD = "sunny-otter-42-lamp";
 const WEBHOOK_SECRET = "test-webhook-secret-0123456789";
-const postgres = Boolean(process.env.TEST_DATABASE_URL);
-// Each process gets its own embedded database without Postgres; with it they share this file's database.
-const database = postgres ? {} : { DATABASE_URL: undefined, DATA_DIR: "memory://" };
 const running: AppProcess[] = [];
 
 async function start(env: Record<string, string | undefined> = {}) {
-  const app = await startApp({ ...database, ...env });
+  const app = await startApp(env);
   running.push(app);
   return app;
 }
@@ -234,11 +232,11 @@ describe("behind a TLS-terminating proxy (deployed mode)", () => {
   test("the simulator's handset reaches the app over loopback, not through the public URL", async () => {
     // sms.example.com does not lead to this process: a handset SMS sent there would never arrive.
     // A database of its own, so the account registered here is the first one: the admin who may use the handset.
-    const app = await start({
-      ...deployed,
-      TRUST_PROXY: "127.0.0.1,::1",
-      DATABASE_URL: undefined,
-      DATA_DIR: "memory://",
+    const own = await createTestDatabase();
+    const app = await start({ ...deployed, TRUST_PROXY: "127.0.0.1,::1", DATABASE_URL: own.databaseUrl });
+    onTestFinished(async () => {
+      await stopApp(app);
+      await own.drop();
     });
     const admin = browser(app.url, { headers: { ...proxyHeaders, origin: PUBLIC } });
     await admin.submit("/register", {

@@ -7,7 +7,7 @@ import { createUser } from "../support/factories";
 // Generous on purpose: the latency target belongs to the benchmark, this proves the path exists.
 const DELIVERY_BOUND_MS = 1_000;
 
-describe.runIf(!!process.env.TEST_DATABASE_URL)("two instances on one database", () => {
+describe("two instances on one database", () => {
   const instances: AppProcess[] = [];
 
   beforeAll(async () => {

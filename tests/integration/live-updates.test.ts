@@ -184,31 +184,28 @@ describe("subscriptions", () => {
     expect(inboxEvents(stream)).toHaveLength(1);
   });
 
-  test.runIf(!!process.env.TEST_DATABASE_URL)(
-    "the listener recovers after its database connection is killed, and says events may have been missed",
-    async () => {
-      const agent = await createUser({ role: "agent" });
-      const heard: BusMessage["type"][] = [];
-      const events: InboxEvent[] = [];
-      const stop = await subscribeAsViewer(agent.id, {
-        onEvents: (batch) => {
-          heard.push("events");
-          events.push(...batch);
-        },
-        onResync: () => heard.push("resync"),
-      });
-      const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
-      try {
-        const killed = await admin`select pg_terminate_backend(pid) from pg_stat_activity
+  test("the listener recovers after its database connection is killed, and says events may have been missed", async () => {
+    const agent = await createUser({ role: "agent" });
+    const heard: BusMessage["type"][] = [];
+    const events: InboxEvent[] = [];
+    const stop = await subscribeAsViewer(agent.id, {
+      onEvents: (batch) => {
+        heard.push("events");
+        events.push(...batch);
+      },
+      onResync: () => heard.push("resync"),
+    });
+    const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    try {
+      const killed = await admin`select pg_terminate_backend(pid) from pg_stat_activity
           where datname = current_database() and query ilike 'listen%' and pid <> pg_backend_pid()`;
-        expect(killed.length).toBeGreaterThan(0);
-        await vi.waitFor(() => expect(heard).toContain("resync"), { timeout: 10_000 });
-        const message = await inbound(STRANGER);
-        await vi.waitFor(() => expect(events.map((e) => e.messageId)).toContain(message.id), { timeout: 5_000 });
-      } finally {
-        stop();
-        await admin.end();
-      }
-    },
-  );
+      expect(killed.length).toBeGreaterThan(0);
+      await vi.waitFor(() => expect(heard).toContain("resync"), { timeout: 10_000 });
+      const message = await inbound(STRANGER);
+      await vi.waitFor(() => expect(events.map((e) => e.messageId)).toContain(message.id), { timeout: 5_000 });
+    } finally {
+      stop();
+      await admin.end();
+    }
+  });
 });

@@ -24,7 +24,7 @@ async function conversationWith(phone: string, userId: string | null = null) {
 const smsSentTo = async (phone: string) =>
   (await db.select().from(simulatedSms).where(eq(simulatedSms.toNumber, phone))).length;
 
-describe.runIf(!!process.env.TEST_DATABASE_URL)("reply limits over HTTP", () => {
+describe("reply limits over HTTP", () => {
   let app: AppProcess;
   beforeAll(async () => {
     app = await startSelfAddressedApp();

@@ -12,12 +12,11 @@ function expectRetryAfter(page: Page, windowSeconds: number) {
   expect(seconds).toBeLessThanOrEqual(windowSeconds);
 }
 
-// Replies have their own file (reply-limits-http.test.ts), which needs Postgres.
+// Replies have their own file (reply-limits-http.test.ts).
 describe("every 429 over HTTP carries Retry-After", () => {
   let app: AppProcess;
   beforeAll(async () => {
-    // Without Postgres the app process keeps its own in-memory database: this file needs no shared rows.
-    app = await startApp({ DATA_DIR: "memory://" });
+    app = await startApp();
   });
   afterAll(() => stopApp(app));
 

@@ -4,10 +4,6 @@ import { database, db } from "~/.server/platform/db/client";
 import * as schema from "~/.server/platform/db/schema";
 
 describe("a freshly migrated database", () => {
-  test(`is the ${process.env.TEST_DATABASE_URL ? "real Postgres" : "embedded PGlite"} the environment asked for`, () => {
-    expect(database.kind).toBe(process.env.TEST_DATABASE_URL ? "postgres" : "pglite");
-  });
-
   test("answers the health check", async () => {
     expect(await database.ping()).toBe(true);
   });
@@ -32,6 +28,7 @@ describe("a freshly migrated database", () => {
       codeHash: "h",
       expiresAt: new Date(Date.now() + 600_000),
     });
+    await db.insert(schema.numbers).values({ number: "+447700900000", label: "Support UK" });
     const [conversation] = await db
       .insert(schema.conversations)
       .values({ contactNumber: "+31612345678", virtualNumber: "+447700900000", userId: user!.id })
@@ -75,14 +72,23 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(13);
+    expect(tables).toHaveLength(14);
   });
 
-  test("refuses a second conversation for the same number and a duplicate provider message id", async () => {
+  test("refuses a second conversation for the same contact and our number, and a duplicate provider message id", async () => {
     await expect(
       db.insert(schema.conversations).values({ contactNumber: "+31612345678", virtualNumber: "+447700900000" }),
     ).rejects.toThrow();
-    const [conversation] = await db.select().from(schema.conversations);
+    await expect(
+      db.insert(schema.numbers).values({ number: "+447700900000", label: "Again" }),
+      "the same number twice",
+    ).rejects.toThrow();
+    // The same contact on another of our numbers is another conversation.
+    await db.insert(schema.conversations).values({ contactNumber: "+31612345678", virtualNumber: "+31970102030" });
+    const [conversation] = await db
+      .select()
+      .from(schema.conversations)
+      .where(eq(schema.conversations.virtualNumber, "+447700900000"));
     await expect(
       db.insert(schema.messages).values({
         conversationId: conversation!.id,

@@ -19,8 +19,7 @@ const isSignedIn = async (device: ReturnType<typeof browser>) => {
 
 describe("sessions over HTTP", () => {
   beforeAll(async () => {
-    // Without Postgres the app process keeps its own in-memory database: this file needs no shared rows.
-    app = await startApp({ DATA_DIR: "memory://" });
+    app = await startApp();
     for (const email of ["laptop@example.com", "everywhere@example.com"]) {
       const device = browser(app.url);
       expect(await device.submit("/register", { email, password: PASSWORD, confirmPassword: PASSWORD })).toHaveStatus(

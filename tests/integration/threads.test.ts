@@ -264,13 +264,13 @@ describe("visibility", () => {
     const unclaimed = await createConversation({ contact: "+31699990000" });
     await createMessage(unclaimed, { body: "Anyone?" });
     const agent = await createUser({ role: "agent" });
-    const list = variant((await openInbox(agent.cookie)).data, "view", "team");
+    const list = variant((await openInbox(agent.cookie)).data, "view", "list");
     const row = list.conversations.find((c) => c.id === unclaimed.id);
     expect(row).toMatchObject({ claimed: false, unread: 1, lastMessage: { body: "Anyone?", direction: "inbound" } });
     expect(list.conversations.some((c) => c.id === conversation.id)).toBe(true);
 
     await openThread(agent.cookie, unclaimed.id);
-    const again = variant((await openInbox(agent.cookie, "?q=9999")).data, "view", "team");
+    const again = variant((await openInbox(agent.cookie, "?q=9999")).data, "view", "list");
     expect(again.conversations).toHaveLength(1);
     expect(again.conversations[0]).toMatchObject({ id: unclaimed.id, unread: 0 });
   });

@@ -2,10 +2,12 @@ import { afterAll } from "vitest";
 import { createTestDatabase } from "./test-database";
 
 // Runs before the test file imports any app module: point the app's env at a
-// database of this file's own, so files can run in parallel.
+// database of this file's own, so files can run in parallel. Nothing is kept on
+// disk: DATA_DIR=memory:// only keeps generated secrets in memory.
 const testDatabase = await createTestDatabase();
 Object.assign(process.env, {
-  DATA_DIR: testDatabase.dataDir,
+  DATABASE_URL: testDatabase.databaseUrl,
+  DATA_DIR: "memory://",
   APP_URL: "http://localhost:3000",
   AUTH_SECRET: "test-secret-that-is-at-least-32-characters-long",
   MESSAGEBIRD_WEBHOOK_SECRET: "test-webhook-secret-0123456789",
@@ -13,8 +15,6 @@ Object.assign(process.env, {
   DEFAULT_COUNTRY: "NL",
   LOG_LEVEL: "silent",
 });
-if (testDatabase.databaseUrl) process.env.DATABASE_URL = testDatabase.databaseUrl;
-else delete process.env.DATABASE_URL;
 delete process.env.MESSAGEBIRD_API_KEY;
 
 afterAll(async () => {

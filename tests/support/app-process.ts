@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 
-const SERVER_BUILD = path.resolve("build/server/index.js");
+const SERVER = path.resolve("build/server/server.js");
 const BOOT_TIMEOUT_MS = 30_000;
 
 export type AppProcess = {
@@ -14,17 +14,15 @@ export type AppProcess = {
 };
 
 /**
- * The built app as `npm start` runs it, on a free port. It shares this test
- * file's database (DATABASE_URL) unless `env` says otherwise, e.g. a DATA_DIR
- * for the embedded database.
+ * The built app as `npm start` runs it (the compiled server, plain node), on a
+ * free port. It shares this test file's database (DATABASE_URL) unless `env`
+ * says otherwise, e.g. a DATA_DIR for the embedded database.
  */
 export function startApp(env: Record<string, string | undefined> = {}): Promise<AppProcess> {
-  if (!existsSync(SERVER_BUILD)) {
-    throw new Error(
-      `${SERVER_BUILD} is missing: run \`npx react-router build\` first (\`npm test\` builds before vitest).`,
-    );
+  if (!existsSync(SERVER)) {
+    throw new Error(`${SERVER} is missing: run \`npx react-router build\` first (\`npm test\` builds before vitest).`);
   }
-  const child = spawn(process.execPath, ["--import", "tsx", "server.ts"], {
+  const child = spawn(process.execPath, [SERVER], {
     cwd: process.cwd(),
     stdio: ["ignore", "pipe", "pipe"],
     env: {

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { db } from "~/.server/platform/db/client";
 import { conversations, messages, users } from "~/.server/platform/db/schema";
-import { defaultSender } from "~/.server/sms/sender";
+import { defaultSender } from "~/.server/sms/numbers";
 import { sessionCookie } from "./session";
 
 /**

@@ -14,7 +14,7 @@ function problemsOf(source: Record<string, string>) {
 }
 
 describe("configuration", () => {
-  test("zero configuration is a working local setup: simulator, generated secrets, PGlite", () => {
+  test("zero configuration is a working local setup: simulator, generated secrets, embedded database", () => {
     const env = parseEnv(memory);
     expect(env).toMatchObject({
       mode: "local",

@@ -9,9 +9,10 @@ import { isUuid } from "../platform/db/uuid";
  * Who may see which conversation, decided here and nowhere else: the list,
  * the thread, replies and the live feed all ask this module.
  * - Agents and admins see every conversation, unclaimed ones included.
- * - A member sees the conversation with the number they have verified now:
- *   `userId` and `contactNumber` must both match, so a conversation never
- *   outlives its owner's claim on the number (removing it hides it at once).
+ * - A member sees the conversations with the number they have verified now,
+ *   on any of our numbers: `userId` and `contactNumber` must both match, so a
+ *   conversation never outlives its owner's claim on the number (removing it
+ *   hides it at once).
  * Anything else is "not found" upstream, never "forbidden".
  */
 
@@ -23,7 +24,7 @@ export function visibleTo(viewer: Viewer): SQL | undefined {
   return isStaff(viewer) ? undefined : ownedBy(viewer);
 }
 
-/** A member's own conversation: theirs, and on the number they have verified now (none without one). */
+/** A member's own conversations: theirs, and with the number they have verified now (none without one). */
 const ownedBy = (viewer: Viewer) =>
   and(eq(conversations.userId, viewer.id), eq(conversations.contactNumber, viewer.phoneNumber ?? sql`null`));
 
@@ -47,11 +48,11 @@ export async function findVisibleConversation(viewer: Viewer, conversationId: st
   return conversation ?? null;
 }
 
-/** A member's own conversation (with their verified number), if any. */
-export async function findOwnConversation(viewer: Viewer): Promise<string | null> {
-  if (!viewer.phoneNumber) return null;
-  const [conversation] = await db.select({ id: conversations.id }).from(conversations).where(ownedBy(viewer));
-  return conversation?.id ?? null;
+/** A member's own conversations (with their verified number): one per number of ours they text, at most a few. */
+export async function findOwnConversations(viewer: Viewer): Promise<string[]> {
+  if (!viewer.phoneNumber) return [];
+  const rows = await db.select({ id: conversations.id }).from(conversations).where(ownedBy(viewer));
+  return rows.map((row) => row.id);
 }
 
 export type Audience = (viewerId: string, conversationId: string) => boolean;

@@ -7,6 +7,7 @@ import { preparedRows } from "../platform/db/prepared";
 import { conversations, messages, users } from "../platform/db/schema";
 import { publish } from "../platform/event-bus";
 import { writeBatch } from "../platform/write-batch";
+import { noteNumbersTexted } from "../sms/numbers";
 import { claimNonces, type Nonce } from "../webhooks/nonces";
 import { consentKeyword, type ConsentKeyword } from "./consent";
 import type { InboundSms } from "./provider-events";
@@ -78,6 +79,10 @@ async function storeAll(tx: Db, arrivals: Arrival[]): Promise<Received[]> {
   });
   if (candidates.length === 0) return answers;
 
+  await noteNumbersTexted(
+    tx,
+    candidates.map((i) => arrivals[i]!.sms.to),
+  );
   const conversationIds = await upsertConversations(
     tx,
     candidates.map((i) => arrivals[i]!.sms),
@@ -108,9 +113,9 @@ type Placed = { i: number; arrival: Arrival; conversationId: string };
 
 // Which conversation an inbound SMS belongs to, named once: the upsert's conflict target, and the same key
 // read from a row, so each conversation gets one upsert row and each SMS finds its conversation's id.
-const CONVERSATION_TARGET = sql.raw("contact_number");
+const CONVERSATION_TARGET = sql.raw("contact_number, virtual_number");
 type ConversationRow = { contactNumber: string; virtualNumber: string };
-const conversationKey = (row: ConversationRow) => row.contactNumber;
+const conversationKey = (row: ConversationRow) => `${row.contactNumber} ${row.virtualNumber}`;
 
 /**
  * One upsert for every sender in the batch; answers each SMS's conversation

@@ -1,7 +1,7 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import { visibleTo, type Viewer } from "./access";
 import { db } from "../platform/db/client";
-import { conversationReads, conversations, messages, users } from "../platform/db/schema";
+import { conversationReads, conversations, messages, numbers, users } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
 
 /** Reading conversations: the list with unread counts, and one thread page at a time. Who may see which is access.ts's. */
@@ -12,6 +12,8 @@ export type ConversationSummary = {
   ownerName: string | null;
   claimed: boolean;
   optedOut: boolean;
+  /** Which of our numbers it is on. */
+  ourNumber: { number: string; label: string | null };
   lastMessageAt: Date | null;
   lastMessage: { body: string; direction: "inbound" | "outbound" } | null;
   unread: number;
@@ -23,7 +25,7 @@ export const UNREAD_CAP = 100;
 /** The conversations `viewer` may see, most recent first, with their unread counts. */
 export async function listConversations(
   viewer: Viewer,
-  { search, limit = 100 }: { search?: string; limit?: number } = {},
+  { search, ourNumber, limit = 100 }: { search?: string; ourNumber?: string; limit?: number } = {},
 ): Promise<ConversationSummary[]> {
   // Each walks the thread index backwards and stops at the first row.
   const latest = <T>(column: typeof messages.body | typeof messages.direction) =>
@@ -51,6 +53,8 @@ export async function listConversations(
       ownerName: sql<string | null>`coalesce(${users.name}, ${users.email})`,
       claimed: sql<boolean>`${conversations.userId} is not null`,
       optedOutAt: conversations.optedOutAt,
+      ourNumber: conversations.virtualNumber,
+      ourNumberLabel: numbers.label,
       lastMessageAt: conversations.lastMessageAt,
       lastBody: latest<string | null>(messages.body),
       lastDirection: latest<"inbound" | "outbound" | null>(messages.direction),
@@ -58,11 +62,12 @@ export async function listConversations(
     })
     .from(conversations)
     .leftJoin(users, eq(users.id, conversations.userId))
+    .leftJoin(numbers, eq(numbers.number, conversations.virtualNumber))
     .leftJoin(
       conversationReads,
       and(eq(conversationReads.conversationId, conversations.id), eq(conversationReads.userId, viewer.id)),
     )
-    .where(and(visibleTo(viewer), matches))
+    .where(and(visibleTo(viewer), matches, ourNumber ? eq(conversations.virtualNumber, ourNumber) : undefined))
     .orderBy(sql`${conversations.lastMessageAt} desc nulls last`, desc(conversations.createdAt))
     .limit(limit);
 
@@ -72,6 +77,7 @@ export async function listConversations(
     ownerName: row.ownerName,
     claimed: row.claimed,
     optedOut: row.optedOutAt !== null,
+    ourNumber: { number: row.ourNumber, label: row.ourNumberLabel },
     lastMessageAt: row.lastMessageAt,
     lastMessage:
       row.lastBody !== null && row.lastDirection ? { body: row.lastBody, direction: row.lastDirection } : null,

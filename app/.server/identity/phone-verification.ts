@@ -6,7 +6,7 @@ import { conversations, phoneVerifications, users } from "../platform/db/schema"
 import { env } from "../platform/env";
 import { log } from "../platform/log";
 import { checkLimit, clearLimit, describeWait, hitLimit, type Limit } from "../platform/rate-limit";
-import { defaultSender } from "../sms/sender";
+import { defaultSender } from "../sms/numbers";
 import { smsGateway, SmsSendError } from "../sms/gateway";
 
 /**
@@ -284,12 +284,13 @@ async function claimNumber({
       .where(and(eq(conversations.userId, userId), ne(conversations.contactNumber, phoneNumber)));
     await tx.update(users).set({ phoneNumber, phoneVerifiedAt: new Date() }).where(eq(users.id, userId));
 
-    // The unique number on users settles ownership; the conversation follows it,
-    // even if it still pointed at a former owner.
+    // The unique number on users settles ownership; its conversations, on any
+    // of our numbers, follow it, even if they still pointed at a former owner.
+    await tx.update(conversations).set({ userId }).where(eq(conversations.contactNumber, phoneNumber));
     const [conversation] = await tx
       .insert(conversations)
       .values({ contactNumber: phoneNumber, virtualNumber: defaultSender(), userId })
-      .onConflictDoUpdate({ target: conversations.contactNumber, set: { userId } })
+      .onConflictDoUpdate({ target: [conversations.contactNumber, conversations.virtualNumber], set: { userId } })
       .returning({ id: conversations.id });
     return conversation!.id;
   });
@@ -316,7 +317,7 @@ function hashCode({ userId, phoneNumber, code }: { userId: string; phoneNumber: 
     .digest("hex");
 }
 
-/** Postgres 23505, through whatever wrapping the driver (postgres.js, PGlite) and drizzle add. */
+/** Postgres 23505, through whatever wrapping postgres.js and drizzle add. */
 function isUniqueViolation(error: unknown): boolean {
   for (let e = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
     if ((e as { code?: unknown }).code === "23505") return true;

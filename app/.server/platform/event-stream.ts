@@ -4,7 +4,19 @@
  * request's abort signal, not when the reader cancels the body.
  */
 
-export type SendEvent = (event: string, data: string) => void;
+/** Queues one encoded event (see encodeEvent) on this stream. */
+export type SendEvent = (frame: Uint8Array) => void;
+
+const encoder = new TextEncoder();
+const HEARTBEAT = encoder.encode(": heartbeat\n\n");
+
+/**
+ * One event in the wire format. Encode it once and send the same bytes to
+ * every stream it goes to: a fan-out to a thousand streams then costs a
+ * thousand writes, not a thousand encodings too.
+ */
+export const encodeEvent = (event: string, data: string): Uint8Array =>
+  encoder.encode(`event: ${event}\ndata: ${data.replaceAll("\n", "\ndata: ")}\n\n`);
 
 export type EventStreamOptions = {
   /** A comment line this often keeps proxies and load balancers from closing an idle stream. */
@@ -27,7 +39,6 @@ export async function eventStream(
   subscribe: (send: SendEvent) => Promise<() => void>,
   { heartbeatMs = 25_000, retryMs = 5_000 }: EventStreamOptions = {},
 ): Promise<Response> {
-  const encoder = new TextEncoder();
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let closed = false;
   let unsubscribe: (() => void) | undefined;
@@ -36,12 +47,13 @@ export async function eventStream(
     start: (c) => void (controller = c),
     cancel: () => close(),
   });
-  const write = (text: string) => {
+  // Frames are shared between streams and never written to: enqueued as they are.
+  const write = (frame: Uint8Array) => {
     if (closed) return;
     if ((controller.desiredSize ?? 0) < -MAX_QUEUED_CHUNKS) return close();
-    controller.enqueue(encoder.encode(text));
+    controller.enqueue(frame);
   };
-  const heartbeat = setInterval(() => write(": heartbeat\n\n"), heartbeatMs);
+  const heartbeat = setInterval(() => write(HEARTBEAT), heartbeatMs);
   function close() {
     if (closed) return;
     closed = true;
@@ -56,11 +68,9 @@ export async function eventStream(
   }
   signal.addEventListener("abort", close);
 
-  write(`retry: ${retryMs}\n\n`);
+  write(encoder.encode(`retry: ${retryMs}\n\n`));
   try {
-    const stop = await subscribe((event, data) =>
-      write(`event: ${event}\ndata: ${data.replaceAll("\n", "\ndata: ")}\n\n`),
-    );
+    const stop = await subscribe(write);
     if (closed) stop();
     else unsubscribe = stop;
   } catch (error) {

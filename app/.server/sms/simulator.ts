@@ -4,7 +4,6 @@ import { db } from "../platform/db/client";
 import { messages, simulatedSms } from "../platform/db/schema";
 import { log } from "../platform/log";
 import { internalUrl } from "../platform/internal-origin";
-import { defaultSender } from "./sender";
 import { SmsSendError, webhookUrl, type SmsGateway } from "./gateway";
 
 /**
@@ -109,19 +108,31 @@ export async function dispatchDeliveryReport(report: StatusReportQuery): Promise
   }
 }
 
-export type HandsetMessage = { id: string; direction: "received" | "sent"; body: string; at: Date };
+export type HandsetMessage = {
+  id: string;
+  direction: "received" | "sent";
+  body: string;
+  at: Date;
+  /** Which of our numbers sent it, or was texted. */
+  ourNumber: string;
+};
 
 /** What a simulated handset shows: SMS the simulator delivered to it and SMS it sent to us, oldest first. */
 export async function handsetMessages(number: string, limit = 200): Promise<HandsetMessage[]> {
   const [received, sent] = await Promise.all([
     db
-      .select({ id: simulatedSms.id, body: simulatedSms.body, at: simulatedSms.createdAt })
+      .select({
+        id: simulatedSms.id,
+        body: simulatedSms.body,
+        at: simulatedSms.createdAt,
+        ourNumber: simulatedSms.fromNumber,
+      })
       .from(simulatedSms)
       .where(eq(simulatedSms.toNumber, number))
       .orderBy(desc(simulatedSms.createdAt))
       .limit(limit),
     db
-      .select({ id: messages.id, body: messages.body, at: messages.createdAt })
+      .select({ id: messages.id, body: messages.body, at: messages.createdAt, ourNumber: messages.toNumber })
       .from(messages)
       .where(and(eq(messages.direction, "inbound"), eq(messages.fromNumber, number)))
       .orderBy(desc(messages.createdAt))
@@ -141,11 +152,19 @@ export const inboundWebhookUrl = () => webhookUrl("/webhooks/messagebird");
 export type HandsetSendResult = { ok: true } | { ok: false; message: string };
 
 /**
- * Sends an SMS from a simulated handset to our virtual number through the real
+ * Sends an SMS from a simulated handset to one of our numbers through the real
  * inbound webhook over HTTP, in the Flow Builder JSON shape, so it takes the
  * same path as a message from MessageBird.
  */
-export async function sendFromHandset({ from, body }: { from: string; body: string }): Promise<HandsetSendResult> {
+export async function sendFromHandset({
+  from,
+  to,
+  body,
+}: {
+  from: string;
+  to: string;
+  body: string;
+}): Promise<HandsetSendResult> {
   const url = webhookUrl("/webhooks/messagebird", internalUrl("/"));
   try {
     const response = await fetch(url, {
@@ -153,7 +172,7 @@ export async function sendFromHandset({ from, body }: { from: string; body: stri
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
         originator: from,
-        recipient: defaultSender(),
+        recipient: to,
         payload: body,
         messageId: randomBytes(16).toString("hex"),
         receivedAt: new Date().toISOString(),

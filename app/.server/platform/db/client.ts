@@ -1,9 +1,9 @@
 import { env } from "../env";
 import { openDatabase, type Database } from "./connect";
 
-// One connection pool (or one embedded PGlite) per process. The global survives
-// Vite's module reloads in development, where a second PGlite on the same
-// directory would corrupt it.
+// One connection pool (and at most one embedded cluster) per process. The global
+// survives Vite's module reloads in development, which would otherwise start the
+// embedded cluster again on every edit.
 const globalForDb = globalThis as typeof globalThis & { __birdlineDatabase?: Promise<Database> };
 
 export const database = await (globalForDb.__birdlineDatabase ??= openDatabase({

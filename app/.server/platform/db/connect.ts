@@ -1,21 +1,17 @@
-import { mkdirSync } from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
-import { sql } from "drizzle-orm";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
-import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
-import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
+import { startEmbeddedPostgres } from "./embedded-postgres";
 import { clientOptions, openListener, rerunIfNeverSent, survivableClient } from "./postgres-js";
 import * as schema from "./schema";
 
-/** One type for both drivers: domain code never knows which one it talks to. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export type Database = {
-  kind: "postgres" | "pglite";
+  /** `embedded`: the cluster under DATA_DIR that this process started (and stops on close). */
+  kind: "postgres" | "embedded";
   db: Db;
   /** True when `select 1` answers within the timeout. */
   ping(timeoutMs?: number): Promise<boolean>;
@@ -33,7 +29,23 @@ const MIGRATION_LOCK = 7_411_002;
 export type ConnectOptions = { databaseUrl?: string; dataDir: string; migrate?: boolean };
 
 export async function openDatabase({ databaseUrl, dataDir, migrate = true }: ConnectOptions): Promise<Database> {
-  return databaseUrl ? openPostgres(databaseUrl, migrate) : openPglite(dataDir, migrate);
+  if (databaseUrl) return openPostgres(databaseUrl, migrate);
+  // Plain progress lines for whoever ran `npm start`, like the server's own "listening on".
+  const embedded = await startEmbeddedPostgres({ dataDir, log: (line) => process.stdout.write(`${line}\n`) });
+  try {
+    const database = await openPostgres(embedded.url, migrate);
+    return {
+      ...database,
+      kind: "embedded",
+      async close() {
+        await database.close();
+        await embedded.stop();
+      },
+    };
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
 }
 
 async function openPostgres(url: string, migrate: boolean): Promise<Database> {
@@ -69,30 +81,6 @@ async function migratePostgresLocked(url: string) {
   } finally {
     await client.end({ timeout: 5 });
   }
-}
-
-async function openPglite(dataDir: string, migrate: boolean): Promise<Database> {
-  const inMemory = dataDir.startsWith("memory://");
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const client = new PGlite(inMemory ? dataDir : path.resolve(dataDir, "pglite"));
-  await client.waitReady;
-  const db = drizzlePglite({ client, schema, casing: CASING });
-  if (migrate) await migratePglite(db, { migrationsFolder: MIGRATIONS_DIR });
-  return {
-    kind: "pglite",
-    db: db as unknown as Db,
-    ping: (timeoutMs = 2000) =>
-      withTimeout(
-        db.execute(sql`select 1`).then(() => true),
-        timeoutMs,
-      ),
-    // PGlite runs in this process: its listener cannot drop, so there is nothing to reconnect.
-    listen: (channel, onMessage) => client.listen(channel, onMessage).then((unlisten) => () => unlisten()),
-    async notify(channel, payload) {
-      await client.query("select pg_notify($1, $2)", [channel, payload]);
-    },
-    close: () => client.close(),
-  };
 }
 
 function withTimeout(check: Promise<boolean>, timeoutMs: number): Promise<boolean> {

@@ -110,13 +110,28 @@ export const phoneVerifications = pgTable(
   (t) => [index().on(t.userId, t.createdAt), index().on(t.phoneNumber, t.createdAt)],
 );
 
+/**
+ * Our MessageBird numbers (E.164) and alphanumeric senders, which can only send.
+ * A number nobody added but someone texted is stored unlisted (no label) so
+ * nothing is dropped, and waits for an admin to name it.
+ */
+export const numbers = pgTable("numbers", {
+  id: uuid().primaryKey().defaultRandom(),
+  number: text().notNull().unique(),
+  /** Null = unlisted: it received SMS before anyone added it. */
+  label: text(),
+  createdAt: createdAt(),
+  /** Archived numbers keep receiving and keep their history, but start no new conversations. */
+  archivedAt: at(),
+});
+
 export const conversations = pgTable(
   "conversations",
   {
     id: uuid().primaryKey().defaultRandom(),
-    /** The external party, E.164. One conversation per number. */
-    contactNumber: text().notNull().unique(),
-    /** Our MessageBird virtual number the contact talks to. */
+    /** The external party, E.164. One conversation per contact and our number. */
+    contactNumber: text().notNull(),
+    /** Which of our numbers (`numbers.number`) the contact talks to; every reply goes out from it. */
     virtualNumber: text().notNull(),
     /** The member who verified contactNumber; null = unclaimed (agents still see it). */
     userId: text().references(() => users.id, { onDelete: "set null" }),
@@ -125,7 +140,12 @@ export const conversations = pgTable(
     lastMessageAt: at(),
     createdAt: createdAt(),
   },
-  (t) => [index().on(t.userId), index().on(t.lastMessageAt.desc())],
+  (t) => [
+    uniqueIndex("conversations_contact_number_virtual_number_idx").on(t.contactNumber, t.virtualNumber),
+    index().on(t.virtualNumber),
+    index().on(t.userId),
+    index().on(t.lastMessageAt.desc()),
+  ],
 );
 
 export const messages = pgTable(

@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { formatPhone, normalizeProviderPhone } from "./phone";
+
+/**
+ * Our numbers as people see and type them. MessageBird accepts an E.164 number
+ * or an alphanumeric sender of at most 11 characters (letters required: digits
+ * alone would be read as a number), which can send but never receive.
+ */
+const ALPHANUMERIC_SENDER = /^(?=.*[A-Za-z])[A-Za-z0-9 ]{1,11}$/;
+
+/**
+ * E.164 for a number in international format, the sender itself for an alphanumeric one, else null.
+ * Possible rather than valid: MessageBird rents ranges (machine-to-machine, test numbers) that
+ * libphonenumber does not list as valid, and the number is ours, not a typo for someone else's.
+ */
+export function parseOurNumber(input: string): string | null {
+  const typed = input.trim();
+  if (ALPHANUMERIC_SENDER.test(typed)) return typed;
+  return /^(\+|00)/.test(typed) ? normalizeProviderPhone(typed) : null;
+}
+
+export const canReceive = (number: string) => number.startsWith("+");
+
+/** What a number is called on screen: its label, or the number itself while it is unlisted. */
+export const numberName = (number: { label: string | null; number: string }) =>
+  number.label ?? formatPhone(number.number);
+
+const label = z
+  .string({ error: "Give it a label, e.g. Support NL." })
+  .trim()
+  .min(1, "Give it a label, e.g. Support NL.")
+  .max(40, "Keep the label under 40 characters.");
+
+const numberId = z.uuid({ error: "Pick one of our numbers." });
+
+export const NumberFormSchema = z.discriminatedUnion("intent", [
+  z.object({
+    intent: z.literal("add"),
+    number: z
+      .string({ error: "Enter the number in international format, or an alphanumeric sender." })
+      .transform((value, context) => {
+        const parsed = parseOurNumber(value);
+        if (parsed) return parsed;
+        context.addIssue({
+          code: "custom",
+          message:
+            "Enter a number in international format (+31 97 0102 0304) or a sender name of 1-11 letters and digits.",
+        });
+        return z.NEVER;
+      }),
+    label,
+  }),
+  z.object({ intent: z.literal("rename"), numberId, label }),
+  z.object({ intent: z.literal("archive"), numberId }),
+]);
