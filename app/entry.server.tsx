@@ -7,8 +7,10 @@ import { isbot } from "isbot";
 import type { RenderToPipeableStreamOptions } from "react-dom/server";
 import { renderToPipeableStream } from "react-dom/server";
 import { isConnectionLoss } from "~/.server/platform/db/connection-loss";
+import { createEdgeListener as createEdge, type EdgeOptions } from "~/.server/platform/edge/listener";
 import { contentSecurityPolicy, newNonce } from "~/.server/platform/edge/security-headers";
 import { log } from "~/.server/platform/log";
+import { webhookRoutes } from "~/.server/webhooks/handler";
 import { NonceProvider } from "~/components/nonce";
 
 // server.ts reaches the process-wide singletons through the build's entry
@@ -16,8 +18,11 @@ import { NonceProvider } from "~/components/nonce";
 export { database } from "~/.server/platform/db/client";
 export { env } from "~/.server/platform/env";
 export { startBackgroundWork } from "~/.server/background";
-export { createEdgeListener } from "~/.server/platform/edge/listener";
 export { setInternalOrigin } from "~/.server/platform/internal-origin";
+
+/** The edge with MessageBird's webhooks answered directly (see `webhookRoutes`). */
+export const createEdgeListener = (options: Omit<EdgeOptions, "direct">) =>
+  createEdge({ ...options, direct: webhookRoutes });
 
 // Pages whose loaders failed because the database connection was lost: a
 // restart or failover, over in moments, so they answer 503 (try again), not 500.

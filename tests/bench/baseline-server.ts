@@ -1,11 +1,15 @@
 // The webhook baseline: a bare node:http server storing the tutorial JSON with
 // postgres.js directly, doing the same statements as receiveInbound
-// (app/.server/conversations/inbound.ts) in one transaction. Run by the bench as a child.
+// (app/.server/conversations/inbound.ts) in one transaction per request, and
+// applying delivery reports ({ id, status }) with the lookup and conditional
+// update of applyDeliveryReport (app/.server/conversations/delivery-status.ts).
+// Run by the bench as a child.
 import http from "node:http";
 import postgres from "postgres";
 
 type Sms = { originator: string; recipient: string; payload: string; messageId: string };
-type Answer = { status: "stored"; id: string } | { status: "duplicate" };
+type Report = { id: string; status: "delivered" };
+type Answer = { status: "stored" | "updated" | "unchanged"; id: string } | { status: "duplicate" | "ignored" };
 
 const secret = process.env.MESSAGEBIRD_WEBHOOK_SECRET;
 // The same pool size as the app (app/.server/platform/db/connect.ts), so neither gets more connections.
@@ -44,9 +48,36 @@ async function store(sms: Sms): Promise<Answer> {
   });
 }
 
+// Statuses a "delivered" report may move forward (delivery-status.ts STAGE).
+const BEFORE_DELIVERED = ["queued", "sent", "buffered"];
+
+async function applyReport(report: Report): Promise<Answer> {
+  const [message] = await sql<{ id: string }[]>`
+    select id from messages where direction = 'outbound' and provider_message_id = ${report.id} limit 1`;
+  if (!message) return { status: "ignored" };
+  const now = new Date();
+  const [updated] = await sql`
+    update messages set status = 'delivered', status_at = ${now}, error_message = null, error_code = null,
+      provider_message_id = coalesce(provider_message_id, ${report.id})
+    where id = ${message.id}
+      and (status = any(${BEFORE_DELIVERED}::message_status[]) or (status = 'failed' and provider_message_id is null))
+    returning id`;
+  return { status: updated ? "updated" : "unchanged", id: message.id };
+}
+
 function reply(res: http.ServerResponse, status: number, body: object) {
   res.writeHead(status, { "Content-Type": "application/json", "Cache-Control": "no-store" });
   res.end(JSON.stringify(body));
+}
+
+const ROUTES: Record<string, (fields: unknown) => Promise<Answer> | undefined> = {
+  "/webhooks/messagebird": (fields) => (isSms(fields) ? store(fields) : undefined),
+  "/webhooks/messagebird/status": (fields) => (isReport(fields) ? applyReport(fields) : undefined),
+};
+
+function isReport(value: unknown): value is Report {
+  const fields = value as Partial<Record<keyof Report, unknown>>;
+  return typeof value === "object" && value !== null && typeof fields.id === "string" && fields.status === "delivered";
 }
 
 const server = http.createServer((req, res) => {
@@ -54,17 +85,18 @@ const server = http.createServer((req, res) => {
   req.on("data", (chunk: Buffer) => chunks.push(chunk));
   req.on("end", () => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (req.method !== "POST" || url.pathname !== "/webhooks/messagebird")
-      return reply(res, 404, { error: "not found" });
+    const route = ROUTES[url.pathname];
+    if (req.method !== "POST" || !route) return reply(res, 404, { error: "not found" });
     if (!secret || url.searchParams.get("secret") !== secret) return reply(res, 401, { error: "bad credentials" });
-    let sms: unknown;
+    let fields: unknown;
     try {
-      sms = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      fields = JSON.parse(Buffer.concat(chunks).toString("utf8"));
     } catch {
       return reply(res, 400, { error: "body: malformed JSON" });
     }
-    if (!isSms(sms)) return reply(res, 400, { error: "body: missing fields" });
-    store(sms).then(
+    const answer = route(fields);
+    if (!answer) return reply(res, 400, { error: "body: missing fields" });
+    answer.then(
       (answer) => reply(res, 200, answer),
       (error: unknown) => reply(res, 503, { error: String(error) }),
     );

@@ -13,13 +13,30 @@ import { createBenchDatabase } from "./database";
 import { arrivalPercentiles, benchEvents, type EventsResult } from "./events";
 import { memoryProbeEnv, openFileLimit, startBaseline, stopChild } from "./processes";
 import { median, ms, progress, ratio, table } from "./report";
-import { benchWebhooks } from "./webhooks";
+import {
+  deliveryReports,
+  duplicates,
+  newMessages,
+  phase,
+  seedReportedMessages,
+  variant,
+  warmUp,
+  type PhaseSummary,
+  type Workload,
+} from "./webhooks";
 import { benchInbox, inboxRows, type InboxResult } from "./inbox";
 
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1_000);
-const CONNECTIONS = 32;
 const ROUNDS = 3;
+// What MessageBird's bursts look like (200) and a steady stream (32).
+const WEBHOOK_PHASES: Workload[] = [
+  newMessages(32, ROUNDS),
+  newMessages(200, ROUNDS),
+  duplicates(32, 2),
+  deliveryReports(200, ROUNDS),
+  deliveryReports(32, ROUNDS),
+];
 const FAN_OUT_ROUNDS = 10;
 // Sockets for the streams on both ends plus the database pool and files: well above N.
 const MIN_OPEN_FILES = 4_096;
@@ -113,20 +130,20 @@ async function main() {
   });
   cleanups.push(() => stopChild(baseline.process));
   const baselineLabel = "baseline (node:http + postgres.js)";
-  const webhooks = await benchWebhooks(
-    { label: "app", url: app.url, idPrefix: "app" },
-    { label: baselineLabel, url: baseline.url, idPrefix: "base" },
-    {
-      secret: WEBHOOK_SECRET,
-      connections: CONNECTIONS,
-      roundSeconds: ROUND_SECONDS,
-      rounds: ROUNDS,
-      duplicateRounds: 2,
-    },
-  );
+  const appVariant = variant({ label: "app", url: app.url, idPrefix: "app" });
+  const baselineVariant = variant({ label: baselineLabel, url: baseline.url, idPrefix: "base" });
+  const webhookOptions = { secret: WEBHOOK_SECRET, roundSeconds: ROUND_SECONDS };
+  progress("webhooks: seeding outbound messages for the delivery reports");
+  await seedReportedMessages(storage.databaseUrl, ["app", "base"]);
+  await warmUp(appVariant, baselineVariant, webhookOptions, 32);
+  const webhooks: PhaseSummary[] = [];
+  for (const workload of WEBHOOK_PHASES)
+    webhooks.push(await phase(appVariant, baselineVariant, workload, webhookOptions));
   const rows = await countRows(storage.databaseUrl);
   // Each run stops with up to one request per connection in flight: stored, but its answer not counted.
-  const rowCheck = `rows stored: app ${rows.app} for ${webhooks.storedRows.app} "stored" answers, baseline ${rows.baseline} for ${webhooks.storedRows.baseline} (the difference: requests in flight when a run stopped, at most ${CONNECTIONS * (1 + ROUNDS)})`;
+  const inFlight =
+    32 + WEBHOOK_PHASES.reduce((sum, w) => sum + (w.expect.includes("stored") ? w.connections * w.rounds : 0), 0);
+  const rowCheck = `rows stored: app ${rows.app} for ${appVariant.stored.length} "stored" answers, baseline ${rows.baseline} for ${baselineVariant.stored.length} (the difference: requests in flight when a run stopped, at most ${inFlight})`;
   progress(`webhooks: ${rowCheck}`);
   await stopChild(baseline.process);
   await stopApp(app);
@@ -169,14 +186,14 @@ async function main() {
 function printSummary(
   machine: string,
   storage: Storage,
-  webhooks: Awaited<ReturnType<typeof benchWebhooks>>,
+  webhooks: PhaseSummary[],
   rowCheck: string,
   events: EventsResult | undefined,
   inbox: InboxResult,
 ) {
   const range = (values: number[]) => `${ratio(median(values))} (rounds ${values.map((v) => v.toFixed(2)).join(", ")})`;
   const rows: string[][] = [["measure", "app", "baseline", "app / baseline"]];
-  for (const phase of [webhooks.stored, webhooks.duplicates]) {
+  for (const phase of webhooks) {
     rows.push([
       `webhook ${phase.name}: req/s`,
       phase.app.reqPerSec.toFixed(0),
@@ -187,7 +204,7 @@ function printSummary(
       `webhook ${phase.name}: p50 / p99`,
       `${ms(phase.app.p50)} / ${ms(phase.app.p99)}`,
       `${ms(phase.baseline.p50)} / ${ms(phase.baseline.p99)}`,
-      `p50 ${ratio(phase.app.p50 / phase.baseline.p50)}`,
+      `p50 ${ratio(phase.app.p50 / phase.baseline.p50)}, p99 ${range(phase.p99Ratios)}`,
     ]);
     const failed = phase.app.failed + phase.baseline.failed;
     if (failed)

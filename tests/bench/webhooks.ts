@@ -1,5 +1,6 @@
-// Benchmark 1: inbound webhook throughput, the app against a baseline, interleaved.
+// Benchmark 1: MessageBird webhooks (inbound SMS, delivery reports), the app against a baseline, interleaved.
 import autocannon, { type Result } from "autocannon";
+import postgres from "postgres";
 import { median, progress, ms, ratio } from "./report";
 
 export type Target = { label: string; url: string; idPrefix: string };
@@ -14,14 +15,28 @@ export type VariantSummary = {
   failed: number;
 };
 
-export type PhaseSummary = { name: string; app: VariantSummary; baseline: VariantSummary; ratios: number[] };
+export type PhaseSummary = {
+  name: string;
+  app: VariantSummary;
+  baseline: VariantSummary;
+  /** app / baseline req/s, one per round. */
+  ratios: number[];
+  /** app / baseline p99, one per round. */
+  p99Ratios: number[];
+};
 
-export type WebhookOptions = {
-  secret: string;
+export type WebhookOptions = { secret: string; roundSeconds: number };
+
+/** What one phase sends: the path, the body of request number `n`, and the answers that count as success. */
+export type Workload = {
+  name: string;
+  path: string;
+  body(prefix: string, n: number): string;
+  expect: readonly string[];
+  /** Request numbers for a variant; re-sending acknowledged ones makes duplicates. */
+  ids(variant: Variant): () => number;
   connections: number;
-  roundSeconds: number;
   rounds: number;
-  duplicateRounds: number;
 };
 
 const SERVICE_NUMBER = "447700900000";
@@ -38,33 +53,105 @@ function sms(prefix: string, n: number): string {
   });
 }
 
+export type Variant = { target: Target; sent: number; stored: number[]; results: Result[] };
+
+const fresh = (variant: Variant) => () => variant.sent++;
+
+const resend = (variant: Variant) => {
+  const ids = [...variant.stored];
+  let n = 0;
+  return () => ids[n++ % ids.length]!;
+};
+
+/** Inbound SMS, answered `expect`; `ids` picks fresh or already stored message ids. */
+const inbound =
+  (kind: string, expect: string, ids: Workload["ids"]) =>
+  (connections: number, rounds: number): Workload => ({
+    name: `${kind}, ${connections} conns`,
+    path: "/webhooks/messagebird",
+    body: sms,
+    expect: [expect],
+    ids,
+    connections,
+    rounds,
+  });
+
+export const newMessages = inbound("new", "stored", fresh);
+export const duplicates = inbound("duplicate", "duplicate", resend);
+
+/** Outbound messages the delivery-report phase reports on, per variant; reports cycle through them. */
+export const REPORTED_MESSAGES = 150_000;
+
+/** "delivered" for outbound message `n`, found by MessageBird's id (seeded by `seedReportedMessages`). */
+export const deliveryReports = (connections: number, rounds: number): Workload => {
+  const counters = new Map<Variant, number>();
+  return {
+    name: `delivery reports, ${connections} conns`,
+    path: "/webhooks/messagebird/status",
+    body: (prefix, n) =>
+      JSON.stringify({
+        id: `report-${prefix}-${n % REPORTED_MESSAGES}`,
+        status: "delivered",
+        statusDatetime: new Date().toISOString(),
+      }),
+    // After the first pass through the seeded rows a report finds its message delivered already.
+    expect: ["updated", "unchanged"],
+    ids: (variant) => () => {
+      const n = counters.get(variant) ?? 0;
+      counters.set(variant, n + 1);
+      return n;
+    },
+    connections,
+    rounds,
+  };
+};
+
+/** Outbound messages, status "sent", with provider ids `report-<prefix>-<n>`, for each prefix. */
+export async function seedReportedMessages(databaseUrl: string, prefixes: string[]) {
+  const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
+  try {
+    for (const [i, prefix] of prefixes.entries())
+      await sql`
+        with c as (
+          insert into conversations (contact_number, virtual_number)
+          values (${`+3169000000${i}`}, ${`+${SERVICE_NUMBER}`})
+          returning id)
+        insert into messages (conversation_id, direction, body, from_number, to_number, status, provider_message_id, segments)
+        select c.id, 'outbound', 'bench reply', ${`+${SERVICE_NUMBER}`}, '+31690000000', 'sent', ${`report-${prefix}-`} || g, 1
+        from c, generate_series(0, ${REPORTED_MESSAGES - 1}) g`;
+  } finally {
+    await sql.end();
+  }
+}
+
 /**
  * Runs autocannon for one variant; `nextId` numbers the requests, and the
  * numbers answered "stored" are added to `stored`.
  */
 async function load(
   target: Target,
+  workload: Workload,
   options: WebhookOptions,
   seconds: number,
   nextId: () => number,
-  expect: string,
   stored: number[],
-): Promise<Result> {
+) {
+  const expected = workload.expect.map((status) => `"status":"${status}"`);
   return autocannon({
     url: target.url,
-    connections: options.connections,
+    connections: workload.connections,
     duration: seconds,
     timeout: 10,
-    // A stored or duplicate answer is what the app sends only after commit; anything else is a mismatch.
-    verifyBody: (body) => body.includes(`"status":"${expect}"`),
+    // An expected answer is what the app sends only after commit; anything else is a mismatch.
+    verifyBody: (body) => expected.some((answer) => body.includes(answer)),
     requests: [
       {
         method: "POST",
-        path: `/webhooks/messagebird?secret=${encodeURIComponent(options.secret)}`,
+        path: `${workload.path}?secret=${encodeURIComponent(options.secret)}`,
         headers: { "content-type": "application/json" },
         setupRequest: (request, context) => {
           context.n = nextId();
-          return { ...request, body: sms(target.idPrefix, context.n as number) };
+          return { ...request, body: workload.body(target.idPrefix, context.n as number) };
         },
         // Only ids the server acknowledged may be re-sent as duplicates: autocannon builds
         // a connection's next request before the run stops, and that one is never sent.
@@ -75,8 +162,6 @@ async function load(
     ],
   });
 }
-
-type Variant = { target: Target; sent: number; stored: number[]; results: Result[] };
 
 function summarize({ target, results }: Variant): VariantSummary {
   return {
@@ -89,58 +174,49 @@ function summarize({ target, results }: Variant): VariantSummary {
   };
 }
 
+export function variant(target: Target): Variant {
+  return { target, sent: 0, stored: [], results: [] };
+}
+
+/** 1 s of new messages on each server, so neither pays for its cold start in a measured round. */
+export async function warmUp(app: Variant, baseline: Variant, options: WebhookOptions, connections: number) {
+  progress(`webhooks: warming up both servers (1 s each, ${connections} connections)`);
+  const workload = newMessages(connections, 1);
+  for (const v of [app, baseline]) await load(v.target, workload, options, 1, fresh(v), v.stored);
+}
+
 /**
  * Rounds alternate which variant goes first; each round's ratio compares two
  * runs seconds apart, so drift on a shared machine hits both sides.
  */
-async function phase(
-  name: string,
+export async function phase(
   app: Variant,
   baseline: Variant,
+  workload: Workload,
   options: WebhookOptions,
-  rounds: number,
-  ids: (variant: Variant) => () => number,
-  expect: string,
 ): Promise<PhaseSummary> {
   const ratios: number[] = [];
-  for (let round = 1; round <= rounds; round++) {
-    const order = round % 2 === 1 ? [app, baseline] : [baseline, app];
-    const rates = new Map<Variant, number>();
-    for (const variant of order) {
-      const result = await load(variant.target, options, options.roundSeconds, ids(variant), expect, variant.stored);
-      variant.results.push(result);
-      const rate = (result["2xx"] - result.mismatches) / result.duration;
-      rates.set(variant, rate);
-      const failed = result.non2xx + result.errors + result.timeouts + result.mismatches;
-      progress(
-        `${name} round ${round}/${rounds} ${variant.target.label}: ${rate.toFixed(0)} req/s, p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}${failed ? `, ${failed} FAILED` : ""}`,
-      );
-    }
-    ratios.push(rates.get(app)! / rates.get(baseline)!);
-  }
-  return { name, app: summarize(app), baseline: summarize(baseline), ratios };
-}
-
-/** Warm-up, then interleaved rounds of new messages, then re-sent (duplicate) ones. */
-export async function benchWebhooks(appTarget: Target, baselineTarget: Target, options: WebhookOptions) {
-  const app: Variant = { target: appTarget, sent: 0, stored: [], results: [] };
-  const baseline: Variant = { target: baselineTarget, sent: 0, stored: [], results: [] };
-  const fresh = (variant: Variant) => () => variant.sent++;
-
-  progress(`webhooks: warming up both servers (1 s each, ${options.connections} connections)`);
-  for (const variant of [app, baseline])
-    await load(variant.target, options, 1, fresh(variant), "stored", variant.stored);
-
-  const stored = await phase("new", app, baseline, options, options.rounds, fresh, "stored");
-
-  const resend = (variant: Variant) => {
-    const ids = [...variant.stored];
-    let n = 0;
-    return () => ids[n++ % ids.length]!;
-  };
+  const p99Ratios: number[] = [];
   app.results = [];
   baseline.results = [];
-  const duplicates = await phase("duplicate", app, baseline, options, options.duplicateRounds, resend, "duplicate");
-  progress(`webhooks: app/baseline ${ratio(median(stored.ratios))} new, ${ratio(median(duplicates.ratios))} duplicate`);
-  return { stored, duplicates, storedRows: { app: app.stored.length, baseline: baseline.stored.length } };
+  const ids = new Map([app, baseline].map((v) => [v, workload.ids(v)]));
+  for (let round = 1; round <= workload.rounds; round++) {
+    const order = round % 2 === 1 ? [app, baseline] : [baseline, app];
+    const results = new Map<Variant, Result>();
+    for (const v of order) {
+      const result = await load(v.target, workload, options, options.roundSeconds, ids.get(v)!, v.stored);
+      v.results.push(result);
+      results.set(v, result);
+      const rate = (result["2xx"] - result.mismatches) / result.duration;
+      const failed = result.non2xx + result.errors + result.timeouts + result.mismatches;
+      progress(
+        `${workload.name} round ${round}/${workload.rounds} ${v.target.label}: ${rate.toFixed(0)} req/s, p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}${failed ? `, ${failed} FAILED` : ""}`,
+      );
+    }
+    const rate = (r: Result) => (r["2xx"] - r.mismatches) / r.duration;
+    ratios.push(rate(results.get(app)!) / rate(results.get(baseline)!));
+    p99Ratios.push(results.get(app)!.latency.p99 / results.get(baseline)!.latency.p99);
+  }
+  progress(`${workload.name}: app/baseline ${ratio(median(ratios))} req/s, ${ratio(median(p99Ratios))} p99`);
+  return { name: workload.name, app: summarize(app), baseline: summarize(baseline), ratios, p99Ratios };
 }

@@ -1,10 +1,13 @@
-import { and, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
+import { preparedRows } from "../platform/db/prepared";
 import { messages } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
 import { publish } from "../platform/event-bus";
-import type { ReplayGuard, Replayed } from "./inbound";
+import { writeBatch } from "../platform/write-batch";
+import { claimNonces, type Nonce } from "../webhooks/nonces";
+import type { Replayed } from "./inbound";
 import type { DeliveryReport, ReportedStatus } from "./provider-events";
 
 /**
@@ -31,58 +34,111 @@ type OutboundStatus = (typeof REPORTED_AS)[ReportedStatus];
 const STAGE: Record<OutboundStatus, number> = { queued: 0, sent: 1, buffered: 2, delivered: 3, expired: 3, failed: 3 };
 const OUTBOUND_STATUSES = Object.keys(STAGE) as OutboundStatus[];
 
-/** Moves an outbound message's status forward. A signed webhook's replay guard commits with the change or not at all. */
-export async function applyDeliveryReport(report: DeliveryReport, guard?: ReplayGuard): Promise<ReportOutcome> {
-  // Without a guard the lookup and the conditional update stand alone; a guard must commit with the change.
-  const outcome = guard ? await db.transaction((tx) => applyReport(tx, report, guard)) : await applyReport(db, report);
+/** Moves an outbound message's status forward. A signed webhook's nonce commits with the change or not at all. */
+export async function applyDeliveryReport(report: DeliveryReport, nonce?: Nonce): Promise<ReportOutcome> {
+  const outcome = await apply({ report, nonce, receivedAt: new Date() });
   if (outcome.status === "updated")
     publish({ kind: "status", conversationId: outcome.conversationId, messageId: outcome.id });
   return outcome;
 }
 
-async function applyReport(tx: Db, report: DeliveryReport, guard?: ReplayGuard): Promise<ReportOutcome> {
-  if (guard && !(await guard(tx))) return { status: "replayed" };
-  const byProviderId = report.providerMessageId ? eq(messages.providerMessageId, report.providerMessageId) : undefined;
-  const byReference = report.reference && isUuid(report.reference) ? eq(messages.id, report.reference) : undefined;
-  if (!byProviderId && !byReference) return { status: "ignored" };
-  const [message] = await tx
-    .select({ id: messages.id, conversationId: messages.conversationId })
-    .from(messages)
-    .where(and(eq(messages.direction, "outbound"), or(byProviderId, byReference)))
-    .limit(1);
-  if (!message) return { status: "ignored" };
+type Arrival = { report: DeliveryReport; nonce: Nonce | undefined; receivedAt: Date };
 
-  const next = REPORTED_AS[report.status];
-  const final = next === "failed" || next === "expired";
-  // One conditional statement, so two reports racing cannot move a status backwards.
-  const [updated] = await tx
-    .update(messages)
-    .set({
+// Measured with `npm run bench` (docs/decisions/006-group-commit.md), as for inbound SMS.
+const MAX_BATCH = 256;
+
+/** Reports that come in while a write is in flight are applied together, in one transaction. */
+const apply = writeBatch<Arrival, ReportOutcome>({
+  maxSize: MAX_BATCH,
+  write: (arrivals) => db.transaction((tx) => applyAll(tx, arrivals)),
+});
+
+type Found = { n: number; id: string; conversationId: string };
+
+/** The same outcome as applying the reports one by one in arrival order, in a few statements. */
+async function applyAll(tx: Db, arrivals: Arrival[]): Promise<ReportOutcome[]> {
+  const answers: ReportOutcome[] = arrivals.map(() => ({ status: "ignored" }));
+  const claimed = await claimNonces(
+    tx,
+    arrivals.map((arrival) => arrival.nonce),
+  );
+  const lookups = arrivals.flatMap(({ report }, n) => {
+    if (!claimed[n]) {
+      answers[n] = { status: "replayed" };
+      return [];
+    }
+    const reference = report.reference && isUuid(report.reference) ? report.reference : undefined;
+    return report.providerMessageId || reference ? [{ n, providerMessageId: report.providerMessageId, reference }] : [];
+  });
+  if (lookups.length === 0) return answers;
+  const found = await preparedRows<Found>(
+    tx,
+    "find_reported_messages",
+    sql`select v.n, m.id, m.conversation_id as "conversationId"
+        from jsonb_to_recordset(${JSON.stringify(lookups)}::jsonb) as v(n int, "providerMessageId" text, reference uuid)
+        cross join lateral (
+          select id, conversation_id from ${messages}
+          where direction = 'outbound' and (provider_message_id = v."providerMessageId" or id = v.reference)
+          limit 1) m`,
+  );
+
+  // Reports for the same message are applied in arrival order, one round each, so each sees the one before.
+  const rounds: Found[][] = [];
+  const reportsFor = new Map<string, number>();
+  for (const row of found.sort((a, b) => a.n - b.n)) {
+    const round = reportsFor.get(row.id) ?? 0;
+    reportsFor.set(row.id, round + 1);
+    (rounds[round] ??= []).push(row);
+  }
+  for (const round of rounds) {
+    const updated = await updateStatuses(
+      tx,
+      round.map((row) => ({ id: row.id, arrival: arrivals[row.n]! })),
+    );
+    for (const { n, id, conversationId } of round)
+      answers[n] = { status: updated.has(id) ? "updated" : "unchanged", id, conversationId };
+  }
+  return answers;
+}
+
+/**
+ * One conditional statement for many messages, so two reports racing cannot
+ * move a status backwards. Answers the ids it changed.
+ */
+async function updateStatuses(tx: Db, changes: { id: string; arrival: Arrival }[]): Promise<Set<string>> {
+  const rows = changes.map(({ id, arrival: { report, receivedAt } }) => {
+    const next = REPORTED_AS[report.status];
+    const final = next === "failed" || next === "expired";
+    return {
+      id,
       status: next,
-      statusAt: report.statusAt ?? new Date(),
-      ...(final
-        ? { errorMessage: report.reason ?? null, errorCode: report.errorCode ?? null }
-        : { errorMessage: null, errorCode: null }),
-      ...(report.providerMessageId && {
-        providerMessageId: sql`coalesce(${messages.providerMessageId}, ${report.providerMessageId})`,
-      }),
-    })
-    .where(
-      and(
-        eq(messages.id, message.id),
-        or(
-          inArray(
-            messages.status,
-            OUTBOUND_STATUSES.filter((s) => STAGE[s] < STAGE[next]),
-          ),
-          // Marked failed here because MessageBird never answered (see outbound.ts): its
-          // report is the first word we hear, and it may well say the SMS went out.
-          next === "failed" ? undefined : and(eq(messages.status, "failed"), isNull(messages.providerMessageId)),
-        ),
-      ),
-    )
-    .returning({ id: messages.id });
-  return { status: updated ? "updated" : "unchanged", id: message.id, conversationId: message.conversationId };
+      statusAt: report.statusAt ?? receivedAt,
+      errorMessage: final ? (report.reason ?? null) : null,
+      errorCode: final ? (report.errorCode ?? null) : null,
+      providerMessageId: report.providerMessageId ?? null,
+      earlier: OUTBOUND_STATUSES.filter((s) => STAGE[s] < STAGE[next]),
+      // Marked failed here because MessageBird never answered (see outbound.ts): its
+      // report is the first word we hear, and it may well say the SMS went out.
+      revives: next !== "failed",
+    };
+  });
+  const updated = await preparedRows<{ id: string }>(
+    tx,
+    "update_reported_statuses",
+    sql`update ${messages} m set
+          status = v.status,
+          status_at = v."statusAt",
+          error_message = v."errorMessage",
+          error_code = v."errorCode",
+          provider_message_id = coalesce(m.provider_message_id, v."providerMessageId")
+        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
+          id uuid, status message_status, "statusAt" timestamptz, "errorMessage" text, "errorCode" text,
+          "providerMessageId" text, earlier message_status[], revives boolean)
+        where m.id = v.id
+          and (m.status = any(v.earlier) or (v.revives and m.status = 'failed' and m.provider_message_id is null))
+        returning m.id`,
+  );
+  return new Set(updated.map((row) => row.id));
 }
 
 /**

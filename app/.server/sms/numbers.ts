@@ -2,6 +2,7 @@ import { asc, count, eq, isNull, sql } from "drizzle-orm";
 import { canReceive, numberName } from "~/lib/our-numbers";
 import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
+import { preparedRows } from "../platform/db/prepared";
 import { conversations, numbers } from "../platform/db/schema";
 import { env } from "../platform/env";
 import { isUuid } from "../platform/db/uuid";
@@ -42,12 +43,20 @@ export async function ensureDefaultNumber(): Promise<void> {
 await ensureDefaultNumber();
 
 /**
- * Records a number someone texted, unlisted when nobody added it, inside the
+ * Records the numbers someone texted, unlisted when nobody added it, inside the
  * transaction storing the SMS: nothing sent to us is dropped for landing on a
  * number we did not know.
  */
-export async function noteNumberTexted(tx: Db, number: string): Promise<void> {
-  await tx.insert(numbers).values({ number }).onConflictDoNothing({ target: numbers.number });
+export async function noteNumbersTexted(tx: Db, texted: string[]): Promise<void> {
+  // Sorted and once each: concurrent batches lock new rows in one order, and a multi-row insert takes each key once.
+  const distinct = [...new Set(texted)].sort();
+  await preparedRows(
+    tx,
+    "note_numbers_texted",
+    sql`insert into ${numbers} (number)
+        select number from jsonb_array_elements_text(${JSON.stringify(distinct)}::jsonb) as v(number)
+        on conflict (number) do nothing`,
+  );
 }
 
 const withDefault = (row: typeof numbers.$inferSelect): OurNumber => ({

@@ -1,16 +1,17 @@
 import { env } from "../platform/env";
 import { applyDeliveryReport } from "../conversations/delivery-status";
-import { receiveInbound, type ReplayGuard } from "../conversations/inbound";
+import { receiveInbound } from "../conversations/inbound";
+import type { DirectRoute } from "../platform/edge/listener";
 import { log } from "../platform/log";
 import { authenticateWebhook, type WebhookAuthConfig } from "./authenticate";
-import { claimNonce } from "./nonces";
+import type { Nonce } from "./nonces";
 import { parseDeliveryReport, parseInboundSms, readFields, type Parsed } from "./parse";
 import { recordRejection } from "./rejections";
 import { readLimitedBody } from "./body";
 
 type Fields = Record<string, unknown>;
 type Outcome = { status: string; id?: string };
-type Webhook<T> = { parse(fields: Fields): Parsed<T>; apply(value: T, guard?: ReplayGuard): Promise<Outcome> };
+type Webhook<T> = { parse(fields: Fields): Parsed<T>; apply(value: T, nonce?: Nonce): Promise<Outcome> };
 
 const WEBHOOKS = {
   inbound: { parse: parseInboundSms, apply: receiveInbound },
@@ -31,61 +32,95 @@ const envConfig: WebhookAuthConfig = {
   appUrl: env.appUrl,
 };
 
-const reply = (status: number, body: object) =>
-  Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+/** A webhook as it reached us, already read whole: the edge answers these without React Router. */
+export type WebhookRequest = { method: string; url: URL; headers: Headers; body: Uint8Array };
+export type WebhookAnswer = { status: number; body: object };
+
+const answer = (status: number, body: object): WebhookAnswer => ({ status, body });
 
 /**
- * The one path every MessageBird webhook takes: limits, authentication,
- * parsing, then one domain call. MessageBird retries anything but a 2xx, so a
- * 2xx is sent only after commit, storage trouble answers 503, and everything
- * refused is recorded for admins.
+ * The webhook routes as the edge answers them (same paths as app/routes.ts):
+ * the body is already read and limited there, so nothing is parsed twice.
  */
+export const webhookRoutes: Readonly<Record<string, DirectRoute>> = {
+  "/webhooks/messagebird": ({ clientIp, ...request }) => answerWebhook(request, "inbound", { sourceIp: clientIp }),
+  "/webhooks/messagebird/status": ({ clientIp, ...request }) =>
+    answerWebhook(request, "status", { sourceIp: clientIp }),
+};
+
+/** The Fetch way in (the route modules); the edge calls `answerWebhook` with the body it has read already. */
 export async function handleWebhook(
   request: Request,
   kind: WebhookKind,
-  { sourceIp, auth: config = envConfig }: WebhookOptions = {},
+  options: WebhookOptions = {},
 ): Promise<Response> {
   const url = new URL(request.url);
-  const record = (status: number, reason: string, body: Uint8Array = new Uint8Array()) =>
-    recordRejection({ route: url.pathname, status, reason, sourceIp: sourceIp ?? null, url, body });
-  const refuse = async (status: number, reason: string, body?: Uint8Array) => {
-    await record(status, reason, body);
-    return reply(status, { error: reason });
-  };
-
-  if (!config.secret && !config.signingKey) return refuse(503, "webhook not configured");
-  if (request.method !== "GET" && request.method !== "POST") return refuse(405, `method ${request.method} not allowed`);
   const read = await readLimitedBody(request);
-  if (!read.ok)
-    return read.reason === "too large"
-      ? refuse(413, "body larger than 64 KiB")
-      : refuse(400, "body: could not be read");
-  const body = read.bytes;
+  const { status, body } = read.ok
+    ? await answerWebhook({ method: request.method, url, headers: request.headers, body: read.bytes }, kind, options)
+    : await refusals(url, options).refuse(
+        read.reason === "too large" ? 413 : 400,
+        read.reason === "too large" ? "body larger than 64 KiB" : "body: could not be read",
+      );
+  return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
+}
 
-  const auth = await authenticateWebhook({ url, headers: request.headers, body }, config);
-  if (!auth.ok) return refuse(401, auth.reason, body);
+/** Everything refused (and reports we cannot apply) is recorded for admins, with the body's excerpt when there is one. */
+function refusals(url: URL, options: WebhookOptions, body: Uint8Array = new Uint8Array()) {
+  const record = (status: number, reason: string, withBody = true) =>
+    recordRejection({
+      route: url.pathname,
+      status,
+      reason,
+      sourceIp: options.sourceIp ?? null,
+      url,
+      body: withBody ? body : new Uint8Array(),
+    });
+  return {
+    record,
+    async refuse(status: number, reason: string, withBody = true): Promise<WebhookAnswer> {
+      await record(status, reason, withBody);
+      return answer(status, { error: reason });
+    },
+  };
+}
 
-  const fields = readFields({ method: request.method, url, contentType: request.headers.get("content-type"), body });
-  if (!fields.ok) return refuse(fields.status, fields.reason, body);
+/**
+ * The one path every MessageBird webhook takes: authentication, parsing, then
+ * one domain call (the body limit is enforced while reading). MessageBird
+ * retries anything but a 2xx, so a 2xx is sent only after commit, storage
+ * trouble answers 503, and everything refused is recorded for admins.
+ */
+export async function answerWebhook(
+  { method, url, headers, body }: WebhookRequest,
+  kind: WebhookKind,
+  options: WebhookOptions = {},
+): Promise<WebhookAnswer> {
+  const config = options.auth ?? envConfig;
+  const { record, refuse } = refusals(url, options, body);
+
+  if (!config.secret && !config.signingKey) return refuse(503, "webhook not configured", false);
+  if (method !== "GET" && method !== "POST") return refuse(405, `method ${method} not allowed`, false);
+
+  const auth = await authenticateWebhook({ url, headers, body }, config);
+  if (!auth.ok) return refuse(401, auth.reason);
+
+  const fields = readFields({ method, url, contentType: headers.get("content-type"), body });
+  if (!fields.ok) return refuse(fields.status, fields.reason);
   const webhook = WEBHOOKS[kind] as Webhook<unknown>;
   const parsed = webhook.parse(fields.value);
-  if (!parsed.ok) return refuse(parsed.status, parsed.reason, body);
+  if (!parsed.ok) return refuse(parsed.status, parsed.reason);
 
   let outcome: Outcome;
   try {
-    const { nonce } = auth;
-    outcome = await webhook.apply(parsed.value, nonce && ((tx) => claimNonce(tx, nonce)));
+    outcome = await webhook.apply(parsed.value, auth.nonce);
   } catch (error) {
-    return unavailable(url, error);
+    log.error("webhook storage unavailable", { route: url.pathname, error });
+    return answer(503, { error: "storage unavailable" });
   }
   // Known only here: the nonce is recorded in the transaction that stores the message, so a crash cannot burn it.
-  if (outcome.status === "replayed") return refuse(401, "replayed signature", body);
+  if (outcome.status === "replayed") return refuse(401, "replayed signature");
   // Answered 200 so MessageBird stops retrying a report we can never apply, but kept for admins.
-  if (outcome.status === "ignored") await record(200, "delivery report for an unknown message", body);
-  return reply(200, { status: outcome.status, id: outcome.id });
-}
-
-function unavailable(url: URL, error: unknown): Response {
-  log.error("webhook storage unavailable", { route: url.pathname, error });
-  return reply(503, { error: "storage unavailable" });
+  if (outcome.status === "ignored") await record(200, "delivery report for an unknown message");
+  return answer(200, { status: outcome.status, id: outcome.id });
 }

@@ -93,8 +93,23 @@ const scalar = (max: number) =>
 const optionalScalar = (max: number) =>
   z.preprocess((value) => (value === "" || value === null ? undefined : value), scalar(max).optional());
 
+// Parsing a number is most of a webhook's CPU, and the same few come back all
+// the time (our own number on every SMS, regular senders): remembered, bounded.
+const MAX_REMEMBERED_NUMBERS = 10_000;
+const normalized = new Map<string, string | null>();
+
+function normalizedPhone(value: string): string | null {
+  let e164 = normalized.get(value);
+  if (e164 === undefined) {
+    e164 = normalizeProviderPhone(value);
+    if (normalized.size >= MAX_REMEMBERED_NUMBERS) normalized.clear();
+    normalized.set(value, e164);
+  }
+  return e164;
+}
+
 const phone = scalar(32).transform((value, ctx) => {
-  const e164 = normalizeProviderPhone(value);
+  const e164 = normalizedPhone(value);
   if (!e164) ctx.addIssue({ code: "custom", message: "not a phone number" });
   return e164 ?? z.NEVER;
 });

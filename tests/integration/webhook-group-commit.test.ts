@@ -1,0 +1,162 @@
+import { count, eq, inArray, sql } from "drizzle-orm";
+import postgres from "postgres";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { db } from "~/.server/platform/db/client";
+import { conversations, messages, webhookRejections } from "~/.server/platform/db/schema";
+import { action } from "~/routes/webhooks.messagebird";
+import { startApp, stopApp } from "../support/app-process";
+import { callAction, jsonAnswer } from "../support/route-call";
+
+// Webhooks that arrive while one is being written are stored together; MessageBird must not notice.
+const SECRET = "test-webhook-secret-0123456789";
+const WEBHOOK_URL = `http://localhost:3000/webhooks/messagebird?secret=${SECRET}`;
+
+const sms = (n: number, fields: Record<string, string> = {}) => ({
+  originator: `3161234${String(n % 40).padStart(4, "0")}`,
+  recipient: "447700900000",
+  payload: `message ${n}`,
+  messageId: `batch-${n}`,
+  ...fields,
+});
+
+const post = (json: unknown) =>
+  new Request(WEBHOOK_URL, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(json),
+  });
+const call = async (json: unknown) => jsonAnswer(await callAction(action, { request: post(json), context: {} }));
+
+const messageCount = async () => (await db.select({ n: count() }).from(messages))[0]!.n;
+
+beforeEach(async () => {
+  await db.delete(messages);
+  await db.delete(conversations);
+  await db.delete(webhookRejections);
+});
+
+describe("many webhooks at once", () => {
+  test("200 distinct SMS are all stored, each answered only once its row is visible to another connection", async () => {
+    // On PGlite there is one connection; on Postgres the check uses one the app does not share.
+    const other = process.env.DATABASE_URL ? postgres(process.env.DATABASE_URL, { max: 4, onnotice: () => {} }) : null;
+    const visible = async (id: string) =>
+      other
+        ? (await other`select 1 from messages where id = ${id}`).length === 1
+        : (await db.select({ id: messages.id }).from(messages).where(eq(messages.id, id))).length === 1;
+    try {
+      const checks = await Promise.all(
+        Array.from({ length: 200 }, async (_, n) => {
+          const answer = await call(sms(n));
+          return { answer, visible: answer.status === 200 && (await visible(answer.body.id as string)) };
+        }),
+      );
+      expect(checks.map((check) => check.answer.body.status)).toEqual(Array(200).fill("stored"));
+      expect(checks.every((check) => check.visible)).toBe(true);
+      expect(await messageCount()).toBe(200);
+      // 40 senders: every SMS in its sender's conversation, each conversation's last message time set.
+      const threads = await db
+        .select({ n: count(), last: sql<Date>`max(${messages.createdAt})` })
+        .from(messages)
+        .groupBy(messages.conversationId);
+      expect(threads).toHaveLength(40);
+      expect(threads.every((thread) => thread.n === 5)).toBe(true);
+      const stale = await db
+        .select({ id: conversations.id })
+        .from(conversations)
+        .where(
+          sql`${conversations.lastMessageAt} is distinct from (select max(created_at) from messages m where m.conversation_id = ${conversations.id})`,
+        );
+      expect(stale).toEqual([]);
+    } finally {
+      await other?.end();
+    }
+  });
+
+  test("the same id twice among concurrent webhooks: one row, one stored, one duplicate", async () => {
+    // The first request is written at once; the ones arriving meanwhile queue up and go in together.
+    const answers = await Promise.all([call(sms(1)), call(sms(2)), call(sms(2)), call(sms(3))]);
+    expect(answers.map((answer) => answer.body.status)).toEqual(["stored", "stored", "duplicate", "stored"]);
+    expect(await db.select().from(messages).where(eq(messages.providerMessageId, "batch-2"))).toHaveLength(1);
+    expect(await messageCount()).toBe(3);
+  });
+
+  test("STOP then START from one sender at once leave them opted in, in arrival order", async () => {
+    const from = { originator: "31612349999" };
+    await Promise.all([
+      call(sms(10, from)),
+      call(sms(11, { ...from, payload: "STOP" })),
+      call(sms(12, { ...from, payload: "START" })),
+    ]);
+    const [conversation] = await db.select().from(conversations).where(eq(conversations.contactNumber, "+31612349999"));
+    expect(conversation!.optedOutAt).toBeNull();
+    await Promise.all([
+      call(sms(13, from)),
+      call(sms(14, { ...from, payload: "START" })),
+      call(sms(15, { ...from, payload: "STOP" })),
+    ]);
+    const [after] = await db.select().from(conversations).where(eq(conversations.contactNumber, "+31612349999"));
+    expect(after!.optedOutAt).not.toBeNull();
+  });
+});
+
+describe("one bad row among many", () => {
+  beforeEach(async () => {
+    // Stands in for whatever one row could trip over (a constraint, a trigger, a value Postgres refuses).
+    await db.execute(sql`create or replace function refuse_poison() returns trigger language plpgsql as $$
+      begin
+        if new.body = 'poison' then raise exception 'poisoned row'; end if;
+        return new;
+      end $$`);
+    await db.execute(
+      sql`create trigger refuse_poison before insert on messages for each row execute function refuse_poison()`,
+    );
+  });
+  afterEach(async () => {
+    await db.execute(sql`drop trigger refuse_poison on messages`);
+    await db.execute(sql`drop function refuse_poison()`);
+  });
+
+  test("stores its neighbours and answers 503 only for the bad one", async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, n) => call(sms(n, n === 7 ? { payload: "poison" } : {}))),
+    );
+    expect(answers[7]).toEqual({ status: 503, body: { error: "storage unavailable" } });
+    const others = answers.filter((_, n) => n !== 7);
+    expect(others.map((answer) => answer.status)).toEqual(Array(19).fill(200));
+    expect(others.map((answer) => answer.body.status)).toEqual(Array(19).fill("stored"));
+    expect(await messageCount()).toBe(19);
+    expect(
+      await db
+        .select()
+        .from(messages)
+        .where(inArray(messages.providerMessageId, ["batch-7"])),
+    ).toEqual([]);
+  });
+});
+
+describe.runIf(!!process.env.TEST_DATABASE_URL)("shutting down", () => {
+  test("SIGTERM while webhooks are being written: every acknowledged SMS is stored", { timeout: 90_000 }, async () => {
+    const app = await startApp();
+    const sent = Array.from({ length: 200 }, (_, n) =>
+      fetch(`${app.url}/webhooks/messagebird?secret=${SECRET}`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(sms(1000 + n)),
+      }).then(
+        async (response) => ({
+          status: response.status,
+          body: (await response.json()) as { status?: string; id?: string },
+        }),
+        () => ({ status: 0, body: {} as { status?: string; id?: string } }),
+      ),
+    );
+    // Stop once the first answers are in: the rest are queued or in a transaction.
+    await Promise.race(sent);
+    await stopApp(app);
+    const answers = await Promise.all(sent);
+    const acknowledged = answers.filter((answer) => answer.status === 200).map((answer) => answer.body.id!);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    const stored = await db.select({ id: messages.id }).from(messages).where(inArray(messages.id, acknowledged));
+    expect(stored).toHaveLength(acknowledged.length);
+  });
+});
