@@ -44,7 +44,7 @@ export async function applyDeliveryReport(report: DeliveryReport, nonce?: Nonce)
 
 type Arrival = { report: DeliveryReport; nonce: Nonce | undefined; receivedAt: Date };
 
-// Measured with `npm run bench` (docs/decisions/006-group-commit.md), as for inbound SMS.
+// Measured with `npm run bench` (docs/decisions/007-group-commit.md), as for inbound SMS.
 const MAX_BATCH = 256;
 
 /** Reports that come in while a write is in flight are applied together, in one transaction. */
