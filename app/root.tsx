@@ -25,7 +25,7 @@ export const meta: Route.MetaFunction = () => [
 ];
 
 export async function loader({ request }: Route.LoaderArgs) {
-  return data({ user: await getOptionalUser(request), timeZone: getTimeZone(request) });
+  return data({ user: await getOptionalUser(request), ...getTimeZone(request), now: new Date() });
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {

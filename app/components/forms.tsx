@@ -69,12 +69,15 @@ export function SubmitButton({
   pendingText,
   name,
   value,
+  variant = "primary",
   className = "",
 }: {
   children: ReactNode;
   pendingText: string;
   name?: string;
   value?: string;
+  /** One primary button per screen: the step to take next. */
+  variant?: "primary" | "secondary";
   className?: string;
 }) {
   const navigation = useNavigation();
@@ -86,7 +89,7 @@ export function SubmitButton({
       value={value}
       disabled={pending}
       aria-disabled={pending}
-      className={`inline-flex items-center justify-center rounded-md bg-brand-600 px-4 py-2 font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-70 ${className}`}
+      className={`btn-${variant} ${className}`}
     >
       {pending ? pendingText : children}
     </button>

@@ -4,8 +4,7 @@ import { findOwnConversation } from "~/.server/conversations/access";
 import { listConversations, UNREAD_CAP } from "~/.server/conversations/threads";
 import { isStaff } from "~/lib/roles";
 import { formatPhone } from "~/lib/phone";
-import { useTimeZone } from "~/components/time-zone";
-import { formatWhen } from "~/lib/time";
+import { Time } from "~/components/time";
 import type { Route } from "./+types/messages._index";
 
 export const meta: Route.MetaFunction = () => [{ title: "Messages · Birdline" }];
@@ -23,14 +22,12 @@ export async function loader({ request }: Route.LoaderArgs) {
     search,
     conversations: await listConversations(user, { search }),
     unreadCap: UNREAD_CAP,
-    now: new Date(),
   };
 }
 
 export default function Messages({ loaderData }: Route.ComponentProps) {
-  const timeZone = useTimeZone();
   if (loaderData.view === "verify-phone") return <VerifyPhonePrompt />;
-  const { conversations, search, now, unreadCap } = loaderData;
+  const { conversations, search, unreadCap } = loaderData;
   return (
     <section aria-labelledby="inbox-heading" className="space-y-4">
       <div className="flex flex-wrap items-end justify-between gap-3">
@@ -102,12 +99,7 @@ export default function Messages({ loaderData }: Route.ComponentProps) {
                 </div>
                 <div className="flex shrink-0 flex-col items-end gap-1">
                   {conversation.lastMessageAt ? (
-                    <time
-                      dateTime={new Date(conversation.lastMessageAt).toISOString()}
-                      className="text-xs text-slate-500"
-                    >
-                      {formatWhen(conversation.lastMessageAt, timeZone, new Date(now))}
-                    </time>
+                    <Time date={conversation.lastMessageAt} className="text-xs text-slate-500" />
                   ) : null}
                   {conversation.unread ? (
                     <span className="rounded-full bg-brand-600 px-2 py-0.5 text-xs font-semibold text-white">

@@ -15,6 +15,8 @@ export type SignedIn = {
   member(context?: BrowserContext): Promise<{ email: string }>;
   /** A member whose number is already verified, so their conversation exists. */
   memberWithPhone(context?: BrowserContext): Promise<{ email: string; phone: string }>;
+  /** A fresh agent: sees every conversation. Needs the e2e database (TEST_DATABASE_URL). */
+  agent(context?: BrowserContext): Promise<void>;
   /** A fresh admin; without a database to write to, the shared one global-setup.ts registered. */
   admin(context?: BrowserContext): Promise<void>;
 };
@@ -41,6 +43,9 @@ export const test = base.extend<{ signedIn: SignedIn }>({
         const { email, cookies } = await accounts.member(phone);
         await target.addCookies(cookies);
         return { email, phone };
+      },
+      async agent(target = context) {
+        await target.addCookies(await accounts.agent());
       },
       async admin(target = context) {
         await target.addCookies(await accounts.admin());

@@ -3,6 +3,7 @@ import { encode } from "@auth/core/jwt";
 import type { APIRequestContext, APIResponse, BrowserContext } from "@playwright/test";
 import postgres from "postgres";
 import { hashPassword } from "../../app/.server/identity/passwords";
+import type { Role } from "../../app/lib/roles";
 import { AUTH_SECRET, SERVICE_NUMBER } from "./main-app";
 
 export const STRONG_PASSWORD = "sunny-otter-42-lamp";
@@ -20,6 +21,7 @@ type Cookies = Parameters<BrowserContext["addCookies"]>[0];
 export type AccountSource = {
   /** A new member; with `phone`, that number is verified on the account. Their password is STRONG_PASSWORD. */
   member(phone?: string): Promise<{ email: string; cookies: Cookies }>;
+  agent(): Promise<Cookies>;
   admin(): Promise<Cookies>;
   close(): Promise<void>;
 };
@@ -36,7 +38,7 @@ let passwordHash: Promise<string> | undefined;
 export function databaseAccounts(databaseUrl: string, baseURL: string): AccountSource {
   const sql = postgres(databaseUrl, { max: 1, onnotice: () => {} });
 
-  async function create(role: "member" | "admin", phone?: string) {
+  async function create(role: Role, phone?: string) {
     const id = randomUUID();
     const email = uniqueEmail();
     // One hash per worker: argon2 is slow on purpose, and every account has the same password.
@@ -62,6 +64,7 @@ export function databaseAccounts(databaseUrl: string, baseURL: string): AccountS
 
   return {
     member: (phone) => create("member", phone),
+    agent: async () => (await create("agent")).cookies,
     admin: async () => (await create("admin")).cookies,
     close: () => sql.end(),
   };
@@ -92,6 +95,8 @@ export function httpAccounts(newRequest: () => Promise<APIRequestContext>): Acco
       });
       return { email, cookies };
     },
+    // Only an admin can make an agent, and no page does that yet: it takes the database.
+    agent: () => Promise.reject(new Error("An agent account needs the e2e database: set TEST_DATABASE_URL")),
     admin: () =>
       cookiesAfter(async (request) => {
         const csrfToken = await csrfTokenOn(request, "/login");
