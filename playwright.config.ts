@@ -2,12 +2,13 @@ import { rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig, type PlaywrightTestConfig } from "@playwright/test";
+import { E2E_PORT } from "./tests/e2e/e2e-port";
 import { APP_DATABASE_URL, AUTH_SECRET, SERVICE_NUMBER } from "./tests/e2e/main-app";
 import { binaryOf, PROXY_STACKS, proxiedAppEnv, PUBLIC_HOST, type ProxyStack } from "./tests/e2e/proxy/stacks";
 
 // Debian's Chromium (never a downloaded browser); scripts/e2e.mjs checks it exists.
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const port = Number(process.env.E2E_PORT ?? 3100);
+const port = E2E_PORT;
 export const baseURL = `http://localhost:${port}`;
 
 const chromiumArgs = [

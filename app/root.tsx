@@ -31,7 +31,7 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   // Every page's nav and title carry it; live updates reload it with the page's data. The thread
   // this request opens is being read by it (its loader runs alongside this one), so it does not count.
   const unread = user ? await countUnreadConversations(user, { reading: params.conversationId }) : 0;
-  return data({ user, unread, timeZone: getTimeZone(request) });
+  return data({ user, unread, ...getTimeZone(request), now: new Date() });
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {

@@ -1,9 +1,8 @@
 import { Link } from "react-router";
-import { useTimeZone } from "~/components/time-zone";
+import { Time } from "~/components/time";
 import type { Snippet } from "~/lib/inbox";
 import { numberName } from "~/lib/our-numbers";
 import { formatPhone } from "~/lib/phone";
-import { formatWhen } from "~/lib/time";
 import { formatUnread } from "~/lib/unread";
 
 export type ConversationRowData = {
@@ -28,16 +27,13 @@ export function ConversationRow({
   conversation,
   to,
   current = false,
-  now,
   teamView,
 }: {
   conversation: ConversationRowData;
   to: string;
   current?: boolean;
-  now: Date | string;
   teamView: boolean;
 }) {
-  const timeZone = useTimeZone();
   return (
     <Link
       to={to}
@@ -87,9 +83,7 @@ export function ConversationRow({
       </div>
       <div className="flex shrink-0 flex-col items-end gap-1">
         {conversation.lastMessageAt ? (
-          <time dateTime={new Date(conversation.lastMessageAt).toISOString()} className="text-xs text-slate-500">
-            {formatWhen(conversation.lastMessageAt, timeZone, new Date(now))}
-          </time>
+          <Time date={conversation.lastMessageAt} className="text-xs text-slate-500" />
         ) : null}
         {conversation.unread ? (
           <span className="rounded-full bg-brand-600 px-2 py-0.5 text-xs font-semibold text-white">

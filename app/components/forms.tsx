@@ -69,12 +69,6 @@ export function Field({
   );
 }
 
-const TONES = {
-  primary: "bg-brand-600 font-semibold text-white shadow-sm hover:bg-brand-700",
-  secondary: "border border-slate-300 bg-white font-medium text-slate-700 hover:bg-slate-50",
-  danger: "bg-red-700 font-semibold text-white shadow-sm hover:bg-red-800",
-};
-
 /**
  * A submit button that says what is happening while its form is in flight.
  * `match` names other fields the form in flight must carry, for one row's
@@ -86,7 +80,7 @@ export function SubmitButton({
   name,
   value,
   match = {},
-  tone = "primary",
+  variant = "primary",
   className = "",
 }: {
   children: ReactNode;
@@ -94,7 +88,8 @@ export function SubmitButton({
   name?: string;
   value?: string;
   match?: Record<string, string>;
-  tone?: keyof typeof TONES;
+  /** One primary button per screen: the step to take next. Danger: a step that takes something away. */
+  variant?: "primary" | "secondary" | "danger";
   className?: string;
 }) {
   const navigation = useNavigation();
@@ -110,7 +105,7 @@ export function SubmitButton({
       value={value}
       disabled={pending}
       aria-disabled={pending}
-      className={`inline-flex items-center justify-center rounded-md px-4 py-2 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-70 ${TONES[tone]} ${className}`}
+      className={`btn-${variant} ${className}`}
     >
       {pending ? pendingText : children}
     </button>

@@ -2,6 +2,7 @@ import { getFormProps, getTextareaProps, useForm, type SubmissionResult } from "
 import { parseWithZod } from "@conform-to/zod/v4";
 import { useEffect, useRef, useState } from "react";
 import { useFetcher } from "react-router";
+import { useHydrated } from "remix-utils/use-hydrated";
 import { ErrorList, FormErrors } from "~/components/forms";
 import { ReplySchema } from "~/lib/reply-schema";
 import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
@@ -47,6 +48,8 @@ export function ReplyForm({
 
   const count = countSegments(text);
   const tooLong = count.segments > MAX_SEGMENTS;
+  // Without JavaScript nothing counts while typing: the rules instead of a count that stays at 0.
+  const counting = useHydrated();
 
   return (
     <div>
@@ -106,10 +109,16 @@ export function ReplyForm({
           <ErrorList id={fields.body.errorId} errors={fields.body.errors} />
           <div className="flex flex-wrap items-center justify-between gap-2">
             <p id="reply-counter" className={`text-xs ${tooLong ? "font-semibold text-red-700" : "text-slate-500"}`}>
-              {count.units} {count.encoding === "GSM-7" ? "characters" : "UCS-2 units"} · {count.segments}{" "}
-              {count.segments === 1 ? "SMS" : "SMS parts"}
-              {tooLong ? ` (limit ${MAX_SEGMENTS})` : ` · ${count.remaining} left in this part`}
-              <span className="sr-only">. Enter sends, Shift+Enter starts a new line.</span>
+              {counting ? (
+                <>
+                  {count.units} {count.encoding === "GSM-7" ? "characters" : "UCS-2 units"} · {count.segments}{" "}
+                  {count.segments === 1 ? "SMS" : "SMS parts"}
+                  {tooLong ? ` (limit ${MAX_SEGMENTS})` : ` · ${count.remaining} left in this part`}
+                  <span className="sr-only">. Enter sends, Shift+Enter starts a new line.</span>
+                </>
+              ) : (
+                `One SMS holds 160 characters, or 70 with emoji or non-Latin letters; longer replies go out in up to ${MAX_SEGMENTS} parts.`
+              )}
             </p>
             <button
               type="submit"

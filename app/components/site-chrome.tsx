@@ -1,4 +1,5 @@
-import { Form, Link, NavLink } from "react-router";
+import { useEffect, useRef } from "react";
+import { Form, Link, NavLink, useLocation } from "react-router";
 import { formatPhone } from "~/lib/phone";
 import { hasRole, isStaff, type Role } from "~/lib/roles";
 import { formatUnread } from "~/lib/unread";
@@ -8,7 +9,7 @@ type NavUser = { email: string | null; name: string | null; role: Role; phoneNum
 const navLink = ({ isActive }: { isActive: boolean }) =>
   `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100"}`;
 
-/** `status` sits at the start of the signed-in links: the live-update indicator. */
+/** `status` sits at the start of the signed-in links, outside the menu: the live-update indicator. */
 export function SiteHeader({
   user,
   unread = 0,
@@ -21,7 +22,7 @@ export function SiteHeader({
 }) {
   return (
     <header className="border-b border-slate-200 bg-white">
-      <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-2 px-4 py-3">
+      <nav aria-label="Main" className="relative mx-auto flex max-w-5xl flex-wrap items-center gap-2 px-4 py-3">
         <Link to="/" className="mr-auto flex items-center gap-2 text-lg font-bold text-brand-900">
           <BirdMark />
           Birdline
@@ -29,55 +30,7 @@ export function SiteHeader({
         {user ? (
           <>
             {status}
-            <NavLink to="/messages" className={navLink}>
-              Messages
-              {unread > 0 ? (
-                <span
-                  data-testid="nav-unread"
-                  className="ml-1.5 rounded-full bg-brand-600 px-1.5 py-0.5 text-xs font-semibold text-white"
-                >
-                  {formatUnread(unread)}
-                  <span className="sr-only"> unread</span>
-                </span>
-              ) : null}
-            </NavLink>
-            {hasRole(user, "admin") ? (
-              <>
-                <NavLink to="/team" end className={navLink}>
-                  Team
-                </NavLink>
-                <NavLink to="/team/numbers" className={navLink}>
-                  Numbers
-                </NavLink>
-                <NavLink to="/admin/webhooks" className={navLink}>
-                  Webhooks
-                </NavLink>
-              </>
-            ) : null}
-            <NavLink to="/settings/phone" className={navLink}>
-              {user.phoneNumber ? (
-                <span>
-                  <span className="sr-only">Verified phone: </span>
-                  <span data-testid="nav-phone">{formatPhone(user.phoneNumber)}</span>
-                </span>
-              ) : (
-                "Verify your phone"
-              )}
-            </NavLink>
-            <span className="hidden px-2 text-sm text-slate-500 sm:inline" title={user.email ?? undefined}>
-              {user.name || user.email}
-              {isStaff(user) ? (
-                <span className="ml-1 rounded bg-slate-100 px-1.5 py-0.5 text-xs">{user.role}</span>
-              ) : null}
-            </span>
-            <Form method="post" action="/logout">
-              <button
-                type="submit"
-                className="rounded-md border border-slate-300 px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100"
-              >
-                Sign out
-              </button>
-            </Form>
+            <SiteMenu user={user} unread={unread} />
           </>
         ) : (
           <>
@@ -95,6 +48,86 @@ export function SiteHeader({
         )}
       </nav>
     </header>
+  );
+}
+
+/** The signed-in links: a menu on narrow screens, in line on wide ones (see `.nav-menu` in app.css). */
+function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
+  const menu = useRef<HTMLDetailsElement>(null);
+  const { pathname } = useLocation();
+  // The header outlives client-side navigations: an open menu would stay over the new page.
+  useEffect(() => {
+    if (menu.current) menu.current.open = false;
+  }, [pathname]);
+  return (
+    <details ref={menu} className="nav-menu">
+      <summary>
+        <MenuIcon />
+        Menu
+        {/* Narrow screens keep the links folded away: the count shows on the toggle too. */}
+        {unread > 0 ? <UnreadBadge unread={unread} /> : null}
+      </summary>
+      <div className="nav-menu-items">
+        <NavLink to="/messages" className={navLink}>
+          Messages
+          {unread > 0 ? <UnreadBadge unread={unread} testId="nav-unread" /> : null}
+        </NavLink>
+        {hasRole(user, "admin") ? (
+          <>
+            <NavLink to="/team" end className={navLink}>
+              Team
+            </NavLink>
+            <NavLink to="/team/numbers" className={navLink}>
+              Numbers
+            </NavLink>
+            <NavLink to="/admin/webhooks" className={navLink}>
+              Webhooks
+            </NavLink>
+          </>
+        ) : null}
+        <NavLink to="/settings/phone" className={navLink}>
+          {user.phoneNumber ? (
+            <span>
+              <span className="sr-only">Verified phone: </span>
+              <span data-testid="nav-phone">{formatPhone(user.phoneNumber)}</span>
+            </span>
+          ) : (
+            "Verify your phone"
+          )}
+        </NavLink>
+        <span className="truncate px-3 py-2 text-sm text-slate-600" title={user.email ?? undefined}>
+          {user.name || user.email}
+          {isStaff(user) ? (
+            <span className="ml-1 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">{user.role}</span>
+          ) : null}
+        </span>
+        <Form method="post" action="/logout">
+          <button type="submit" className="btn-secondary w-full py-1.5 text-sm font-medium shadow-none">
+            Sign out
+          </button>
+        </Form>
+      </div>
+    </details>
+  );
+}
+
+function UnreadBadge({ unread, testId }: { unread: number; testId?: string }) {
+  return (
+    <span
+      data-testid={testId}
+      className="ml-1.5 rounded-full bg-brand-600 px-1.5 py-0.5 text-xs font-semibold text-white"
+    >
+      {formatUnread(unread)}
+      <span className="sr-only"> unread</span>
+    </span>
+  );
+}
+
+function MenuIcon() {
+  return (
+    <svg aria-hidden="true" viewBox="0 0 20 20" className="h-4 w-4" fill="none" stroke="currentColor" strokeWidth="2">
+      <path d="M3 5h14M3 10h14M3 15h14" strokeLinecap="round" />
+    </svg>
   );
 }
 

@@ -1,7 +1,9 @@
-// Dates are formatted with the viewer's time zone, known to the server through
-// the `tz` cookie, so server HTML and hydrated HTML say the same thing.
+// The one way Birdline writes a moment. Dates are formatted in the viewer's time zone, known to
+// the server through the `tz` cookie, so server HTML and hydrated HTML say the same thing. Until
+// the browser has said (no JavaScript), times are in UTC and say so.
 
 export const TIME_ZONE_COOKIE = "tz";
+export const FALLBACK_TIME_ZONE = "UTC";
 
 export function isTimeZone(value: string | undefined): value is string {
   if (!value) return false;
@@ -13,29 +15,26 @@ export function isTimeZone(value: string | undefined): value is string {
   }
 }
 
-export const formatTime = (date: Date | string, timeZone: string) =>
-  new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit" }).format(new Date(date));
+/** Where a time is shown: in which zone, whether to name it (the viewer did not tell us theirs), and what "now" is. */
+export type Clock = { timeZone: string; stateZone: boolean; now: Date | string };
 
-/** "14:05:09": telling moments within one minute apart. */
-export const formatClock = (date: Date | string, timeZone: string) =>
-  new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", second: "2-digit" }).format(
-    new Date(date),
-  );
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
 
-export const formatDay = (date: Date | string, timeZone: string) =>
+const dayKey = (date: Date | string, timeZone: string) =>
+  new Intl.DateTimeFormat("en-CA", { timeZone }).format(new Date(date));
+
+const clockTime = (date: Date | string, { timeZone, stateZone }: Clock) =>
   new Intl.DateTimeFormat("en-GB", {
     timeZone,
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    ...(stateZone ? { timeZoneName: "short" } : {}),
   }).format(new Date(date));
 
-/** "14:05" today, "Tue 3 Nov" this year, "3 Nov 2025" before. */
-export function formatWhen(date: Date | string, timeZone: string, now = new Date()): string {
-  const day = (d: Date | string) => new Intl.DateTimeFormat("en-CA", { timeZone }).format(new Date(d));
-  if (day(date) === day(now)) return formatTime(date, timeZone);
-  const sameYear = day(date).slice(0, 4) === day(now).slice(0, 4);
+/** "Tue 3 Nov" this year, "3 Nov 2025" in another. */
+function calendarDate(date: Date | string, { timeZone, now }: Clock) {
+  const sameYear = dayKey(date, timeZone).slice(0, 4) === dayKey(now, timeZone).slice(0, 4);
   return new Intl.DateTimeFormat("en-GB", {
     timeZone,
     day: "numeric",
@@ -44,15 +43,48 @@ export function formatWhen(date: Date | string, timeZone: string, now = new Date
   }).format(new Date(date));
 }
 
-/** Groups items (already in order) by calendar day in `timeZone`. */
-export function groupByDay<T>(items: T[], dateOf: (item: T) => Date | string, timeZone: string) {
+/**
+ * How a moment reads on the page. Within the hour: "just now", "12 min ago", "in 9 min".
+ * Earlier or later today: "14:05" ("14:05 UTC" when the zone is a guess). Another day:
+ * "Tue 3 Nov" this year, "3 Nov 2025" before.
+ */
+export function formatWhen(date: Date | string, clock: Clock): string {
+  const diff = new Date(date).getTime() - new Date(clock.now).getTime();
+  const minutes = Math.round(Math.abs(diff) / MINUTE);
+  if (Math.abs(diff) < HOUR) {
+    if (minutes === 0) return diff <= 0 ? "just now" : "in under a minute";
+    return diff < 0 ? `${minutes} min ago` : `in ${minutes} min`;
+  }
+  if (dayKey(date, clock.timeZone) === dayKey(clock.now, clock.timeZone)) return clockTime(date, clock);
+  return calendarDate(date, clock);
+}
+
+/** "Wednesday 25 November 2026, 18:30:05 CET": the whole moment, for a `title`. */
+export function formatFull(date: Date | string, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-GB", {
+    timeZone,
+    dateStyle: "full",
+    timeStyle: "long",
+  }).format(new Date(date));
+}
+
+/** "Today", "Yesterday", or the calendar date: a heading over one day's items. */
+export function formatDay(date: Date | string, clock: Clock): string {
+  const yesterday = new Date(new Date(clock.now).getTime() - 24 * HOUR);
+  const day = dayKey(date, clock.timeZone);
+  if (day === dayKey(clock.now, clock.timeZone)) return "Today";
+  if (day === dayKey(yesterday, clock.timeZone)) return "Yesterday";
+  return calendarDate(date, clock);
+}
+
+/** Groups items (already in order) by calendar day in the clock's zone. */
+export function groupByDay<T>(items: T[], dateOf: (item: T) => Date | string, clock: Clock) {
   const groups: { day: string; label: string; items: T[] }[] = [];
-  const key = new Intl.DateTimeFormat("en-CA", { timeZone });
   for (const item of items) {
-    const day = key.format(new Date(dateOf(item)));
+    const day = dayKey(dateOf(item), clock.timeZone);
     const group = groups.at(-1);
     if (group?.day === day) group.items.push(item);
-    else groups.push({ day, label: formatDay(dateOf(item), timeZone), items: [item] });
+    else groups.push({ day, label: formatDay(dateOf(item), clock), items: [item] });
   }
   return groups;
 }

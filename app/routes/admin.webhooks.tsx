@@ -1,8 +1,7 @@
 import { requireRole } from "~/.server/identity/session";
 import { env } from "~/.server/platform/env";
 import { recentRejections } from "~/.server/webhooks/rejections";
-import { useTimeZone } from "~/components/time-zone";
-import { formatClock, formatWhen } from "~/lib/time";
+import { Time } from "~/components/time";
 import type { Route } from "./+types/admin.webhooks";
 import { titleWithUnread } from "~/lib/unread";
 
@@ -13,7 +12,6 @@ export async function loader({ request }: Route.LoaderArgs) {
   return {
     rejections: await recentRejections(),
     inboundUrl: new URL("/webhooks/messagebird", env.appUrl).toString(),
-    now: new Date(),
   };
 }
 
@@ -30,8 +28,7 @@ const COLUMNS = [
 ] as const;
 
 export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
-  const { rejections, inboundUrl, now } = loaderData;
-  const timeZone = useTimeZone();
+  const { rejections, inboundUrl } = loaderData;
   return (
     <section aria-labelledby="rejections-heading" className="space-y-4">
       <header>
@@ -39,8 +36,8 @@ export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
           Refused webhooks
         </h1>
         <p className="mt-1 max-w-3xl text-slate-600">
-          Every request to <code className="rounded bg-slate-100 px-1">{inboundUrl}</code> or its status route that
-          Birdline did not store, most recently refused first. Requests refused for the same reason from the same
+          Every request to <code className="break-all rounded bg-slate-100 px-1">{inboundUrl}</code> or its status route
+          that Birdline did not store, most recently refused first. Requests refused for the same reason from the same
           address within a minute share one row, with how many there were. If messages are not arriving, the reason is
           here: “url_hash does not match the public URL” means <code>APP_URL</code> is not the address MessageBird
           calls; “wrong secret” means the <code>?secret=</code> in MessageBird differs from{" "}
@@ -52,7 +49,13 @@ export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
           Nothing refused. Every webhook so far was stored.
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+        <div
+          role="region"
+          aria-labelledby="rejections-heading"
+          // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a region that scrolls must take keyboard focus
+          tabIndex={0}
+          className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm"
+        >
           <table className="min-w-full text-left text-sm">
             <caption className="sr-only">
               The latest {rejections.length} groups of refused webhook requests, one per minute, route, answer, reason
@@ -71,18 +74,10 @@ export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
               {rejections.map((rejection) => (
                 <tr key={rejection.id} className="align-top">
                   <td className="whitespace-nowrap px-3 py-2">
-                    <time dateTime={new Date(rejection.lastAt).toISOString()}>
-                      {formatWhen(rejection.lastAt, timeZone, new Date(now))}
-                    </time>
+                    <Time date={rejection.lastAt} />
                     {rejection.count > 1 && (
                       <span className="block text-xs text-slate-500">
-                        <time dateTime={new Date(rejection.firstAt).toISOString()}>
-                          {formatClock(rejection.firstAt, timeZone)}
-                        </time>
-                        {" to "}
-                        <time dateTime={new Date(rejection.lastAt).toISOString()}>
-                          {formatClock(rejection.lastAt, timeZone)}
-                        </time>
+                        first <Time date={rejection.firstAt} />
                       </span>
                     )}
                   </td>

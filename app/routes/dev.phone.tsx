@@ -8,6 +8,7 @@ import { env } from "~/.server/platform/env";
 import { textableNumbers } from "~/.server/sms/numbers";
 import { handsetMessages, inboundWebhookUrl, sendFromHandset, SIMULATOR_SCENARIOS } from "~/.server/sms/simulator";
 import { ErrorList, FormErrors, SelectField, SubmitButton, TextareaField } from "~/components/forms";
+import { Time } from "~/components/time";
 import { numberName } from "~/lib/our-numbers";
 import { formatPhone, parseUserPhone } from "~/lib/phone";
 import type { Route } from "./+types/dev.phone";
@@ -156,9 +157,8 @@ function NumberPicker({ typed, error }: { typed: string; error: string | null })
           inputMode="tel"
           autoComplete="off"
           defaultValue={typed}
-          placeholder="+31 6 12345678"
           aria-invalid={error ? true : undefined}
-          aria-describedby={error ? "number-error" : undefined}
+          aria-describedby={error ? "number-hint number-error" : "number-hint"}
           className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500"
         />
       </div>
@@ -168,6 +168,9 @@ function NumberPicker({ typed, error }: { typed: string; error: string | null })
       >
         Open handset
       </button>
+      <p id="number-hint" className="w-full text-sm text-slate-600">
+        Any common format, such as +31 6 12345678.
+      </p>
       <ErrorList id="number-error" errors={error ? [error] : undefined} />
     </Form>
   );
@@ -228,14 +231,10 @@ function Thread({
                 {message.direction === "received" ? "From" : "To"} {nameOf(message.ourNumber)}
               </p>
               <p className="whitespace-pre-wrap break-words">{message.body}</p>
-              <time
-                dateTime={new Date(message.at).toISOString()}
-                // Server and browser may sit in different time zones; the browser's reading wins.
-                suppressHydrationWarning
-                className={`mt-1 block text-xs ${message.direction === "received" ? "text-slate-500" : "text-right text-brand-100"}`}
-              >
-                {new Date(message.at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}
-              </time>
+              <Time
+                date={message.at}
+                className={`mt-1 block text-xs ${message.direction === "received" ? "text-slate-600" : "text-right text-brand-100"}`}
+              />
             </li>
           ))}
         </ol>
@@ -338,7 +337,8 @@ function HowItWorks({
       {curl ? (
         <div>
           <p className="font-medium text-slate-800">The same from a terminal</p>
-          <pre className="mt-1 overflow-x-auto rounded-md bg-slate-900 p-3 text-xs text-slate-100">
+          {/* Wrapped rather than scrolled sideways: nothing is cut off on a phone. */}
+          <pre className="mt-1 whitespace-pre-wrap break-all rounded-md bg-slate-900 p-3 text-xs text-slate-100">
             <code>{curl}</code>
           </pre>
         </div>

@@ -1,4 +1,5 @@
-import { Link } from "react-router";
+import { Link, useRouteLoaderData } from "react-router";
+import type { loader as rootLoader } from "~/root";
 
 const features = [
   {
@@ -20,6 +21,7 @@ const features = [
 ];
 
 export default function Home() {
+  const user = useRouteLoaderData<typeof rootLoader>("root")?.user;
   return (
     <div className="space-y-14">
       <section className="grid items-center gap-10 md:grid-cols-2">
@@ -32,18 +34,20 @@ export default function Home() {
             you exchange with the service number shows up as a live conversation.
           </p>
           <div className="mt-8 flex flex-wrap gap-3">
-            <Link
-              to="/register"
-              className="rounded-md bg-brand-600 px-5 py-3 font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600"
-            >
-              Create an account
-            </Link>
-            <Link
-              to="/login"
-              className="rounded-md border border-slate-300 bg-white px-5 py-3 font-semibold text-slate-800 hover:bg-slate-50"
-            >
-              Sign in
-            </Link>
+            {user ? (
+              <Link to="/messages" className="btn-primary px-5 py-3">
+                Open your inbox
+              </Link>
+            ) : (
+              <>
+                <Link to="/register" className="btn-primary px-5 py-3">
+                  Create an account
+                </Link>
+                <Link to="/login" className="btn-secondary px-5 py-3">
+                  Sign in
+                </Link>
+              </>
+            )}
           </div>
         </div>
         <ThreadPreview />
@@ -75,7 +79,7 @@ function ThreadPreview() {
       </div>
       <ol className="mt-4 space-y-3 text-sm">
         <li className="max-w-[80%] rounded-2xl rounded-bl-sm bg-slate-100 px-4 py-2">
-          Hi! Is my order shipping today? 📦
+          Hi! Is my order shipping today?
         </li>
         <li className="ml-auto max-w-[80%] rounded-2xl rounded-br-sm bg-brand-600 px-4 py-2 text-white">
           It left the warehouse an hour ago — tracking link on its way.

@@ -9,14 +9,14 @@ import { assign, assignableUsers, reopen, resolve } from "~/.server/conversation
 import { nameOfNumber } from "~/.server/sms/numbers";
 import { MessageStatus } from "~/components/message-status";
 import { ReplyForm } from "~/components/reply-form";
-import { useTimeZone } from "~/components/time-zone";
+import { Time, useClock } from "~/components/time";
 import { passRetryAfter } from "~/lib/headers";
 import { isStaff } from "~/lib/roles";
 import { formatPhone } from "~/lib/phone";
 import { AssignSchema, ReplySchema, RetrySchema } from "~/lib/reply-schema";
 import { titleWithUnread } from "~/lib/unread";
 import { inboxHref, parseInboxQuery } from "~/lib/inbox";
-import { formatTime, groupByDay } from "~/lib/time";
+import { groupByDay } from "~/lib/time";
 import type { Route } from "./+types/messages.$conversationId";
 
 export const headers = passRetryAfter;
@@ -128,8 +128,7 @@ function refused(result: SubmissionResult<string[]>, failure: SendFailure) {
 
 export default function Thread({ loaderData, actionData }: Route.ComponentProps) {
   const { conversation, messages, older, latest, teamView, viewerId, team, idempotencyKey } = loaderData;
-  const timeZone = useTimeZone();
-  const days = groupByDay(messages, (message) => message.createdAt, timeZone);
+  const days = groupByDay(messages, (message) => message.createdAt, useClock());
   return (
     <section aria-labelledby="thread-heading" className="mx-auto flex max-w-3xl flex-col gap-4">
       <header className="flex flex-wrap items-center gap-3">
@@ -180,7 +179,7 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
                   </h2>
                   <ol className="space-y-2">
                     {day.items.map((message) => (
-                      <MessageBubble key={message.id} message={message} timeZone={timeZone} />
+                      <MessageBubble key={message.id} message={message} />
                     ))}
                   </ol>
                 </li>
@@ -213,13 +212,7 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
   );
 }
 
-function MessageBubble({
-  message,
-  timeZone,
-}: {
-  message: Route.ComponentProps["loaderData"]["messages"][number];
-  timeZone: string;
-}) {
+function MessageBubble({ message }: { message: Route.ComponentProps["loaderData"]["messages"][number] }) {
   const inbound = message.direction === "inbound";
   return (
     <li className={`flex ${inbound ? "justify-start" : "justify-end"}`} data-message-id={message.id}>
@@ -239,7 +232,7 @@ function MessageBubble({
         <p
           className={`mt-1 flex flex-wrap items-center justify-end gap-x-2 text-xs ${inbound ? "text-slate-500" : "text-brand-100"}`}
         >
-          <time dateTime={new Date(message.createdAt).toISOString()}>{formatTime(message.createdAt, timeZone)}</time>
+          <Time date={message.createdAt} />
           {inbound ? null : <MessageStatus status={message.status} reason={message.errorMessage} />}
         </p>
         {message.status === "failed" ? (

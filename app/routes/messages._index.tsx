@@ -18,13 +18,13 @@ export async function loader({ request }: Route.LoaderArgs) {
   // Texting one of our numbers is the usual case: straight to it. Several get a list.
   if (own.length === 1) throw redirect(`/messages/${own[0]}`);
   const { conversations } = await listInbox(user, parseInboxQuery(new URLSearchParams()));
-  return { view: "list" as const, conversations, now: new Date() };
+  return { view: "list" as const, conversations };
 }
 
 export default function MessagesIndex({ loaderData }: Route.ComponentProps) {
   if (loaderData.view === "verify-phone") return <VerifyPhonePrompt />;
   if (loaderData.view === "list") {
-    const { conversations, now } = loaderData;
+    const { conversations } = loaderData;
     return (
       <section aria-labelledby="inbox-heading" className="mx-auto max-w-2xl space-y-4">
         <h1 id="inbox-heading" className="text-2xl font-bold text-slate-900">
@@ -36,12 +36,7 @@ export default function MessagesIndex({ loaderData }: Route.ComponentProps) {
         >
           {conversations.map((conversation) => (
             <li key={conversation.id}>
-              <ConversationRow
-                conversation={conversation}
-                to={`/messages/${conversation.id}`}
-                now={now}
-                teamView={false}
-              />
+              <ConversationRow conversation={conversation} to={`/messages/${conversation.id}`} teamView={false} />
             </li>
           ))}
         </ul>

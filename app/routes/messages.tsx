@@ -27,7 +27,7 @@ export async function loader({ request }: Route.LoaderArgs) {
   ]);
   // Filter links only once there is something to choose between.
   const numbers = ourNumbers.length > 1 ? ourNumbers.map((n) => ({ id: n.id, name: numberName(n) })) : [];
-  return { team: true as const, query, counts, numbers, ...page, now: new Date() };
+  return { team: true as const, query, counts, numbers, ...page };
 }
 
 export default function Inbox({ loaderData }: Route.ComponentProps) {
@@ -48,7 +48,7 @@ export default function Inbox({ loaderData }: Route.ComponentProps) {
 
 type ListData = Extract<Route.ComponentProps["loaderData"], { team: true }>;
 
-function ConversationList({ query, counts, numbers, conversations, next, now }: ListData) {
+function ConversationList({ query, counts, numbers, conversations, next }: ListData) {
   const { conversationId } = useParams();
   const resolved = query.status === "resolved";
   return (
@@ -149,7 +149,6 @@ function ConversationList({ query, counts, numbers, conversations, next, now }: 
                 // The list's own query goes along, so the list beside the thread stays as it was.
                 to={inboxHref(query, `/messages/${conversation.id}`)}
                 current={conversation.id === conversationId}
-                now={now}
                 teamView
               />
             </li>

@@ -4,6 +4,7 @@ import { data, Form, Link, redirect } from "react-router";
 import { z } from "zod";
 import { requireUser } from "~/.server/identity/session";
 import { env } from "~/.server/platform/env";
+import { defaultSender } from "~/.server/sms/numbers";
 import {
   getPhoneStatus,
   removePhoneNumber,
@@ -13,8 +14,7 @@ import {
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { passRetryAfter } from "~/lib/headers";
 import { formatPhone } from "~/lib/phone";
-import { useTimeZone } from "~/components/time-zone";
-import { formatTime } from "~/lib/time";
+import { Time } from "~/components/time";
 import type { Route } from "./+types/settings.phone";
 import { titleWithUnread } from "~/lib/unread";
 
@@ -46,7 +46,9 @@ export async function loader({ request }: Route.LoaderArgs) {
     phoneNumber: status.phoneNumber,
     pending: status.pending,
     defaultCountry: env.defaultCountry,
-    simulator: env.smsGateway === "simulator",
+    serviceNumber: defaultSender(),
+    // The simulated handset shows everyone's SMS: outside local mode only admins may open it.
+    handset: env.smsGateway === "simulator" && env.mode === "local",
     justVerified: new URL(request.url).searchParams.has("verified") && Boolean(status.phoneNumber),
   };
 }
@@ -87,25 +89,30 @@ export async function action({ request }: Route.ActionArgs) {
 }
 
 export default function PhoneSettings({ loaderData, actionData }: Route.ComponentProps) {
-  const { phoneNumber, pending, defaultCountry, simulator, justVerified } = loaderData;
-  const timeZone = useTimeZone();
+  const { phoneNumber, pending, defaultCountry, serviceNumber, handset, justVerified } = loaderData;
   return (
     <section className="mx-auto max-w-xl space-y-6">
       <header>
         <h1 className="text-2xl font-bold text-slate-900">Your phone</h1>
         <p className="mt-1 text-slate-600">
-          Birdline shows every SMS between your phone and our number as one conversation. Prove the number is yours with
-          a one-time code.
+          Birdline shows every SMS between your phone and our number {formatPhone(serviceNumber)} as one conversation.
+          {phoneNumber ? null : " Prove the number is yours with a one-time code."}
         </p>
       </header>
 
-      {phoneNumber ? <VerifiedNumber phoneNumber={phoneNumber} justVerified={justVerified} /> : null}
+      {phoneNumber ? (
+        <VerifiedNumber
+          phoneNumber={phoneNumber}
+          justVerified={justVerified}
+          serviceNumber={serviceNumber}
+          handset={handset}
+        />
+      ) : null}
 
       {pending ? (
         <VerifyCodeForm
           pending={pending}
-          timeZone={timeZone}
-          simulator={simulator}
+          handset={handset}
           lastResult={actionData?.intent === "verify" ? actionData.result : undefined}
         />
       ) : null}
@@ -133,12 +140,7 @@ function SignOutEverywhere() {
         one included.
       </p>
       <Form method="post" action="/logout" className="mt-3">
-        <button
-          type="submit"
-          name="intent"
-          value="sign-out-everywhere"
-          className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50"
-        >
+        <button type="submit" name="intent" value="sign-out-everywhere" className="btn-secondary">
           End all sessions
         </button>
       </Form>
@@ -146,27 +148,46 @@ function SignOutEverywhere() {
   );
 }
 
-function VerifiedNumber({ phoneNumber, justVerified }: { phoneNumber: string; justVerified: boolean }) {
+function VerifiedNumber({
+  phoneNumber,
+  justVerified,
+  serviceNumber,
+  handset,
+}: {
+  phoneNumber: string;
+  justVerified: boolean;
+  serviceNumber: string;
+  handset: boolean;
+}) {
   return (
     <div className="rounded-xl border border-green-200 bg-green-50 p-5" role={justVerified ? "status" : undefined}>
       <p className="text-sm font-medium text-green-900">
         {justVerified ? "Verified! This number is now yours:" : "Your verified number"}
       </p>
       <p className="mt-1 text-xl font-semibold text-green-950">{formatPhone(phoneNumber)}</p>
+      <div className="mt-4 rounded-lg bg-white p-4 text-slate-700">
+        <h2 className="font-semibold text-slate-900">Next: send us a text</h2>
+        <p className="mt-1 text-sm">
+          Text <strong className="whitespace-nowrap">{formatPhone(serviceNumber)}</strong> from{" "}
+          <span className="whitespace-nowrap">{formatPhone(phoneNumber)}</span>. It shows up in your messages, and our
+          answers come back to your phone as SMS.
+        </p>
+        {handset ? (
+          <p className="mt-2 text-sm">
+            No real SMS in local mode: send it from the{" "}
+            <a className="font-medium text-brand-700 underline" href={handsetUrl(phoneNumber)}>
+              simulated phone
+            </a>
+            .
+          </p>
+        ) : null}
+      </div>
       <div className="mt-4 flex flex-wrap items-center gap-3">
-        <Link
-          to="/messages"
-          className="rounded-md bg-brand-600 px-4 py-2 text-sm font-semibold text-white hover:bg-brand-700"
-        >
+        <Link to="/messages" className="btn-primary">
           Open your messages
         </Link>
         <Form method="post">
-          <button
-            type="submit"
-            name="intent"
-            value="remove"
-            className="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 hover:bg-slate-50"
-          >
+          <button type="submit" name="intent" value="remove" className="btn-secondary">
             Remove this number
           </button>
         </Form>
@@ -175,17 +196,17 @@ function VerifiedNumber({ phoneNumber, justVerified }: { phoneNumber: string; ju
   );
 }
 
+const handsetUrl = (number: string) => `/dev/phone?${new URLSearchParams({ number })}`;
+
 type LastResult = SubmissionResult<string[]> | undefined;
 
 function VerifyCodeForm({
   pending,
-  timeZone,
-  simulator,
+  handset,
   lastResult,
 }: {
   pending: { phoneNumber: string; expiresAt: Date; attemptsLeft: number };
-  timeZone: string;
-  simulator: boolean;
+  handset: boolean;
   lastResult: LastResult;
 }) {
   const [form, fields] = useForm({
@@ -198,20 +219,14 @@ function VerifyCodeForm({
     <div className="rounded-xl border border-brand-100 bg-white p-5 shadow-sm">
       <h2 className="font-semibold text-slate-900">Enter your code</h2>
       <p className="mt-1 text-sm text-slate-600">
-        We sent a 6-digit code to <strong>{formatPhone(pending.phoneNumber)}</strong>. It is valid until{" "}
-        {formatTime(pending.expiresAt, timeZone)}
-        {timeZone === "UTC" ? " UTC" : ""}; {pending.attemptsLeft} {pending.attemptsLeft === 1 ? "attempt" : "attempts"}{" "}
+        We sent a 6-digit code to <strong>{formatPhone(pending.phoneNumber)}</strong>. It expires{" "}
+        <Time date={pending.expiresAt} />; {pending.attemptsLeft} {pending.attemptsLeft === 1 ? "attempt" : "attempts"}{" "}
         left.
       </p>
-      {simulator ? (
+      {handset ? (
         <p className="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">
-          No real SMS is sent in simulator mode: read the code on the{" "}
-          <a
-            className="font-medium underline"
-            href={`/dev/phone?${new URLSearchParams({ number: pending.phoneNumber })}`}
-            target="_blank"
-            rel="noreferrer"
-          >
+          No real SMS is sent in local mode: read the code on the{" "}
+          <a className="font-medium underline" href={handsetUrl(pending.phoneNumber)} target="_blank" rel="noreferrer">
             simulated phone
           </a>
           .
@@ -253,7 +268,8 @@ function SendCodeForm({
   const [form, fields] = useForm({
     id: "send-code",
     lastResult,
-    defaultValue: { phoneNumber: pendingNumber ?? "" },
+    // Written as everywhere else on the page, not as stored (+31612345678).
+    defaultValue: { phoneNumber: pendingNumber ? formatPhone(pendingNumber) : "" },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SendCodeSchema }),
     shouldValidate: "onBlur",
   });
@@ -265,15 +281,17 @@ function SendCodeForm({
         <FormErrors id={form.errorId} errors={form.errors} />
         <Field
           label="Mobile number"
-          hint={`Any common format. Numbers without a + are read as ${defaultCountry} numbers.`}
+          hint={`Any common format, such as +31 6 12345678. Numbers without a + are read as ${defaultCountry} numbers.`}
           errors={fields.phoneNumber.errors}
-          inputProps={{
-            ...getInputProps(fields.phoneNumber, { type: "tel" }),
-            autoComplete: "tel",
-            placeholder: "+31 6 12345678",
-          }}
+          inputProps={{ ...getInputProps(fields.phoneNumber, { type: "tel" }), autoComplete: "tel" }}
         />
-        <SubmitButton name="intent" value="send-code" pendingText="Sending…">
+        {/* While a code is waiting, Verify is the step to take; a new code is the fallback. */}
+        <SubmitButton
+          name="intent"
+          value="send-code"
+          pendingText="Sending…"
+          variant={pendingNumber ? "secondary" : "primary"}
+        >
           Send code
         </SubmitButton>
       </Form>

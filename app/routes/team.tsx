@@ -7,11 +7,10 @@ import { requireRole } from "~/.server/identity/session";
 import { deactivate, listAccounts, reactivate, setRole, type AccountChange } from "~/.server/identity/team";
 import { env } from "~/.server/platform/env";
 import { ErrorList, FormErrors, SubmitButton } from "~/components/forms";
-import { useTimeZone } from "~/components/time-zone";
+import { Time } from "~/components/time";
 import { formatPhone } from "~/lib/phone";
 import { ROLES } from "~/lib/roles";
 import { InviteSchema, SetRoleSchema, TeamActionSchema, INVITE_ROLES } from "~/lib/team-schemas";
-import { formatDay, formatTime, formatWhen } from "~/lib/time";
 import type { Route } from "./+types/team";
 
 export const meta: Route.MetaFunction = () => [{ title: "Team · Birdline" }];
@@ -19,7 +18,7 @@ export const meta: Route.MetaFunction = () => [{ title: "Team · Birdline" }];
 export async function loader({ request }: Route.LoaderArgs) {
   const admin = await requireRole(request, "admin");
   const [accounts, invites] = await Promise.all([listAccounts(), openInvites()]);
-  return { adminId: admin.id, accounts, invites, now: new Date() };
+  return { adminId: admin.id, accounts, invites };
 }
 
 const LAST_ADMIN =
@@ -75,8 +74,7 @@ const answerFor = (actionData: ActionData, intent: string, target = "") =>
   actionData?.intent === intent && actionData.target === target ? actionData.result : undefined;
 
 export default function Team({ loaderData, actionData }: Route.ComponentProps) {
-  const { accounts, invites, adminId, now } = loaderData;
-  const timeZone = useTimeZone();
+  const { accounts, invites, adminId } = loaderData;
   return (
     <section aria-labelledby="team-heading" className="space-y-8">
       <header className="flex flex-wrap items-end justify-between gap-3">
@@ -94,11 +92,7 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
         </Link>
       </header>
 
-      <InviteSection
-        lastResult={answerFor(actionData, "invite")}
-        created={actionData?.invite ?? undefined}
-        timeZone={timeZone}
-      />
+      <InviteSection lastResult={answerFor(actionData, "invite")} created={actionData?.invite ?? undefined} />
 
       {invites.length > 0 ? (
         <section aria-labelledby="invites-heading" className="space-y-3">
@@ -110,8 +104,8 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
               <li key={invite.id} className="flex flex-wrap items-center justify-between gap-3 px-4 py-3">
                 <p className="text-sm text-slate-700">
                   <span className="font-medium text-slate-900">{roleLabel(invite.role)}</span> invite
-                  {invite.createdBy ? ` from ${invite.createdBy}` : ""}, made{" "}
-                  {formatWhen(invite.createdAt, timeZone, now)}, valid until {expiry(invite.expiresAt, timeZone)}
+                  {invite.createdBy ? ` from ${invite.createdBy}` : ""}, made <Time date={invite.createdAt} />, valid
+                  until <Time date={invite.expiresAt} />
                 </p>
                 <Form method="post">
                   <RowButton field="inviteId" id={invite.id} intent="revoke-invite" pendingText="Withdrawing…">
@@ -143,13 +137,7 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
             </thead>
             <tbody className="divide-y divide-slate-100">
               {accounts.map((account) => (
-                <AccountRow
-                  key={account.id}
-                  account={account}
-                  isYou={account.id === adminId}
-                  actionData={actionData}
-                  created={formatWhen(account.createdAt, timeZone, now)}
-                />
+                <AccountRow key={account.id} account={account} isYou={account.id === adminId} actionData={actionData} />
               ))}
             </tbody>
           </table>
@@ -160,20 +148,9 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
 }
 
 const roleLabel = (role: string) => role.charAt(0).toUpperCase() + role.slice(1);
-const expiry = (date: Date, timeZone: string) => `${formatDay(date, timeZone)}, ${formatTime(date, timeZone)}`;
 const nameOf = (account: Account) => account.name || account.email || "this account";
 
-function AccountRow({
-  account,
-  isYou,
-  actionData,
-  created,
-}: {
-  account: Account;
-  isYou: boolean;
-  actionData: ActionData;
-  created: string;
-}) {
+function AccountRow({ account, isYou, actionData }: { account: Account; isYou: boolean; actionData: ActionData }) {
   const accessErrors = [
     ...(answerFor(actionData, "deactivate", account.id)?.error?.[""] ?? []),
     ...(answerFor(actionData, "reactivate", account.id)?.error?.[""] ?? []),
@@ -191,7 +168,7 @@ function AccountRow({
       </td>
       <td className="whitespace-nowrap px-3 py-2">{account.phoneNumber ? formatPhone(account.phoneNumber) : "—"}</td>
       <td className="whitespace-nowrap px-3 py-2">
-        <time dateTime={new Date(account.createdAt).toISOString()}>{created}</time>
+        <Time date={account.createdAt} />
       </td>
       <td className="px-3 py-2">
         {account.deactivatedAt ? (
@@ -237,14 +214,14 @@ function RowButton({
   field,
   id,
   intent,
-  tone = "secondary",
+  variant = "secondary",
   pendingText,
   children,
 }: {
   field: "userId" | "inviteId";
   id: string;
   intent: string;
-  tone?: "secondary" | "danger";
+  variant?: "secondary" | "danger";
   pendingText: string;
   children: ReactNode;
 }) {
@@ -255,7 +232,7 @@ function RowButton({
         name="intent"
         value={intent}
         match={{ [field]: id }}
-        tone={tone}
+        variant={variant}
         pendingText={pendingText}
         className="px-3 text-sm"
       >
@@ -309,7 +286,7 @@ function DeactivateForm({ account, isYou }: { account: Account; isYou: boolean }
             ? "You will be signed out at once and cannot sign in again until another admin reactivates you."
             : `${nameOf(account)} is signed out everywhere at their next click and cannot sign in until reactivated. Nothing is deleted.`}
         </p>
-        <RowButton field="userId" id={account.id} intent="deactivate" tone="danger" pendingText="Deactivating…">
+        <RowButton field="userId" id={account.id} intent="deactivate" variant="danger" pendingText="Deactivating…">
           Deactivate {nameOf(account)}
         </RowButton>
       </Form>
@@ -320,11 +297,9 @@ function DeactivateForm({ account, isYou }: { account: Account; isYou: boolean }
 function InviteSection({
   lastResult,
   created,
-  timeZone,
 }: {
   lastResult: SubmissionResult<string[]> | undefined;
   created: { link: string; role: string; expiresAt: Date } | undefined;
-  timeZone: string;
 }) {
   const [form, fields] = useForm({
     id: "invite",
@@ -367,7 +342,7 @@ function InviteSection({
           />
           <p className="mt-1 text-sm text-green-900">
             Send it to the person you are inviting. It is shown only now, works once, and expires{" "}
-            {expiry(created.expiresAt, timeZone)}.
+            <Time date={created.expiresAt} />.
           </p>
         </div>
       ) : null}

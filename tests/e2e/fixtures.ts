@@ -17,7 +17,7 @@ export type SignedIn = {
   memberWithPhone(context?: BrowserContext): Promise<{ email: string; phone: string }>;
   /** A fresh admin; without a database to write to, the shared one global-setup.ts registered. */
   admin(context?: BrowserContext): Promise<void>;
-  /** A fresh agent with a display name (needs the e2e database). */
+  /** A fresh agent with a display name: sees every conversation (needs the e2e database). */
   agent(context?: BrowserContext): Promise<{ name: string }>;
 };
 

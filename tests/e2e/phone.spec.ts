@@ -1,4 +1,5 @@
 import { formatPhone } from "../../app/lib/phone";
+import { SERVICE_NUMBER } from "./main-app";
 import { expect, readCodeOnHandset, test, uniquePhone, verifyPhone } from "./fixtures";
 
 test("a new member verifies a phone with a code read on the simulated handset", async ({ page, signedIn }) => {
@@ -8,6 +9,14 @@ test("a new member verifies a phone with a code read on the simulated handset", 
   const phone = uniquePhone();
   await verifyPhone(page, phone);
   await expect(page.getByTestId("nav-phone")).toHaveText(formatPhone(phone));
+  // The next step: text the service number, from the simulated handset in local mode.
+  await expect(page.getByRole("heading", { name: "Next: send us a text" })).toBeVisible();
+  await expect(page.getByText(`Text ${formatPhone(SERVICE_NUMBER)} from ${formatPhone(phone)}.`)).toBeVisible();
+  await expect(page.getByRole("link", { name: "simulated phone" })).toHaveAttribute(
+    "href",
+    `/dev/phone?${new URLSearchParams({ number: phone })}`,
+  );
+  await expect(page.getByText("Prove the number is yours")).toHaveCount(0);
 });
 
 test("a wrong code is refused with the attempts left; the number can be typed in local format", async ({

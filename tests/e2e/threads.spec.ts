@@ -184,3 +184,21 @@ test("the eleventh reply within a minute is refused with when to try again, and 
   await expect(box).toHaveValue("One too many");
   await expect(thread).not.toContainText("One too many");
 });
+
+test("without JavaScript the reply box states the SMS length rules instead of a count that never moves", async ({
+  page,
+  signedIn,
+  javaScriptEnabled,
+}) => {
+  await signedIn.memberWithPhone();
+  await page.goto("/messages");
+  const rules = page.getByText(/^One SMS holds 160 characters, or 70/);
+  if (javaScriptEnabled) {
+    await page.getByLabel(/^Reply to/).fill("Hello");
+    await expect(page.getByText(/^5 characters · 1 SMS · 155 left/)).toBeVisible();
+    await expect(rules).toHaveCount(0);
+  } else {
+    await expect(rules).toBeVisible();
+    await expect(page.getByText(/characters · 1 SMS/)).toHaveCount(0);
+  }
+});

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { E2E_PORT } from "../e2e-port";
 
 export type ProxyKind = "nginx" | "caddy";
 
@@ -22,7 +23,7 @@ export type ProxyStack = {
 };
 
 // Offsets from E2E_PORT keep parallel runs apart: choose another E2E_PORT and every port moves with it.
-const basePort = Number(process.env.E2E_PORT ?? 3100);
+const basePort = E2E_PORT;
 
 function stack(kind: ProxyKind, offset: number): ProxyStack {
   const proxyPort = basePort + 443 + offset;
