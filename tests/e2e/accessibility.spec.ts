@@ -19,7 +19,10 @@ const PAGES: { path: (seed: Seed) => string; roles: Role[] }[] = [
   { path: () => "/messages", roles: SIGNED_IN },
   { path: (seed) => seed.thread, roles: SIGNED_IN },
   { path: (seed) => `/dev/phone?${new URLSearchParams({ number: seed.phone })}`, roles: EVERYONE },
+  { path: () => "/messages/new", roles: ["agent", "admin"] },
   { path: () => "/admin/webhooks", roles: ["admin"] },
+  { path: () => "/team", roles: ["admin"] },
+  { path: () => "/team/numbers", roles: ["admin"] },
   { path: () => "/no-such-page", roles: EVERYONE },
 ];
 

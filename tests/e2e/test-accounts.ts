@@ -3,7 +3,6 @@ import { encode } from "@auth/core/jwt";
 import type { APIRequestContext, APIResponse, BrowserContext } from "@playwright/test";
 import postgres from "postgres";
 import { hashPassword } from "../../app/.server/identity/passwords";
-import type { Role } from "../../app/lib/roles";
 import { AUTH_SECRET, SERVICE_NUMBER } from "./main-app";
 
 export const STRONG_PASSWORD = "sunny-otter-42-lamp";
