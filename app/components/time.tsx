@@ -1,6 +1,6 @@
 import { useRouteLoaderData } from "react-router";
 import { useHydrated } from "remix-utils/use-hydrated";
-import { FALLBACK_TIME_ZONE, formatFull, formatWhen, type Clock } from "~/lib/time";
+import { FALLBACK_TIME_ZONE, formatFull, formatSeconds, formatWhen, type Clock } from "~/lib/time";
 import type { loader as rootLoader } from "~/root";
 
 /**
@@ -17,12 +17,15 @@ export function useClock(): Clock {
   };
 }
 
-/** A moment as people read it ("12 min ago", "14:05", "Tue 3 Nov"), the whole of it on hover and for machines. */
-export function Time({ date, className }: { date: Date | string; className?: string }) {
+/**
+ * A moment as people read it ("12 min ago", "14:05", "Tue 3 Nov"), or to the second with `seconds`;
+ * the whole of it on hover and for machines.
+ */
+export function Time({ date, seconds = false, className }: { date: Date | string; seconds?: boolean; className?: string }) {
   const clock = useClock();
   return (
     <time dateTime={new Date(date).toISOString()} title={formatFull(date, clock.timeZone)} className={className}>
-      {formatWhen(date, clock)}
+      {seconds ? formatSeconds(date, clock) : formatWhen(date, clock)}
     </time>
   );
 }

@@ -24,13 +24,17 @@ const HOUR = 60 * MINUTE;
 const dayKey = (date: Date | string, timeZone: string) =>
   new Intl.DateTimeFormat("en-CA", { timeZone }).format(new Date(date));
 
-const clockTime = (date: Date | string, { timeZone, stateZone }: Clock) =>
+const clockTime = (date: Date | string, { timeZone, stateZone }: Clock, seconds = false) =>
   new Intl.DateTimeFormat("en-GB", {
     timeZone,
     hour: "2-digit",
     minute: "2-digit",
+    ...(seconds ? { second: "2-digit" } : {}),
     ...(stateZone ? { timeZoneName: "short" } : {}),
   }).format(new Date(date));
+
+/** "14:05:09": where seconds matter, e.g. a burst of requests within one minute. */
+export const formatSeconds = (date: Date | string, clock: Clock) => clockTime(date, clock, true);
 
 /** "Tue 3 Nov" this year, "3 Nov 2025" in another. */
 function calendarDate(date: Date | string, { timeZone, now }: Clock) {

@@ -77,7 +77,7 @@ export default function RefusedWebhooks({ loaderData }: Route.ComponentProps) {
                     <Time date={rejection.lastAt} />
                     {rejection.count > 1 && (
                       <span className="block text-xs text-slate-500">
-                        first <Time date={rejection.firstAt} />
+                        <Time seconds date={rejection.firstAt} /> to <Time seconds date={rejection.lastAt} />
                       </span>
                     )}
                   </td>

@@ -1,5 +1,6 @@
 import { eq, sql } from "drizzle-orm";
 import { db } from "./db/client";
+import type { Db } from "./db/connect";
 import { rateLimits } from "./db/schema";
 
 /**
@@ -32,10 +33,10 @@ export async function checkLimit(limit: Limit, subject: string): Promise<LimitSt
 }
 
 /** Counts one attempt atomically (one statement, safe under concurrency) and reports the state after it. */
-export async function hitLimit(limit: Limit, subject: string): Promise<LimitState> {
+export async function hitLimit(limit: Limit, subject: string, executor: Db = db): Promise<LimitState> {
   const resetAt = new Date(Date.now() + limit.windowMs);
   const expired = sql`${rateLimits.resetAt} <= now()`;
-  const [row] = await db
+  const [row] = await executor
     .insert(rateLimits)
     .values({ key: keyOf(limit, subject), count: 1, resetAt })
     .onConflictDoUpdate({
@@ -75,19 +76,31 @@ export async function hitLimits(checks: [Limit, string][]): Promise<LimitState |
 
 /**
  * Counts one unit of work against several limits, all or none: when any of
- * them refuses, every count is taken back, so only work actually done uses up
- * a budget. Counting comes first, so concurrent requests cannot all slip in
- * under the limit; a taken-back count only ever refuses too many, never lets
- * too many through. Returns the refusal with the longest wait, if any.
+ * them refuses, nothing is counted, so only work actually done uses up a
+ * budget. The counts are taken in one transaction whose row locks (taken in
+ * key order, so two takers never deadlock) make concurrent takers wait for
+ * each other: of many at once, exactly as many pass as the budgets allow.
+ * Returns the refusal with the longest wait, if any.
  */
 export async function takeLimits(checks: [Limit, string][]): Promise<LimitState | null> {
-  const states = await Promise.all(checks.map(([limit, subject]) => hitLimit(limit, subject)));
-  const refusals = states.filter((state) => state.limited);
-  if (refusals.length === 0) return null;
-  await Promise.all(checks.map(([limit, subject]) => unhitLimit(limit, subject)));
-  return refusals.reduce((longest, state) => (state.retryAfterSeconds > longest.retryAfterSeconds ? state : longest));
+  const ordered = [...checks].sort(([a, s], [b, t]) => keyOf(a, s).localeCompare(keyOf(b, t)));
+  let refusal: LimitState | null = null;
+  try {
+    await db.transaction(async (tx) => {
+      const states: LimitState[] = [];
+      for (const [limit, subject] of ordered) states.push(await hitLimit(limit, subject, tx));
+      const refusals = states.filter((state) => state.limited);
+      if (refusals.length === 0) return;
+      refusal = refusals.reduce((longest, state) =>
+        state.retryAfterSeconds > longest.retryAfterSeconds ? state : longest,
+      );
+      tx.rollback();
+    });
+  } catch (error) {
+    if (!refusal) throw error;
+  }
+  return refusal;
 }
-
 /** "75 seconds", "12 minutes": how long a limited person has to wait. */
 export function describeWait(seconds: number): string {
   if (seconds < 90) return `${seconds} second${seconds === 1 ? "" : "s"}`;
