@@ -28,11 +28,14 @@ export function ConversationRow({
   to,
   current = false,
   teamView,
+  showNumber,
 }: {
   conversation: ConversationRowData;
   to: string;
   current?: boolean;
   teamView: boolean;
+  /** Which of our numbers, once there is more than one to tell apart. */
+  showNumber: boolean;
 }) {
   return (
     <Link
@@ -48,10 +51,12 @@ export function ConversationRow({
             {formatPhone(conversation.contactNumber)}
           </span>
           {teamView ? <span className="text-sm text-slate-500">{conversation.ownerName ?? "Unclaimed"}</span> : null}
-          <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">
-            <span className="sr-only">via </span>
-            {numberName(conversation.ourNumber)}
-          </span>
+          {showNumber ? (
+            <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">
+              <span className="sr-only">via </span>
+              {numberName(conversation.ourNumber)}
+            </span>
+          ) : null}
           {conversation.optedOut ? (
             <span className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900">Opted out</span>
           ) : null}

@@ -279,7 +279,7 @@ function TeamControls({
           "Unassigned"
         )}
       </p>
-      <Form method="post" preventScrollReset className="flex items-center gap-2">
+      <Form method="post" preventScrollReset className="flex min-w-0 max-w-full items-center gap-2">
         <label htmlFor="assigneeId" className="sr-only">
           Assignee
         </label>
@@ -288,7 +288,8 @@ function TeamControls({
           name="assigneeId"
           defaultValue={conversation.assigneeId ?? ""}
           key={conversation.assigneeId ?? ""}
-          className="rounded-md border border-slate-300 bg-white px-2 py-1.5"
+          // A select is as wide as its longest name; on a phone it must shrink instead.
+          className="min-w-0 max-w-full flex-1 truncate rounded-md border border-slate-300 bg-white px-2 py-1.5"
         >
           <option value="">Nobody</option>
           {team.map((member) => (

@@ -36,7 +36,12 @@ export default function MessagesIndex({ loaderData }: Route.ComponentProps) {
         >
           {conversations.map((conversation) => (
             <li key={conversation.id}>
-              <ConversationRow conversation={conversation} to={`/messages/${conversation.id}`} teamView={false} />
+              <ConversationRow
+                conversation={conversation}
+                to={`/messages/${conversation.id}`}
+                teamView={false}
+                showNumber
+              />
             </li>
           ))}
         </ul>

@@ -53,11 +53,11 @@ function ConversationList({ query, counts, numbers, conversations, next }: ListD
   const resolved = query.status === "resolved";
   return (
     <section aria-labelledby="inbox-heading" className="space-y-3">
-      <div className="flex items-baseline justify-between gap-3">
+      <div className="flex flex-wrap items-baseline justify-between gap-x-3 gap-y-2">
         <h1 id="inbox-heading" className="text-2xl font-bold text-slate-900">
           {resolved ? "Resolved" : "Conversations"}
         </h1>
-        <div className="flex items-baseline gap-3">
+        <div className="flex flex-wrap items-baseline gap-3">
           <Link
             to={inboxHref({ ...query, after: null, status: resolved ? "open" : "resolved" })}
             className="text-sm font-medium text-brand-700 underline"
@@ -150,6 +150,7 @@ function ConversationList({ query, counts, numbers, conversations, next }: ListD
                 to={inboxHref(query, `/messages/${conversation.id}`)}
                 current={conversation.id === conversationId}
                 teamView
+                showNumber={numbers.length > 0}
               />
             </li>
           ))}

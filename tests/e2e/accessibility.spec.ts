@@ -95,7 +95,7 @@ for (const role of EVERYONE) {
       await expectNoSidewaysScroll(page, `${path} (${role})`);
     }
     if (role !== "visitor") {
-      await page.getByText("Menu", { exact: true }).click();
+      await page.locator("summary").filter({ hasText: "Menu" }).click();
       await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
       await expectAccessible(page, `the open menu (${role}, 375 px)`);
       await expectNoSidewaysScroll(page, `the open menu (${role})`);
