@@ -21,7 +21,15 @@ export function useClock(): Clock {
  * A moment as people read it ("12 min ago", "14:05", "Tue 3 Nov"), or to the second with `seconds`;
  * the whole of it on hover and for machines.
  */
-export function Time({ date, seconds = false, className }: { date: Date | string; seconds?: boolean; className?: string }) {
+export function Time({
+  date,
+  seconds = false,
+  className,
+}: {
+  date: Date | string;
+  seconds?: boolean;
+  className?: string;
+}) {
   const clock = useClock();
   return (
     <time dateTime={new Date(date).toISOString()} title={formatFull(date, clock.timeZone)} className={className}>
