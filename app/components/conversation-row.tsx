@@ -18,12 +18,46 @@ export type ConversationRowData = {
   snippet: Snippet | null;
 };
 
+/** A list of conversations; `href` is where each row leads. */
+export function ConversationRows({
+  conversations,
+  href,
+  currentId,
+  teamView,
+  showNumber,
+}: {
+  conversations: ConversationRowData[];
+  href: (conversationId: string) => string;
+  currentId?: string;
+  teamView: boolean;
+  showNumber: boolean;
+}) {
+  return (
+    <ul
+      aria-label="Conversations"
+      className="divide-y divide-slate-100 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm"
+    >
+      {conversations.map((conversation) => (
+        <li key={conversation.id}>
+          <ConversationRow
+            conversation={conversation}
+            to={href(conversation.id)}
+            current={conversation.id === currentId}
+            teamView={teamView}
+            showNumber={showNumber}
+          />
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 /**
  * One conversation in a list: who, on which of our numbers, the latest message
  * (or the search's snippet), and what is unread. Owner and assignee are the
  * team's business only.
  */
-export function ConversationRow({
+function ConversationRow({
   conversation,
   to,
   current = false,

@@ -2,7 +2,7 @@ import { Link, redirect } from "react-router";
 import { requireUser } from "~/.server/identity/session";
 import { findOwnConversations } from "~/.server/conversations/access";
 import { listInbox } from "~/.server/conversations/inbox";
-import { ConversationRow } from "~/components/conversation-row";
+import { ConversationRows } from "~/components/conversation-row";
 import { parseInboxQuery } from "~/lib/inbox";
 import { isStaff } from "~/lib/roles";
 import { titleWithUnread } from "~/lib/unread";
@@ -30,21 +30,7 @@ export default function MessagesIndex({ loaderData }: Route.ComponentProps) {
         <h1 id="inbox-heading" className="text-2xl font-bold text-slate-900">
           Your conversations
         </h1>
-        <ul
-          aria-label="Conversations"
-          className="divide-y divide-slate-100 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm"
-        >
-          {conversations.map((conversation) => (
-            <li key={conversation.id}>
-              <ConversationRow
-                conversation={conversation}
-                to={`/messages/${conversation.id}`}
-                teamView={false}
-                showNumber
-              />
-            </li>
-          ))}
-        </ul>
+        <ConversationRows conversations={conversations} href={(id) => `/messages/${id}`} teamView={false} showNumber />
       </section>
     );
   }

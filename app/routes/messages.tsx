@@ -2,7 +2,7 @@ import { data, Form, Link, NavLink, Outlet, useParams } from "react-router";
 import { requireUser } from "~/.server/identity/session";
 import { countViews, listInbox } from "~/.server/conversations/inbox";
 import { findNumber, listNumbers } from "~/.server/sms/numbers";
-import { ConversationRow } from "~/components/conversation-row";
+import { ConversationRows } from "~/components/conversation-row";
 import { formatViewCount, inboxHref, parseInboxQuery, VIEW_LABELS, VIEWS, type InboxQuery } from "~/lib/inbox";
 import { numberName } from "~/lib/our-numbers";
 import { isStaff } from "~/lib/roles";
@@ -138,23 +138,14 @@ function ConversationList({ query, counts, numbers, conversations, next }: ListD
       {conversations.length === 0 ? (
         <EmptyList query={query} />
       ) : (
-        <ul
-          aria-label="Conversations"
-          className="divide-y divide-slate-100 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm"
-        >
-          {conversations.map((conversation) => (
-            <li key={conversation.id}>
-              <ConversationRow
-                conversation={conversation}
-                // The list's own query goes along, so the list beside the thread stays as it was.
-                to={inboxHref(query, `/messages/${conversation.id}`)}
-                current={conversation.id === conversationId}
-                teamView
-                showNumber={numbers.length > 0}
-              />
-            </li>
-          ))}
-        </ul>
+        <ConversationRows
+          conversations={conversations}
+          // The list's own query goes along, so the list beside the thread stays as it was.
+          href={(id) => inboxHref(query, `/messages/${id}`)}
+          currentId={conversationId}
+          teamView
+          showNumber={numbers.length > 0}
+        />
       )}
       {next ? (
         <p className="text-center">
