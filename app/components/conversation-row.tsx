@@ -3,7 +3,7 @@ import { Time } from "~/components/time";
 import type { Snippet } from "~/lib/inbox";
 import { numberName } from "~/lib/our-numbers";
 import { formatPhone } from "~/lib/phone";
-import { formatUnread } from "~/lib/unread";
+import { UnreadBadge } from "~/components/unread-badge";
 
 export type ConversationRowData = {
   id: string;
@@ -124,12 +124,7 @@ function ConversationRow({
         {conversation.lastMessageAt ? (
           <Time date={conversation.lastMessageAt} className="text-xs text-slate-500" />
         ) : null}
-        {conversation.unread ? (
-          <span className="rounded-full bg-brand-600 px-2 py-0.5 text-xs font-semibold text-white">
-            {formatUnread(conversation.unread)}
-            <span className="sr-only"> unread</span>
-          </span>
-        ) : null}
+        {conversation.unread ? <UnreadBadge unread={conversation.unread} className="px-2" /> : null}
       </div>
     </Link>
   );

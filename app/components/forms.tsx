@@ -32,6 +32,12 @@ export function FormErrors({ id, errors }: { id?: string; errors: Errors }) {
   );
 }
 
+const CONTROL =
+  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500";
+
+// The id conform gives a field's errors (its `errorId`), so a field's error list can be found from its id alone.
+const errorIdOf = (id: string) => `${id}-error`;
+
 export function Field({
   label,
   hint,
@@ -45,7 +51,7 @@ export function Field({
 }) {
   const fallbackId = useId();
   const id = inputProps.id ?? fallbackId;
-  const errorId = errors?.length ? `${id}-error` : undefined;
+  const errorId = errors?.length ? errorIdOf(id) : undefined;
   const hintId = hint ? `${id}-hint` : undefined;
   return (
     <div>
@@ -57,7 +63,7 @@ export function Field({
         id={id}
         aria-invalid={errorId ? true : undefined}
         aria-describedby={[hintId, errorId].filter(Boolean).join(" ") || undefined}
-        className="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500"
+        className={CONTROL}
       />
       {hint ? (
         <p id={hintId} className="mt-1 text-sm text-slate-500">
@@ -122,15 +128,11 @@ export function AuthCard({ title, subtitle, children }: { title: string; subtitl
   );
 }
 
-const CONTROL =
-  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm focus:border-brand-500 focus:outline-2 focus:outline-brand-500 aria-invalid:border-red-500";
-
-type ControlField<P> = { label: string; errorId: string; errors: Errors; controlProps: P & { id: string } };
+type ControlField<P> = { label: string; errors: Errors; controlProps: P & { id: string } };
 
 /** A select with its label and errors; `onPick` hears each choice as it is made (with JavaScript). */
 export function SelectField({
   label,
-  errorId,
   errors,
   controlProps,
   options,
@@ -151,14 +153,13 @@ export function SelectField({
           </option>
         ))}
       </select>
-      <ErrorList id={errorId} errors={errors} />
+      <ErrorList id={errorIdOf(controlProps.id)} errors={errors} />
     </div>
   );
 }
 
 export function TextareaField({
   label,
-  errorId,
   errors,
   controlProps,
 }: ControlField<TextareaHTMLAttributes<HTMLTextAreaElement>>) {
@@ -168,7 +169,7 @@ export function TextareaField({
         {label}
       </label>
       <textarea {...controlProps} className={CONTROL} />
-      <ErrorList id={errorId} errors={errors} />
+      <ErrorList id={errorIdOf(controlProps.id)} errors={errors} />
     </div>
   );
 }

@@ -1,8 +1,8 @@
 import { useEffect, useRef } from "react";
 import { Form, Link, NavLink, useLocation } from "react-router";
+import { UnreadBadge } from "~/components/unread-badge";
 import { formatPhone } from "~/lib/phone";
 import { hasRole, isStaff, type Role } from "~/lib/roles";
-import { formatUnread } from "~/lib/unread";
 
 type NavUser = { email: string | null; name: string | null; role: Role; phoneNumber: string | null };
 
@@ -65,12 +65,12 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
         <MenuIcon />
         Menu
         {/* Narrow screens keep the links folded away: the count shows on the toggle too. */}
-        {unread > 0 ? <UnreadBadge unread={unread} /> : null}
+        {unread > 0 ? <UnreadBadge unread={unread} className="ml-1.5 px-1.5" /> : null}
       </summary>
       <div className="nav-menu-items">
         <NavLink to="/messages" className={navLink}>
           Messages
-          {unread > 0 ? <UnreadBadge unread={unread} testId="nav-unread" /> : null}
+          {unread > 0 ? <UnreadBadge unread={unread} testId="nav-unread" className="ml-1.5 px-1.5" /> : null}
         </NavLink>
         {hasRole(user, "admin") ? (
           <>
@@ -108,18 +108,6 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
         </Form>
       </div>
     </details>
-  );
-}
-
-function UnreadBadge({ unread, testId }: { unread: number; testId?: string }) {
-  return (
-    <span
-      data-testid={testId}
-      className="ml-1.5 rounded-full bg-brand-600 px-1.5 py-0.5 text-xs font-semibold text-white"
-    >
-      {formatUnread(unread)}
-      <span className="sr-only"> unread</span>
-    </span>
   );
 }
 

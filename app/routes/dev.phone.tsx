@@ -10,6 +10,7 @@ import { handsetMessages, inboundWebhookUrl, sendFromHandset, SIMULATOR_SCENARIO
 import { ErrorList, FormErrors, SelectField, SubmitButton, TextareaField } from "~/components/forms";
 import { Time } from "~/components/time";
 import { numberName } from "~/lib/our-numbers";
+import { handsetUrl } from "~/lib/handset";
 import { formatPhone, parseUserPhone } from "~/lib/phone";
 import type { Route } from "./+types/dev.phone";
 
@@ -37,9 +38,6 @@ async function requireSimulator(request: Request) {
   if (env.smsGateway !== "simulator") throw data(null, { status: 404 });
   if (env.mode === "deployed") await requireRole(request, "admin");
 }
-
-const handsetUrl = (number: string, to?: string) =>
-  `/dev/phone?${new URLSearchParams(to ? { number, to } : { number })}`;
 
 /** The numbers a handset can text, default first, and the one to preselect (`?to=`, else the default). */
 async function serviceNumbers(request: Request) {
@@ -270,7 +268,6 @@ function SendForm({
       <input {...getInputProps(fields.number, { type: "hidden" })} />
       <SelectField
         label="To"
-        errorId={fields.to.errorId}
         errors={fields.to.errors}
         controlProps={getSelectProps(fields.to)}
         options={serviceNumbers.map((service) => ({ value: service.number, label: service.title }))}
@@ -278,7 +275,6 @@ function SendForm({
       />
       <TextareaField
         label="Text message"
-        errorId={fields.body.errorId}
         errors={fields.body.errors}
         controlProps={{ ...getTextareaProps(fields.body), rows: 3 }}
       />

@@ -90,14 +90,12 @@ export default function NewConversation({ loaderData, actionData }: Route.Compon
         />
         <SelectField
           label="From"
-          errorId={fields.numberId.errorId}
           errors={fields.numberId.errors}
           controlProps={getSelectProps(fields.numberId)}
           options={numbers.map((number) => ({ value: number.id, label: number.name }))}
         />
         <TextareaField
           label="Message"
-          errorId={fields.body.errorId}
           errors={fields.body.errors}
           controlProps={{ ...getTextareaProps(fields.body), rows: 4 }}
         />

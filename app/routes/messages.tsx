@@ -1,7 +1,7 @@
 import { data, Form, Link, NavLink, Outlet, useParams } from "react-router";
 import { requireUser } from "~/.server/identity/session";
 import { countViews, listInbox } from "~/.server/conversations/inbox";
-import { findNumber, listNumbers } from "~/.server/sms/numbers";
+import { listNumbers } from "~/.server/sms/numbers";
 import { ConversationRows } from "~/components/conversation-row";
 import { formatViewCount, inboxHref, parseInboxQuery, VIEW_LABELS, VIEWS, type InboxQuery } from "~/lib/inbox";
 import { numberName } from "~/lib/our-numbers";
@@ -17,14 +17,15 @@ export async function loader({ request }: Route.LoaderArgs) {
   const user = await requireUser(request);
   if (!isStaff(user)) return { team: false as const };
   const params = new URL(request.url).searchParams;
-  const numberId = params.get("number");
-  if (numberId !== null && !(await findNumber(numberId))) throw data("There is no such number.", { status: 404 });
   const query = parseInboxQuery(params);
   const [page, counts, ourNumbers] = await Promise.all([
     listInbox(user, query),
     countViews(user, query),
     listNumbers(),
   ]);
+  const numberId = params.get("number");
+  if (numberId !== null && !ourNumbers.some((n) => n.id === numberId))
+    throw data("There is no such number.", { status: 404 });
   // Filter links only once there is something to choose between.
   const numbers = ourNumbers.length > 1 ? ourNumbers.map((n) => ({ id: n.id, name: numberName(n) })) : [];
   return { team: true as const, query, counts, numbers, ...page };

@@ -13,6 +13,7 @@ import {
 } from "~/.server/identity/phone-verification";
 import { Field, FormErrors, SubmitButton } from "~/components/forms";
 import { passRetryAfter } from "~/lib/headers";
+import { handsetUrl } from "~/lib/handset";
 import { formatPhone } from "~/lib/phone";
 import { Time } from "~/components/time";
 import type { Route } from "./+types/settings.phone";
@@ -195,8 +196,6 @@ function VerifiedNumber({
     </div>
   );
 }
-
-const handsetUrl = (number: string) => `/dev/phone?${new URLSearchParams({ number })}`;
 
 type LastResult = SubmissionResult<string[]> | undefined;
 

@@ -5,6 +5,9 @@ import { db } from "../platform/db/client";
 import { conversations, users } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
 
+/** Agents and admins whose accounts are active: they see every conversation and may be assigned one. */
+export const activeStaff = () => and(inArray(users.role, [...STAFF_ROLES]), isNull(users.deactivatedAt));
+
 /**
  * Who may see which conversation, decided here and nowhere else: the list,
  * the thread, replies and the live feed all ask this module.
@@ -77,10 +80,7 @@ export async function audienceOf(conversationIds: string[]): Promise<Audience> {
       )
       .where(inArray(conversations.id, conversationIds)),
     // Agents and admins are a handful of people, however many members there are.
-    db
-      .select({ id: users.id })
-      .from(users)
-      .where(and(inArray(users.role, [...STAFF_ROLES]), isNull(users.deactivatedAt))),
+    db.select({ id: users.id }).from(users).where(activeStaff()),
   ]);
   const owners = new Map(owned.map((row) => [row.id, row.userId]));
   const team = new Set(staff.map((row) => row.id));

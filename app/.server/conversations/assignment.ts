@@ -1,7 +1,7 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
-import { STAFF_ROLES } from "~/lib/roles";
+import { and, eq, sql } from "drizzle-orm";
 import { db } from "../platform/db/client";
 import { conversations, users } from "../platform/db/schema";
+import { activeStaff } from "./access";
 
 /**
  * Who handles a conversation, and whether it still needs handling. Only
@@ -11,15 +11,12 @@ import { conversations, users } from "../platform/db/schema";
 
 export type Assignee = { id: string; name: string };
 
-/** Active agents and admins: the only people a conversation may be assigned to. */
-const assignable = () => and(inArray(users.role, [...STAFF_ROLES]), isNull(users.deactivatedAt));
-
 /** Everyone a conversation may be assigned to, by name. */
 export async function assignableUsers(): Promise<Assignee[]> {
   return db
     .select({ id: users.id, name: sql<string>`coalesce(${users.name}, ${users.email}, 'Someone')` })
     .from(users)
-    .where(assignable())
+    .where(activeStaff())
     .orderBy(sql`lower(coalesce(${users.name}, ${users.email}))`, users.id);
 }
 
@@ -36,7 +33,7 @@ export async function assign(conversationId: string, assigneeId: string | null):
     .where(
       and(
         eq(conversations.id, conversationId),
-        sql`exists (select 1 from ${users} where ${users.id} = ${assigneeId} and ${assignable()})`,
+        sql`exists (select 1 from ${users} where ${users.id} = ${assigneeId} and ${activeStaff()})`,
       ),
     )
     .returning({ id: conversations.id });

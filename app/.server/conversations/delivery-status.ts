@@ -33,6 +33,10 @@ type OutboundStatus = (typeof REPORTED_AS)[ReportedStatus];
 // Reports arrive late and out of order; a status only ever moves to a later stage.
 const STAGE: Record<OutboundStatus, number> = { queued: 0, sent: 1, buffered: 2, delivered: 3, expired: 3, failed: 3 };
 const OUTBOUND_STATUSES = Object.keys(STAGE) as OutboundStatus[];
+/** The statuses each one moves on from: a report applies only over these. */
+const EARLIER = Object.fromEntries(
+  OUTBOUND_STATUSES.map((status) => [status, OUTBOUND_STATUSES.filter((s) => STAGE[s] < STAGE[status])]),
+) as Record<OutboundStatus, OutboundStatus[]>;
 
 /** Moves an outbound message's status forward. A signed webhook's nonce commits with the change or not at all. */
 export async function applyDeliveryReport(report: DeliveryReport, nonce?: Nonce): Promise<ReportOutcome> {
@@ -44,12 +48,8 @@ export async function applyDeliveryReport(report: DeliveryReport, nonce?: Nonce)
 
 type Arrival = { report: DeliveryReport; nonce: Nonce | undefined; receivedAt: Date };
 
-// Measured with `npm run bench` (docs/decisions/007-group-commit.md), as for inbound SMS.
-const MAX_BATCH = 256;
-
 /** Reports that come in while a write is in flight are applied together, in one transaction. */
 const apply = writeBatch<Arrival, ReportOutcome>({
-  maxSize: MAX_BATCH,
   write: (arrivals) => db.transaction((tx) => applyAll(tx, arrivals)),
 });
 
@@ -116,7 +116,7 @@ async function updateStatuses(tx: Db, changes: { id: string; arrival: Arrival }[
       errorMessage: final ? (report.reason ?? null) : null,
       errorCode: final ? (report.errorCode ?? null) : null,
       providerMessageId: report.providerMessageId ?? null,
-      earlier: OUTBOUND_STATUSES.filter((s) => STAGE[s] < STAGE[next]),
+      earlier: EARLIER[next],
       // Marked failed here because MessageBird never answered (see outbound.ts): its
       // report is the first word we hear, and it may well say the SMS went out.
       revives: next !== "failed",

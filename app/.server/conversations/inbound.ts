@@ -41,12 +41,8 @@ type Arrival = {
   earlierIds: string[];
 };
 
-// Measured (docs/decisions/007-group-commit.md): at 200 connections the whole queue fits one transaction.
-const MAX_BATCH = 256;
-
 /** Arrivals that come in while a write is in flight are stored together, in one transaction. */
 const store = writeBatch<Arrival, Received>({
-  maxSize: MAX_BATCH,
   write: (arrivals) => db.transaction((tx) => storeAll(tx, arrivals)),
 });
 

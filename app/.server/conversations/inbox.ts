@@ -16,7 +16,8 @@ import { db } from "../platform/db/client";
 import { conversationReads, conversations, messages, numbers, users } from "../platform/db/schema";
 import { env } from "../platform/env";
 import { isUuid } from "../platform/db/uuid";
-import { UNREAD_CAP, unreadIn } from "./threads";
+import { UNREAD_CAP } from "~/lib/unread";
+import { unreadIn } from "./threads";
 
 /**
  * The staff inbox: views, open/resolved, search, keyset pages and the views'

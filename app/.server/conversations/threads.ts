@@ -1,7 +1,6 @@
 import { and, desc, eq, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { isStaff } from "~/lib/roles";
-export { UNREAD_CAP } from "~/lib/unread";
 import type { Viewer } from "./access";
 import { db } from "../platform/db/client";
 import { conversationReads, messages, users } from "../platform/db/schema";

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import type { InviteRole } from "~/lib/team-schemas";
 import { db } from "../platform/db/client";
-import type { Transaction } from "../platform/db/connect";
+import type { Db } from "../platform/db/connect";
 import { invites, users } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
 
@@ -13,7 +13,7 @@ import { isUuid } from "../platform/db/uuid";
  * comparison ever runs over a secret byte by byte.
  */
 
-export const INVITE_TTL_DAYS = 7;
+const INVITE_TTL_DAYS = 7;
 
 const hashToken = (token: string) => createHash("sha256").update(token).digest("hex");
 
@@ -54,7 +54,7 @@ export async function inviteRole(token: string): Promise<InviteRole | null> {
  * used or expired; a concurrent registration with the same link waits here
  * and then finds it used.
  */
-export async function takeInvite(tx: Transaction, token: string) {
+export async function takeInvite(tx: Db, token: string) {
   const [invite] = await tx
     .select({ id: invites.id, role: invites.role })
     .from(invites)

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
 import type { Role } from "~/lib/roles";
 import { db } from "../platform/db/client";
-import type { Transaction } from "../platform/db/connect";
+import type { Db } from "../platform/db/connect";
 import { users } from "../platform/db/schema";
 import { ENDED_SESSIONS } from "./session";
 
@@ -48,7 +48,7 @@ const DONE = { ok: true } as const;
  * The active admins' rows stay locked until commit: two admins demoting each
  * other at once are decided one after the other, and the second one is refused.
  */
-function guarded(userId: string, removesAdmin: boolean, change: (tx: Transaction) => Promise<unknown>) {
+function guarded(userId: string, removesAdmin: boolean, change: (tx: Db) => Promise<unknown>) {
   return db.transaction(async (tx): Promise<AccountChange> => {
     const admins = await tx
       .select({ id: users.id })

@@ -11,14 +11,18 @@
  * of them is written again alone, so one bad item fails only itself.
  */
 export type WriteBatchOptions<Item, Answer> = {
-  /** Most items per write: bounds a transaction's size and how long its locks are held. */
-  maxSize: number;
+  /**
+   * Most items per write: bounds a transaction's size and how long its locks
+   * are held. 256 was measured for webhooks (docs/decisions/007-group-commit.md):
+   * at 200 connections the whole queue fits one transaction.
+   */
+  maxSize?: number;
   write(items: Item[]): Promise<Answer[]>;
 };
 
 type Waiting<Item, Answer> = { item: Item; resolve(answer: Answer): void; reject(error: unknown): void };
 
-export function writeBatch<Item, Answer>({ maxSize, write }: WriteBatchOptions<Item, Answer>) {
+export function writeBatch<Item, Answer>({ maxSize = 256, write }: WriteBatchOptions<Item, Answer>) {
   let queue: Waiting<Item, Answer>[] = [];
   let writing = false;
 

@@ -7,9 +7,8 @@ import { startEmbeddedPostgres } from "./embedded-postgres";
 import { clientOptions, openListener, rerunIfNeverSent, survivableClient } from "./postgres-js";
 import * as schema from "./schema";
 
+/** The database, or the transaction `db.transaction` hands its callback: domain functions take either. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
-/** What `db.transaction` hands its callback, for domain functions that take part in a caller's transaction. */
-export type Transaction = Parameters<Parameters<Db["transaction"]>[0]>[0];
 
 export type Database = {
   /** `embedded`: the cluster under DATA_DIR that this process started (and stops on close). */
