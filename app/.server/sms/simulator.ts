@@ -4,32 +4,8 @@ import { db } from "../platform/db/client";
 import { messages, simulatedSms } from "../platform/db/schema";
 import { log } from "../platform/log";
 import { internalUrl } from "../platform/internal-origin";
+import { scenarioFor } from "~/lib/simulator-scenarios";
 import { SmsSendError, webhookUrl, type SmsGateway } from "./gateway";
-
-/**
- * Recipient endings that make the simulator misbehave on purpose, so failure
- * paths can be tried in the browser without a MessageBird account. Four digits,
- * so nobody trips over them by accident. Shown on /dev/phone.
- */
-export const SIMULATOR_SCENARIOS = [
-  {
-    suffix: "0009",
-    label: "refused",
-    description: "the send fails at once, like MessageBird's “invalid recipient” (not retryable)",
-  },
-  { suffix: "0500", label: "outage", description: "the send fails at once, like a MessageBird outage (retryable)" },
-  {
-    suffix: "0013",
-    label: "undeliverable",
-    description: "the send is accepted, then a delivery_failed report arrives",
-  },
-] as const;
-
-type Scenario = (typeof SIMULATOR_SCENARIOS)[number]["label"];
-
-function scenarioFor(number: string): Scenario | undefined {
-  return SIMULATOR_SCENARIOS.find(({ suffix }) => number.endsWith(suffix))?.label;
-}
 
 /** The query MessageBird puts on a status-report GET, as the simulator sends it. */
 export type StatusReportQuery = {
