@@ -49,34 +49,17 @@ function neverSent(error: unknown): boolean {
 /** postgres.js internals of a statement (src/query.js), used only to send it again. */
 type QueryInternals = { reject(error: unknown): void; handler(query: unknown): void };
 
-/** The statement, sent again once if it fails with an error `resend` says is safe to send again after. */
-function rerunOnce<Query extends PromiseLike<unknown>>(query: Query, resend: (error: unknown) => boolean): Query {
+/** The statement, sent again once if postgres.js failed it without sending it. */
+export function rerunIfNeverSent<Query extends PromiseLike<unknown>>(query: Query): Query {
   const internals = query as unknown as QueryInternals;
   const reject = internals.reject;
   internals.reject = (error) => {
     internals.reject = reject;
     // Out of the driver's handling of the old connection's error before queueing it again.
-    if (resend(error)) queueMicrotask(() => internals.handler(query));
+    if (neverSent(error)) queueMicrotask(() => internals.handler(query));
     else reject(error);
   };
   return query;
-}
-
-/** The statement, sent again once if postgres.js failed it without sending it. */
-export const rerunIfNeverSent = <Query extends PromiseLike<unknown>>(query: Query): Query =>
-  rerunOnce(query, neverSent);
-
-/**
- * A lone SELECT changes nothing, so when its connection is lost it can be sent
- * again, on another connection, whether or not it was sent. A pooled
- * connection reset while idle is only found out by the next statement on it:
- * without this, a page read right after a network fault answered 503 though
- * the database was back. Statements inside a transaction never come through
- * here (they run on the transaction's own connection).
- */
-function rerunIfSafe<Query extends PromiseLike<unknown>>(query: Query): Query {
-  const select = /^\s*select\b/i.test((query as unknown as { strings?: string[] }).strings?.[0] ?? "");
-  return rerunOnce(query, select ? (error) => neverSent(error) || isConnectionLoss(error) : neverSent);
 }
 
 /**
@@ -139,7 +122,7 @@ type TransactionCallback = (tx: postgres.TransactionSql) => unknown;
  */
 export function survivableClient(client: postgres.Sql): postgres.Sql {
   function unsafe(...args: Parameters<postgres.Sql["unsafe"]>) {
-    return rerunIfSafe(client.unsafe(...args));
+    return rerunIfNeverSent(client.unsafe(...args));
   }
 
   function begin(...args: [TransactionCallback] | [string, TransactionCallback]) {
