@@ -5,9 +5,11 @@ import { isConnectionLoss } from "./connection-loss";
 /*
  * postgres.js 3.4.9 mishandles connections lost while in use, which is every
  * connection when Postgres restarts or fails over
- * (https://github.com/porsager/postgres/issues/1208). Each workaround below
- * names the driver code it works around (node_modules/postgres/src, the build
- * Node loads), so it can go once a release fixes that code.
+ * (https://github.com/porsager/postgres/issues/1208). What only the driver
+ * can fix is patched (patches/postgres+3.4.9.patch: a lost connection's
+ * statement state is reset in `closed()`); each workaround below names the
+ * driver code it works around (node_modules/postgres/src, the build Node
+ * loads), so it can go once a release fixes that code.
  */
 
 /**
@@ -35,12 +37,11 @@ export function clientOptions(options: { max: number; connect_timeout?: number; 
 }
 
 /**
- * The server ends a connection right after a FATAL error, so postgres.js only
- * ever fails a statement with one before sending it: while connecting, or, in
- * 3.4.9, as a leftover. When a backend is killed mid-statement `closed` keeps
- * its FATAL `errorResponse` (src/connection.js), and the replacement
- * connection's first `ReadyForQuery` fails the first statement queued on it
- * with that old error. Statements that failed so can safely be sent again.
+ * The server ends a connection right after a FATAL error, and a statement
+ * whose connection ends in flight fails with CONNECTION_CLOSED, so a statement
+ * failed with a FATAL error was never sent: it waited for a connection that
+ * failed while connecting ("the database system is starting up", a backend
+ * killed during startup). Statements that failed so can safely be sent again.
  */
 function neverSent(error: unknown): boolean {
   return error instanceof postgres.PostgresError && error.severity === "FATAL";
