@@ -3,9 +3,9 @@ import postgres from "postgres";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { database, db } from "~/.server/platform/db/client";
 import { conversations, messages, users } from "~/.server/platform/db/schema";
-import { EVENTS_CHANNEL, subscriberCount, type BusMessage, type InboxEvent } from "~/.server/platform/event-bus";
+import { EVENTS_CHANNEL, type BusMessage, type InboxEvent } from "~/.server/platform/event-bus";
 import { receiveInbound } from "~/.server/conversations/inbound";
-import { subscribeAsViewer } from "~/.server/conversations/live-feed";
+import { subscribeAsViewer, viewerCount } from "~/.server/conversations/live-feed";
 import { loader } from "~/routes/events";
 import { readEventStream } from "../support/event-stream";
 import { createUser } from "../support/factories";
@@ -154,21 +154,21 @@ describe("the /events response", () => {
 });
 
 describe("subscriptions", () => {
-  test("closing 200 streams brings the subscriber count back to zero", async () => {
+  test("closing 200 streams brings the viewer count back to zero", async () => {
     const agent = await createUser({ role: "agent" });
-    expect(subscriberCount()).toBe(0);
+    expect(viewerCount()).toBe(0);
     const streams = await Promise.all(Array.from({ length: 200 }, () => openEvents(agent.cookie)));
-    expect(subscriberCount()).toBe(200);
+    expect(viewerCount()).toBe(200);
     for (const stream of streams) stream.close();
-    expect(subscriberCount()).toBe(0);
+    expect(viewerCount()).toBe(0);
   });
 
   test("a client that cancels the body also frees its subscription", async () => {
     const agent = await createUser({ role: "agent" });
     const { response } = await requestEvents(agent.cookie);
-    expect(subscriberCount()).toBe(1);
+    expect(viewerCount()).toBe(1);
     await response.body!.cancel();
-    expect(subscriberCount()).toBe(0);
+    expect(viewerCount()).toBe(0);
   });
 
   test("a malformed NOTIFY on the channel is ignored, and later events still arrive", async () => {

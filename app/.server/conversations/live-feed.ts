@@ -1,9 +1,9 @@
-import { subscribe, type InboxEvent } from "../platform/event-bus";
+import { subscribe, type BusMessage, type InboxEvent } from "../platform/event-bus";
 import { log } from "../platform/log";
-import { audienceOf, type Audience } from "./access";
+import { audienceOf } from "./access";
 
 /**
- * The bus as one signed-in person sees it: each event goes to whoever
+ * The bus as each signed-in person sees it: each event goes to whoever
  * access.ts says may see its conversation.
  */
 
@@ -13,37 +13,60 @@ export type ViewerListener = {
   onResync(): void;
 };
 
-// Every stream in this process receives the same events array for one NOTIFY:
-// keyed on it, the lookup runs once per NOTIFY, not once per open stream.
-const audiences = new WeakMap<InboxEvent[], Promise<Audience | null>>();
+type Viewer = { id: string; listener: ViewerListener };
 
-function audienceFor(events: InboxEvent[]): Promise<Audience | null> {
-  let audience = audiences.get(events);
-  if (!audience) {
-    audience = audienceOf([...new Set(events.map((event) => event.conversationId))]).catch((error: unknown) => {
-      log.warn("could not check who may see inbox events", { error });
-      return null;
-    });
-    audiences.set(events, audience);
-  }
-  return audience;
-}
+// Every viewer in this process hangs off one bus subscription: per NOTIFY one
+// audience lookup, then one synchronous pass over the viewers, rather than a
+// promise per open stream.
+const viewers = new Set<Viewer>();
+let subscribed: Promise<unknown> | undefined;
+
+/** How many viewers this process holds: closed streams must bring it back down. */
+export const viewerCount = () => viewers.size;
 
 /** Subscribes one viewer to the events they may see; resolves once listening, to the unsubscribe function. */
-export function subscribeAsViewer(viewerId: string, listener: ViewerListener): Promise<() => void> {
-  let subscribed = true;
-  const unsubscribe = subscribe((message) => {
-    if (message.type === "resync") return listener.onResync();
-    void audienceFor(message.events).then((audience) => {
-      if (!subscribed) return;
-      // Without the lookup nobody may be told which ids changed; a resync carries none and still refreshes the page.
-      if (!audience) return listener.onResync();
-      const visible = message.events.filter((event) => audience(viewerId, event.conversationId));
-      if (visible.length > 0) listener.onEvents(visible);
-    });
-  });
-  return unsubscribe.then((stop) => () => {
-    subscribed = false;
-    stop();
-  });
+export async function subscribeAsViewer(viewerId: string, listener: ViewerListener): Promise<() => void> {
+  const viewer: Viewer = { id: viewerId, listener };
+  viewers.add(viewer);
+  try {
+    await (subscribed ??= subscribe(deliver).catch((error: unknown) => {
+      subscribed = undefined;
+      throw error;
+    }));
+  } catch (error) {
+    viewers.delete(viewer);
+    throw error;
+  }
+  return () => {
+    viewers.delete(viewer);
+  };
+}
+
+function deliver(message: BusMessage) {
+  // Whoever was listening when the NOTIFY arrived, less whoever left meanwhile.
+  const recipients = [...viewers];
+  if (message.type === "resync") return tell(recipients, (viewer) => viewer.listener.onResync());
+  void audienceOf([...new Set(message.events.map((event) => event.conversationId))]).then(
+    (audience) =>
+      tell(recipients, (viewer) => {
+        const visible = message.events.filter((event) => audience(viewer.id, event.conversationId));
+        if (visible.length > 0) viewer.listener.onEvents(visible);
+      }),
+    (error: unknown) => {
+      log.warn("could not check who may see inbox events", { error });
+      // Nobody may be told which ids changed; a resync carries none and still refreshes the page.
+      tell(recipients, (viewer) => viewer.listener.onResync());
+    },
+  );
+}
+
+function tell(recipients: Viewer[], notify: (viewer: Viewer) => void) {
+  for (const viewer of recipients) {
+    if (!viewers.has(viewer)) continue;
+    try {
+      notify(viewer);
+    } catch (error) {
+      log.error("a live-update viewer failed", { error });
+    }
+  }
 }

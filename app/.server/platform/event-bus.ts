@@ -101,9 +101,6 @@ export async function subscribe(subscriber: Subscriber): Promise<() => void> {
   };
 }
 
-/** How many subscribers this process holds: closed streams must bring it back down. */
-export const subscriberCount = () => subscribers.size;
-
 function deliver(payload: string) {
   let events: InboxEvent[];
   try {

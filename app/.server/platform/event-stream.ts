@@ -25,9 +25,24 @@ export type EventStreamOptions = {
   retryMs?: number;
 };
 
+/** Where a stream's frames go: the web body, or a server's socket (see `directSinkOf`). */
+export type EventSink = {
+  /** False once the client has stopped reading for too long: the stream is then closed. */
+  write(frame: Uint8Array): boolean;
+  end(): void;
+};
+
 // Chunks queued for a client that stopped reading. Past this it is cut off:
 // its browser reconnects and reloads, which beats buffering without bound.
 const MAX_QUEUED_CHUNKS = 1_000;
+
+// A Node server can hand a stream its response and skip the web stream in
+// between: a fan-out to a thousand streams is then a thousand socket writes,
+// without a thousand reads, promises and microtasks around them.
+const directSinks = new WeakMap<Response, (sink: EventSink) => void>();
+
+/** For a response from `eventStream`: attaches the server's own sink instead of reading the body. */
+export const directSinkOf = (response: Response) => directSinks.get(response);
 
 /**
  * Opens the stream, then `subscribe`s it. Resolves once subscribed, so nothing
@@ -39,20 +54,44 @@ export async function eventStream(
   subscribe: (send: SendEvent) => Promise<() => void>,
   { heartbeatMs = 25_000, retryMs = 5_000 }: EventStreamOptions = {},
 ): Promise<Response> {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let sink: EventSink | undefined;
+  // What was sent before the body was first read or a direct sink attached.
+  const early: Uint8Array[] = [];
   let closed = false;
   let unsubscribe: (() => void) | undefined;
 
-  const body = new ReadableStream<Uint8Array>({
-    start: (c) => void (controller = c),
-    cancel: () => close(),
-  });
-  // Frames are shared between streams and never written to: enqueued as they are.
   const write = (frame: Uint8Array) => {
     if (closed) return;
-    if ((controller.desiredSize ?? 0) < -MAX_QUEUED_CHUNKS) return close();
-    controller.enqueue(frame);
+    if (sink ? !sink.write(frame) : early.push(frame) > MAX_QUEUED_CHUNKS) close();
   };
+  const attach = (to: EventSink) => {
+    if (sink) return;
+    sink = to;
+    for (const frame of early.splice(0)) write(frame);
+    if (closed) to.end();
+  };
+  // highWaterMark 0: nothing is pulled until someone reads, so a direct sink can still take over.
+  const body = new ReadableStream<Uint8Array>(
+    {
+      pull: (controller) =>
+        attach({
+          write(frame) {
+            if ((controller.desiredSize ?? 0) < -MAX_QUEUED_CHUNKS) return false;
+            controller.enqueue(frame);
+            return true;
+          },
+          end() {
+            try {
+              controller.close();
+            } catch {
+              // The reader cancelled: the stream is already closed.
+            }
+          },
+        }),
+      cancel: () => close(),
+    },
+    { highWaterMark: 0 },
+  );
   const heartbeat = setInterval(() => write(HEARTBEAT), heartbeatMs);
   function close() {
     if (closed) return;
@@ -60,11 +99,7 @@ export async function eventStream(
     clearInterval(heartbeat);
     signal.removeEventListener("abort", close);
     unsubscribe?.();
-    try {
-      controller.close();
-    } catch {
-      // The reader cancelled: the stream is already closed.
-    }
+    sink?.end();
   }
   signal.addEventListener("abort", close);
 
@@ -79,7 +114,7 @@ export async function eventStream(
   }
   if (signal.aborted) close();
 
-  return new Response(body, {
+  const response = new Response(body, {
     headers: {
       "Content-Type": "text/event-stream; charset=utf-8",
       "Cache-Control": "no-cache",
@@ -87,4 +122,6 @@ export async function eventStream(
       "X-Accel-Buffering": "no",
     },
   });
+  directSinks.set(response, attach);
+  return response;
 }

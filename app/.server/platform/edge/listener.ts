@@ -4,6 +4,7 @@ import { env, isLoopbackAddress } from "../env";
 import { log } from "../log";
 import { bodyRuleFor, hasBody, isFormEncoding, readBody } from "./body";
 import { originOf, proxyMatcher, type Origin } from "./proxy";
+import { directSinkOf } from "../event-stream";
 import { baseSecurityHeaders } from "./security-headers";
 
 type Next = () => void;
@@ -27,6 +28,8 @@ export type EdgeOptions = {
 
 const EMPTY = new Uint8Array();
 const JSON_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store" };
+// An event stream whose client stopped reading is cut off past this (its browser reconnects and reloads).
+const MAX_UNREAD_EVENT_BYTES = 1 << 20;
 const HOST = /^[a-z0-9.\-_]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i;
 
 /**
@@ -169,6 +172,15 @@ async function send(res: ServerResponse, response: Response, method: string) {
   if (!response.body || method === "HEAD") {
     await response.body?.cancel();
     res.end();
+    return;
+  }
+  const attach = directSinkOf(response);
+  if (attach) {
+    res.flushHeaders();
+    attach({
+      write: (frame) => res.write(frame) || res.writableLength <= MAX_UNREAD_EVENT_BYTES,
+      end: () => res.end(),
+    });
     return;
   }
   const reader = response.body.getReader();
