@@ -11,10 +11,11 @@ import { numberName } from "~/lib/our-numbers";
 import { parseUserPhone } from "~/lib/phone";
 import { NewConversationSchema } from "~/lib/reply-schema";
 import type { Route } from "./+types/messages.new";
+import { titleWithUnread } from "~/lib/unread";
 
 export const headers = passRetryAfter;
 
-export const meta: Route.MetaFunction = () => [{ title: "New conversation · Birdline" }];
+export const meta: Route.MetaFunction = ({ matches }) => titleWithUnread(matches, "New conversation · Birdline");
 
 export async function loader({ request }: Route.LoaderArgs) {
   await requireRole(request, "agent");

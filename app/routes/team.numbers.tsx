@@ -7,8 +7,9 @@ import { ErrorList, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { canReceive, NumberFormSchema } from "~/lib/our-numbers";
 import { formatPhone } from "~/lib/phone";
 import type { Route } from "./+types/team.numbers";
+import { titleWithUnread } from "~/lib/unread";
 
-export const meta: Route.MetaFunction = () => [{ title: "Our numbers · Birdline" }];
+export const meta: Route.MetaFunction = ({ matches }) => titleWithUnread(matches, "Our numbers · Birdline");
 
 export async function loader({ request }: Route.LoaderArgs) {
   await requireRole(request, "admin");

@@ -12,8 +12,9 @@ import { formatPhone } from "~/lib/phone";
 import { ROLES } from "~/lib/roles";
 import { InviteSchema, SetRoleSchema, TeamActionSchema, INVITE_ROLES } from "~/lib/team-schemas";
 import type { Route } from "./+types/team";
+import { titleWithUnread } from "~/lib/unread";
 
-export const meta: Route.MetaFunction = () => [{ title: "Team · Birdline" }];
+export const meta: Route.MetaFunction = ({ matches }) => titleWithUnread(matches, "Team · Birdline");
 
 export async function loader({ request }: Route.LoaderArgs) {
   const admin = await requireRole(request, "admin");

@@ -82,6 +82,8 @@ test("a new SMS puts a count in the agent's nav and title", async ({ page, signe
   // The team inbox is shared with every other test: at least this one is unread for a new agent.
   await expect(page.getByTestId("nav-unread")).toHaveText(/^\d+\+? unread$/);
   await expect(page).toHaveTitle(/^\(\d+\+?\) Your phone/);
+  await page.goto("/messages/new");
+  await expect(page).toHaveTitle(/^\(\d+\+?\) New conversation/);
 });
 
 test("the inbox shows the list beside the open thread on wide screens, one of them on narrow ones", async ({
