@@ -133,6 +133,9 @@ function ReplySearch({
   onEscape: () => void;
 }) {
   const id = useId();
+  const search = useRef<HTMLInputElement>(null);
+  // Opening it is asking to search: the focus goes there (and Escape brings it back to the reply).
+  useEffect(() => search.current?.focus(), []);
   const [filter, setFilter] = useState("");
   const [active, setActive] = useState(0);
   const term = filter.trim().toLowerCase();
@@ -151,8 +154,8 @@ function ReplySearch({
       <input
         id={`${id}-filter`}
         type="text"
+        ref={search}
         role="combobox"
-        autoFocus
         autoComplete="off"
         aria-expanded="true"
         aria-controls={`${id}-list`}
@@ -183,6 +186,7 @@ function ReplySearch({
       />
       <ul id={`${id}-list`} role="listbox" aria-label="Saved replies" className="mt-2 max-h-64 overflow-y-auto">
         {matches.map((reply, index) => (
+          // eslint-disable-next-line jsx-a11y/click-events-have-key-events -- the search box handles the keys (aria-activedescendant)
           <li
             key={reply.id}
             id={optionId(index)}

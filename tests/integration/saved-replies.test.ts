@@ -98,11 +98,12 @@ describe("/settings/replies", () => {
     const reply = await savedReply(agent, "Kept", "Kept as it was");
 
     expect(await openReplies(member.cookie)).toHaveStatus(404);
-    for (const form of [
+    const forms: Record<string, string>[] = [
       { intent: "create", title: "Mine", body: "Mine" },
       { intent: "update", replyId: reply.id, title: "Changed", body: "Changed" },
       { intent: "delete", replyId: reply.id },
-    ]) {
+    ];
+    for (const form of forms) {
       expect(await repliesAction(member.cookie, form)).toHaveStatus(404);
     }
     expect(await storedReplies()).toEqual([expect.objectContaining({ id: reply.id, title: "Kept" })]);

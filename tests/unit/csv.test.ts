@@ -15,12 +15,12 @@ describe("CSV fields", () => {
   });
 
   test.each([
-    ["=HYPERLINK(\"http://evil\")", "\"'=HYPERLINK(\"\"http://evil\"\")\""],
+    ['=HYPERLINK("http://evil")', '"\'=HYPERLINK(""http://evil"")"'],
     ["+31 6 1234", "'+31 6 1234"],
     ["-2+3", "'-2+3"],
     ["@SUM(A1)", "'@SUM(A1)"],
     ["\tcmd", "'\tcmd"],
-    ["\rcmd", "\"'\rcmd\""],
+    ["\rcmd", '"\'\rcmd"'],
   ])("a cell starting like a formula, %j, stays text: %j", (value, written) => {
     expect(csvField(value)).toBe(written);
   });

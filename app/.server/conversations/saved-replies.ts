@@ -46,10 +46,7 @@ export async function updateSavedReply(input: { replyId: string; title: string; 
 
 export async function deleteSavedReply(replyId: string): Promise<boolean> {
   if (!isUuid(replyId)) return false;
-  const deleted = await db
-    .delete(savedReplies)
-    .where(eq(savedReplies.id, replyId))
-    .returning({ id: savedReplies.id });
+  const deleted = await db.delete(savedReplies).where(eq(savedReplies.id, replyId)).returning({ id: savedReplies.id });
   return deleted.length > 0;
 }
 
