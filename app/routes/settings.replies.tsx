@@ -109,7 +109,9 @@ function useReplyForm(id: string, lastResult: SubmissionResult<string[]> | undef
     lastResult,
     defaultValue: defaults && { title: defaults.title, body: defaults.body },
     onValidate: ({ formData }) => parseWithZod(formData, { schema: SavedReplySchema }),
-    shouldValidate: "onBlur",
+    // Errors go away while typing, not on blur: a message vanishing under the pointer moves the button away.
+    shouldValidate: "onSubmit",
+    shouldRevalidate: "onInput",
   });
   const controls = (
     <>

@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { db } from "~/.server/platform/db/client";
-import { savedReplies } from "~/.server/platform/db/schema";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
-import { createConversation, createUser, freshPhone } from "../support/factories";
+import { createConversation, createSavedReply, createUser, freshPhone } from "../support/factories";
 
 // The page as a browser without JavaScript gets it from the built server.
-
-async function savedReply(author: { id: string }, title: string, body: string) {
-  const [reply] = await db.insert(savedReplies).values({ title, body, createdById: author.id }).returning();
-  return reply!;
-}
 
 async function namedContact(name: string) {
   const phone = freshPhone();
@@ -32,7 +25,7 @@ describe("the thread's HTML with ?reply=", () => {
 
   test("the reply box holds the filled-in reply, as text; the links to the others are there", async () => {
     const agent = await createUser({ role: "agent", name: "Ben <b>" });
-    const reply = await savedReply(agent, "Hello & welcome", "Hi {name}, {agent} here.");
+    const reply = await createSavedReply(agent, { title: "Hello & welcome", body: "Hi {name}, {agent} here." });
     const { conversation } = await namedContact("Ada");
 
     const html = await fetchThread(agent.cookie, `/messages/${conversation.id}?reply=${reply.id}`);
@@ -50,7 +43,7 @@ describe("the thread's HTML with ?reply=", () => {
 
   test("a member's thread has no saved replies", async () => {
     const agent = await createUser({ role: "agent" });
-    const reply = await savedReply(agent, "Team only", "For the team {agent}");
+    const reply = await createSavedReply(agent, { title: "Team only", body: "For the team {agent}" });
     const { member, conversation } = await namedContact("Ada");
     const html = await fetchThread(member.cookie, `/messages/${conversation.id}?reply=${reply.id}`);
     expect(html).not.toContain("Saved replies");

@@ -5,7 +5,7 @@ import { savedReplies, users } from "~/.server/platform/db/schema";
 import * as thread from "~/routes/messages.$conversationId";
 import * as replies from "~/routes/settings.replies";
 import { useMessageBirdMock } from "../mocks/messagebird";
-import { createConversation, createUser, freshPhone } from "../support/factories";
+import { createConversation, createSavedReply, createUser, freshPhone } from "../support/factories";
 import { callAction, callLoader, formErrors, typedValues } from "../support/route-call";
 
 // Sends go through the real MessageBird SDK (intercepted by MSW), not the simulator.
@@ -30,11 +30,6 @@ const postToThread = (cookie: string, conversationId: string, form: Record<strin
   callAction(thread.action, { url: `/messages/${conversationId}`, cookie, params: { conversationId }, form });
 
 const storedReplies = () => db.select().from(savedReplies);
-
-async function savedReply(author: { id: string }, title: string, body: string) {
-  const [reply] = await db.insert(savedReplies).values({ title, body, createdById: author.id }).returning();
-  return reply!;
-}
 
 /** A member who gave their name and verified their number, and their conversation. */
 async function namedContact(name?: string) {
@@ -85,9 +80,9 @@ describe("/settings/replies", () => {
 
   test("replies are listed by title, whatever the case", async () => {
     const agent = await createUser({ role: "agent" });
-    await savedReply(agent, "zebra", "z");
-    await savedReply(agent, "Apple", "a");
-    await savedReply(agent, "mango", "m");
+    await createSavedReply(agent, { title: "zebra", body: "z" });
+    await createSavedReply(agent, { title: "Apple", body: "a" });
+    await createSavedReply(agent, { title: "mango", body: "m" });
     const titles = (await openReplies(agent.cookie)).data.replies.map((reply) => reply.title);
     expect(titles).toEqual(["Apple", "mango", "zebra"]);
   });
@@ -95,7 +90,7 @@ describe("/settings/replies", () => {
   test("a member gets a 404 for the page and for every intent, and nothing changes", async () => {
     const agent = await createUser({ role: "agent" });
     const member = await createUser({ phone: freshPhone() });
-    const reply = await savedReply(agent, "Kept", "Kept as it was");
+    const reply = await createSavedReply(agent, { title: "Kept", body: "Kept as it was" });
 
     expect(await openReplies(member.cookie)).toHaveStatus(404);
     const forms: Record<string, string>[] = [
@@ -119,7 +114,7 @@ describe("/settings/replies", () => {
     expect(typedValues(created)).toMatchObject({ title: tooLongTitle, body: "   " });
 
     const tooLongBody = "x".repeat(1_531);
-    const reply = await savedReply(agent, "Short", "Short");
+    const reply = await createSavedReply(agent, { title: "Short", body: "Short" });
     const updated = await repliesAction(agent.cookie, {
       intent: "update",
       replyId: reply.id,
@@ -147,7 +142,7 @@ describe("a saved reply in a thread", () => {
   test("the thread offers the team's replies and what {name} and {agent} become; a member is offered none", async () => {
     const agent = await createUser({ role: "agent", name: "Ben" });
     const { member, conversation } = await namedContact("Ada Lovelace");
-    const reply = await savedReply(agent, "Hello", "Hi {name}, {agent} here.");
+    const reply = await createSavedReply(agent, { title: "Hello", body: "Hi {name}, {agent} here." });
 
     const staffView = await openThread(agent.cookie, conversation.id);
     expect(staffView.data.savedReplies).toEqual({
@@ -161,7 +156,7 @@ describe("a saved reply in a thread", () => {
 
   test("?reply=<id> fills the box with the reply, placeholders filled; an unknown id is ignored", async () => {
     const agent = await createUser({ role: "agent", name: "Ben" });
-    const reply = await savedReply(agent, "Hello", "Hi {name}, {agent} here.");
+    const reply = await createSavedReply(agent, { title: "Hello", body: "Hi {name}, {agent} here." });
     const { conversation } = await namedContact("Ada");
     const stranger = await createConversation();
 
@@ -181,7 +176,10 @@ describe("a saved reply in a thread", () => {
 
   test("a saved reply goes out exactly as previewed in the box", async () => {
     const agent = await createUser({ role: "agent", name: "Ben" });
-    const reply = await savedReply(agent, "Thanks", "Thanks {name}!\nYour parcel left today. {agent}");
+    const reply = await createSavedReply(agent, {
+      title: "Thanks",
+      body: "Thanks {name}!\nYour parcel left today. {agent}",
+    });
     const { conversation } = await namedContact("Ada");
 
     const page = await openThread(agent.cookie, conversation.id, `?reply=${reply.id}`);
@@ -200,7 +198,7 @@ describe("a saved reply in a thread", () => {
 describe("deleting an account", () => {
   test("keeps the replies it wrote, without an author", async () => {
     const agent = await createUser({ role: "agent" });
-    const reply = await savedReply(agent, "Stays", "Stays");
+    const reply = await createSavedReply(agent, { title: "Stays", body: "Stays" });
     await db.delete(users).where(eq(users.id, agent.id));
     expect(await storedReplies()).toEqual([expect.objectContaining({ id: reply.id, createdById: null })]);
   });
