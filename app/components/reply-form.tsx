@@ -132,7 +132,7 @@ export function ReplyForm({
             className="block w-full resize-y rounded-md border border-slate-300 px-3 py-2 text-slate-900 focus:border-brand-500 focus:outline-2 focus:outline-brand-500 disabled:bg-slate-100 aria-invalid:border-red-500"
           />
           <ErrorList id={fields.body.errorId} errors={fields.body.errors} />
-          <div className="flex flex-wrap items-center justify-between gap-2">
+          <div className="relative flex flex-wrap items-center justify-between gap-2">
             <p id="reply-counter" className={`text-xs ${tooLong ? "font-semibold text-red-700" : "text-slate-500"}`}>
               {hydrated ? (
                 <>

@@ -13,8 +13,10 @@ export type SavedRepliesOffer = {
 const MANAGE = "/settings/replies";
 const toggle =
   "cursor-pointer rounded-md border border-slate-300 bg-white px-3 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50";
+// Placed against the reply box's bottom row (the nearest positioned box): as wide as the box on a
+// phone, at its right edge on wider screens.
 const popover =
-  "absolute bottom-full right-0 z-20 mb-2 w-[min(24rem,calc(100vw-2rem))] rounded-xl border border-slate-200 bg-white p-2 shadow-lg";
+  "absolute inset-x-0 bottom-full z-20 mb-2 rounded-xl border border-slate-200 bg-white p-2 shadow-lg sm:left-auto sm:w-96";
 
 /**
  * Without JavaScript: a disclosure of links (`?reply=<id>`) that load the
@@ -30,7 +32,7 @@ export function SavedReplyLinks({ replies }: { replies: SavedReplyChoice[] }) {
     return `?${query}`;
   };
   return (
-    <details className="relative">
+    <details>
       <summary className={toggle}>Saved replies</summary>
       <div className={popover}>
         {replies.length === 0 ? (
@@ -88,7 +90,7 @@ export function SavedReplyPicker({
   }, [open, onOpenChange]);
 
   return (
-    <div ref={container} className="relative">
+    <div ref={container}>
       <button
         type="button"
         aria-expanded={open}
@@ -199,7 +201,7 @@ function ReplySearch({
             className={`cursor-pointer rounded-md px-3 py-2 text-sm ${index === current ? "bg-brand-50 text-brand-900" : "text-slate-800"}`}
           >
             <span className="block break-words font-medium">{reply.title}</span>
-            <span className="line-clamp-2 block whitespace-pre-wrap break-words text-xs text-slate-600">
+            <span className="line-clamp-2 whitespace-pre-wrap break-words text-xs text-slate-600">
               {fillPlaceholders(reply.body, offer.values)}
             </span>
           </li>

@@ -1,5 +1,6 @@
 import type { Page } from "@playwright/test";
 import { formatPhone } from "../../app/lib/phone";
+import { expectAccessible, expectNoSidewaysScroll } from "./axe";
 import { expect, test, uniquePhone } from "./fixtures";
 
 /** A saved reply with a title no other test (or browser project) uses: the list is the whole team's. */
@@ -124,4 +125,23 @@ test("a member has no saved replies page", async ({ page, signedIn }) => {
   expect(response?.status()).toBe(404);
   await page.goto("/messages");
   await expect(page.getByText("Saved replies")).toHaveCount(0);
+});
+
+test("the open picker passes axe and fits on a 375 px screen @js-only", async ({ page, signedIn }) => {
+  await signedIn.agent();
+  await saveReply(page, "Hi {name}, a reply long enough to wrap on a phone screen, and then some. {agent}");
+  await openNewConversation(page);
+  for (const width of [1280, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.getByRole("button", { name: "Saved replies" }).click();
+    const listbox = page.getByRole("listbox", { name: "Saved replies" });
+    await expect(listbox).toBeVisible();
+    await expectAccessible(page, `the open picker (${width} px)`);
+    await expectNoSidewaysScroll(page, `the open picker (${width} px)`);
+    const box = (await listbox.boundingBox())!;
+    expect(box.x, "the picker starts on the screen").toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, "the picker ends on the screen").toBeLessThanOrEqual(width);
+    await page.keyboard.press("Escape");
+    await expect(listbox).toBeHidden();
+  }
 });
