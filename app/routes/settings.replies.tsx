@@ -97,7 +97,7 @@ function PlaceholderHelp() {
       <dt>
         <code className="rounded bg-slate-100 px-1 text-slate-900">{"{agent}"}</code>
       </dt>
-      <dd>the name of whoever sends it</dd>
+      <dd>the name of whoever sends it (left out if their account has no name)</dd>
     </dl>
   );
 }
