@@ -7,12 +7,14 @@ export default [
   route("login", "routes/login.tsx"),
   route("logout", "routes/logout.ts"),
   route("settings/phone", "routes/settings.phone.tsx"),
+  route("settings/replies", "routes/settings.replies.tsx"),
   // The list stays on the left of the open thread on wide screens: the thread is a child of the inbox.
   route("messages", "routes/messages.tsx", [
     index("routes/messages._index.tsx"),
     route("new", "routes/messages.new.tsx"),
     route(":conversationId", "routes/messages.$conversationId.tsx"),
   ]),
+  route("messages/:conversationId/export.csv", "routes/messages.$conversationId.export.ts"),
   route("webhooks/messagebird", "routes/webhooks.messagebird.ts"),
   route("webhooks/messagebird/status", "routes/webhooks.messagebird.status.ts"),
   route("dev/phone", "routes/dev.phone.tsx"),

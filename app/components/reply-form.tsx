@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from "react";
 import { useFetcher } from "react-router";
 import { useHydrated } from "remix-utils/use-hydrated";
 import { ErrorList, FormErrors } from "~/components/forms";
+import { SavedReplyLinks, SavedReplyPicker, type SavedRepliesOffer } from "~/components/saved-reply-picker";
 import { ReplySchema } from "~/lib/reply-schema";
 import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
 
@@ -11,28 +12,37 @@ import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
  * The reply box. A real form (POST → redirect → GET without JavaScript); with
  * JavaScript it submits in the background, shows the message at once as
  * pending, clears itself, and sends on Enter (Shift+Enter for a new line).
+ * The team also gets its saved replies: a picker with JavaScript, links without.
  */
 export function ReplyForm({
   idempotencyKey,
   optedOut,
   recipient,
   refused,
+  savedReplies,
+  prefill,
 }: {
   idempotencyKey: string;
   optedOut: boolean;
   recipient: string;
   /** The action's answer to a refused send posted without JavaScript (with the typed text). */
   refused?: SubmissionResult<string[]>;
+  /** The team's saved replies; null for a member. */
+  savedReplies?: SavedRepliesOffer | null;
+  /** Text the box starts with: a saved reply chosen without JavaScript, already filled in. */
+  prefill?: string | null;
 }) {
   const fetcher = useFetcher<{ result?: SubmissionResult<string[]> }>();
   const [form, fields] = useForm({
     id: "reply",
     lastResult: fetcher.state === "idle" ? (fetcher.data?.result ?? refused) : undefined,
+    defaultValue: prefill ? { body: prefill } : undefined,
     onValidate: ({ formData }) => parseWithZod(formData, { schema: ReplySchema }),
     shouldValidate: "onSubmit",
   });
   const textarea = useRef<HTMLTextAreaElement>(null);
-  const [text, setText] = useState("");
+  const [text, setText] = useState(prefill ?? "");
+  const [picking, setPicking] = useState(false);
   const submitted = useRef("");
   const busy = fetcher.state !== "idle";
   const pendingBody = fetcher.formData?.get("intent") === "send" ? String(fetcher.formData.get("body") ?? "") : null;
@@ -49,7 +59,16 @@ export function ReplyForm({
   const count = countSegments(text);
   const tooLong = count.segments > MAX_SEGMENTS;
   // Without JavaScript nothing counts while typing: the rules instead of a count that stays at 0.
-  const counting = useHydrated();
+  const hydrated = useHydrated();
+
+  /** Puts a chosen saved reply where the cursor is (over any selection), and the cursor after it. */
+  function insert(inserted: string) {
+    const box = textarea.current;
+    if (!box) return;
+    box.setRangeText(inserted, box.selectionStart, box.selectionEnd, "end");
+    setText(box.value);
+    box.focus();
+  }
 
   return (
     <div>
@@ -100,6 +119,12 @@ export function ReplyForm({
               .join(" ")}
             onInput={(event) => setText(event.currentTarget.value)}
             onKeyDown={(event) => {
+              // "/" in an empty box opens the saved replies instead of typing itself.
+              if (event.key === "/" && savedReplies && event.currentTarget.value === "") {
+                event.preventDefault();
+                setPicking(true);
+                return;
+              }
               if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
               event.preventDefault();
               if (!busy) event.currentTarget.form?.requestSubmit();
@@ -107,9 +132,9 @@ export function ReplyForm({
             className="block w-full resize-y rounded-md border border-slate-300 px-3 py-2 text-slate-900 focus:border-brand-500 focus:outline-2 focus:outline-brand-500 disabled:bg-slate-100 aria-invalid:border-red-500"
           />
           <ErrorList id={fields.body.errorId} errors={fields.body.errors} />
-          <div className="flex flex-wrap items-center justify-between gap-2">
+          <div className="relative flex flex-wrap items-center justify-between gap-2">
             <p id="reply-counter" className={`text-xs ${tooLong ? "font-semibold text-red-700" : "text-slate-500"}`}>
-              {counting ? (
+              {hydrated ? (
                 <>
                   {count.units} {count.encoding === "GSM-7" ? "characters" : "UCS-2 units"} · {count.segments}{" "}
                   {count.segments === 1 ? "SMS" : "SMS parts"}
@@ -120,13 +145,28 @@ export function ReplyForm({
                 `One SMS holds 160 characters, or 70 with emoji or non-Latin letters; longer replies go out in up to ${MAX_SEGMENTS} parts.`
               )}
             </p>
-            <button
-              type="submit"
-              disabled={busy}
-              className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-60"
-            >
-              {busy ? "Sending…" : "Send"}
-            </button>
+            <div className="ml-auto flex items-center gap-2">
+              {savedReplies && !optedOut ? (
+                hydrated ? (
+                  <SavedReplyPicker
+                    offer={savedReplies}
+                    open={picking}
+                    onOpenChange={setPicking}
+                    onPick={insert}
+                    onEscape={() => textarea.current?.focus()}
+                  />
+                ) : (
+                  <SavedReplyLinks replies={savedReplies.replies} />
+                )
+              ) : null}
+              <button
+                type="submit"
+                disabled={busy}
+                className="rounded-md bg-brand-600 px-4 py-2 font-semibold text-white shadow-sm hover:bg-brand-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-brand-600 disabled:opacity-60"
+              >
+                {busy ? "Sending…" : "Send"}
+              </button>
+            </div>
           </div>
         </fieldset>
       </fetcher.Form>

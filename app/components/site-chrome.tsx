@@ -72,6 +72,11 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
           Messages
           {unread > 0 ? <UnreadBadge unread={unread} testId="nav-unread" className="ml-1.5 px-1.5" /> : null}
         </NavLink>
+        {isStaff(user) ? (
+          <NavLink to="/settings/replies" className={navLink}>
+            Saved replies
+          </NavLink>
+        ) : null}
         {hasRole(user, "admin") ? (
           <>
             <NavLink to="/team" end className={navLink}>

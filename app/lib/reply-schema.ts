@@ -1,15 +1,18 @@
 import { z } from "zod";
 import { countSegments, MAX_SEGMENTS } from "./segments";
 
-export const ReplySchema = z.object({
-  intent: z.literal("send"),
-  // Not trimmed: the SMS goes out exactly as typed.
-  body: z
-    .string({ error: "Type a message first." })
-    .refine((body) => body.trim() !== "", { error: "Type a message first." })
+/** The text of an SMS, not trimmed: it goes out exactly as typed, in at most MAX_SEGMENTS parts. */
+export const smsText = (missing: string) =>
+  z
+    .string({ error: missing })
+    .refine((body) => body.trim() !== "", { error: missing })
     .refine((body) => countSegments(body).segments <= MAX_SEGMENTS, {
       error: `That is more than ${MAX_SEGMENTS} SMS. Shorten it a little.`,
-    }),
+    });
+
+export const ReplySchema = z.object({
+  intent: z.literal("send"),
+  body: smsText("Type a message first."),
   idempotencyKey: z.uuid({ error: "This form is out of date. Reload the page." }),
 });
 

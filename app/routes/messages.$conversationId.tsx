@@ -6,12 +6,13 @@ import { retryReply, sendReply, type SendFailure } from "~/.server/conversations
 import { findVisibleConversation } from "~/.server/conversations/access";
 import { authorLabel, markRead, threadPage } from "~/.server/conversations/threads";
 import { assign, assignableUsers, reopen, resolve } from "~/.server/conversations/assignment";
+import { savedRepliesFor } from "~/.server/conversations/saved-replies";
 import { nameOfNumber } from "~/.server/sms/numbers";
 import { MessageStatus } from "~/components/message-status";
 import { ReplyForm } from "~/components/reply-form";
 import { Time, useClock } from "~/components/time";
 import { passRetryAfter } from "~/lib/headers";
-import { isStaff } from "~/lib/roles";
+import { hasRole, isStaff } from "~/lib/roles";
 import { formatPhone } from "~/lib/phone";
 import { AssignSchema, ReplySchema, RetrySchema } from "~/lib/reply-schema";
 import { titleWithUnread } from "~/lib/unread";
@@ -37,12 +38,15 @@ async function requireConversation(request: Request, conversationId: string) {
 
 export async function loader({ request, params }: Route.LoaderArgs) {
   const { user, conversation } = await requireConversation(request, params.conversationId);
-  const before = new URL(request.url).searchParams.get("before");
+  const query = new URL(request.url).searchParams;
+  const before = query.get("before");
   const teamView = isStaff(user);
-  const [page, via, team] = await Promise.all([
+  const [page, via, team, savedReplies] = await Promise.all([
     threadPage(conversation.id, before),
     nameOfNumber(conversation.virtualNumber),
     teamView ? assignableUsers() : null,
+    // The team's; `?reply=<id>` (the picker without JavaScript) fills the box with one.
+    teamView && !before ? savedRepliesFor(user, conversation, query.get("reply")) : null,
   ]);
   if (!before) await markRead(user.id, conversation.id);
   return {
@@ -63,6 +67,8 @@ export async function loader({ request, params }: Route.LoaderArgs) {
     older: page.older,
     latest: !before,
     teamView,
+    canExport: hasRole(user, "admin"),
+    savedReplies,
     viewerId: user.id,
     team,
     // One key per rendered form: a resubmitted or double-clicked form sends once.
@@ -127,7 +133,8 @@ function refused(result: SubmissionResult<string[]>, failure: SendFailure) {
 }
 
 export default function Thread({ loaderData, actionData }: Route.ComponentProps) {
-  const { conversation, messages, older, latest, teamView, viewerId, team, idempotencyKey } = loaderData;
+  const { conversation, messages, older, latest, teamView, canExport, savedReplies, viewerId, team, idempotencyKey } =
+    loaderData;
   const days = groupByDay(messages, (message) => message.createdAt, useClock());
   return (
     <section aria-labelledby="thread-heading" className="mx-auto flex max-w-3xl flex-col gap-4">
@@ -149,6 +156,16 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
         ) : null}
         {teamView && conversation.resolved ? (
           <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900">Resolved</span>
+        ) : null}
+        {canExport ? (
+          // A download, not a page: the browser fetches it itself.
+          <a
+            href={`/messages/${conversation.id}/export.csv`}
+            download
+            className="ml-auto text-sm font-medium text-brand-700 underline"
+          >
+            Export CSV
+          </a>
         ) : null}
       </header>
       {team ? <TeamControls conversation={conversation} team={team} viewerId={viewerId} /> : null}
@@ -206,6 +223,8 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
           optedOut={conversation.optedOut}
           recipient={formatPhone(conversation.contactNumber)}
           refused={actionData?.result}
+          savedReplies={savedReplies}
+          prefill={savedReplies?.prefill}
         />
       ) : null}
     </section>

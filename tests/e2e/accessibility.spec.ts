@@ -1,6 +1,6 @@
-import AxeBuilder from "@axe-core/playwright";
 import type { BrowserContext, Page } from "@playwright/test";
 import { formatPhone } from "../../app/lib/phone";
+import { expectAccessible, expectNoSidewaysScroll } from "./axe";
 import { expect, test, uniquePhone, type SignedIn } from "./fixtures";
 
 type Role = "visitor" | "member" | "agent" | "admin";
@@ -20,6 +20,7 @@ const PAGES: { path: (seed: Seed) => string; roles: Role[] }[] = [
   { path: (seed) => seed.thread, roles: SIGNED_IN },
   { path: (seed) => `/dev/phone?${new URLSearchParams({ number: seed.phone })}`, roles: EVERYONE },
   { path: () => "/messages/new", roles: ["agent", "admin"] },
+  { path: () => "/settings/replies", roles: ["agent", "admin"] },
   { path: () => "/admin/webhooks", roles: ["admin"] },
   { path: () => "/team", roles: ["admin"] },
   { path: () => "/team/numbers", roles: ["admin"] },
@@ -55,20 +56,6 @@ async function seed(page: Page, role: Role): Promise<Seed> {
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("list", { name: "Messages" })).toContainText("It left the warehouse");
   return { phone, thread };
-}
-
-async function expectAccessible(page: Page, what: string) {
-  // Violations only: collecting every passing node would double the time axe takes.
-  const { violations } = await new AxeBuilder({ page }).options({ resultTypes: ["violations"] }).analyze();
-  const serious = violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
-  expect(serious, `serious or critical axe violations on ${what}`).toEqual([]);
-}
-
-async function expectNoSidewaysScroll(page: Page, what: string) {
-  const widths = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: innerWidth }));
-  expect(widths.scroll, `${what} is wider than the screen`).toBeLessThanOrEqual(widths.inner);
 }
 
 const WIDE = { width: 1280, height: 800 };

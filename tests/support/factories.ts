@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { db } from "~/.server/platform/db/client";
-import { conversations, messages, users } from "~/.server/platform/db/schema";
+import { conversations, messages, savedReplies, users } from "~/.server/platform/db/schema";
 import { defaultSender } from "~/.server/sms/numbers";
 import { sessionCookie } from "./session";
 
@@ -81,3 +81,9 @@ export async function createMessages(conversation: Conversation, fields: Message
 
 export const createMessage = async (conversation: Conversation, fields: MessageFields = {}) =>
   (await createMessages(conversation, [fields]))[0]!;
+
+/** A saved reply of the team's, written by `author`. */
+export async function createSavedReply(author: { id: string }, { title = "Hello", body = "Hi {name}" } = {}) {
+  const [reply] = await db.insert(savedReplies).values({ title, body, createdById: author.id }).returning();
+  return reply!;
+}

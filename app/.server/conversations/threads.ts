@@ -40,6 +40,15 @@ export type ThreadMessage = Pick<
  * contact's own SMS (their side of the thread says it).
  */
 export function authorLabel(viewer: Viewer, message: Pick<ThreadMessage, "author" | "authorUserId" | "authorName">) {
+  if (message.author === "user") {
+    if (message.authorUserId === viewer.id) return "You";
+    if (!isStaff(viewer)) return "Support";
+  }
+  return teamAuthorLabel(message);
+}
+
+/** Who wrote a message as the team reads it, nobody's "You": the thread for staff, and the export. */
+export function teamAuthorLabel(message: Pick<ThreadMessage, "author" | "authorName">) {
   switch (message.author) {
     case "contact":
       return null;
@@ -48,8 +57,6 @@ export function authorLabel(viewer: Viewer, message: Pick<ThreadMessage, "author
     case "system":
       return "System";
     case "user":
-      if (message.authorUserId === viewer.id) return "You";
-      if (!isStaff(viewer)) return "Support";
       return message.authorName ?? "Deleted account";
   }
 }
@@ -74,6 +81,21 @@ export type ThreadPage = {
   older: string | null;
 };
 
+/** A thread message's columns, with its author's name (as the team reads it: users joined on authorUserId). */
+export const threadColumns = {
+  id: messages.id,
+  direction: messages.direction,
+  body: messages.body,
+  status: messages.status,
+  errorMessage: messages.errorMessage,
+  createdAt: messages.createdAt,
+  statusAt: messages.statusAt,
+  segments: messages.segments,
+  author: messages.author,
+  authorUserId: messages.authorUserId,
+  authorName: sql<string | null>`coalesce(${users.name}, ${users.email})`,
+};
+
 /**
  * One page of a thread, newest PAGE_SIZE messages before `before` (or the
  * newest overall). A keyset query on the (conversationId, createdAt, id)
@@ -82,19 +104,7 @@ export type ThreadPage = {
 export async function threadPage(conversationId: string, before?: string | null): Promise<ThreadPage> {
   const cursor = before ? decodeCursor(before) : null;
   const rows = await db
-    .select({
-      id: messages.id,
-      direction: messages.direction,
-      body: messages.body,
-      status: messages.status,
-      errorMessage: messages.errorMessage,
-      createdAt: messages.createdAt,
-      statusAt: messages.statusAt,
-      segments: messages.segments,
-      author: messages.author,
-      authorUserId: messages.authorUserId,
-      authorName: sql<string | null>`coalesce(${users.name}, ${users.email})`,
-    })
+    .select(threadColumns)
     .from(messages)
     .leftJoin(users, eq(users.id, messages.authorUserId))
     .where(

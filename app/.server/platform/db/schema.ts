@@ -284,3 +284,19 @@ export const invites = pgTable("invites", {
   usedById: text().references(() => users.id, { onDelete: "set null" }),
   createdAt: createdAt(),
 });
+
+/**
+ * The team's saved replies ("canned responses"): shared by every agent and admin, who may all edit
+ * them. The creator is kept for the list; `{name}` and `{agent}` in `body` are filled in on insert.
+ */
+export const savedReplies = pgTable("saved_replies", {
+  id: uuid().primaryKey().defaultRandom(),
+  title: text().notNull(),
+  body: text().notNull(),
+  createdById: text().references(() => users.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+  updatedAt: at()
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+});

@@ -1,0 +1,23 @@
+import { data } from "react-router";
+import { findVisibleConversation } from "~/.server/conversations/access";
+import { conversationCsv, exportFileName } from "~/.server/conversations/export";
+import { requireRole } from "~/.server/identity/session";
+import { log } from "~/.server/platform/log";
+import type { Route } from "./+types/messages.$conversationId.export";
+
+/** GET /messages/:id/export.csv: the whole conversation as a spreadsheet, for admins. */
+export async function loader({ request, params }: Route.LoaderArgs) {
+  const admin = await requireRole(request, "admin");
+  const conversation = await findVisibleConversation(admin, params.conversationId);
+  if (!conversation) throw data("This conversation does not exist.", { status: 404 });
+  const { csv, count } = await conversationCsv(conversation);
+  // Who took which conversation away, and when; never what it said.
+  log.info("conversation exported", { userId: admin.id, conversationId: conversation.id, messages: count });
+  return new Response(csv, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${exportFileName(conversation)}"`,
+      "Cache-Control": "private, no-store",
+    },
+  });
+}
