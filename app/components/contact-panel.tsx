@@ -47,7 +47,7 @@ function ContactForm({
   contact,
   lastResult,
 }: {
-  contact: { name: string | null; note: string | null };
+  contact: { name: string | null; note: string | null; displayName: string | null };
   lastResult: Answer;
 }) {
   const [form, fields] = useForm({
@@ -69,7 +69,12 @@ function ContactForm({
           label="Name"
           hint={`Shown instead of the number, for the whole team. Up to ${CONTACT_NAME_MAX} characters.`}
           errors={fields.name.errors}
-          inputProps={{ ...getInputProps(fields.name, { type: "text" }), autoComplete: "off" }}
+          inputProps={{
+            ...getInputProps(fields.name, { type: "text" }),
+            autoComplete: "off",
+            // Unnamed, a member's own name stands in: show which.
+            placeholder: contact.name ? undefined : (contact.displayName ?? undefined),
+          }}
         />
         <TextareaField
           label="About them"

@@ -1,4 +1,5 @@
 import { Form } from "react-router";
+import { SubmitButton } from "~/components/forms";
 import { Time } from "~/components/time";
 
 export type ThreadNoteData = {
@@ -26,14 +27,16 @@ export function ThreadNote({ note }: { note: ThreadNoteData }) {
           {note.own ? (
             <Form method="post" preventScrollReset>
               <input type="hidden" name="noteId" value={note.id} />
-              <button
-                type="submit"
+              <SubmitButton
                 name="intent"
                 value="delete-note"
-                className="rounded px-1 font-medium text-amber-900 underline hover:text-red-800"
+                match={{ noteId: note.id }}
+                variant="secondary"
+                pendingText="Deleting…"
+                className="px-2 py-0.5 text-xs"
               >
                 Delete note
-              </button>
+              </SubmitButton>
             </Form>
           ) : null}
         </div>
