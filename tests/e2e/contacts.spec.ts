@@ -1,5 +1,5 @@
 import { formatPhone } from "../../app/lib/phone";
-import { expect, test } from "./fixtures";
+import { expect, liveIndicator, markDocument, stillSameDocument, test } from "./fixtures";
 
 test("an agent names a contact and leaves a note; the member whose number it is sees neither", async ({
   page,
@@ -51,4 +51,38 @@ test("an agent names a contact and leaves a note; the member whose number it is 
   const content = await page.content();
   for (const secret of [note, "only your team sees this", name, "VIP, prefers Dutch", "Save contact"])
     expect(content).not.toContain(secret);
+});
+
+// Live updates need JavaScript; without it a reload shows the same (the test above).
+test("a note and a new name reach another agent's open thread without a reload @js-only", async ({
+  page,
+  browser,
+  signedIn,
+}) => {
+  const { phone } = await signedIn.memberWithPhone();
+  await signedIn.agent();
+  await page.goto(`/messages?${new URLSearchParams({ q: phone })}`);
+  await page.getByRole("list", { name: "Conversations" }).getByRole("link").first().click();
+  await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}/);
+  const thread = page.url();
+  await expect(liveIndicator(page)).toHaveText("Live updates: Live");
+  await markDocument(page);
+
+  const colleagueContext = await browser.newContext({ extraHTTPHeaders: { "X-Forwarded-For": "203.0.113.151" } });
+  await signedIn.agent(colleagueContext);
+  const colleague = await colleagueContext.newPage();
+  await colleague.goto(thread);
+  const panel = colleague.getByRole("complementary", { name: "Contact and team notes" });
+  const note = `Spoke to them on the phone (${phone})`;
+  await panel.getByLabel("Note", { exact: true }).fill(note);
+  await panel.getByRole("button", { name: "Add note" }).click();
+  const name = `Live ${phone.slice(-4)}`;
+  await panel.getByLabel("Name", { exact: true }).fill(name);
+  await panel.getByRole("button", { name: "Save contact" }).click();
+
+  await expect(page.locator("li[data-note-id]").filter({ hasText: note })).toBeVisible();
+  await expect(page.locator("#thread-heading")).toHaveText(name);
+  await expect(page).toHaveTitle(new RegExp(name));
+  expect(await stillSameDocument(page)).toBe(true);
+  await colleagueContext.close();
 });
