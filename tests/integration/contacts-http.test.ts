@@ -55,6 +55,19 @@ describe("an internal note is invisible to the member by every route we serve", 
       expect(asMember.html).not.toContain(secret);
   });
 
+  test("without JavaScript, a refused contact form comes back with its error and what was typed", async () => {
+    const name = `${"Very long name ".repeat(6)}!`;
+    const page = await signedIn(agent.cookie).post(`/messages/${conversation.id}`, {
+      intent: "update-contact",
+      name,
+      note: "Kept <b>as typed</b>",
+    });
+    expect(page.status).toBe(400);
+    expect(page.html).toContain("Keep the name to 80 characters.");
+    expect(page.html).toMatch(new RegExp(`<input[^>]*value="${name}"`));
+    expect(page.html).toContain("Kept &lt;b&gt;as typed&lt;/b&gt;</textarea>");
+  });
+
   test("/events tells the team about a note and the member nothing", async () => {
     const open = async (cookie: string) => {
       const abort = new AbortController();
