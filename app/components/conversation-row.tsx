@@ -8,7 +8,8 @@ import { UnreadBadge } from "~/components/unread-badge";
 export type ConversationRowData = {
   id: string;
   contactNumber: string;
-  ownerName: string | null;
+  contactName: string | null;
+  claimed: boolean;
   optedOut: boolean;
   ourNumber: { number: string; label: string | null };
   assignee: { id: string; name: string } | null;
@@ -53,8 +54,9 @@ export function ConversationRows({
 }
 
 /**
- * One conversation in a list: who, on which of our numbers, the latest message
- * (or the search's snippet), and what is unread. Owner and assignee are the
+ * One conversation in a list: who (the contact's name with their number
+ * beside it, for the team), on which of our numbers, the latest message (or
+ * the search's snippet), and what is unread. Claim and assignee are the
  * team's business only.
  */
 function ConversationRow({
@@ -82,9 +84,12 @@ function ConversationRow({
       <div className="min-w-0 flex-1">
         <p className="flex flex-wrap items-center gap-x-2 gap-y-0.5">
           <span className={`text-slate-900 ${conversation.unread ? "font-bold" : "font-medium"}`}>
-            {formatPhone(conversation.contactNumber)}
+            {conversation.contactName ?? formatPhone(conversation.contactNumber)}
           </span>
-          {teamView ? <span className="text-sm text-slate-500">{conversation.ownerName ?? "Unclaimed"}</span> : null}
+          {conversation.contactName ? (
+            <span className="text-sm text-slate-600">{formatPhone(conversation.contactNumber)}</span>
+          ) : null}
+          {teamView && !conversation.claimed ? <span className="text-sm text-slate-500">Unclaimed</span> : null}
           {showNumber ? (
             <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">
               <span className="sr-only">via </span>

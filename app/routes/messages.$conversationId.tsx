@@ -3,16 +3,22 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
 import { requireRole, requireUser } from "~/.server/identity/session";
 import { retryReply, sendReply, type SendFailure } from "~/.server/conversations/outbound";
-import { findVisibleConversation } from "~/.server/conversations/access";
+import { findVisibleConversation, seesInternal } from "~/.server/conversations/access";
 import { authorLabel, markRead, threadPage } from "~/.server/conversations/threads";
 import { assign, assignableUsers, reopen, resolve } from "~/.server/conversations/assignment";
 import { savedRepliesFor } from "~/.server/conversations/saved-replies";
+import { contactDetails, updateContact } from "~/.server/conversations/contacts";
+import { addNote, deleteOwnNote, inTimeOrder, notesWithin } from "~/.server/conversations/notes";
+import { eraseContact } from "~/.server/conversations/erase";
 import { nameOfNumber } from "~/.server/sms/numbers";
+import { ContactPanel } from "~/components/contact-panel";
 import { MessageStatus } from "~/components/message-status";
+import { ThreadNote } from "~/components/thread-note";
 import { ReplyForm } from "~/components/reply-form";
 import { Time, useClock } from "~/components/time";
 import { passRetryAfter } from "~/lib/headers";
 import { hasRole, isStaff } from "~/lib/roles";
+import { AddNoteSchema, ContactSchema, DeleteNoteSchema, EraseSchema } from "~/lib/contact-schemas";
 import { formatPhone } from "~/lib/phone";
 import { AssignSchema, ReplySchema, RetrySchema } from "~/lib/reply-schema";
 import { titleWithUnread } from "~/lib/unread";
@@ -22,11 +28,12 @@ import type { Route } from "./+types/messages.$conversationId";
 
 export const headers = passRetryAfter;
 
-export const meta: Route.MetaFunction = ({ loaderData, matches }) =>
-  titleWithUnread(
-    matches,
-    loaderData ? `${formatPhone(loaderData.conversation.contactNumber)} · Birdline` : "Conversation · Birdline",
-  );
+export const meta: Route.MetaFunction = ({ loaderData, matches }) => {
+  if (!loaderData) return titleWithUnread(matches, "Conversation · Birdline");
+  const number = formatPhone(loaderData.conversation.contactNumber);
+  const name = loaderData.contact?.displayName;
+  return titleWithUnread(matches, `${name ? `${name} · ${number}` : number} · Birdline`);
+};
 
 async function requireConversation(request: Request, conversationId: string) {
   const user = await requireUser(request);
@@ -41,13 +48,17 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   const query = new URL(request.url).searchParams;
   const before = query.get("before");
   const teamView = isStaff(user);
-  const [page, via, team, savedReplies] = await Promise.all([
+  const internal = seesInternal(user);
+  const [page, via, team, contact, savedReplies] = await Promise.all([
     threadPage(conversation.id, before),
     nameOfNumber(conversation.virtualNumber),
     teamView ? assignableUsers() : null,
+    internal ? contactDetails(conversation) : null,
     // The team's; `?reply=<id>` (the picker without JavaScript) fills the box with one.
     teamView && !before ? savedRepliesFor(user, conversation, query.get("reply")) : null,
   ]);
+  // Only the team's pages ever load notes: a member's answer (HTML or .data) has none to leak.
+  const notes = internal ? await notesWithin(user, conversation.id, page.span) : [];
   if (!before) await markRead(user.id, conversation.id);
   return {
     conversation: {
@@ -60,10 +71,15 @@ export async function loader({ request, params }: Route.LoaderArgs) {
       assigneeId: conversation.assigneeId,
     },
     // Names only as this viewer may read them: a member never receives an agent's name.
-    messages: page.messages.map(({ author, authorUserId, authorName, ...message }) => ({
-      ...message,
-      authorLabel: authorLabel(user, { author, authorUserId, authorName }),
-    })),
+    timeline: inTimeOrder(
+      page.messages.map(({ author, authorUserId, authorName, ...message }) => ({
+        ...message,
+        authorLabel: authorLabel(user, { author, authorUserId, authorName }),
+      })),
+      notes,
+    ),
+    contact,
+    canErase: hasRole(user, "admin"),
     older: page.older,
     latest: !before,
     teamView,
@@ -121,7 +137,43 @@ export async function action({ request, params }: Route.ActionArgs) {
     throw redirect(thread);
   }
 
+  if (intent === "update-contact" || intent === "add-note" || intent === "delete-note") {
+    await requireRole(request, "agent");
+    if (intent === "update-contact") {
+      const submission = parseWithZod(formData, { schema: ContactSchema });
+      if (submission.status !== "success") return refusedForm("contact", submission.reply());
+      await updateContact(conversation.contactNumber, submission.value, user.id);
+    }
+    if (intent === "add-note") {
+      const submission = parseWithZod(formData, { schema: AddNoteSchema });
+      if (submission.status !== "success") return refusedForm("note", submission.reply());
+      await addNote(conversation.id, user.id, submission.value.body);
+    }
+    if (intent === "delete-note") {
+      const submission = parseWithZod(formData, { schema: DeleteNoteSchema });
+      const deleted =
+        submission.status === "success" && (await deleteOwnNote(conversation.id, user.id, submission.value.noteId));
+      // Someone else's note and a made-up id look the same.
+      if (!deleted) throw data("This note does not exist, or it is not yours.", { status: 404 });
+    }
+    throw redirect(thread);
+  }
+
+  if (intent === "erase") {
+    const admin = await requireRole(request, "admin");
+    const submission = parseWithZod(formData, { schema: EraseSchema });
+    if (submission.status !== "success") return refusedForm("erase", submission.reply());
+    const erased = await eraseContact(conversation.contactNumber, submission.value.confirmNumber, admin);
+    if (!erased.ok) return refusedForm("erase", submission.reply({ fieldErrors: { confirmNumber: [erased.message] } }));
+    throw redirect("/messages?erased=1");
+  }
+
   throw data("Unknown action.", { status: 400 });
+}
+
+/** A side-panel form again, with its errors and the typed values; `form` says which one answered. */
+function refusedForm(form: "contact" | "note" | "erase", result: SubmissionResult<string[]>) {
+  return data({ form, result }, { status: 400 });
 }
 
 /** The form again with the reason (a send keeps its typed text); a rate limit also says when to try again. */
@@ -133,11 +185,29 @@ function refused(result: SubmissionResult<string[]>, failure: SendFailure) {
 }
 
 export default function Thread({ loaderData, actionData }: Route.ComponentProps) {
-  const { conversation, messages, older, latest, teamView, canExport, savedReplies, viewerId, team, idempotencyKey } =
-    loaderData;
-  const days = groupByDay(messages, (message) => message.createdAt, useClock());
+  const {
+    conversation,
+    timeline,
+    contact,
+    canErase,
+    canExport,
+    savedReplies,
+    older,
+    latest,
+    teamView,
+    viewerId,
+    team,
+    idempotencyKey,
+  } = loaderData;
+  const days = groupByDay(timeline, (item) => item.createdAt, useClock());
+  const answerOf = (form: "contact" | "note" | "erase") =>
+    actionData && "form" in actionData && actionData.form === form ? actionData.result : undefined;
+  const number = formatPhone(conversation.contactNumber);
   return (
-    <section aria-labelledby="thread-heading" className="mx-auto flex max-w-3xl flex-col gap-4">
+    <section
+      aria-labelledby="thread-heading"
+      className={`mx-auto flex flex-col gap-4 ${contact ? "max-w-5xl" : "max-w-3xl"}`}
+    >
       <header className="flex flex-wrap items-center gap-3">
         {teamView ? (
           <Link to="/messages" className="text-sm font-medium text-brand-700 underline lg:hidden">
@@ -145,8 +215,13 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
           </Link>
         ) : null}
         <h1 id="thread-heading" className="text-2xl font-bold text-slate-900">
-          {formatPhone(conversation.contactNumber)}
+          {contact?.displayName ?? number}
         </h1>
+        {contact?.displayName ? (
+          <span data-testid="contact-number" className="text-slate-700">
+            {number}
+          </span>
+        ) : null}
         <span className="text-sm text-slate-600">via {conversation.via}</span>
         {teamView && !conversation.claimed ? (
           <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Unclaimed</span>
@@ -170,68 +245,89 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
       </header>
       {team ? <TeamControls conversation={conversation} team={team} viewerId={viewerId} /> : null}
 
-      <div className="flex max-h-[65vh] min-h-64 flex-col-reverse overflow-y-auto rounded-2xl border border-slate-200 bg-white p-3 shadow-sm sm:p-5">
-        {/* column-reverse keeps the newest message in view, with or without JavaScript. */}
-        <div>
-          {older ? (
-            <p className="mb-4 text-center">
-              <Link
-                to={`?${new URLSearchParams({ before: older })}`}
-                className="rounded-full border border-slate-300 px-3 py-1 text-sm text-slate-700 hover:bg-slate-50"
-              >
-                Older messages
-              </Link>
-            </p>
-          ) : null}
-          {messages.length === 0 ? (
-            <p className="py-12 text-center text-slate-500">
-              No messages yet. {conversation.optedOut ? "" : "Write the first one below; it goes out as an SMS."}
-            </p>
-          ) : (
-            <ol aria-label="Messages" className="space-y-6">
-              {days.map((day) => (
-                <li key={day.day}>
-                  <h2 className="mb-3 text-center text-xs font-semibold uppercase tracking-wide text-slate-500">
-                    {day.label}
-                  </h2>
-                  <ol className="space-y-2">
-                    {day.items.map((message) => (
-                      <MessageBubble key={message.id} message={message} />
-                    ))}
-                  </ol>
-                </li>
-              ))}
-            </ol>
-          )}
-          {!latest ? (
-            <p className="mt-4 text-center">
-              <Link
-                to="."
-                className="rounded-full border border-slate-300 px-3 py-1 text-sm text-slate-700 hover:bg-slate-50"
-              >
-                Newest messages
-              </Link>
-            </p>
+      {/* Beside the thread on wide screens, below it on narrow ones. */}
+      <div className="flex flex-col gap-4 xl:grid xl:grid-cols-[minmax(0,1fr)_18rem] xl:items-start">
+        <div className="flex min-w-0 flex-col gap-4">
+          <div className="flex max-h-[65vh] min-h-64 flex-col-reverse overflow-y-auto rounded-2xl border border-slate-200 bg-white p-3 shadow-sm sm:p-5">
+            {/* column-reverse keeps the newest message in view, with or without JavaScript. */}
+            <div>
+              {older ? (
+                <p className="mb-4 text-center">
+                  <Link
+                    to={`?${new URLSearchParams({ before: older })}`}
+                    className="rounded-full border border-slate-300 px-3 py-1 text-sm text-slate-700 hover:bg-slate-50"
+                  >
+                    Older messages
+                  </Link>
+                </p>
+              ) : null}
+              {timeline.length === 0 ? (
+                <p className="py-12 text-center text-slate-500">
+                  No messages yet. {conversation.optedOut ? "" : "Write the first one below; it goes out as an SMS."}
+                </p>
+              ) : (
+                <ol aria-label="Messages" className="space-y-6">
+                  {days.map((day) => (
+                    <li key={day.day}>
+                      <h2 className="mb-3 text-center text-xs font-semibold uppercase tracking-wide text-slate-500">
+                        {day.label}
+                      </h2>
+                      <ol className="space-y-2">
+                        {day.items.map((item) =>
+                          item.type === "note" ? (
+                            <ThreadNote key={item.id} note={item} />
+                          ) : (
+                            <MessageBubble key={item.id} message={item} />
+                          ),
+                        )}
+                      </ol>
+                    </li>
+                  ))}
+                </ol>
+              )}
+              {!latest ? (
+                <p className="mt-4 text-center">
+                  <Link
+                    to="."
+                    className="rounded-full border border-slate-300 px-3 py-1 text-sm text-slate-700 hover:bg-slate-50"
+                  >
+                    Newest messages
+                  </Link>
+                </p>
+              ) : null}
+            </div>
+          </div>
+
+          {latest ? (
+            <ReplyForm
+              key={conversation.id}
+              idempotencyKey={idempotencyKey}
+              optedOut={conversation.optedOut}
+              recipient={formatPhone(conversation.contactNumber)}
+              refused={actionData && !("form" in actionData) ? actionData.result : undefined}
+              savedReplies={savedReplies}
+              prefill={savedReplies?.prefill}
+            />
           ) : null}
         </div>
+        {contact ? (
+          <ContactPanel
+            contact={contact}
+            number={number}
+            canErase={canErase}
+            answers={{ contact: answerOf("contact"), note: answerOf("note"), erase: answerOf("erase") }}
+          />
+        ) : null}
       </div>
-
-      {latest ? (
-        <ReplyForm
-          key={conversation.id}
-          idempotencyKey={idempotencyKey}
-          optedOut={conversation.optedOut}
-          recipient={formatPhone(conversation.contactNumber)}
-          refused={actionData?.result}
-          savedReplies={savedReplies}
-          prefill={savedReplies?.prefill}
-        />
-      ) : null}
     </section>
   );
 }
 
-function MessageBubble({ message }: { message: Route.ComponentProps["loaderData"]["messages"][number] }) {
+function MessageBubble({
+  message,
+}: {
+  message: Extract<Route.ComponentProps["loaderData"]["timeline"][number], { type: "message" }>;
+}) {
   const inbound = message.direction === "inbound";
   return (
     <li className={`flex ${inbound ? "justify-start" : "justify-end"}`} data-message-id={message.id}>

@@ -28,7 +28,9 @@ export async function loader({ request }: Route.LoaderArgs) {
     throw data("There is no such number.", { status: 404 });
   // Filter links only once there is something to choose between.
   const numbers = ourNumbers.length > 1 ? ourNumbers.map((n) => ({ id: n.id, name: numberName(n) })) : [];
-  return { team: true as const, query, counts, numbers, ...page };
+  // Where an erase lands (see the thread's `intent=erase`); any other link leaves it behind.
+  const erased = params.get("erased") === "1";
+  return { team: true as const, query, counts, numbers, erased, ...page };
 }
 
 export default function Inbox({ loaderData }: Route.ComponentProps) {
@@ -49,7 +51,7 @@ export default function Inbox({ loaderData }: Route.ComponentProps) {
 
 type ListData = Extract<Route.ComponentProps["loaderData"], { team: true }>;
 
-function ConversationList({ query, counts, numbers, conversations, next }: ListData) {
+function ConversationList({ query, counts, numbers, conversations, next, erased }: ListData) {
   const { conversationId } = useParams();
   const resolved = query.status === "resolved";
   return (
@@ -73,6 +75,12 @@ function ConversationList({ query, counts, numbers, conversations, next }: ListD
           </Link>
         </div>
       </div>
+
+      {erased ? (
+        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900">
+          Erased: that contact&rsquo;s conversations, messages, notes and details are gone.
+        </p>
+      ) : null}
 
       <Form method="get" action="/messages" role="search" className="flex gap-2">
         <input type="hidden" name="view" value={query.view} />

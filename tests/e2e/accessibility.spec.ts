@@ -34,7 +34,7 @@ const signIn: Record<Role, (signedIn: SignedIn, context: BrowserContext) => Prom
   admin: (signedIn, context) => signedIn.admin(context),
 };
 
-/** A conversation (with a reply in it, for staff), and a refused webhook for the admin's list. */
+/** A conversation (with a reply and a note in it, for staff), and a refused webhook for the admin's list. */
 async function seed(page: Page, role: Role): Promise<Seed> {
   const phone = uniquePhone();
   const texted = await page.request.post("/dev/phone", {
@@ -55,6 +55,10 @@ async function seed(page: Page, role: Role): Promise<Seed> {
   await page.getByLabel(/^Reply to/).fill("It left the warehouse an hour ago.");
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("list", { name: "Messages" })).toContainText("It left the warehouse");
+  // The side panel's forms, and an internal note among the messages.
+  await page.getByLabel("Note", { exact: true }).fill("Checked with the warehouse: on its way.");
+  await page.getByRole("button", { name: "Add note" }).click();
+  await expect(page.locator("li[data-note-id]")).toContainText("Checked with the warehouse");
   return { phone, thread };
 }
 

@@ -216,7 +216,7 @@ describe("who wrote it", () => {
     await reply(member, conversation, "Thanks");
 
     const authors = async (viewer: TestUser) =>
-      (await openThread(viewer, conversation.id)).data.messages.map((m) => [m.body, m.authorLabel]);
+      (await openThread(viewer, conversation.id)).data.timeline.map((m) => [m.body, m.authorLabel]);
     expect(await authors(member)).toEqual([
       ["Hi, my order?", null],
       ["Shipped today", "Support"],
@@ -237,7 +237,7 @@ describe("who wrote it", () => {
     const conversation = await createConversation();
     await createMessage(conversation, { direction: "outbound", author: "verification-code", body: "Your code" });
     await createMessage(conversation, { direction: "outbound", author: "system", body: "Welcome" });
-    const labels = (await openThread(admin, conversation.id)).data.messages.map((m) => m.authorLabel);
+    const labels = (await openThread(admin, conversation.id)).data.timeline.map((m) => m.authorLabel);
     expect(labels).toEqual(["Verification code", "System"]);
   });
 });

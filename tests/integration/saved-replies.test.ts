@@ -174,6 +174,21 @@ describe("a saved reply in a thread", () => {
     }
   });
 
+  test("{name} is what the team named the contact, else the member's own name, never their email", async () => {
+    const agent = await createUser({ role: "agent", name: "Ben" });
+    const reply = await createSavedReply(agent, { title: "Hello", body: "Hi {name}!" });
+    const { conversation } = await namedContact("Ada");
+    const prefill = async () =>
+      (await openThread(agent.cookie, conversation.id, `?reply=${reply.id}`)).data.savedReplies?.prefill;
+    expect(
+      await postToThread(agent.cookie, conversation.id, { intent: "update-contact", name: "Mrs Lovelace" }),
+    ).toHaveStatus(302);
+    expect(await prefill()).toBe("Hi Mrs Lovelace!");
+
+    const { conversation: nameless } = await namedContact();
+    expect((await openThread(agent.cookie, nameless.id, `?reply=${reply.id}`)).data.savedReplies?.prefill).toBe("Hi!");
+  });
+
   test("a saved reply goes out exactly as previewed in the box", async () => {
     const agent = await createUser({ role: "agent", name: "Ben" });
     const reply = await createSavedReply(agent, {

@@ -51,6 +51,12 @@ describe("a freshly migrated database", () => {
       .insert(schema.conversationReads)
       .values({ userId: user!.id, conversationId: conversation!.id, lastReadAt: createdAt });
     await db
+      .insert(schema.contacts)
+      .values({ number: "+31612345678", name: "Ada", note: "VIP", updatedById: user!.id });
+    await db
+      .insert(schema.notes)
+      .values({ conversationId: conversation!.id, authorUserId: user!.id, body: "internal" });
+    await db
       .insert(schema.webhookRejections)
       .values({ route: "/webhooks/messagebird", status: 401, reason: "bad secret" });
     await db.insert(schema.webhookNonces).values({ jti: "j1", expiresAt: new Date() });
@@ -76,7 +82,7 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(16);
+    expect(tables).toHaveLength(18);
   });
 
   test("refuses a second conversation for the same contact and our number, and a duplicate provider message id", async () => {

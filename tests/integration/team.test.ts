@@ -226,9 +226,13 @@ describe("deactivation", () => {
     const agent = await createUser({ role: "agent" });
     const conversation = await createConversation();
     expect(await teamAction(admin.cookie, { intent: "deactivate", userId: agent.id })).toHaveRedirect("/team");
-    expect((await audienceOf([conversation.id]))(agent.id, conversation.id)).toBe(false);
+    expect((await audienceOf([conversation.id]))(agent.id, { kind: "message", conversationId: conversation.id })).toBe(
+      false,
+    );
     expect(await teamAction(admin.cookie, { intent: "reactivate", userId: agent.id })).toHaveRedirect("/team");
-    expect((await audienceOf([conversation.id]))(agent.id, conversation.id)).toBe(true);
+    expect((await audienceOf([conversation.id]))(agent.id, { kind: "message", conversationId: conversation.id })).toBe(
+      true,
+    );
   });
 
   test("reactivating lets the person sign in again; sessions from before stay ended", async () => {

@@ -93,7 +93,7 @@ describe("replying", () => {
     expect(failed!.errorMessage).toMatch(/cannot receive SMS/);
 
     const page = await openThread(member.cookie, conversation.id);
-    expect(page.data.messages.at(-1)).toMatchObject({
+    expect(page.data.timeline.at(-1)).toMatchObject({
       id: failed!.id,
       status: "failed",
       errorMessage: failed!.errorMessage,
@@ -297,7 +297,7 @@ describe("pagination", () => {
   }
 
   const sameInstant = (count: number) => count > PAGE_SIZE + 1;
-  const bodies = (page: { data: { messages: { body: string }[] } }) => page.data.messages.map((m) => m.body);
+  const bodies = (page: { data: { timeline: { body: string }[] } }) => page.data.timeline.map((m) => m.body);
 
   test.each([
     [PAGE_SIZE, 1],

@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, sql, type SQL } from "drizzle-orm";
 import { isStaff, STAFF_ROLES } from "~/lib/roles";
 import type { SessionUser } from "../identity/session";
 import { db } from "../platform/db/client";
+import type { InboxEvent } from "../platform/event-bus";
 import { conversations, users } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
 
@@ -16,6 +17,8 @@ export const activeStaff = () => and(inArray(users.role, [...STAFF_ROLES]), isNu
  *   on any of our numbers: `userId` and `contactNumber` must both match, so a
  *   conversation never outlives its owner's claim on the number (removing it
  *   hides it at once).
+ * - Internal notes and contact details (name, note) are the team's: agents
+ *   and admins see them, a member never does, not even of their own number.
  * Anything else is "not found" upstream, never "forbidden".
  */
 
@@ -30,6 +33,12 @@ export function visibleTo(viewer: Viewer): SQL | undefined {
 /** A member's own conversations: theirs, and with the number they have verified now (none without one). */
 const ownedBy = (viewer: Viewer) =>
   and(eq(conversations.userId, viewer.id), eq(conversations.contactNumber, viewer.phoneNumber ?? sql`null`));
+
+/** Whether `viewer` sees the team's internal notes and contact details. */
+export const seesInternal = (viewer: Pick<Viewer, "role">) => isStaff(viewer);
+
+// Events about the team's own notes and contact details; the rest are about the SMS themselves.
+const INTERNAL_EVENTS: ReadonlySet<InboxEvent["kind"]> = new Set(["note", "contact"]);
 
 /** The same rule for a conversation already loaded. */
 export function canSee(viewer: Viewer, conversation: Pick<Conversation, "userId" | "contactNumber">): boolean {
@@ -58,7 +67,7 @@ export async function findOwnConversations(viewer: Viewer): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-export type Audience = (viewerId: string, conversationId: string) => boolean;
+export type Audience = (viewerId: string, event: Pick<InboxEvent, "kind" | "conversationId">) => boolean;
 
 /**
  * Who may hear about changes to these conversations, read from the database
@@ -84,5 +93,6 @@ export async function audienceOf(conversationIds: string[]): Promise<Audience> {
   ]);
   const owners = new Map(owned.map((row) => [row.id, row.userId]));
   const team = new Set(staff.map((row) => row.id));
-  return (viewerId, conversationId) => team.has(viewerId) || owners.get(conversationId) === viewerId;
+  return (viewerId, { kind, conversationId }) =>
+    team.has(viewerId) || (!INTERNAL_EVENTS.has(kind) && owners.get(conversationId) === viewerId);
 }

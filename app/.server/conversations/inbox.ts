@@ -11,7 +11,8 @@ import {
 } from "~/lib/inbox";
 import { parseUserPhone } from "~/lib/phone";
 import { isStaff } from "~/lib/roles";
-import { visibleTo, type Viewer } from "./access";
+import { seesInternal, visibleTo, type Viewer } from "./access";
+import { contactNameHits, contactNamesOf } from "./contacts";
 import { db } from "../platform/db/client";
 import { conversationReads, conversations, messages, numbers, users } from "../platform/db/schema";
 import { env } from "../platform/env";
@@ -28,7 +29,8 @@ import { unreadIn } from "./threads";
 export type ConversationSummary = {
   id: string;
   contactNumber: string;
-  ownerName: string | null;
+  /** What the team calls them (contacts.ts); null for a member, who sees only their own number. */
+  contactName: string | null;
   claimed: boolean;
   optedOut: boolean;
   resolved: boolean;
@@ -97,9 +99,9 @@ const baseConditions = (viewer: Viewer, query: Pick<InboxQuery, "status" | "numb
 
 /**
  * The search's hits as rows (conversation_id, rank, message_id), from each
- * source a search looks in. Numbers and names outrank message text (whose
- * ts_rank stays below 1); a further source, such as contact names, is one
- * more member of the union.
+ * source a search looks in. Numbers and names (contacts.ts's, as the list
+ * shows them) outrank message text (whose ts_rank stays below 1); a further
+ * source is one more member of the union.
  */
 function searchHits(term: string): SQL {
   const sources: SQL[] = [];
@@ -112,9 +114,7 @@ function searchHits(term: string): SQL {
     sources.push(sql`select ${conversations.id}, 2::float8, null::uuid from ${conversations}
                      where ${conversations.contactNumber} like ${containing(digits)}`);
   }
-  sources.push(sql`select ${conversations.id}, 2::float8, null::uuid from ${conversations}
-                   join ${users} on ${users.id} = ${conversations.userId}
-                   where ${users.name} ilike ${containing(term)} or ${users.email} ilike ${containing(term)}`);
+  sources.push(contactNameHits(containing(term), 2));
   sources.push(sql`select ${messages.conversationId}, ts_rank(to_tsvector('simple', ${messages.body}), query)::float8, ${messages.id}
                    from ${messages}, websearch_to_tsquery('simple', ${term}) as query
                    where to_tsvector('simple', ${messages.body}) @@ query`);
@@ -182,8 +182,9 @@ export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX
   const rows = await inboxRows(viewer, query, limit);
 
   const page = rows.slice(0, limit);
-  const [names, snippets] = await Promise.all([
-    namesOf(page.flatMap((row) => [row.userId, row.assigneeId])),
+  const [names, contactNames, snippets] = await Promise.all([
+    namesOf(page.map((row) => row.assigneeId)),
+    seesInternal(viewer) ? contactNamesOf(page.map((row) => row.id)) : new Map<string, string | null>(),
     searching
       ? snippetsOf(
           page.flatMap((row) => (row.matchId ? [row.matchId] : [])),
@@ -196,7 +197,7 @@ export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX
     conversations: page.map((row) => ({
       id: row.id,
       contactNumber: row.contactNumber,
-      ownerName: row.userId ? (names.get(row.userId) ?? null) : null,
+      contactName: contactNames.get(row.id) ?? null,
       claimed: row.userId !== null,
       optedOut: row.optedOutAt !== null,
       resolved: row.resolvedAt !== null,

@@ -49,7 +49,7 @@ function deliver(message: BusMessage) {
   void audienceOf([...new Set(message.events.map((event) => event.conversationId))]).then(
     (audience) =>
       tell(recipients, (viewer) => {
-        const visible = message.events.filter((event) => audience(viewer.id, event.conversationId));
+        const visible = message.events.filter((event) => audience(viewer.id, event));
         if (visible.length > 0) viewer.listener.onEvents(visible);
       }),
     (error: unknown) => {

@@ -1,10 +1,11 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { fillPlaceholders, type PlaceholderValues } from "~/lib/placeholders";
 import type { SessionUser } from "../identity/session";
 import { db } from "../platform/db/client";
 import { savedReplies, users } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
 import type { Conversation } from "./access";
+import { spokenNameOf } from "./contacts";
 
 /**
  * The team's saved replies: one list shared by every agent and admin (what
@@ -50,27 +51,12 @@ export async function deleteSavedReply(replyId: string): Promise<boolean> {
   return deleted.length > 0;
 }
 
-/**
- * The contact's name as a saved reply's `{name}` reads it: today the name of
- * the member who verified the number, if they gave one. The one place to
- * point at per-contact details once the team can name contacts.
- */
-export async function contactNameOf(conversation: Pick<Conversation, "userId" | "contactNumber">): Promise<string> {
-  if (!conversation.userId) return "";
-  const [owner] = await db
-    .select({ name: users.name })
-    .from(users)
-    // Still their number: someone who has since verified another number is not this contact.
-    .where(and(eq(users.id, conversation.userId), eq(users.phoneNumber, conversation.contactNumber)));
-  return owner?.name ?? "";
-}
-
 /** What `{name}` and `{agent}` become in this conversation when `sender` inserts a reply. */
 async function placeholderValues(
   sender: Pick<SessionUser, "name">,
-  conversation: Pick<Conversation, "userId" | "contactNumber">,
+  conversation: Pick<Conversation, "id">,
 ): Promise<PlaceholderValues> {
-  return { name: await contactNameOf(conversation), agent: sender.name ?? "" };
+  return { name: await spokenNameOf(conversation), agent: sender.name ?? "" };
 }
 
 /**
@@ -80,7 +66,7 @@ async function placeholderValues(
  */
 export async function savedRepliesFor(
   sender: Pick<SessionUser, "name">,
-  conversation: Pick<Conversation, "userId" | "contactNumber">,
+  conversation: Pick<Conversation, "id">,
   chosen: string | null,
 ) {
   const [replies, values] = await Promise.all([listSavedReplies(), placeholderValues(sender, conversation)]);

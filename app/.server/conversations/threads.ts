@@ -79,6 +79,12 @@ export type ThreadPage = {
   messages: ThreadMessage[];
   /** Cursor for the next older page, or null at the beginning of the thread. */
   older: string | null;
+  /**
+   * The stretch of time the page covers, [from, until): null is open-ended. Pages
+   * tile the thread, so anything else shown in time order (internal notes)
+   * lands on exactly one of them.
+   */
+  span: { from: Date | null; until: Date | null };
 };
 
 /** A thread message's columns, with its author's name (as the team reads it: users joined on authorUserId). */
@@ -117,8 +123,13 @@ export async function threadPage(conversationId: string, before?: string | null)
     )
     .orderBy(desc(messages.createdAt), desc(messages.id))
     .limit(PAGE_SIZE + 1);
-  const page = rows.slice(0, PAGE_SIZE);
-  return { messages: page.reverse(), older: rows.length > PAGE_SIZE ? encodeCursor(page[0]!) : null };
+  const page = rows.slice(0, PAGE_SIZE).reverse();
+  const older = rows.length > PAGE_SIZE ? page[0]! : null;
+  return {
+    messages: page,
+    older: older ? encodeCursor(older) : null,
+    span: { from: older?.createdAt ?? null, until: cursor?.createdAt ?? null },
+  };
 }
 
 /** Everything up to now counts as read by this user. */

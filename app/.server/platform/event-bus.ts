@@ -15,9 +15,12 @@ import { log } from "./log";
  */
 export const EVENTS_CHANNEL = "birdline_events";
 
+export const EVENT_KINDS = ["message", "status", "note", "contact"] as const;
+
 export type InboxEvent = {
-  kind: "message" | "status";
+  kind: (typeof EVENT_KINDS)[number];
   conversationId: string;
+  /** The id of what changed: a message, an internal note, or the contact's details. */
   messageId: string;
 };
 
@@ -71,9 +74,7 @@ export type BusMessage = { type: "events"; events: InboxEvent[] } | { type: "res
 export type Subscriber = (message: BusMessage) => void;
 
 // Anyone with database access can NOTIFY this channel: only well-formed ids go further.
-const Payload = z.array(
-  z.object({ kind: z.enum(["message", "status"]), conversationId: z.guid(), messageId: z.guid() }),
-);
+const Payload = z.array(z.object({ kind: z.enum(EVENT_KINDS), conversationId: z.guid(), messageId: z.guid() }));
 
 const subscribers = new Set<Subscriber>();
 // Once started, the LISTEN stays for the life of the process. It costs one idle

@@ -193,6 +193,36 @@ export const messages = pgTable(
   ],
 );
 
+/**
+ * What the team knows about a contact, by their number (E.164): one row however
+ * many of our numbers they text. The team's own; the member never sees it.
+ */
+export const contacts = pgTable("contacts", {
+  id: uuid().primaryKey().defaultRandom(),
+  number: text().notNull().unique(),
+  /** Null: the name of the member whose number it is, if anyone's. */
+  name: text(),
+  note: text(),
+  updatedById: text().references(() => users.id, { onDelete: "set null" }),
+  updatedAt: at().notNull().defaultNow(),
+});
+
+/** The team's internal notes in a thread: never sent, never shown to the member. */
+export const notes = pgTable(
+  "notes",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    /** Null once the author's account is deleted; the note stays for the team. */
+    authorUserId: text().references(() => users.id, { onDelete: "set null" }),
+    body: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("notes_thread_idx").on(t.conversationId, t.createdAt, t.id)],
+);
+
 export const conversationReads = pgTable(
   "conversation_reads",
   {
