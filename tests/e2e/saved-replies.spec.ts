@@ -34,7 +34,7 @@ async function openNewConversation(page: Page) {
 
 const replyBox = (page: Page) => page.getByLabel(/^Reply to/);
 
-test("an agent saves a reply, inserts it into a thread, and the handset gets exactly that text", async ({
+test("an agent names a contact, leaves a note, inserts a saved reply, and the handset gets exactly that text", async ({
   page,
   javaScriptEnabled,
   signedIn,
@@ -42,8 +42,16 @@ test("an agent saves a reply, inserts it into a thread, and the handset gets exa
   const { name: agent } = await signedIn.agent();
   const title = await saveReply(page, "Hi {name}, we are open 9-17 on weekdays. {agent}");
   const phone = await openNewConversation(page);
-  // No name known: "{name}" goes, and the space before it.
-  const expected = `Hi, we are open 9-17 on weekdays. ${agent}`;
+  const contact = `Maria ${phone.slice(-4)}`;
+  const panel = page.getByRole("complementary", { name: "Contact and team notes" });
+  await panel.getByLabel("Name", { exact: true }).fill(contact);
+  await panel.getByRole("button", { name: "Save contact" }).click();
+  await expect(page.locator("#thread-heading")).toHaveText(contact);
+  const note = `Asked about opening hours (${phone})`;
+  await panel.getByLabel("Note", { exact: true }).fill(note);
+  await panel.getByRole("button", { name: "Add note" }).click();
+  await expect(page.locator("li[data-note-id]").filter({ hasText: note })).toBeVisible();
+  const expected = `Hi ${contact}, we are open 9-17 on weekdays. ${agent}`;
 
   if (javaScriptEnabled) {
     await page.getByRole("button", { name: "Saved replies" }).click();
@@ -62,7 +70,10 @@ test("an agent saves a reply, inserts it into a thread, and the handset gets exa
   ).toBeVisible();
   const handset = await page.context().newPage();
   await handset.goto(`/dev/phone?number=${encodeURIComponent(phone)}`);
-  await expect(handset.getByRole("list", { name: /SMS on/ }).getByText(expected, { exact: true })).toBeVisible();
+  const received = handset.getByRole("list", { name: /SMS on/ });
+  await expect(received.getByText(expected, { exact: true })).toBeVisible();
+  // The note stayed with the team.
+  await expect(received).not.toContainText(note);
 });
 
 test("typing / in an empty reply opens the saved replies; arrows and Enter insert one at the cursor @js-only", async ({
