@@ -48,10 +48,11 @@ test("a client that stopped reading is cut off: the sink is ended and the subscr
   expect(backlog).toBe(3);
 });
 
-test("a request that goes away ends the server's sink and frees the subscription", async () => {
+test("a connection that closes ends the server's sink and frees the subscription, once", async () => {
   const { response, unsubscribe, abort } = await openStream();
   const end = vi.fn();
-  directSinkOf(response)!({ write: () => true, end });
+  const closed = directSinkOf(response)!({ write: () => true, end });
+  closed();
   abort.abort();
   expect(end).toHaveBeenCalledOnce();
   expect(unsubscribe).toHaveBeenCalledOnce();

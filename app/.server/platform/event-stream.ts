@@ -39,9 +39,16 @@ const MAX_QUEUED_CHUNKS = 1_000;
 // A Node server can hand a stream its response and skip the web stream in
 // between: a fan-out to a thousand streams is then a thousand socket writes,
 // without a thousand reads, promises and microtasks around them.
-const directSinks = new WeakMap<Response, (sink: EventSink) => void>();
+const directSinks = new WeakMap<Response, (sink: EventSink) => () => void>();
 
-/** For a response from `eventStream`: attaches the server's own sink instead of reading the body. */
+/**
+ * For a response from `eventStream`: attaches the server's own sink instead of
+ * reading the body. Returns what to call when the connection closes. The
+ * request's abort signal is no substitute: the router hands the loader a copy
+ * of the Request, whose signal follows the original's only through a weak
+ * reference, so after a garbage collection it never fires and the stream
+ * stayed subscribed for good.
+ */
 export const directSinkOf = (response: Response) => directSinks.get(response);
 
 /**
@@ -65,16 +72,17 @@ export async function eventStream(
     if (sink ? !sink.write(frame) : early.push(frame) > MAX_QUEUED_CHUNKS) close();
   };
   const attach = (to: EventSink) => {
-    if (sink) return;
+    if (sink) return close;
     sink = to;
     for (const frame of early.splice(0)) write(frame);
     if (closed) to.end();
+    return close;
   };
   // highWaterMark 0: nothing is pulled until someone reads, so a direct sink can still take over.
   const body = new ReadableStream<Uint8Array>(
     {
       pull: (controller) =>
-        attach({
+        void attach({
           write(frame) {
             if ((controller.desiredSize ?? 0) < -MAX_QUEUED_CHUNKS) return false;
             controller.enqueue(frame);

@@ -177,10 +177,11 @@ async function send(res: ServerResponse, response: Response, method: string) {
   const attach = directSinkOf(response);
   if (attach) {
     res.flushHeaders();
-    attach({
+    const close = attach({
       write: (frame) => res.write(frame) || res.writableLength <= MAX_UNREAD_EVENT_BYTES,
       end: () => res.end(),
     });
+    res.once("close", close);
     return;
   }
   const reader = response.body.getReader();
