@@ -78,6 +78,36 @@ describe("who hears what", () => {
     }
   });
 
+  test("a burst of NOTIFYs reaches a viewer whole and in order, in fewer passes than NOTIFYs", async () => {
+    const agent = await createUser({ role: "agent" });
+    const passes: InboxEvent[][] = [];
+    const stop = await subscribeAsViewer(agent.id, { onEvents: (events) => passes.push(events), onResync: () => {} });
+    try {
+      const conversation = await inbound(STRANGER);
+      await vi.waitFor(() => expect(passes.flat().map((event) => event.messageId)).toContain(conversation.id));
+      passes.length = 0;
+      const burst = Array.from({ length: 20 }, () => ({
+        kind: "message" as const,
+        conversationId: conversation.conversationId,
+        messageId: crypto.randomUUID(),
+      }));
+      // Pipelined on one connection, so in this order and back to back: most arrive while a lookup runs.
+      const sender = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+      try {
+        await Promise.all(
+          burst.map((event) => sender`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify([event])})`),
+        );
+      } finally {
+        await sender.end();
+      }
+      await vi.waitFor(() => expect(passes.flat()).toHaveLength(burst.length));
+      expect(passes.flat()).toEqual(burst);
+      expect(passes.length).toBeLessThan(burst.length);
+    } finally {
+      stop();
+    }
+  });
+
   test("a member's /events stream never carries another member's conversation ids", async () => {
     const ada = await createUser({ phone: ADA });
     await createUser({ phone: BOB });

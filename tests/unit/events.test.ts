@@ -17,14 +17,30 @@ beforeEach(() => {
 });
 afterEach(() => vi.useRealTimers());
 
-test("a burst of events becomes one NOTIFY carrying every id, sent a few milliseconds later", async () => {
+test("events published together go out as one NOTIFY carrying every id, right after the current task", async () => {
   for (let n = 0; n < 20; n++) publish(event(n));
   expect(notify).not.toHaveBeenCalled();
-  await vi.advanceTimersByTimeAsync(10);
+  await vi.advanceTimersByTimeAsync(0);
   expect(notify).toHaveBeenCalledOnce();
   const [channel, payload] = notify.mock.calls[0]!;
   expect(channel).toBe(EVENTS_CHANNEL);
   expect(JSON.parse(payload)).toEqual(Array.from({ length: 20 }, (_, n) => event(n)));
+});
+
+test("events published while a NOTIFY is in flight wait for it, then go out together in the next one", async () => {
+  let answer!: () => void;
+  notify.mockImplementationOnce(() => new Promise<void>((resolve) => (answer = resolve)));
+  publish(event(1));
+  await vi.advanceTimersByTimeAsync(0);
+  publish(event(2));
+  await vi.advanceTimersByTimeAsync(0);
+  publish(event(3));
+  await vi.advanceTimersByTimeAsync(100);
+  expect(notify).toHaveBeenCalledOnce();
+  answer();
+  await vi.advanceTimersByTimeAsync(0);
+  expect(notify).toHaveBeenCalledTimes(2);
+  expect(JSON.parse(notify.mock.calls[1]![1])).toEqual([event(2), event(3)]);
 });
 
 test("the same event published twice in a burst is sent once", async () => {

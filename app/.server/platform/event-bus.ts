@@ -9,7 +9,10 @@ import { log } from "./log";
  * Publishing: callers publish after their transaction has committed: a NOTIFY
  * inside a write transaction takes a database-wide lock at commit and
  * serializes every writer. Bursts are coalesced into one NOTIFY, and payloads
- * carry ids only.
+ * carry ids only. Coalescing works like group commit: no timer, so a lone
+ * event goes out at once; what is published while a NOTIFY is in flight goes
+ * in the next one, so a busy process sends no more NOTIFYs than it has round
+ * trips to spare.
  *
  * Subscribing: one LISTEN per process fans out to in-process subscribers.
  */
@@ -24,30 +27,34 @@ export type InboxEvent = {
   messageId: string;
 };
 
-const COALESCE_MS = 5;
 // Postgres refuses payloads of 8000 bytes or more; ids are ASCII, so characters are bytes.
 const MAX_PAYLOAD_BYTES = 7_900;
 
 let pending = new Map<string, InboxEvent>();
-let timer: NodeJS.Timeout | undefined;
+let flushing = false;
 
 /** Queues an event for the next NOTIFY. Never throws: a lost live update is fixed by a reload, a failed webhook is not. */
 export function publish(event: InboxEvent): void {
   pending.set(`${event.kind}:${event.messageId}`, event);
-  timer ??= setTimeout(flush, COALESCE_MS);
+  if (flushing) return;
+  flushing = true;
+  // After the current task: a write that publishes several events does so in one go.
+  setImmediate(flush);
 }
 
 async function flush() {
-  const events = [...pending.values()];
-  pending = new Map();
-  timer = undefined;
-  for (const payload of payloadsOf(events)) {
-    try {
-      await database.notify(EVENTS_CHANNEL, payload);
-    } catch (error) {
-      log.error("could not publish inbox events", { payload, error });
+  while (pending.size > 0) {
+    const events = [...pending.values()];
+    pending = new Map();
+    for (const payload of payloadsOf(events)) {
+      try {
+        await database.notify(EVENTS_CHANNEL, payload);
+      } catch (error) {
+        log.error("could not publish inbox events", { payload, error });
+      }
     }
   }
+  flushing = false;
 }
 
 /** JSON arrays of events, each small enough for one NOTIFY. */
