@@ -7,7 +7,8 @@ import { hasRole, isStaff, type Role } from "~/lib/roles";
 type NavUser = { email: string | null; name: string | null; role: Role; phoneNumber: string | null };
 
 const navLink = ({ isActive }: { isActive: boolean }) =>
-  `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100"}`;
+  // Tighter in the one-row nav, so an admin's links fit beside the logo.
+  `rounded-md px-3 py-2 text-sm font-medium lg:px-1.5 ${isActive ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100"}`;
 
 /** `status` sits at the start of the signed-in links, outside the menu: the live-update indicator. */
 export function SiteHeader({
@@ -100,7 +101,10 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
             "Verify your phone"
           )}
         </NavLink>
-        <span className="truncate px-3 py-2 text-sm text-slate-600" title={user.email ?? undefined}>
+        <span
+          className="truncate px-3 py-2 text-sm text-slate-600 lg:max-w-40 lg:px-1.5"
+          title={user.email ?? undefined}
+        >
           {user.name || user.email}
           {isStaff(user) ? (
             <span className="ml-1 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">{user.role}</span>
