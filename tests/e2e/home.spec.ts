@@ -24,5 +24,5 @@ test("an unknown page answers 404 with a way back", async ({ page }) => {
 test("the health check answers", async ({ request }) => {
   const response = await request.get("/healthz");
   expect(response.status()).toBe(200);
-  expect(await response.json()).toEqual({ ok: true });
+  expect(await response.json()).toEqual({ ok: true, streams: expect.any(Number) });
 });
