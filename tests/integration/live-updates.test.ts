@@ -5,6 +5,7 @@ import { database, db } from "~/.server/platform/db/client";
 import { conversations, messages, users } from "~/.server/platform/db/schema";
 import { EVENTS_CHANNEL, type BusMessage, type InboxEvent } from "~/.server/platform/event-bus";
 import { receiveInbound } from "~/.server/conversations/inbound";
+import { assign, reopen, resolve } from "~/.server/conversations/assignment";
 import { subscribeAsViewer, viewerCount } from "~/.server/conversations/live-feed";
 import { loader } from "~/routes/events";
 import { readEventStream } from "../support/event-stream";
@@ -73,6 +74,32 @@ describe("who hears what", () => {
       await vi.waitFor(() => expect(heard.agent).toHaveLength(3));
       expect(heard.agent.map((e) => e.messageId).sort()).toEqual([own.id, others.id, unclaimed.id].sort());
       expect(heard.ada).toEqual([{ kind: "message", conversationId: own.conversationId, messageId: own.id }]);
+    } finally {
+      for (const stop of stops) stop();
+    }
+  });
+
+  test("the team hears who handles a conversation change (assigned, resolved, reopened); its member does not", async () => {
+    const ada = await createUser({ phone: ADA });
+    const agent = await createUser({ role: "agent" });
+    const colleague = await createUser({ role: "agent" });
+    const own = await inbound(ADA);
+    const heard = { ada: [] as InboxEvent[], colleague: [] as InboxEvent[] };
+    const stops = await Promise.all([
+      subscribeAsViewer(ada.id, { onEvents: (events) => heard.ada.push(...events), onResync: () => {} }),
+      subscribeAsViewer(colleague.id, { onEvents: (events) => heard.colleague.push(...events), onResync: () => {} }),
+    ]);
+    try {
+      expect(await assign(own.conversationId, agent.id)).toBe(true);
+      await resolve(own.conversationId);
+      await reopen(own.conversationId);
+      const handling = () => heard.colleague.filter((event) => event.kind === "handling");
+      await vi.waitFor(() => expect(handling()).toHaveLength(3));
+      expect(handling().every((event) => event.conversationId === own.conversationId)).toBe(true);
+      // A later SMS, which Ada does hear, shows nothing about handling came before it.
+      const later = await inbound(ADA, "still there?");
+      await vi.waitFor(() => expect(heard.ada.map((event) => event.messageId)).toContain(later.id));
+      expect(heard.ada.filter((event) => event.kind === "handling")).toEqual([]);
     } finally {
       for (const stop of stops) stop();
     }

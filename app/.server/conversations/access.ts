@@ -37,8 +37,8 @@ const ownedBy = (viewer: Viewer) =>
 /** Whether `viewer` sees the team's internal notes and contact details. */
 export const seesInternal = (viewer: Pick<Viewer, "role">) => isStaff(viewer);
 
-// Events about the team's own notes and contact details; the rest are about the SMS themselves.
-const INTERNAL_EVENTS: ReadonlySet<InboxEvent["kind"]> = new Set(["note", "contact"]);
+// Events about the team's own notes, contact details and who handles what; the rest are about the SMS themselves.
+const INTERNAL_EVENTS: ReadonlySet<InboxEvent["kind"]> = new Set(["note", "contact", "handling"]);
 
 /** The same rule for a conversation already loaded. */
 export function canSee(viewer: Viewer, conversation: Pick<Conversation, "userId" | "contactNumber">): boolean {

@@ -1,6 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { db } from "../platform/db/client";
 import { conversations, users } from "../platform/db/schema";
+import { publish } from "../platform/event-bus";
 import { activeStaff } from "./access";
 
 /**
@@ -20,10 +21,15 @@ export async function assignableUsers(): Promise<Assignee[]> {
     .orderBy(sql`lower(coalesce(${users.name}, ${users.email}))`, users.id);
 }
 
+// The team's open lists and threads show who handles what: each change refreshes them.
+const handlingChanged = (conversationId: string) =>
+  publish({ kind: "handling", conversationId, messageId: crypto.randomUUID() });
+
 /** Assigns to `assigneeId` (null: nobody). False when that id is no active agent or admin; nothing changes then. */
 export async function assign(conversationId: string, assigneeId: string | null): Promise<boolean> {
   if (assigneeId === null) {
     await db.update(conversations).set({ assigneeId: null }).where(eq(conversations.id, conversationId));
+    handlingChanged(conversationId);
     return true;
   }
   // One statement: a role changed meanwhile cannot slip between the check and the write.
@@ -37,6 +43,7 @@ export async function assign(conversationId: string, assigneeId: string | null):
       ),
     )
     .returning({ id: conversations.id });
+  if (updated.length > 0) handlingChanged(conversationId);
   return updated.length > 0;
 }
 
@@ -45,8 +52,10 @@ export async function resolve(conversationId: string): Promise<void> {
     .update(conversations)
     .set({ resolvedAt: sql`coalesce(${conversations.resolvedAt}, now())` })
     .where(eq(conversations.id, conversationId));
+  handlingChanged(conversationId);
 }
 
 export async function reopen(conversationId: string): Promise<void> {
   await db.update(conversations).set({ resolvedAt: null }).where(eq(conversations.id, conversationId));
+  handlingChanged(conversationId);
 }

@@ -18,12 +18,12 @@ import { log } from "./log";
  */
 export const EVENTS_CHANNEL = "birdline_events";
 
-export const EVENT_KINDS = ["message", "status", "note", "contact"] as const;
+export const EVENT_KINDS = ["message", "status", "note", "contact", "handling"] as const;
 
 export type InboxEvent = {
   kind: (typeof EVENT_KINDS)[number];
   conversationId: string;
-  /** The id of what changed: a message, an internal note, or the contact's details. */
+  /** The id of what changed: a message, an internal note, the contact's details, or a handling change (assignee, open/resolved). */
   messageId: string;
 };
 
