@@ -3,6 +3,7 @@ import { db } from "../platform/db/client";
 import { conversations, users } from "../platform/db/schema";
 import { publish } from "../platform/event-bus";
 import { activeStaff } from "./access";
+import { accountName } from "../identity/names";
 
 /**
  * Who handles a conversation, and whether it still needs handling. Only
@@ -15,10 +16,10 @@ export type Assignee = { id: string; name: string };
 /** Everyone a conversation may be assigned to, by name. */
 export async function assignableUsers(): Promise<Assignee[]> {
   return db
-    .select({ id: users.id, name: sql<string>`coalesce(${users.name}, ${users.email}, 'Someone')` })
+    .select({ id: users.id, name: sql<string>`coalesce(${accountName}, 'Someone')` })
     .from(users)
     .where(activeStaff())
-    .orderBy(sql`lower(coalesce(${users.name}, ${users.email}))`, users.id);
+    .orderBy(sql`lower(${accountName})`, users.id);
 }
 
 // The team's open lists and threads show who handles what: each change refreshes them.

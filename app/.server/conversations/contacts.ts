@@ -2,6 +2,7 @@ import { eq, inArray, sql, type SQL } from "drizzle-orm";
 import { db } from "../platform/db/client";
 import { contacts, conversations, users } from "../platform/db/schema";
 import { publish } from "../platform/event-bus";
+import { accountName } from "../identity/names";
 
 /**
  * What the team calls a contact, decided here for every page and the search:
@@ -12,7 +13,7 @@ import { publish } from "../platform/event-bus";
  */
 
 // Joined as `conversations left join contacts left join users (the owner)`.
-const displayName = sql<string | null>`coalesce(${contacts.name}, ${users.name}, ${users.email})`;
+const displayName = sql<string | null>`coalesce(${contacts.name}, ${accountName})`;
 
 /** Each conversation's contact name, null when nobody named them and no member owns the number. */
 export async function contactNamesOf(conversationIds: string[]): Promise<Map<string, string | null>> {

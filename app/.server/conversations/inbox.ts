@@ -19,6 +19,7 @@ import { env } from "../platform/env";
 import { isUuid } from "../platform/db/uuid";
 import { UNREAD_CAP } from "~/lib/unread";
 import { unreadIn } from "./threads";
+import { accountName } from "../identity/names";
 
 /**
  * The staff inbox: views, open/resolved, search, keyset pages and the views'
@@ -269,7 +270,7 @@ async function namesOf(ids: (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
   if (wanted.length === 0) return new Map();
   const rows = await db
-    .select({ id: users.id, name: sql<string>`coalesce(${users.name}, ${users.email}, 'Someone')` })
+    .select({ id: users.id, name: sql<string>`coalesce(${accountName}, 'Someone')` })
     .from(users)
     .where(inArray(users.id, wanted));
   return new Map(rows.map((row) => [row.id, row.name]));

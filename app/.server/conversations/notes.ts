@@ -1,10 +1,11 @@
-import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
+import { and, asc, eq, gte, lt } from "drizzle-orm";
 import type { Viewer } from "./access";
 import { db } from "../platform/db/client";
 import { notes, users } from "../platform/db/schema";
 import { publish } from "../platform/event-bus";
 import { isUuid } from "../platform/db/uuid";
 import { authorLabel, type ThreadPage } from "./threads";
+import { accountName } from "../identity/names";
 
 /**
  * The team's internal notes in a thread. A table of their own, not messages:
@@ -22,7 +23,7 @@ export async function notesWithin(viewer: Viewer, conversationId: string, span: 
       body: notes.body,
       createdAt: notes.createdAt,
       authorUserId: notes.authorUserId,
-      authorName: sql<string | null>`coalesce(${users.name}, ${users.email})`,
+      authorName: accountName,
     })
     .from(notes)
     .leftJoin(users, eq(users.id, notes.authorUserId))

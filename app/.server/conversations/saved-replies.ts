@@ -6,6 +6,7 @@ import { savedReplies, users } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
 import type { Conversation } from "./access";
 import { spokenNameOf } from "./contacts";
+import { accountName } from "../identity/names";
 
 /**
  * The team's saved replies: one list shared by every agent and admin (what
@@ -22,7 +23,7 @@ export async function listSavedReplies(): Promise<SavedReply[]> {
       id: savedReplies.id,
       title: savedReplies.title,
       body: savedReplies.body,
-      createdBy: sql<string | null>`coalesce(${users.name}, ${users.email})`,
+      createdBy: accountName,
       updatedAt: savedReplies.updatedAt,
     })
     .from(savedReplies)

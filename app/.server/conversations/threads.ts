@@ -5,6 +5,7 @@ import type { Viewer } from "./access";
 import { db } from "../platform/db/client";
 import { conversationReads, messages, users } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
+import { accountName } from "../identity/names";
 
 /** Reading a conversation: one thread page at a time, who wrote each message, and what is unread. Who may see which is access.ts's. */
 
@@ -99,7 +100,7 @@ export const threadColumns = {
   segments: messages.segments,
   author: messages.author,
   authorUserId: messages.authorUserId,
-  authorName: sql<string | null>`coalesce(${users.name}, ${users.email})`,
+  authorName: accountName,
 };
 
 /**

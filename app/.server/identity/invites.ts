@@ -5,6 +5,7 @@ import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
 import { invites, users } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
+import { accountName } from "./names";
 
 /**
  * Invite links: the way someone becomes an agent or admin from the start.
@@ -79,7 +80,7 @@ export async function openInvites(): Promise<OpenInvite[]> {
     .select({
       id: invites.id,
       role: invites.role,
-      createdBy: sql<string | null>`coalesce(${users.name}, ${users.email})`,
+      createdBy: accountName,
       createdAt: invites.createdAt,
       expiresAt: invites.expiresAt,
     })
