@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
@@ -48,5 +49,52 @@ describe("live-update streams on the running server", () => {
 
     for (const request of requests) request.destroy();
     await vi.waitFor(async () => expect((await openStreams()).streams).toBe(before), { timeout: 5_000 });
+  });
+
+  /** Raw HTTP, so the test sees the framing itself: HTTP/1.1 gets chunks, HTTP/1.0 the bytes as they are. */
+  function rawStream(version: "1.0" | "1.1", cookie: string) {
+    const socket = net.connect(Number(new URL(app.url).port), "127.0.0.1");
+    let received = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => (received += chunk));
+    socket.write(`GET /events HTTP/${version}\r\nHost: ${new URL(app.url).host}\r\nCookie: ${cookie}\r\n\r\n`);
+    return { socket, received: () => received };
+  }
+
+  test("an event reaches streams over HTTP/1.1 as one well-formed chunk, and over HTTP/1.0 unframed", async () => {
+    const agent = await createUser({ role: "agent" });
+    const streams = { "1.1": rawStream("1.1", agent.cookie), "1.0": rawStream("1.0", agent.cookie) };
+    try {
+      await vi.waitFor(() => {
+        for (const stream of Object.values(streams)) expect(stream.received()).toContain("retry: 5000");
+      });
+      const contact = `+3161255${String(Date.now() % 10_000).padStart(4, "0")}`;
+      const webhook = await fetch(`${app.url}/webhooks/messagebird?secret=${process.env.MESSAGEBIRD_WEBHOOK_SECRET}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ originator: contact.slice(1), recipient: "447700900000", payload: "framed?" }),
+      });
+      const { id } = (await webhook.json()) as { id: string };
+      const frame = (text: string) =>
+        new RegExp(`event: inbox\ndata: (\\{[^\n]*"messageId":"${id}"\\})\n\n`).exec(text);
+      await vi.waitFor(() => {
+        for (const stream of Object.values(streams)) expect(frame(stream.received())).not.toBeNull();
+      });
+
+      const chunked = streams["1.1"].received();
+      expect(chunked).toMatch(/^HTTP\/1\.1 200 OK\r\n[^]*transfer-encoding: chunked\r\n/i);
+      // The chunk's size line counts exactly the frame that follows it.
+      const event = frame(chunked)!;
+      const size = /\r\n([0-9a-f]+)\r\n$/.exec(chunked.slice(0, event.index))?.[1];
+      expect(parseInt(size!, 16)).toBe(event[0].length);
+      expect(chunked.slice(event.index + event[0].length, event.index + event[0].length + 2)).toBe("\r\n");
+
+      const plain = streams["1.0"].received();
+      expect(plain).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(plain).not.toMatch(/transfer-encoding/i);
+      expect(plain).not.toMatch(/\r\n[0-9a-f]+\r\nevent: inbox/);
+    } finally {
+      for (const stream of Object.values(streams)) stream.socket.destroy();
+    }
   });
 });

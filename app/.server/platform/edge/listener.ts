@@ -4,7 +4,7 @@ import { env, isLoopbackAddress } from "../env";
 import { log } from "../log";
 import { bodyRuleFor, hasBody, isFormEncoding, readBody } from "./body";
 import { originOf, proxyMatcher, type Origin } from "./proxy";
-import { directSinkOf } from "../event-stream";
+import { directSinkOf, type EventSink } from "../event-stream";
 import { baseSecurityHeaders } from "./security-headers";
 
 type Next = () => void;
@@ -177,10 +177,7 @@ async function send(res: ServerResponse, response: Response, method: string) {
   const attach = directSinkOf(response);
   if (attach) {
     res.flushHeaders();
-    const close = attach({
-      write: (frame) => res.write(frame) || res.writableLength <= MAX_UNREAD_EVENT_BYTES,
-      end: () => res.end(),
-    });
+    const close = attach(eventSinkOf(res));
     res.once("close", close);
     return;
   }
@@ -198,6 +195,33 @@ async function send(res: ServerResponse, response: Response, method: string) {
   } finally {
     res.off("close", cancel);
   }
+}
+
+/**
+ * Where an event stream's frames go. On HTTP/1.1 each frame is written to the
+ * socket already framed as a chunk, bytes shared by every stream: one
+ * immediate write each, where `res.write` would cork the socket, frame the
+ * chunk again per stream, and leave all of a fan-out's writes until the pass
+ * over the streams is over. `res.end()` still writes the last chunk.
+ */
+function eventSinkOf(res: ServerResponse): EventSink {
+  const socket = res.socket;
+  if (!res.chunkedEncoding || !socket) {
+    return { write: (frame) => res.write(frame) || res.writableLength <= MAX_UNREAD_EVENT_BYTES, end: () => res.end() };
+  }
+  return {
+    write: (frame) => socket.write(asChunk(frame)) || socket.writableLength <= MAX_UNREAD_EVENT_BYTES,
+    end: () => res.end(),
+  };
+}
+
+const CRLF = Buffer.from("\r\n");
+const chunks = new WeakMap<Uint8Array, Buffer>();
+function asChunk(frame: Uint8Array): Buffer {
+  let chunk = chunks.get(frame);
+  if (!chunk)
+    chunks.set(frame, (chunk = Buffer.concat([Buffer.from(`${frame.byteLength.toString(16)}\r\n`), frame, CRLF])));
+  return chunk;
 }
 
 function drained(res: ServerResponse): Promise<void> {
