@@ -1,6 +1,8 @@
 import { count, eq, inArray, sql } from "drizzle-orm";
 import postgres from "postgres";
-import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { randomUUID } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { receiveInbound } from "~/.server/conversations/inbound";
 import { db } from "~/.server/platform/db/client";
 import { conversations, messages, webhookRejections } from "~/.server/platform/db/schema";
 import { action } from "~/routes/webhooks.messagebird";
@@ -96,6 +98,72 @@ describe("many webhooks at once", () => {
     ]);
     const [after] = await db.select().from(conversations).where(eq(conversations.contactNumber, "+31612349999"));
     expect(after!.optedOutAt).not.toBeNull();
+  });
+});
+
+describe("keywords stored together", () => {
+  // Every ordering of three texts drawn from STOP, START and plain text, on a
+  // conversation opted in or already opted out: stored in one batch, each
+  // leaves consent exactly as storing them one at a time does.
+  const WORDS = ["STOP", "START", "hello"];
+  const orderings = WORDS.flatMap((a) => WORDS.flatMap((b) => WORDS.map((c) => [a, b, c])));
+  const TO = "+447700900000";
+  let sender = 0;
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Opted in (null), or which text's arrival time stands as the opt-out ("before" for the initial STOP). */
+  async function consentOf(from: string, texts: { id: string }[]) {
+    const [conversation] = await db.select().from(conversations).where(eq(conversations.contactNumber, from));
+    const optedOutAt = conversation!.optedOutAt?.getTime();
+    if (optedOutAt === undefined) return null;
+    const stored = await db
+      .select({ id: messages.providerMessageId, at: messages.createdAt })
+      .from(messages)
+      .where(eq(messages.conversationId, conversation!.id));
+    const setBy = stored.find((message) => message.at.getTime() === optedOutAt)?.id;
+    return texts.findIndex((text) => text.id === setBy);
+  }
+
+  async function scenario(words: string[], optedOutBefore: boolean, together: boolean) {
+    const from = `+3161300${String(++sender).padStart(4, "0")}`;
+    const text = (body: string) => ({ from, to: TO, body, providerMessageId: `kw-${from}-${randomUUID()}` });
+    // Arrival times a second apart, so the time the opt-out kept tells which text set it.
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2026-01-01T00:00:00Z") });
+    const tick = () => vi.setSystemTime(Date.now() + 1_000);
+    const first = text(optedOutBefore ? "STOP" : "hello");
+    await receiveInbound(first);
+    const texts = words.map(text);
+    if (together) {
+      // The first is written at once; the three arriving meanwhile wait for it and go in one batch.
+      tick();
+      const pending = [receiveInbound(text("hello"))];
+      for (const sms of texts) {
+        tick();
+        pending.push(receiveInbound(sms));
+      }
+      await Promise.all(pending);
+    } else {
+      for (const sms of texts) {
+        tick();
+        await receiveInbound(sms);
+      }
+    }
+    vi.useRealTimers();
+    return consentOf(
+      from,
+      [first, ...texts].map((sms) => ({ id: sms.providerMessageId })),
+    );
+  }
+
+  test.each([false, true])("one batch or one at a time, same consent (opted out before: %s)", async (optedOut) => {
+    for (const words of orderings) {
+      const oneByOne = await scenario(words, optedOut, false);
+      const together = await scenario(words, optedOut, true);
+      expect({ words, consent: together }).toEqual({ words, consent: oneByOne });
+    }
   });
 });
 

@@ -9,7 +9,7 @@ import { publish } from "../platform/event-bus";
 import { writeBatch } from "../platform/write-batch";
 import { noteNumbersTexted } from "../sms/numbers";
 import { claimNonces, type Nonce } from "../webhooks/nonces";
-import { consentKeyword, type ConsentKeyword } from "./consent";
+import { consentKeyword } from "./consent";
 import type { InboundSms } from "./provider-events";
 
 /** A signed webhook's nonce refused: it was recorded before, and nothing was stored. */
@@ -50,10 +50,13 @@ const DUPLICATE: Received = { status: "duplicate" };
 
 /**
  * The same outcome as storing the arrivals one by one in arrival order, in a
- * fixed number of statements. The conversation upsert takes each sender's
- * row lock until commit, so one sender's deliveries in different batches (or
- * on other instances) take turns, which keeps the earlier-window lookup free
- * of races.
+ * fixed number of statements, sent together: after the nonces (when there are
+ * any) the rest is one round trip, since each statement finds what the one
+ * before it wrote instead of waiting for its answer. The conversation upsert
+ * takes each sender's row lock until commit, so one sender's deliveries in
+ * different batches (or on other instances) take turns; the insert, a later
+ * statement, then sees whatever the previous turn committed, which keeps the
+ * earlier-delivery check free of races.
  */
 async function storeAll(tx: Db, arrivals: Arrival[]): Promise<Received[]> {
   const answers: Received[] = new Array(arrivals.length);
@@ -62,7 +65,7 @@ async function storeAll(tx: Db, arrivals: Arrival[]): Promise<Received[]> {
     tx,
     arrivals.map((arrival) => arrival.nonce),
   );
-  const candidates: number[] = [];
+  const candidates: Arrival[] = [];
   const idsTaken = new Set<string>();
   arrivals.forEach((arrival, i) => {
     if (!claimed[i]) answers[i] = { status: "replayed" };
@@ -70,160 +73,119 @@ async function storeAll(tx: Db, arrivals: Arrival[]): Promise<Received[]> {
     else if ([arrival.providerMessageId, ...arrival.earlierIds].some((id) => idsTaken.has(id))) answers[i] = DUPLICATE;
     else {
       idsTaken.add(arrival.providerMessageId);
-      candidates.push(i);
+      candidates.push(arrival);
     }
   });
   if (candidates.length === 0) return answers;
 
-  await noteNumbersTexted(
-    tx,
-    candidates.map((i) => arrivals[i]!.sms.to),
-  );
-  const conversationIds = await upsertConversations(
-    tx,
-    candidates.map((i) => arrivals[i]!.sms),
-  );
-  const seen = await storedEarlier(
-    tx,
-    candidates.flatMap((i) => arrivals[i]!.earlierIds),
-  );
-  const fresh = candidates
-    .map((i, n) => ({ i, arrival: arrivals[i]!, conversationId: conversationIds[n]! }))
-    .filter(({ i, arrival }) => {
-      if (!arrival.earlierIds.some((id) => seen.has(id))) return true;
-      answers[i] = DUPLICATE;
-      return false;
-    });
-
-  const inserted = await insertMessages(tx, fresh);
-  const stored = fresh.filter(({ i, arrival, conversationId }) => {
-    const id = inserted.get(arrival.providerMessageId);
-    answers[i] = id === undefined ? DUPLICATE : { status: "stored", id, conversationId };
-    return id !== undefined;
+  const texts = candidates.map((arrival) => arrival.sms);
+  const [, , inserted] = await Promise.all([
+    noteNumbersTexted(
+      tx,
+      texts.map((sms) => sms.to),
+    ),
+    lockConversations(tx, texts),
+    insertMessages(tx, candidates),
+  ]);
+  const stored = new Map(inserted.map((row) => [row.providerMessageId, row]));
+  arrivals.forEach((arrival, i) => {
+    if (answers[i]) return;
+    const row = stored.get(arrival.providerMessageId);
+    answers[i] = row ? { status: "stored", id: row.id, conversationId: row.conversationId } : DUPLICATE;
   });
-  await touchConversations(tx, stored);
   return answers;
 }
 
-type Placed = { i: number; arrival: Arrival; conversationId: string };
-
-// Which conversation an inbound SMS belongs to, named once: the upsert's conflict target, and the same key
-// read from a row, so each conversation gets one upsert row and each SMS finds its conversation's id.
-const CONVERSATION_TARGET = sql.raw("contact_number, virtual_number");
-type ConversationRow = { contactNumber: string; virtualNumber: string };
-const conversationKey = (row: ConversationRow) => `${row.contactNumber} ${row.virtualNumber}`;
-
 /**
- * One upsert for every sender in the batch; answers each SMS's conversation
- * id by position. DO UPDATE (not DO NOTHING) so the rows come back and stay
- * locked until commit. Rows go in key order (a function scan keeps its
- * input's order), so two batches that share senders, on this or another
- * instance, wait for each other rather than deadlock.
+ * One upsert for every sender in the batch: creates the conversations that
+ * are new and locks them all until commit. DO UPDATE (not DO NOTHING) so
+ * existing rows are locked too. Rows go in key order (a function scan keeps
+ * its input's order), so two batches that share senders, on this or another
+ * instance, wait for each other rather than deadlock. A new conversation gets
+ * the first SMS's numbers, as if they had been stored one by one.
  */
-async function upsertConversations(tx: Db, texts: InboundSms[]): Promise<string[]> {
-  const keys = texts.map((sms) => conversationKey({ contactNumber: sms.from, virtualNumber: sms.to }));
-  const rows = new Map<string, ConversationRow>();
-  // A new conversation gets the first SMS's numbers, as if they had been stored one by one.
-  texts.forEach((sms, n) => {
-    if (!rows.has(keys[n]!)) rows.set(keys[n]!, { contactNumber: sms.from, virtualNumber: sms.to });
-  });
+async function lockConversations(tx: Db, texts: InboundSms[]): Promise<void> {
+  const rows = new Map(
+    texts.map((sms) => [`${sms.from} ${sms.to}`, { contactNumber: sms.from, virtualNumber: sms.to }]),
+  );
   const sorted = [...rows.keys()].sort().map((key) => rows.get(key)!);
-  const upserted = await preparedRows<{ id: string } & ConversationRow>(
+  await preparedRows(
     tx,
     "upsert_inbound_conversations",
-    // A no-op update, only for the row lock and RETURNING. Ownership is never
-    // rewritten here: claiming and removing a number own it, and a value read
-    // from this statement's snapshot could undo a removal committed meanwhile.
+    // A no-op update, only for the row lock. Ownership is never rewritten
+    // here: claiming and removing a number own it, and a value read from this
+    // statement's snapshot could undo a removal committed meanwhile.
     sql`insert into ${conversations} (contact_number, virtual_number, user_id)
         select v."contactNumber", v."virtualNumber", (select u.id from ${users} u where u.phone_number = v."contactNumber")
         from jsonb_to_recordset(${JSON.stringify(sorted)}::jsonb) as v("contactNumber" text, "virtualNumber" text)
-        on conflict (${CONVERSATION_TARGET}) do update set contact_number = excluded.contact_number
-        returning id, contact_number as "contactNumber", virtual_number as "virtualNumber"`,
+        on conflict (contact_number, virtual_number) do update set contact_number = excluded.contact_number`,
   );
-  const ids = new Map(upserted.map((row) => [conversationKey(row), row.id]));
-  return keys.map((key) => ids.get(key)!);
 }
 
-/** Which of these provider ids are already stored. */
-async function storedEarlier(tx: Db, ids: string[]): Promise<Set<string>> {
-  if (ids.length === 0) return new Set();
-  const rows = await preparedRows<{ id: string }>(
-    tx,
-    "inbound_stored_earlier",
-    sql`select provider_message_id as id from ${messages}
-        where provider_message_id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`,
-  );
-  return new Set(rows.map((row) => row.id));
-}
+type Inserted = { id: string; providerMessageId: string; conversationId: string };
 
-/** One insert for the batch; answers the new message ids by provider id (a conflict means a duplicate). */
-async function insertMessages(tx: Db, placed: Placed[]): Promise<Map<string, string>> {
-  if (placed.length === 0) return new Map();
-  const rows = placed.map(({ arrival: { sms, providerMessageId, receivedAt }, conversationId }) => ({
-    conversationId,
+/**
+ * One statement stores the batch's new messages in their conversations (a
+ * conflict, or an earlier delivery under another id, means a duplicate) and
+ * applies what the stored ones change on their conversations: the latest
+ * message time, a resolved conversation reopened (the contact needs the team
+ * again; a redelivery does not), and consent as the keywords would leave it
+ * applied in arrival order: the last opt-in wins over the opt-outs before it,
+ * and the first opt-out after it sets the time (after an opt-in it starts
+ * anew, otherwise the earliest opt-out stands).
+ */
+async function insertMessages(tx: Db, candidates: Arrival[]): Promise<Inserted[]> {
+  const rows = candidates.map(({ sms, providerMessageId, earlierIds, receivedAt }, ord) => ({
+    ord,
     body: sms.body,
     fromNumber: sms.from,
     toNumber: sms.to,
     providerMessageId,
+    earlierIds,
     segments: countSegments(sms.body).segments,
     createdAt: receivedAt,
+    keyword: consentKeyword(sms.body),
   }));
-  const inserted = await preparedRows<{ id: string; providerMessageId: string }>(
+  return preparedRows<Inserted>(
     tx,
     "insert_inbound_messages",
-    sql`insert into ${messages} (conversation_id, direction, body, from_number, to_number, status, provider_message_id, segments, created_at, status_at)
-        select v."conversationId", 'inbound', v.body, v."fromNumber", v."toNumber", 'received', v."providerMessageId", v.segments, v."createdAt", v."createdAt"
-        from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
-          "conversationId" uuid, body text, "fromNumber" text, "toNumber" text, "providerMessageId" text, segments int, "createdAt" timestamptz)
-        on conflict (provider_message_id) do nothing
-        returning id, provider_message_id as "providerMessageId"`,
-  );
-  return new Map(inserted.map((row) => [row.providerMessageId, row.id]));
-}
-
-/**
- * What the stored messages change on their conversations, in one update: the
- * latest message time, and consent as the keywords would leave it applied in
- * arrival order (the last one wins; an opt-out after an opt-in starts anew).
- */
-async function touchConversations(tx: Db, stored: Placed[]) {
-  if (stored.length === 0) return;
-  type Change = {
-    id: string;
-    lastMessageAt: Date;
-    consent: ConsentKeyword | "opt-out-anew" | null;
-    consentAt: Date | null;
-  };
-  const changes = new Map<string, Change>();
-  for (const { arrival, conversationId } of stored) {
-    const change = changes.get(conversationId) ?? {
-      id: conversationId,
-      lastMessageAt: arrival.receivedAt,
-      consent: null,
-      consentAt: null,
-    };
-    changes.set(conversationId, change);
-    if (arrival.receivedAt > change.lastMessageAt) change.lastMessageAt = arrival.receivedAt;
-    const keyword = consentKeyword(arrival.sms.body);
-    if (keyword === "opt-in") Object.assign(change, { consent: "opt-in", consentAt: null });
-    else if (keyword === "opt-out" && (change.consent === null || change.consent === "opt-in"))
-      Object.assign(change, { consent: change.consent ? "opt-out-anew" : "opt-out", consentAt: arrival.receivedAt });
-  }
-  await preparedRows(
-    tx,
-    "touch_inbound_conversations",
-    // A new SMS reopens a resolved conversation: the contact needs the team again (a redelivery does not).
-    sql`update ${conversations} c set
-          last_message_at = greatest(c.last_message_at, v."lastMessageAt"),
-          resolved_at = null,
-          opted_out_at = case v.consent
-            when 'opt-in' then null
-            when 'opt-out' then coalesce(c.opted_out_at, v."consentAt")
-            when 'opt-out-anew' then v."consentAt"
-            else c.opted_out_at end
-        from jsonb_to_recordset(${JSON.stringify([...changes.values()])}::jsonb)
-          as v(id uuid, "lastMessageAt" timestamptz, consent text, "consentAt" timestamptz)
-        where c.id = v.id`,
+    sql`with v as (
+          select * from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) as v(
+            ord int, body text, "fromNumber" text, "toNumber" text, "providerMessageId" text, "earlierIds" text[],
+            segments int, "createdAt" timestamptz, keyword text)
+        ), inserted as (
+          insert into ${messages} (conversation_id, direction, body, from_number, to_number, status, provider_message_id, segments, created_at, status_at)
+          select c.id, 'inbound', v.body, v."fromNumber", v."toNumber", 'received', v."providerMessageId", v.segments, v."createdAt", v."createdAt"
+          from v join ${conversations} c on c.contact_number = v."fromNumber" and c.virtual_number = v."toNumber"
+          where not exists (select from ${messages} m where m.provider_message_id = any(v."earlierIds"))
+          order by v.ord
+          on conflict (provider_message_id) do nothing
+          returning id, provider_message_id, conversation_id
+        ), stored as (
+          select v.*, i.conversation_id from inserted i join v on v."providerMessageId" = i.provider_message_id
+        ), changes as (
+          select conversation_id, max("createdAt") as "lastMessageAt", max(ord) filter (where keyword = 'opt-in') as "lastOptIn"
+          from stored group by conversation_id
+        ), touched as (
+          update ${conversations} c set
+            last_message_at = greatest(c.last_message_at, k."lastMessageAt"),
+            resolved_at = null,
+            opted_out_at = case
+              when k."optOutAt" is not null and k."lastOptIn" is not null then k."optOutAt"
+              when k."optOutAt" is not null then coalesce(c.opted_out_at, k."optOutAt")
+              when k."lastOptIn" is not null then null
+              else c.opted_out_at end
+          from (
+            select changes.*, (
+              select s."createdAt" from stored s
+              where s.conversation_id = changes.conversation_id and s.keyword = 'opt-out' and s.ord > coalesce(changes."lastOptIn", -1)
+              order by s.ord limit 1
+            ) as "optOutAt"
+            from changes
+          ) k
+          where c.id = k.conversation_id
+        )
+        select id, provider_message_id as "providerMessageId", conversation_id as "conversationId" from inserted`,
   );
 }
 
