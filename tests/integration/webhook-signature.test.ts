@@ -182,7 +182,7 @@ describe("a crash before the message commits", () => {
           const lost = send(crashing, token).catch(() => "connection lost");
           for (let waited = 0; ; waited += 20) {
             const [waiting] = await pg<{ n: number }[]>`select count(*)::int as n from pg_stat_activity
-            where datname = current_database() and wait_event_type = 'Lock' and query like 'insert into "messages"%'`;
+            where datname = current_database() and wait_event_type = 'Lock' and query like '%insert into "messages"%'`;
             if (waiting!.n > 0) break;
             if (waited > 10_000) throw new Error("the webhook never reached the message insert");
             await sleep(20);
