@@ -42,7 +42,8 @@ export function ReplyForm({
   });
   const textarea = useRef<HTMLTextAreaElement>(null);
   const [text, setText] = useState(prefill ?? "");
-  const [picking, setPicking] = useState(false);
+  // "slash": opened by typing "/", which Escape then types after all, so a reply can still start with one.
+  const [picking, setPicking] = useState<false | "button" | "slash">(false);
   const submitted = useRef("");
   const busy = fetcher.state !== "idle";
   const pendingBody = fetcher.formData?.get("intent") === "send" ? String(fetcher.formData.get("body") ?? "") : null;
@@ -119,10 +120,10 @@ export function ReplyForm({
               .join(" ")}
             onInput={(event) => setText(event.currentTarget.value)}
             onKeyDown={(event) => {
-              // "/" in an empty box opens the saved replies instead of typing itself.
-              if (event.key === "/" && savedReplies && event.currentTarget.value === "") {
+              // "/" in an empty box opens the saved replies (when there are any) instead of typing itself.
+              if (event.key === "/" && savedReplies?.replies.length && event.currentTarget.value === "") {
                 event.preventDefault();
-                setPicking(true);
+                setPicking("slash");
                 return;
               }
               if (event.key !== "Enter" || event.shiftKey || event.nativeEvent.isComposing) return;
@@ -150,10 +151,11 @@ export function ReplyForm({
                 hydrated ? (
                   <SavedReplyPicker
                     offer={savedReplies}
-                    open={picking}
-                    onOpenChange={setPicking}
+                    open={picking !== false}
+                    openedBySlash={picking === "slash"}
+                    onOpenChange={(open) => setPicking(open ? "button" : false)}
                     onPick={insert}
-                    onEscape={() => textarea.current?.focus()}
+                    onEscape={() => (picking === "slash" ? insert("/") : textarea.current?.focus())}
                   />
                 ) : (
                   <SavedReplyLinks replies={savedReplies.replies} />

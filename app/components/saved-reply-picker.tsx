@@ -60,17 +60,20 @@ export function SavedReplyLinks({ replies }: { replies: SavedReplyChoice[] }) {
 /**
  * With JavaScript: a button (or `/` typed into an empty box, see ReplyForm)
  * opens a search box over the team's replies, a combobox with its listbox:
- * typing filters, arrows move, Enter inserts, Escape goes back to the reply.
+ * typing filters, arrows move, Enter inserts, Escape goes back to the reply
+ * (and, when `/` opened it, types that `/` after all).
  */
 export function SavedReplyPicker({
   offer,
   open,
+  openedBySlash,
   onOpenChange,
   onPick,
   onEscape,
 }: {
   offer: SavedRepliesOffer;
   open: boolean;
+  openedBySlash: boolean;
   onOpenChange: (open: boolean) => void;
   /** The chosen reply with its placeholders filled in, as it will go out. */
   onPick: (text: string) => void;
@@ -118,6 +121,11 @@ export function SavedReplyPicker({
               }}
             />
           )}
+          {openedBySlash ? (
+            <p className="px-3 pb-1 text-xs text-slate-600">
+              Press <kbd className="font-sans font-semibold">Esc</kbd> to type “/” instead.
+            </p>
+          ) : null}
           <ManageLink />
         </div>
       ) : null}

@@ -111,6 +111,17 @@ test("typing / in an empty reply opens the saved replies; arrows and Enter inser
   await expect(search).toBeHidden();
   await expect(box).toBeFocused();
   await expect(box).toHaveValue(`Hello ${agent} here. bye`);
+
+  // A reply may still start with "/": Escape from a search that "/" opened types it after all.
+  await box.fill("");
+  await page.keyboard.press("/");
+  await expect(search).toBeFocused();
+  await expect(page.getByText("Press Esc to type “/” instead.")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(search).toBeHidden();
+  await expect(box).toBeFocused();
+  await page.keyboard.type("help");
+  await expect(box).toHaveValue("/help");
 });
 
 test("a saved reply can be changed and deleted by the team", async ({ page, signedIn }) => {
