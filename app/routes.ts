@@ -1,4 +1,5 @@
 import { type RouteConfig, index, route } from "@react-router/dev/routes";
+import { WEBHOOK_PATHS } from "./lib/webhook-paths";
 
 export default [
   index("routes/home.tsx"),
@@ -15,8 +16,8 @@ export default [
     route(":conversationId", "routes/messages.$conversationId.tsx"),
   ]),
   route("messages/:conversationId/export.csv", "routes/messages.$conversationId.export.ts"),
-  route("webhooks/messagebird", "routes/webhooks.messagebird.ts"),
-  route("webhooks/messagebird/status", "routes/webhooks.messagebird.status.ts"),
+  route(WEBHOOK_PATHS.inbound, "routes/webhooks.messagebird.ts"),
+  route(WEBHOOK_PATHS.status, "routes/webhooks.messagebird.status.ts"),
   route("dev/phone", "routes/dev.phone.tsx"),
   route("admin/webhooks", "routes/admin.webhooks.tsx"),
   route("team", "routes/team.tsx"),

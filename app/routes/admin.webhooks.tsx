@@ -4,6 +4,7 @@ import { recentRejections } from "~/.server/webhooks/rejections";
 import { Time } from "~/components/time";
 import type { Route } from "./+types/admin.webhooks";
 import { titleWithUnread } from "~/lib/unread";
+import { WEBHOOK_PATHS } from "~/lib/webhook-paths";
 
 export const meta: Route.MetaFunction = ({ matches }) => titleWithUnread(matches, "Refused webhooks · Birdline");
 
@@ -11,7 +12,7 @@ export async function loader({ request }: Route.LoaderArgs) {
   await requireRole(request, "admin");
   return {
     rejections: await recentRejections(),
-    inboundUrl: new URL("/webhooks/messagebird", env.appUrl).toString(),
+    inboundUrl: new URL(WEBHOOK_PATHS.inbound, env.appUrl).toString(),
   };
 }
 

@@ -1,4 +1,5 @@
 import { env } from "../platform/env";
+import { WEBHOOK_PATHS, type WebhookPath } from "~/lib/webhook-paths";
 
 /**
  * Every SMS Birdline sends goes through this one interface. Two implementations:
@@ -58,16 +59,13 @@ export class SmsSendError extends Error {
  * public APP_URL, never from an incoming request, so it is right behind a proxy.
  */
 /** One of our webhook URLs with the shared secret MessageBird puts in it; on the public URL unless `base` says otherwise. */
-export function webhookUrl(
-  path: "/webhooks/messagebird" | "/webhooks/messagebird/status",
-  base: URL | string = env.appUrl.origin,
-): URL {
+export function webhookUrl(path: WebhookPath, base: URL | string = env.appUrl.origin): URL {
   const url = new URL(path, base);
   if (env.messagebird.webhookSecret) url.searchParams.set("secret", env.messagebird.webhookSecret);
   return url;
 }
 
-export const statusReportUrl = () => webhookUrl("/webhooks/messagebird/status");
+export const statusReportUrl = () => webhookUrl(WEBHOOK_PATHS.status);
 
 let active: Promise<SmsGateway> | undefined;
 

@@ -6,6 +6,7 @@ import { log } from "../platform/log";
 import { internalUrl } from "../platform/internal-origin";
 import { scenarioFor } from "~/lib/simulator-scenarios";
 import { SmsSendError, webhookUrl, type SmsGateway } from "./gateway";
+import { WEBHOOK_PATHS } from "~/lib/webhook-paths";
 
 /** The query MessageBird puts on a status-report GET, as the simulator sends it. */
 export type StatusReportQuery = {
@@ -73,7 +74,7 @@ export function createSimulatorGateway({
 
 /** Calls our own status webhook exactly as MessageBird would. Failures are logged, never thrown: nobody is waiting. */
 export async function dispatchDeliveryReport(report: StatusReportQuery): Promise<void> {
-  const url = webhookUrl("/webhooks/messagebird/status", internalUrl("/"));
+  const url = webhookUrl(WEBHOOK_PATHS.status, internalUrl("/"));
   for (const [name, value] of Object.entries(report)) if (value !== undefined) url.searchParams.set(name, value);
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(5000) });
@@ -123,7 +124,7 @@ export async function handsetMessages(number: string, limit = 200): Promise<Hand
 }
 
 /** The inbound webhook as MessageBird calls it (public URL, shared secret), for the handset page's curl example. */
-export const inboundWebhookUrl = () => webhookUrl("/webhooks/messagebird");
+export const inboundWebhookUrl = () => webhookUrl(WEBHOOK_PATHS.inbound);
 
 export type HandsetSendResult = { ok: true } | { ok: false; message: string };
 
@@ -141,7 +142,7 @@ export async function sendFromHandset({
   to: string;
   body: string;
 }): Promise<HandsetSendResult> {
-  const url = webhookUrl("/webhooks/messagebird", internalUrl("/"));
+  const url = webhookUrl(WEBHOOK_PATHS.inbound, internalUrl("/"));
   try {
     const response = await fetch(url, {
       method: "POST",

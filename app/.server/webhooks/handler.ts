@@ -8,6 +8,7 @@ import type { Nonce } from "./nonces";
 import { parseDeliveryReport, parseInboundSms, readFields, type Parsed } from "./parse";
 import { recordRejection } from "./rejections";
 import { readLimitedBody } from "./body";
+import { WEBHOOK_PATHS } from "~/lib/webhook-paths";
 
 type Fields = Record<string, unknown>;
 type Outcome = { status: string; id?: string };
@@ -39,13 +40,12 @@ export type WebhookAnswer = { status: number; body: object };
 const answer = (status: number, body: object): WebhookAnswer => ({ status, body });
 
 /**
- * The webhook routes as the edge answers them (same paths as app/routes.ts):
+ * The webhook routes as the edge answers them (the same paths as app/routes.ts):
  * the body is already read and limited there, so nothing is parsed twice.
  */
 export const webhookRoutes: Readonly<Record<string, DirectRoute>> = {
-  "/webhooks/messagebird": ({ clientIp, ...request }) => answerWebhook(request, "inbound", { sourceIp: clientIp }),
-  "/webhooks/messagebird/status": ({ clientIp, ...request }) =>
-    answerWebhook(request, "status", { sourceIp: clientIp }),
+  [WEBHOOK_PATHS.inbound]: ({ clientIp, ...request }) => answerWebhook(request, "inbound", { sourceIp: clientIp }),
+  [WEBHOOK_PATHS.status]: ({ clientIp, ...request }) => answerWebhook(request, "status", { sourceIp: clientIp }),
 };
 
 /** The Fetch way in (the route modules); the edge calls `answerWebhook` with the body it has read already. */

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import { WEBHOOK_PATHS } from "~/lib/webhook-paths";
 /** MessageBird's webhooks are a few hundred bytes; 64 KiB leaves room for 1,600+ character texts in any encoding. */
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 /** Our forms carry at most a 1,600-character reply (about 20 KB urlencoded, emoji and all). */
@@ -10,7 +11,7 @@ export type BodyRule = { limit: number; formOnly: boolean };
 
 /** Webhooks take any encoding MessageBird uses (their handler answers 415); everything else is an HTML form. */
 export function bodyRuleFor(pathname: string): BodyRule {
-  return pathname === "/webhooks/messagebird" || pathname.startsWith("/webhooks/messagebird/")
+  return pathname === WEBHOOK_PATHS.inbound || pathname.startsWith(`${WEBHOOK_PATHS.inbound}/`)
     ? { limit: WEBHOOK_BODY_LIMIT, formOnly: false }
     : { limit: FORM_BODY_LIMIT, formOnly: true };
 }
