@@ -9,3 +9,6 @@ export const STAFF_ROLES: readonly Role[] = ["agent", "admin"];
 export const hasRole = (user: { role: Role }, role: Role) => ROLES.indexOf(user.role) >= ROLES.indexOf(role);
 
 export const isStaff = (user: { role: Role }) => hasRole(user, "agent");
+
+/** Taking everything about a contact out (CSV export) or erasing it: a data subject's requests, for admins. */
+export const CONTACT_DATA_ROLE: Role = "admin";

@@ -2,12 +2,13 @@ import { data } from "react-router";
 import { findVisibleConversation } from "~/.server/conversations/access";
 import { conversationCsv, exportFileName } from "~/.server/conversations/export";
 import { requireRole } from "~/.server/identity/session";
+import { CONTACT_DATA_ROLE } from "~/lib/roles";
 import { log } from "~/.server/platform/log";
 import type { Route } from "./+types/messages.$conversationId.export";
 
 /** GET /messages/:id/export.csv: the whole conversation as a spreadsheet, for admins. */
 export async function loader({ request, params }: Route.LoaderArgs) {
-  const admin = await requireRole(request, "admin");
+  const admin = await requireRole(request, CONTACT_DATA_ROLE);
   const conversation = await findVisibleConversation(admin, params.conversationId);
   if (!conversation) throw data("This conversation does not exist.", { status: 404 });
   const { csv, count } = await conversationCsv(conversation);

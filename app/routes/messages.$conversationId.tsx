@@ -17,7 +17,7 @@ import { ThreadNote } from "~/components/thread-note";
 import { ReplyForm } from "~/components/reply-form";
 import { Time, useClock } from "~/components/time";
 import { passRetryAfter } from "~/lib/headers";
-import { hasRole, isStaff } from "~/lib/roles";
+import { CONTACT_DATA_ROLE, hasRole, isStaff } from "~/lib/roles";
 import { AddNoteSchema, ContactSchema, DeleteNoteSchema, EraseSchema } from "~/lib/contact-schemas";
 import { formatPhone } from "~/lib/phone";
 import { AssignSchema, ReplySchema, RetrySchema } from "~/lib/reply-schema";
@@ -79,11 +79,10 @@ export async function loader({ request, params }: Route.LoaderArgs) {
       notes,
     ),
     contact,
-    canErase: hasRole(user, "admin"),
     older: page.older,
     latest: !before,
     teamView,
-    canExport: hasRole(user, "admin"),
+    managesContactData: hasRole(user, CONTACT_DATA_ROLE),
     savedReplies,
     viewerId: user.id,
     team,
@@ -160,7 +159,7 @@ export async function action({ request, params }: Route.ActionArgs) {
   }
 
   if (intent === "erase") {
-    const admin = await requireRole(request, "admin");
+    const admin = await requireRole(request, CONTACT_DATA_ROLE);
     const submission = parseWithZod(formData, { schema: EraseSchema });
     if (submission.status !== "success") return refusedForm("erase", submission.reply());
     const erased = await eraseContact(conversation.contactNumber, submission.value.confirmNumber, admin);
@@ -189,8 +188,7 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
     conversation,
     timeline,
     contact,
-    canErase,
-    canExport,
+    managesContactData,
     savedReplies,
     older,
     latest,
@@ -232,7 +230,7 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
         {teamView && conversation.resolved ? (
           <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900">Resolved</span>
         ) : null}
-        {canExport ? (
+        {managesContactData ? (
           // A download, not a page: the browser fetches it itself.
           <a
             href={`/messages/${conversation.id}/export.csv`}
@@ -314,7 +312,7 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
           <ContactPanel
             contact={contact}
             number={number}
-            canErase={canErase}
+            canErase={managesContactData}
             answers={{ contact: answerOf("contact"), note: answerOf("note"), erase: answerOf("erase") }}
           />
         ) : null}

@@ -121,7 +121,7 @@ describe("GET /messages/:id/export.csv", () => {
         cookie,
         params: { conversationId: conversation.id },
       });
-      return page.data.canExport;
+      return page.data.managesContactData;
     };
     expect(await offered("admin")).toBe(true);
     expect(await offered("agent")).toBe(false);

@@ -68,20 +68,15 @@ export type ContactDetails = {
   displayName: string | null;
 };
 
-/** The team's details about a conversation's contact. */
-export async function contactDetails(conversation: { id: string; contactNumber: string }): Promise<ContactDetails> {
-  const [[contact], names] = await Promise.all([
-    db
-      .select({ name: contacts.name, note: contacts.note })
-      .from(contacts)
-      .where(eq(contacts.number, conversation.contactNumber)),
-    contactNamesOf([conversation.id]),
-  ]);
-  return {
-    name: contact?.name ?? null,
-    note: contact?.note ?? null,
-    displayName: names.get(conversation.id) ?? null,
-  };
+/** The team's details about a conversation's contact, in one query. */
+export async function contactDetails(conversation: { id: string }): Promise<ContactDetails> {
+  const [row] = await db
+    .select({ name: contacts.name, note: contacts.note, displayName })
+    .from(conversations)
+    .leftJoin(contacts, eq(contacts.number, conversations.contactNumber))
+    .leftJoin(users, eq(users.id, conversations.userId))
+    .where(eq(conversations.id, conversation.id));
+  return { name: row?.name ?? null, note: row?.note ?? null, displayName: row?.displayName ?? null };
 }
 
 /** Sets a contact's name and note (empty clears either), and tells the team's open pages. */
