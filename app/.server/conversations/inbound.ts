@@ -101,8 +101,7 @@ async function storeAll(tx: Db, arrivals: Arrival[]): Promise<Received[]> {
  * are new and locks them all until commit. DO UPDATE (not DO NOTHING) so
  * existing rows are locked too. Rows go in key order (a function scan keeps
  * its input's order), so two batches that share senders, on this or another
- * instance, wait for each other rather than deadlock. A new conversation gets
- * the first SMS's numbers, as if they had been stored one by one.
+ * instance, wait for each other rather than deadlock.
  */
 async function lockConversations(tx: Db, texts: InboundSms[]): Promise<void> {
   const rows = new Map(
