@@ -17,6 +17,7 @@ import "./app.css";
 import { LiveUpdates } from "./components/live-updates";
 import { useNonce } from "./components/nonce";
 import { NotFound } from "./components/not-found";
+import { usePageWidth } from "./components/page-width";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { TimeZoneCookie } from "./components/time-zone";
 import { titleWithUnread } from "./lib/unread";
@@ -61,13 +62,19 @@ export function Layout({ children }: { children: React.ReactNode }) {
 }
 
 export default function App({ loaderData }: Route.ComponentProps) {
+  const width = usePageWidth();
   return (
     <>
-      <SiteHeader user={loaderData.user} unread={loaderData.unread} status={loaderData.user ? <LiveUpdates /> : null} />
-      <main id="main" className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
+      <SiteHeader
+        user={loaderData.user}
+        unread={loaderData.unread}
+        status={loaderData.user ? <LiveUpdates /> : null}
+        width={width}
+      />
+      <main id="main" className={`mx-auto w-full ${width} flex-1 px-4 py-8`}>
         <Outlet />
       </main>
-      <SiteFooter />
+      <SiteFooter width={width} />
       <TimeZoneCookie />
     </>
   );

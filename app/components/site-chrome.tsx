@@ -15,15 +15,18 @@ export function SiteHeader({
   user,
   unread = 0,
   status,
+  width = "max-w-5xl",
 }: {
   user: NavUser | null;
   /** Conversations with something this user has not read. */
   unread?: number;
   status?: React.ReactNode;
+  /** The page's max-width class (see usePageWidth). */
+  width?: string;
 }) {
   return (
     <header className="border-b border-slate-200 bg-white">
-      <nav aria-label="Main" className="relative mx-auto flex max-w-5xl flex-wrap items-center gap-2 px-4 py-3">
+      <nav aria-label="Main" className={`relative mx-auto flex ${width} flex-wrap items-center gap-2 px-4 py-3`}>
         <Link to="/" className="mr-auto flex items-center gap-2 text-lg font-bold text-brand-900">
           <BirdMark />
           Birdline
@@ -128,10 +131,12 @@ function MenuIcon() {
   );
 }
 
-export function SiteFooter() {
+export function SiteFooter({ width = "max-w-5xl" }: { width?: string }) {
   return (
     <footer className="border-t border-slate-200 bg-white">
-      <div className="mx-auto flex max-w-5xl flex-wrap items-center justify-between gap-2 px-4 py-4 text-sm text-slate-500">
+      <div
+        className={`mx-auto flex ${width} flex-wrap items-center justify-between gap-2 px-4 py-4 text-sm text-slate-500`}
+      >
         <p>Birdline — a self-hostable two-way SMS inbox.</p>
         <p>
           <a href="/healthz" className="underline hover:text-slate-700">

@@ -3,6 +3,7 @@ import { requireUser } from "~/.server/identity/session";
 import { countViews, listInbox } from "~/.server/conversations/inbox";
 import { listNumbers } from "~/.server/sms/numbers";
 import { ConversationRows } from "~/components/conversation-row";
+import { WIDE_PAGE } from "~/components/page-width";
 import { formatViewCount, inboxHref, parseInboxQuery, VIEW_LABELS, VIEWS, type InboxQuery } from "~/lib/inbox";
 import { numberName } from "~/lib/our-numbers";
 import { isStaff } from "~/lib/roles";
@@ -13,6 +14,9 @@ import type { Route } from "./+types/messages";
  * search) beside whichever thread is open; a member has one conversation and
  * gets just that.
  */
+// The list beside an open thread (and its contact panel) needs the room.
+export const handle = WIDE_PAGE;
+
 export async function loader({ request }: Route.LoaderArgs) {
   const user = await requireUser(request);
   if (!isStaff(user)) return { team: false as const };
