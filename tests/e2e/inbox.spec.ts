@@ -101,6 +101,10 @@ test("the inbox shows the list beside the open thread on wide screens, one of th
   await expect(page).toHaveURL(/\/messages\/[0-9a-f-]{36}\?q=/);
   await expect(list).toBeVisible();
   await expect(page.getByRole("list", { name: "Messages" })).toContainText(text);
+  // Beside the list and the contact panel, the messages still get room to read.
+  await expect(page.getByRole("complementary", { name: "Contact and team notes" })).toBeVisible();
+  const messages = (await page.getByRole("list", { name: "Messages" }).boundingBox())!;
+  expect(messages.width, "the message column at 1280 px").toBeGreaterThanOrEqual(480);
 
   await page.setViewportSize({ width: 800, height: 800 });
   await expect(list).toBeHidden();
