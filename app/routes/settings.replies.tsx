@@ -166,23 +166,39 @@ function SavedReplyRow({ reply, lastResult }: { reply: Reply; lastResult?: Submi
         <Form method="post" className="mt-3 space-y-3" {...formProps}>
           <input type="hidden" name="replyId" value={reply.id} />
           {controls}
-          <div className="flex flex-wrap gap-2">
-            <SubmitButton name="intent" value="update" match={{ replyId: reply.id }} pendingText="Saving…">
-              Save changes
-            </SubmitButton>
-            <SubmitButton
-              name="intent"
-              value="delete"
-              match={{ replyId: reply.id }}
-              variant="secondary"
-              pendingText="Deleting…"
-              className="text-red-800"
-            >
-              Delete
-            </SubmitButton>
-          </div>
+          <SubmitButton name="intent" value="update" match={{ replyId: reply.id }} pendingText="Saving…">
+            Save changes
+          </SubmitButton>
         </Form>
       </details>
+      <DeleteForm reply={reply} />
     </li>
+  );
+}
+
+/** A disclosure, not a script dialog: the whole team loses the reply, so deleting takes a second, deliberate step. */
+function DeleteForm({ reply }: { reply: Reply }) {
+  return (
+    <details className="mt-2">
+      <summary className="cursor-pointer text-sm font-medium text-red-700">
+        Delete…<span className="sr-only"> {reply.title}</span>
+      </summary>
+      <Form method="post" className="mt-2 max-w-md space-y-2 rounded-md border border-red-200 bg-red-50 p-3">
+        <p className="text-sm text-red-900">
+          It disappears from every agent’s saved replies at once, and cannot be brought back.
+        </p>
+        <input type="hidden" name="replyId" value={reply.id} />
+        <SubmitButton
+          name="intent"
+          value="delete"
+          match={{ replyId: reply.id }}
+          variant="danger"
+          pendingText="Deleting…"
+          className="max-w-full break-words"
+        >
+          Delete “{reply.title}”
+        </SubmitButton>
+      </Form>
+    </details>
   );
 }

@@ -128,7 +128,7 @@ test("a saved reply can be changed and deleted by the team", async ({ page, sign
   await signedIn.agent();
   const title = await saveReply(page, "Old text");
   const row = page.getByRole("listitem").filter({ has: page.getByRole("heading", { name: title }) });
-  await row.locator("summary").click();
+  await row.locator("summary", { hasText: "Edit" }).click();
   await row.getByLabel("Text").fill("");
   await row.getByRole("button", { name: "Save changes" }).click();
   // Refused, with the reason, and the row stays open with what was typed.
@@ -136,8 +136,10 @@ test("a saved reply can be changed and deleted by the team", async ({ page, sign
   await row.getByLabel("Text").fill("New text");
   await row.getByRole("button", { name: "Save changes" }).click();
   await expect(row).toContainText("New text");
-  await row.locator("summary").click();
-  await row.getByRole("button", { name: "Delete" }).click();
+  // Deleting takes a second, deliberate step: the whole team loses the reply.
+  await row.locator("summary", { hasText: "Delete" }).click();
+  await expect(row.getByText("It disappears from every agent’s saved replies")).toBeVisible();
+  await row.getByRole("button", { name: `Delete “${title}”` }).click();
   await expect(page.getByRole("heading", { name: title })).toHaveCount(0);
 });
 
