@@ -65,16 +65,11 @@ export default function App({ loaderData }: Route.ComponentProps) {
   const width = usePageWidth();
   return (
     <>
-      <SiteHeader
-        user={loaderData.user}
-        unread={loaderData.unread}
-        status={loaderData.user ? <LiveUpdates /> : null}
-        width={width}
-      />
+      <SiteHeader user={loaderData.user} unread={loaderData.unread} status={loaderData.user ? <LiveUpdates /> : null} />
       <main id="main" className={`mx-auto w-full ${width} flex-1 px-4 py-8`}>
         <Outlet />
       </main>
-      <SiteFooter width={width} />
+      <SiteFooter />
       <TimeZoneCookie />
     </>
   );

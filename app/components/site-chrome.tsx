@@ -4,6 +4,9 @@ import { UnreadBadge } from "~/components/unread-badge";
 import { formatPhone } from "~/lib/phone";
 import { hasRole, isStaff, type Role } from "~/lib/roles";
 
+// As wide as the widest page, whatever the page: an admin's nav fits one row on a laptop, unread count and all.
+const CHROME_WIDTH = "max-w-7xl";
+
 type NavUser = { email: string | null; name: string | null; role: Role; phoneNumber: string | null };
 
 const navLink = ({ isActive }: { isActive: boolean }) =>
@@ -15,18 +18,15 @@ export function SiteHeader({
   user,
   unread = 0,
   status,
-  width = "max-w-5xl",
 }: {
   user: NavUser | null;
   /** Conversations with something this user has not read. */
   unread?: number;
   status?: React.ReactNode;
-  /** The page's max-width class (see usePageWidth). */
-  width?: string;
 }) {
   return (
     <header className="border-b border-slate-200 bg-white">
-      <nav aria-label="Main" className={`relative mx-auto flex ${width} flex-wrap items-center gap-2 px-4 py-3`}>
+      <nav aria-label="Main" className={`relative mx-auto flex ${CHROME_WIDTH} flex-wrap items-center gap-2 px-4 py-3`}>
         <Link to="/" className="mr-auto flex items-center gap-2 text-lg font-bold text-brand-900">
           <BirdMark />
           Birdline
@@ -131,11 +131,11 @@ function MenuIcon() {
   );
 }
 
-export function SiteFooter({ width = "max-w-5xl" }: { width?: string }) {
+export function SiteFooter() {
   return (
     <footer className="border-t border-slate-200 bg-white">
       <div
-        className={`mx-auto flex ${width} flex-wrap items-center justify-between gap-2 px-4 py-4 text-sm text-slate-500`}
+        className={`mx-auto flex ${CHROME_WIDTH} flex-wrap items-center justify-between gap-2 px-4 py-4 text-sm text-slate-500`}
       >
         <p>Birdline — a self-hostable two-way SMS inbox.</p>
         <p>

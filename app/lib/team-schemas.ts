@@ -38,3 +38,22 @@ export const TeamActionSchema = z.discriminatedUnion("intent", [
   InviteSchema,
   RevokeInviteSchema,
 ]);
+
+/** Which members /team lists: `?q=` searches them, `?page=` (from 1) pages through them. */
+export type MembersQuery = { search: string; page: number };
+
+export function parseMembersQuery(params: URLSearchParams): MembersQuery {
+  const page = Number.parseInt(params.get("page") ?? "", 10);
+  return {
+    search: (params.get("q") ?? "").trim().slice(0, 100),
+    page: Number.isSafeInteger(page) && page > 1 ? Math.min(page, 100_000) : 1,
+  };
+}
+
+export function membersHref({ search, page }: MembersQuery): string {
+  const params = new URLSearchParams();
+  if (search) params.set("q", search);
+  if (page > 1) params.set("page", String(page));
+  const query = params.toString();
+  return query ? `/team?${query}#members-heading` : "/team#members-heading";
+}

@@ -4,13 +4,21 @@ import type { ReactNode } from "react";
 import { data, Form, Link, redirect } from "react-router";
 import { createInvite, openInvites, revokeInvite } from "~/.server/identity/invites";
 import { requireRole } from "~/.server/identity/session";
-import { deactivate, listAccounts, reactivate, setRole, type AccountChange } from "~/.server/identity/team";
+import { deactivate, listMembers, listStaff, reactivate, setRole, type AccountChange } from "~/.server/identity/team";
 import { env } from "~/.server/platform/env";
 import { ErrorList, FormErrors, SubmitButton } from "~/components/forms";
 import { Time } from "~/components/time";
 import { formatPhone } from "~/lib/phone";
 import { ROLES } from "~/lib/roles";
-import { InviteSchema, SetRoleSchema, TeamActionSchema, INVITE_ROLES } from "~/lib/team-schemas";
+import {
+  InviteSchema,
+  SetRoleSchema,
+  TeamActionSchema,
+  INVITE_ROLES,
+  membersHref,
+  parseMembersQuery,
+  type MembersQuery,
+} from "~/lib/team-schemas";
 import type { Route } from "./+types/team";
 import { titleWithUnread } from "~/lib/unread";
 
@@ -18,8 +26,13 @@ export const meta: Route.MetaFunction = ({ matches }) => titleWithUnread(matches
 
 export async function loader({ request }: Route.LoaderArgs) {
   const admin = await requireRole(request, "admin");
-  const [accounts, invites] = await Promise.all([listAccounts(), openInvites()]);
-  return { adminId: admin.id, accounts, invites };
+  const query = parseMembersQuery(new URL(request.url).searchParams);
+  const [staff, members, invites] = await Promise.all([
+    listStaff(),
+    listMembers({ search: query.search, page: query.page - 1 }),
+    openInvites(),
+  ]);
+  return { adminId: admin.id, staff, members, query, invites };
 }
 
 const LAST_ADMIN =
@@ -41,7 +54,8 @@ export async function action({ request }: Route.ActionArgs) {
   }
   const command = submission.value;
   const settle = (change: AccountChange) => {
-    if (change.ok) throw redirect("/team");
+    // Back to the same page of members (the forms post to the URL they are on).
+    if (change.ok) throw redirect(`/team${new URL(request.url).search}`);
     if (change.reason === "not-found") throw notFound();
     return data(
       { intent: command.intent, target, result: submission.reply({ formErrors: [LAST_ADMIN] }), invite: null },
@@ -68,14 +82,18 @@ export async function action({ request }: Route.ActionArgs) {
 }
 
 type ActionData = Route.ComponentProps["actionData"];
-type Account = Route.ComponentProps["loaderData"]["accounts"][number];
+type Account = Route.ComponentProps["loaderData"]["staff"][number];
 
 /** The refusal for one form on the page, if the last submission was that form. */
 const answerFor = (actionData: ActionData, intent: string, target = "") =>
   actionData?.intent === intent && actionData.target === target ? actionData.result : undefined;
 
 export default function Team({ loaderData, actionData }: Route.ComponentProps) {
-  const { accounts, invites, adminId } = loaderData;
+  const { staff, members, query, invites, adminId } = loaderData;
+  const rows = (accounts: Account[]) =>
+    accounts.map((account) => (
+      <AccountRow key={account.id} account={account} isYou={account.id === adminId} actionData={actionData} />
+    ));
   return (
     <section aria-labelledby="team-heading" className="space-y-8">
       <header className="flex flex-wrap items-end justify-between gap-3">
@@ -121,30 +139,91 @@ export default function Team({ loaderData, actionData }: Route.ComponentProps) {
 
       <section aria-labelledby="accounts-heading" className="space-y-3">
         <h2 id="accounts-heading" className="text-lg font-semibold text-slate-900">
-          Accounts
+          Agents and admins
         </h2>
-        {/* relative: the screen-reader-only labels inside are positioned; without it they widen the page. */}
-        <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
-          <table className="min-w-full text-left text-sm">
-            <caption className="sr-only">Every account, admins first</caption>
-            <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
-              <tr>
-                {["Name", "Email", "Role", "Verified phone", "Created", "Access"].map((label) => (
-                  <th key={label} scope="col" className="px-3 py-2">
-                    {label}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {accounts.map((account) => (
-                <AccountRow key={account.id} account={account} isYou={account.id === adminId} actionData={actionData} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <AccountsTable caption="Agents and admins, admins first">{rows(staff)}</AccountsTable>
       </section>
+
+      <MembersSection query={query} more={members.more}>
+        {members.members.length > 0 ? (
+          <AccountsTable caption="Members, newest first">{rows(members.members)}</AccountsTable>
+        ) : (
+          <p className="rounded-xl border border-dashed border-slate-300 bg-white p-5 text-slate-600">
+            {query.search
+              ? `No member’s name, email or phone number contains “${query.search}”.`
+              : query.page > 1
+                ? "No more members."
+                : "Nobody has signed up as a member yet."}
+          </p>
+        )}
+      </MembersSection>
     </section>
+  );
+}
+
+/** Members can be thousands: searched and paged, each link and form working without JavaScript. */
+function MembersSection({ query, more, children }: { query: MembersQuery; more: boolean; children: ReactNode }) {
+  const pageLink = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-brand-700";
+  return (
+    <section aria-labelledby="members-heading" className="space-y-3">
+      <h2 id="members-heading" className="text-lg font-semibold text-slate-900">
+        Members
+      </h2>
+      <Form method="get" action="/team" role="search" className="flex max-w-md gap-2">
+        <label htmlFor="members-search" className="sr-only">
+          Search members
+        </label>
+        <input
+          id="members-search"
+          type="search"
+          name="q"
+          defaultValue={query.search}
+          maxLength={100}
+          placeholder="Name, email or phone number"
+          className="min-w-0 flex-1 rounded-md border border-slate-300 px-3 py-2 text-sm"
+        />
+        <button type="submit" className="btn-secondary">
+          Search
+        </button>
+      </Form>
+      {children}
+      {query.page > 1 || more ? (
+        <nav aria-label="Member pages" className="flex items-center gap-3">
+          {query.page > 1 ? (
+            <Link to={membersHref({ ...query, page: query.page - 1 })} className={pageLink}>
+              ← Newer
+            </Link>
+          ) : null}
+          <span className="text-sm text-slate-600">Page {query.page}</span>
+          {more ? (
+            <Link to={membersHref({ ...query, page: query.page + 1 })} className={pageLink}>
+              Older →
+            </Link>
+          ) : null}
+        </nav>
+      ) : null}
+    </section>
+  );
+}
+
+function AccountsTable({ caption, children }: { caption: string; children: ReactNode }) {
+  return (
+    // relative: the screen-reader-only labels inside are positioned; without it they widen the page.
+    <div className="relative overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
+      <table className="min-w-full text-left text-sm">
+        <caption className="sr-only">{caption}</caption>
+        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
+          <tr>
+            {["Name", "Email", "Role", "Verified phone", "Created", "Access"].map((label) => (
+              <th key={label} scope="col" className="px-3 py-2">
+                {label}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100">{children}</tbody>
+      </table>
+    </div>
   );
 }
 

@@ -1,8 +1,10 @@
+import { randomUUID } from "node:crypto";
 import { desc, eq } from "drizzle-orm";
 import { beforeEach, describe, expect, test } from "vitest";
 import { audienceOf } from "~/.server/conversations/access";
 import { hashPassword } from "~/.server/identity/passwords";
 import { getOptionalUser } from "~/.server/identity/session";
+import { MEMBERS_PAGE_SIZE } from "~/.server/identity/team";
 import { db } from "~/.server/platform/db/client";
 import { invites, users } from "~/.server/platform/db/schema";
 import * as login from "~/routes/login";
@@ -97,8 +99,8 @@ describe("who may use /team", () => {
     const member = await createUser({ name: "Grace", phone });
     const outcome = await openTeam(admin.cookie);
     expect(outcome).toHaveStatus(200);
-    const { accounts } = outcome.data;
-    expect(accounts.find((account) => account.id === member.id)).toMatchObject({
+    const { staff, members } = outcome.data;
+    expect(members.members.find((account) => account.id === member.id)).toMatchObject({
       name: "Grace",
       email: member.email,
       role: "member",
@@ -106,8 +108,39 @@ describe("who may use /team", () => {
       createdAt: expect.any(Date),
       deactivatedAt: null,
     });
-    expect(accounts.map((account) => account.id)).toContain(admin.id);
-    expect(accounts[0]!.role).toBe("admin");
+    expect(staff.map((account) => account.id)).toContain(admin.id);
+    expect(staff[0]!.role).toBe("admin");
+    expect(staff.every((account) => account.role !== "member")).toBe(true);
+  });
+
+  test("members come a page of 50 at a time, newest first, and can be searched by name, email or phone", async () => {
+    const tag = randomUUID().slice(0, 8);
+    const created: string[] = [];
+    // Created one after the other, so "newest first" has an order to keep.
+    for (let n = 0; n < MEMBERS_PAGE_SIZE + 2; n++)
+      created.push((await createUser({ email: `paged-${tag}-${n}@example.com` })).id);
+    const newestFirst = [...created].reverse();
+    const page = async (url: string) => (await callLoader(team.loader, { url, cookie: admin.cookie })).data;
+
+    const first = await page(`/team?q=paged-${tag}`);
+    expect(first.members.members.map((account) => account.id)).toEqual(newestFirst.slice(0, MEMBERS_PAGE_SIZE));
+    expect(first.members.more).toBe(true);
+    const second = await page(`/team?q=paged-${tag}&page=2`);
+    expect(second.members.members.map((account) => account.id)).toEqual(newestFirst.slice(MEMBERS_PAGE_SIZE));
+    expect(second.members.more).toBe(false);
+    // Nonsense paging reads as the first page; LIKE's wildcards are only characters.
+    expect((await page(`/team?q=paged-${tag}&page=-3`)).members.members).toHaveLength(MEMBERS_PAGE_SIZE);
+    expect((await page(`/team?q=${encodeURIComponent("%")}${tag}`)).members.members).toEqual([]);
+
+    const phone = freshPhone();
+    const grace = await createUser({ name: `Grace ${tag}`, phone });
+    for (const search of [`grace ${tag}`, grace.email, phone.slice(-7)]) {
+      const found = await page(`/team?${new URLSearchParams({ q: search })}`);
+      expect(
+        found.members.members.map((account) => account.id),
+        search,
+      ).toEqual([grace.id]);
+    }
   });
 });
 
@@ -218,7 +251,7 @@ describe("deactivation", () => {
     const guessed = await submitForm(login, "/login", { email: agent.email, password: "wrong-password-1" });
     expect(formErrors(guessed)).toEqual(["Invalid email or password"]);
 
-    const listed = (await openTeam(admin.cookie)).data.accounts.find((account) => account.id === agent.id);
+    const listed = (await openTeam(admin.cookie)).data.staff.find((account) => account.id === agent.id);
     expect(listed?.deactivatedAt).toEqual(expect.any(Date));
   });
 

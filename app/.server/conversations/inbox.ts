@@ -14,6 +14,7 @@ import { isStaff } from "~/lib/roles";
 import { seesInternal, visibleTo, type Viewer } from "./access";
 import { contactNameHits, contactNamesOf } from "./contacts";
 import { db } from "../platform/db/client";
+import { containing } from "../platform/db/like";
 import { conversationReads, conversations, messages, numbers, users } from "../platform/db/schema";
 import { env } from "../platform/env";
 import { isUuid } from "../platform/db/uuid";
@@ -289,9 +290,6 @@ async function snippetsOf(messageIds: string[], term: string): Promise<Map<strin
     .where(inArray(messages.id, messageIds));
   return new Map(rows.map((row) => [row.id, splitSnippet(row.headline)]));
 }
-
-/** A LIKE pattern matching `text` anywhere, with LIKE's own wildcards taken literally. */
-const containing = (text: string) => `%${text.replace(/[%_\\]/g, "\\$&")}%`;
 
 type Cursor = { rank: number; at: string; id: string };
 const POSTGRES_TIMESTAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}(:\d{2})?$/;

@@ -1,7 +1,8 @@
-import { and, asc, desc, eq, isNull, sql } from "drizzle-orm";
-import type { Role } from "~/lib/roles";
+import { and, asc, desc, eq, ilike, inArray, isNull, like, or, sql } from "drizzle-orm";
+import { STAFF_ROLES, type Role } from "~/lib/roles";
 import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
+import { containing } from "../platform/db/like";
 import { users } from "../platform/db/schema";
 import { ENDED_SESSIONS } from "./session";
 
@@ -21,20 +22,49 @@ export type Account = {
   deactivatedAt: Date | null;
 };
 
-/** Every account: admins first, then agents, then members, each oldest first. */
-export function listAccounts(): Promise<Account[]> {
+const accountFields = {
+  id: users.id,
+  name: users.name,
+  email: users.email,
+  role: users.role,
+  phoneNumber: users.phoneNumber,
+  createdAt: users.createdAt,
+  deactivatedAt: users.deactivatedAt,
+};
+
+/** Agents and admins, all of them (a team is small): admins first, each oldest first. */
+export function listStaff(): Promise<Account[]> {
   return db
-    .select({
-      id: users.id,
-      name: users.name,
-      email: users.email,
-      role: users.role,
-      phoneNumber: users.phoneNumber,
-      createdAt: users.createdAt,
-      deactivatedAt: users.deactivatedAt,
-    })
+    .select(accountFields)
     .from(users)
+    .where(inArray(users.role, [...STAFF_ROLES]))
     .orderBy(desc(users.role), asc(users.createdAt), asc(users.id));
+}
+
+export const MEMBERS_PAGE_SIZE = 50;
+
+/**
+ * Members, everyone who signed up to text us: there may be thousands, so a
+ * page at a time, newest first, optionally only those whose name, email or
+ * phone number contains `search`. `more`: a further page exists.
+ */
+export async function listMembers({ search, page }: { search: string; page: number }) {
+  const digits = search.replace(/[\s().+-]/g, "");
+  const matches = search
+    ? or(
+        ilike(users.email, containing(search)),
+        ilike(users.name, containing(search)),
+        /^\d+$/.test(digits) ? like(users.phoneNumber, containing(digits)) : undefined,
+      )
+    : undefined;
+  const rows = await db
+    .select(accountFields)
+    .from(users)
+    .where(and(eq(users.role, "member"), matches))
+    .orderBy(desc(users.createdAt), desc(users.id))
+    .limit(MEMBERS_PAGE_SIZE + 1)
+    .offset(page * MEMBERS_PAGE_SIZE);
+  return { members: rows.slice(0, MEMBERS_PAGE_SIZE), more: rows.length > MEMBERS_PAGE_SIZE };
 }
 
 export type AccountChange = { ok: true } | { ok: false; reason: "not-found" | "last-admin" };
