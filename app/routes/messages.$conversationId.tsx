@@ -6,7 +6,7 @@ import { retryReply, sendReply, type SendFailure } from "~/.server/conversations
 import { findVisibleConversation, seesInternal } from "~/.server/conversations/access";
 import { authorLabel, markRead, threadPage } from "~/.server/conversations/threads";
 import { assign, assignableUsers, reopen, resolve } from "~/.server/conversations/assignment";
-import { savedRepliesFor } from "~/.server/conversations/saved-replies";
+import { listSavedReplies, savedReplyOffer } from "~/.server/conversations/saved-replies";
 import { contactDetails, updateContact } from "~/.server/conversations/contacts";
 import { addNote, deleteOwnNote, inTimeOrder, notesWithin } from "~/.server/conversations/notes";
 import { eraseContact } from "~/.server/conversations/erase";
@@ -49,14 +49,18 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   const before = query.get("before");
   const teamView = isStaff(user);
   const internal = seesInternal(user);
-  const [page, via, team, contact, savedReplies] = await Promise.all([
+  const [page, via, team, contact, replies] = await Promise.all([
     threadPage(conversation.id, before),
     nameOfNumber(conversation.virtualNumber),
     teamView ? assignableUsers() : null,
     internal ? contactDetails(conversation) : null,
-    // The team's; `?reply=<id>` (the picker without JavaScript) fills the box with one.
-    teamView && !before ? savedRepliesFor(user, conversation, query.get("reply")) : null,
+    teamView && !before ? listSavedReplies() : null,
   ]);
+  // The team's; `?reply=<id>` (the picker without JavaScript) fills the box with one.
+  const savedReplies =
+    replies && contact
+      ? savedReplyOffer(replies, { name: contact.spokenName, agent: user.name ?? "" }, query.get("reply"))
+      : null;
   // Only the team's pages ever load notes: a member's answer (HTML or .data) has none to leak.
   const notes = internal ? await notesWithin(user, conversation.id, page.span) : [];
   if (!before) await markRead(user.id, conversation.id);
@@ -78,7 +82,7 @@ export async function loader({ request, params }: Route.LoaderArgs) {
       })),
       notes,
     ),
-    contact,
+    contact: contact?.details ?? null,
     older: page.older,
     latest: !before,
     teamView,

@@ -28,20 +28,6 @@ export async function contactNamesOf(conversationIds: string[]): Promise<Map<str
 }
 
 /**
- * What a saved reply's `{name}` becomes: the team's name for them, else the
- * member's own; never an email address, which is no way to greet anyone.
- */
-export async function spokenNameOf(conversation: { id: string }): Promise<string> {
-  const [row] = await db
-    .select({ name: sql<string | null>`coalesce(${contacts.name}, ${users.name})` })
-    .from(conversations)
-    .leftJoin(contacts, eq(contacts.number, conversations.contactNumber))
-    .leftJoin(users, eq(users.id, conversations.userId))
-    .where(eq(conversations.id, conversation.id));
-  return row?.name ?? "";
-}
-
-/**
  * The inbox search's name source: rows (conversation_id, rank, message_id) for
  * conversations whose contact name, as shown, contains `pattern` (a LIKE
  * pattern), or whose owner's email does. Two index-friendly halves rather than
@@ -68,15 +54,30 @@ export type ContactDetails = {
   displayName: string | null;
 };
 
-/** The team's details about a conversation's contact, in one query. */
-export async function contactDetails(conversation: { id: string }): Promise<ContactDetails> {
+/**
+ * The team's details about a conversation's contact, in one query, with their
+ * `spokenName`: what a saved reply's `{name}` becomes, the team's name for
+ * them, else the member's own; never an email address, which is no way to
+ * greet anyone.
+ */
+export async function contactDetails(conversation: {
+  id: string;
+}): Promise<{ details: ContactDetails; spokenName: string }> {
   const [row] = await db
-    .select({ name: contacts.name, note: contacts.note, displayName })
+    .select({
+      name: contacts.name,
+      note: contacts.note,
+      displayName,
+      spokenName: sql<string | null>`coalesce(${contacts.name}, ${users.name})`,
+    })
     .from(conversations)
     .leftJoin(contacts, eq(contacts.number, conversations.contactNumber))
     .leftJoin(users, eq(users.id, conversations.userId))
     .where(eq(conversations.id, conversation.id));
-  return { name: row?.name ?? null, note: row?.note ?? null, displayName: row?.displayName ?? null };
+  return {
+    details: { name: row?.name ?? null, note: row?.note ?? null, displayName: row?.displayName ?? null },
+    spokenName: row?.spokenName ?? "",
+  };
 }
 
 /** Sets a contact's name and note (empty clears either), and tells the team's open pages. */

@@ -21,7 +21,6 @@ type Viewer = { id: string; listener: ViewerListener };
 // in the next one together, so a burst of NOTIFYs costs a few passes over a
 // thousand streams, not one each.
 const viewers = new Set<Viewer>();
-let subscribed: Promise<unknown> | undefined;
 let arrived: InboxEvent[] = [];
 let lookingUp = false;
 
@@ -33,10 +32,10 @@ export async function subscribeAsViewer(viewerId: string, listener: ViewerListen
   const viewer: Viewer = { id: viewerId, listener };
   viewers.add(viewer);
   try {
-    await (subscribed ??= subscribe(deliver).catch((error: unknown) => {
-      subscribed = undefined;
-      throw error;
-    }));
+    // The bus holds `deliver` once however often it is added, and starts and
+    // retries its LISTEN itself; its unsubscribe is never called, since
+    // `deliver` serves every viewer for the life of the process.
+    await subscribe(deliver);
   } catch (error) {
     viewers.delete(viewer);
     throw error;

@@ -1,11 +1,8 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { fillPlaceholders, type PlaceholderValues } from "~/lib/placeholders";
-import type { SessionUser } from "../identity/session";
 import { db } from "../platform/db/client";
 import { savedReplies, users } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
-import type { Conversation } from "./access";
-import { spokenNameOf } from "./contacts";
 import { accountName } from "../identity/names";
 
 /**
@@ -52,25 +49,12 @@ export async function deleteSavedReply(replyId: string): Promise<boolean> {
   return deleted.length > 0;
 }
 
-/** What `{name}` and `{agent}` become in this conversation when `sender` inserts a reply. */
-async function placeholderValues(
-  sender: Pick<SessionUser, "name">,
-  conversation: Pick<Conversation, "id">,
-): Promise<PlaceholderValues> {
-  return { name: await spokenNameOf(conversation), agent: sender.name ?? "" };
-}
-
 /**
- * What the reply box of this conversation offers `sender`: the replies as
- * saved, what their placeholders become, and the filled text of `chosen`
+ * What the reply box offers: the replies as saved, what their placeholders
+ * become in this conversation, and the filled text of `chosen`
  * (`?reply=<id>`) when it names one; anything else is ignored, like a stale link.
  */
-export async function savedRepliesFor(
-  sender: Pick<SessionUser, "name">,
-  conversation: Pick<Conversation, "id">,
-  chosen: string | null,
-) {
-  const [replies, values] = await Promise.all([listSavedReplies(), placeholderValues(sender, conversation)]);
+export function savedReplyOffer(replies: SavedReply[], values: PlaceholderValues, chosen: string | null) {
   const picked = chosen ? replies.find((reply) => reply.id === chosen) : undefined;
   return {
     replies: replies.map(({ id, title, body }) => ({ id, title, body })),

@@ -205,12 +205,11 @@ async function send(res: ServerResponse, response: Response, method: string) {
  * over the streams is over. `res.end()` still writes the last chunk.
  */
 function eventSinkOf(res: ServerResponse): EventSink {
-  const socket = res.socket;
-  if (!res.chunkedEncoding || !socket) {
-    return { write: (frame) => res.write(frame) || res.writableLength <= MAX_UNREAD_EVENT_BYTES, end: () => res.end() };
-  }
+  const socket = res.chunkedEncoding ? res.socket : null;
   return {
-    write: (frame) => socket.write(asChunk(frame)) || socket.writableLength <= MAX_UNREAD_EVENT_BYTES,
+    write: (frame) =>
+      (socket ? socket.write(asChunk(frame)) : res.write(frame)) ||
+      (socket ?? res).writableLength <= MAX_UNREAD_EVENT_BYTES,
     end: () => res.end(),
   };
 }
