@@ -40,7 +40,7 @@ async function loadBuild(): Promise<ServerBuild & { entry: { module: EntryModule
 }
 
 const build = await loadBuild();
-const { database, env, startBackgroundWork, createEdgeListener, setInternalOrigin } = build.entry.module;
+const { database, env, startBackgroundWork, createEdgeListener, setInternalOrigin, connectionCap } = build.entry.module;
 
 const assets = sirv(path.join(root, "build/client"), {
   etag: true,
@@ -66,6 +66,8 @@ const server = http.createServer(
   createEdgeListener({ build, assets }),
 );
 server.keepAliveTimeout = 65_000;
+const cap = connectionCap();
+if (cap !== undefined) server.maxConnections = cap;
 
 const stopBackgroundWork = startBackgroundWork();
 

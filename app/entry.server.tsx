@@ -19,6 +19,7 @@ export { database } from "~/.server/platform/db/client";
 export { env } from "~/.server/platform/env";
 export { startBackgroundWork } from "~/.server/background";
 export { setInternalOrigin } from "~/.server/platform/internal-origin";
+export { connectionCap } from "~/.server/platform/edge/connection-cap";
 
 /** The edge with MessageBird's webhooks answered directly (see `webhookRoutes`). */
 export const createEdgeListener = (options: Omit<EdgeOptions, "direct">) =>

@@ -1,3 +1,4 @@
+import http from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, onTestFinished, test, vi } from "vitest";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
@@ -8,8 +9,8 @@ const PASSWORD = "sunny-otter-42-lamp";
 const WEBHOOK_SECRET = "test-webhook-secret-0123456789";
 const running: AppProcess[] = [];
 
-async function start(env: Record<string, string | undefined> = {}) {
-  const app = await startApp(env);
+async function start(env: Record<string, string | undefined> = {}, options?: Parameters<typeof startApp>[1]) {
+  const app = await startApp(env, options);
   running.push(app);
   return app;
 }
@@ -184,6 +185,169 @@ describe("the edge of the built server, local mode", () => {
     expect(await fetch(new URL("/dev/phone", app.url))).toHaveStatus(200);
     const viaLocalhost = await fetch(new URL("/dev/phone", app.url.replace("127.0.0.1", "localhost")));
     expect(viaLocalhost).toHaveStatus(200);
+  });
+});
+
+describe("requests shaped by an attacker, local mode", () => {
+  let app: AppProcess;
+  beforeAll(async () => {
+    app = await start();
+  });
+  const errorLines = () =>
+    app
+      .stderr()
+      .split("\n")
+      .filter((line) => line.includes('"level":"error"'));
+
+  test("a request target starting with // or /\\ cannot choose the origin a form post is checked against", async () => {
+    // Another local port posing as us: it sends its own Origin, and puts that origin in the path.
+    const visitor = browser(app.url, { headers: { origin: "http://localhost:9999" } });
+    const csrfToken = await visitor.csrfToken("/register");
+    for (const path of ["//localhost:9999/register", "/\\localhost:9999/register"]) {
+      const forged = await visitor.request("POST", path, {
+        csrfToken,
+        email: `forged-${Date.now()}@example.com`,
+        password: PASSWORD,
+        confirmPassword: PASSWORD,
+      });
+      expect(forged, path).toHaveStatus(400);
+      expect(forged.headers.getSetCookie().join()).not.toMatch(/session-token/);
+    }
+    expect(await visitor.submit("/register", { email: "plain@example.com", password: PASSWORD })).toHaveStatus(403);
+  });
+
+  test("DNS rebinding through a //localhost path is refused: the Host header decides", async () => {
+    const rebound = await rawRequest(app, "GET //localhost/dev/phone HTTP/1.1\nHost: rebind.attacker.example:3301");
+    expect(rebound.status).not.toBe(200);
+    expect([400, 421]).toContain(rebound.status);
+  });
+
+  test("a form post the browser marks as from another site is refused on every action, Origin or not", async () => {
+    for (const site of ["cross-site", "same-site"]) {
+      const visitor = browser(app.url, { headers: { "sec-fetch-site": site } });
+      const refused = await visitor.submit("/register", {
+        email: `${site}-${Date.now()}@example.com`,
+        password: PASSWORD,
+        confirmPassword: PASSWORD,
+      });
+      expect(refused, site).toHaveStatus(403);
+      expect(refused.headers.getSetCookie().join()).not.toMatch(/session-token/);
+    }
+    const visitor = browser(app.url, { headers: { "sec-fetch-site": "same-origin" } });
+    const registered = await visitor.submit("/register", {
+      email: `same-origin-${Date.now()}@example.com`,
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
+    expect(registered).toHaveRedirect("/settings/phone");
+    const signedIn = async () => (await visitor.get("/settings/phone")).status === 200;
+    const crossSite = browser(app.url, { jar: visitor.jar, headers: { "sec-fetch-site": "cross-site" } });
+    expect(await crossSite.post("/logout")).toHaveStatus(403);
+    expect(await signedIn()).toBe(true);
+  });
+
+  test("refused cross-origin posts cannot flood the log: throttled per client, whatever Origin it invents", async () => {
+    const refusals = () =>
+      app
+        .stderr()
+        .split("\n")
+        .filter((line) => line.includes("refused a form post")).length;
+    const before = refusals();
+    for (let i = 0; i < 200; i++) {
+      const origin = `http://flood-${i}.example${"x".repeat(i % 2 ? 8_000 : 0)}`;
+      expect(await browser(app.url, { headers: { origin } }).post("/login", { email: "a@example.com" })).toHaveStatus(
+        403,
+      );
+    }
+    await sleep(200);
+    expect(refusals() - before).toBeLessThanOrEqual(1);
+  });
+
+  test("malformed multipart answers 400 on the sign-in and sign-up forms, with no error line", async () => {
+    const before = errorLines().length;
+    const multipart = (path: string, contentType: string, body: string) =>
+      fetch(new URL(path, app.url), {
+        method: "POST",
+        headers: { "content-type": contentType },
+        body,
+        redirect: "manual",
+      });
+    const part = '--abc\r\nContent-Disposition: form-data; name="email"\r\n\r\na@example.com\r\n--abc--\r\n';
+    for (const path of ["/login", "/register"]) {
+      expect(await multipart(path, "multipart/form-data", part), `${path} without boundary`).toHaveStatus(400);
+      expect(await multipart(path, "multipart/form-data; boundary=xyz", part), `${path} other boundary`).toHaveStatus(
+        400,
+      );
+    }
+    await sleep(200);
+    expect(errorLines().length).toBe(before);
+    await stillServing(app);
+  });
+
+  test("NUL characters in a form or a query answer 400, with no error line", async () => {
+    const visitor = browser(app.url);
+    await visitor.submit("/register", {
+      email: `nul-${Date.now()}@example.com`,
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
+    const before = errorLines().length;
+    expect(await visitor.get("/messages?q=%00")).toHaveStatus(400);
+    expect(await visitor.post("/settings/phone", { phone: "+3161234\u00005678" })).toHaveStatus(400);
+    const multipart = new FormData();
+    multipart.set("email", "a\u0000@example.com");
+    multipart.set("password", "x");
+    expect(await fetch(new URL("/login", app.url), { method: "POST", body: multipart })).toHaveStatus(400);
+    // A reply may quote "%00" literally: only a real NUL is refused.
+    expect(await visitor.get("/messages?q=%2500")).toHaveStatus(200);
+    await sleep(200);
+    expect(errorLines().length).toBe(before);
+  });
+
+  test("a flood of idle connections cannot take every file descriptor: requests in flight still open files and the process lives", async () => {
+    const small = await start({}, { openFiles: 256 });
+    const { port } = new URL(small.url);
+    // A browser's keep-alive connection, open before the flood, as a signed-in agent's would be.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    onTestFinished(() => agent.destroy());
+    const get = (path: string) =>
+      new Promise<number | string>((resolve) => {
+        const request = http.get({ host: "127.0.0.1", port, path, agent }, (response) => {
+          response.resume().on("end", () => resolve(response.statusCode!));
+        });
+        request.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+      });
+    expect(await get("/healthz")).toBe(200);
+    const idle = Array.from({ length: 400 }, () => connect(Number(port), "127.0.0.1").on("error", () => {}));
+    onTestFinished(() => idle.forEach((socket) => socket.destroy()));
+    // Each one connected (and maybe was closed at once by the server): the flood has arrived.
+    await Promise.all(
+      idle.map((socket) => new Promise((resolve) => socket.once("connect", resolve).once("close", resolve))),
+    );
+    await sleep(500);
+    // Serving a file needs a descriptor of its own.
+    expect(await get("/favicon.svg")).toBe(200);
+    expect(await get("/healthz")).toBe(200);
+    for (const socket of idle) socket.destroy();
+    await vi.waitFor(async () => expect(await fetch(new URL("/healthz", small.url))).toHaveStatus(200));
+    expect(small.process.exitCode).toBeNull();
+  });
+
+  test("pages and their data are never cached: private, no-store; static files keep their caching", async () => {
+    const visitor = browser(app.url);
+    await visitor.submit("/register", {
+      email: `cache-${Date.now()}@example.com`,
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
+    const page = await visitor.get("/settings/phone");
+    expect(page).toHaveStatus(200);
+    expect(page.headers.get("cache-control")).toBe("private, no-store");
+    expect((await visitor.get("/settings/phone.data")).headers.get("cache-control")).toBe("private, no-store");
+    expect((await visitor.get("/login")).headers.get("cache-control")).toBe("private, no-store");
+    const asset = /<link rel="modulepreload" href="(\/assets\/[^"]+)"/.exec(page.html)?.[1];
+    expect(asset).toBeDefined();
+    expect((await fetch(new URL(asset!, app.url))).headers.get("cache-control")).toContain("immutable");
   });
 });
 

@@ -18,11 +18,19 @@ export type AppProcess = {
  * free port. It shares this test file's database (DATABASE_URL) unless `env`
  * says otherwise, e.g. a DATA_DIR for the embedded database.
  */
-export function startApp(env: Record<string, string | undefined> = {}): Promise<AppProcess> {
+export function startApp(
+  env: Record<string, string | undefined> = {},
+  {
+    openFiles,
+  }: { /** The process's open-files limit (`ulimit -n`), as a small server might have. */ openFiles?: number } = {},
+): Promise<AppProcess> {
   if (!existsSync(SERVER)) {
     throw new Error(`${SERVER} is missing: run \`npx react-router build\` first (\`npm test\` builds before vitest).`);
   }
-  const child = spawn(process.execPath, [SERVER], {
+  const [command, args] = openFiles
+    ? ["sh", ["-c", `ulimit -n ${openFiles} && exec "$0" "$@"`, process.execPath, SERVER]]
+    : [process.execPath, [SERVER]];
+  const child = spawn(command, args, {
     cwd: process.cwd(),
     stdio: ["ignore", "pipe", "pipe"],
     env: {

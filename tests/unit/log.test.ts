@@ -36,4 +36,11 @@ describe("log lines", () => {
     );
     expect(redact({ error: query }).error).not.toMatch(/31612345678|secret SMS/);
   });
+
+  test("a field a client chose (an Origin, a path) cannot make a line longer than a few hundred characters", () => {
+    const origin = `https://${"x".repeat(8_000)}.example`;
+    const shown = redact({ origin }).origin as string;
+    expect(shown.length).toBeLessThan(400);
+    expect(shown).toMatch(/^https:\/\/x+… \(7\d{3} more characters\)$/);
+  });
 });

@@ -18,12 +18,20 @@ export function describeError(error: unknown): string {
   return `${error.name}: ${error.message.split("\nparams:")[0]}`;
 }
 
+// Fields often echo what a client sent (an Origin, a path): a client must not choose how long our lines are.
+const MAX_FIELD_LENGTH = 256;
+const capped = (value: string) =>
+  value.length > MAX_FIELD_LENGTH
+    ? `${value.slice(0, MAX_FIELD_LENGTH)}… (${value.length - MAX_FIELD_LENGTH} more characters)`
+    : value;
+
 export function redact(fields: Fields): Fields {
   return Object.fromEntries(
-    Object.entries(fields).map(([key, value]) => [
-      key,
-      SECRET_KEY.test(key) ? "[redacted]" : value instanceof Error ? describeError(value) : value,
-    ]),
+    Object.entries(fields).map(([key, value]) => {
+      if (SECRET_KEY.test(key)) return [key, "[redacted]"];
+      const shown = value instanceof Error ? describeError(value) : value;
+      return [key, typeof shown === "string" ? capped(shown) : shown];
+    }),
   );
 }
 
@@ -36,10 +44,18 @@ function write(level: Level, message: string, fields?: Fields) {
 // Bounded so that a flood of distinct keys costs a cleared map, not memory.
 const MAX_THROTTLE_KEYS = 1_000;
 const throttle = new Map<string, { minute: number; suppressed: number }>();
+/**
+ * Throttled lines per minute from all keys together: many client addresses
+ * (a botnet, or IPv6 addresses picked at will) cannot add up to a flood either.
+ */
+const THROTTLED_LINES_PER_MINUTE = 60;
+const budget = { minute: 0, spent: 0, suppressed: 0 };
 
 /**
  * Logs the first line per key per minute and counts the rest, reporting them on
- * the next line for that key: one client cannot fill the log with one complaint.
+ * the next line for that key, within a global budget whose overflow is counted
+ * on the next line that gets through. Keys are chosen by us (a kind of
+ * complaint and the client address), never by what a client sends.
  */
 function throttled(key: string, level: Level, message: string, fields?: Fields) {
   const minute = Math.floor(Date.now() / 60_000);
@@ -48,9 +64,20 @@ function throttled(key: string, level: Level, message: string, fields?: Fields) 
     seen.suppressed += 1;
     return;
   }
+  if (budget.minute !== minute) Object.assign(budget, { minute, spent: 0 });
+  if (budget.spent >= THROTTLED_LINES_PER_MINUTE) {
+    budget.suppressed += 1;
+    return;
+  }
+  budget.spent += 1;
   if (!seen && throttle.size >= MAX_THROTTLE_KEYS) throttle.clear();
   throttle.set(key, { minute, suppressed: 0 });
-  write(level, message, seen?.suppressed ? { ...fields, suppressedBefore: seen.suppressed } : fields);
+  const counts = {
+    ...(seen?.suppressed && { suppressedBefore: seen.suppressed }),
+    ...(budget.suppressed && { suppressedOverBudget: budget.suppressed }),
+  };
+  budget.suppressed = 0;
+  write(level, message, { ...fields, ...counts });
 }
 
 export const log = {

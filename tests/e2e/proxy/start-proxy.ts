@@ -74,8 +74,16 @@ ${site}
   return { args: ["-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", "stderr", "-g", "daemon off;"] };
 }
 
+/** The README's Caddyfile opens with its global options; the test's own options join them in the one block Caddy allows. */
+function caddyGlobalOptions(snippet: string): [options: string, rest: string] {
+  const block = /^\{\n([\s\S]*?)\n\}\n/.exec(snippet);
+  if (!block) throw new Error("The README's caddy snippet no longer opens with a global options block");
+  return [block[1]!, snippet.slice(block[0].length)];
+}
+
 function caddy(dir: string): Launch {
-  const site = substitute(readmeSnippet(), [
+  const [options, snippet] = caddyGlobalOptions(readmeSnippet());
+  const site = substitute(snippet, [
     ["/var/log/caddy/birdline.access.log", stack.accessLog],
     ...sitePlaceholders(stack),
   ]);
@@ -91,6 +99,7 @@ function caddy(dir: string): Launch {
 	log {
 		output file ${dir}/caddy.log
 	}
+${options}
 }
 
 ${site}

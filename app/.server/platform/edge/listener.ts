@@ -3,8 +3,10 @@ import { createRequestHandler, type ServerBuild } from "react-router";
 import { env, isLoopbackAddress } from "../env";
 import { log } from "../log";
 import { bodyRuleFor, hasBody, isFormEncoding, readBody } from "./body";
+import { carriesNul, formBodyProblem } from "./form-body";
 import { originOf, proxyMatcher, type Origin } from "./proxy";
 import { directSinkOf, type EventSink } from "../event-stream";
+import { requestUrl } from "./request-target";
 import { baseSecurityHeaders } from "./security-headers";
 
 type Next = () => void;
@@ -30,7 +32,8 @@ const EMPTY = new Uint8Array();
 const JSON_HEADERS = { "Content-Type": "application/json", "Cache-Control": "no-store" };
 // An event stream whose client stopped reading is cut off past this (its browser reconnects and reloads).
 const MAX_UNREAD_EVENT_BYTES = 1 << 20;
-const HOST = /^[a-z0-9.\-_]+(:\d{1,5})?$|^\[[0-9a-f:.]+\](:\d{1,5})?$/i;
+// Fetch metadata a browser sends with every request: a form post from any other site says so even without Origin.
+const FOREIGN_SITES = new Set(["same-site", "cross-site"]);
 
 /**
  * Everything between the socket and React Router: which URL the browser used
@@ -47,9 +50,8 @@ export function createEdgeListener({ build, assets, direct = {} }: EdgeOptions) 
     for (const [name, value] of securityHeaders) res.setHeader(name, value);
     const method = req.method ?? "GET";
     const origin = originOf(req, isTrustedProxy);
-    const host = origin.host ?? "localhost";
-    if (!HOST.test(host) || !req.url?.startsWith("/")) return plain(res, 400, "Bad request: malformed Host or path.");
-    const url = new URL(req.url, `${origin.protocol}//${host}`);
+    const url = requestUrl(req.url, origin.protocol, origin.host ?? "localhost");
+    if (!url) return plain(res, 400, "Bad request: malformed Host or path.");
     // A page on another name that resolves to 127.0.0.1 (DNS rebinding) must not read /dev/phone's codes.
     if (env.mode === "local" && !isLoopbackName(url.hostname)) {
       return plain(
@@ -71,6 +73,7 @@ export function createEdgeListener({ build, assets, direct = {} }: EdgeOptions) 
     }
 
     const rule = bodyRuleFor(url.pathname);
+    if (rule.formOnly && carriesNul(req.url!)) return plain(res, 400, "Text may not contain NUL characters.");
     let body: Buffer<ArrayBuffer> | undefined;
     if (announcesBody) {
       const read = await readBody(req, rule.limit);
@@ -82,19 +85,17 @@ export function createEdgeListener({ build, assets, direct = {} }: EdgeOptions) 
       if (!safe) body = read.bytes;
     }
     if (!safe && rule.formOnly) {
-      if (body?.byteLength && !isFormEncoding(req.headers["content-type"])) {
+      const contentType = req.headers["content-type"];
+      if (body?.byteLength && !isFormEncoding(contentType)) {
         return plain(res, 415, "Forms are sent as application/x-www-form-urlencoded or multipart/form-data.");
       }
       const refusal = crossOriginRefusal(req, url, origin);
       if (refusal) {
-        log.throttled(
-          `origin:${refusal.origin}:${url.origin}`,
-          "warn",
-          "refused a form post from another origin",
-          refusal,
-        );
+        log.throttled(`cross-origin:${origin.clientIp}`, "warn", "refused a form post from another origin", refusal);
         return plain(res, 403, "Form post from another origin refused.");
       }
+      const problem = body?.byteLength ? await formBodyProblem(contentType!, body) : null;
+      if (problem) return plain(res, 400, `Bad request: ${problem}`);
     }
 
     const route = Object.hasOwn(direct, url.pathname) ? direct[url.pathname] : undefined;
@@ -125,16 +126,21 @@ export function createEdgeListener({ build, assets, direct = {} }: EdgeOptions) 
 
   function crossOriginRefusal(req: IncomingMessage, url: URL, origin: Origin) {
     const sent = req.headers.origin;
-    if (sent === undefined || sent === url.origin) return null;
+    const site = req.headers["sec-fetch-site"];
+    const foreignSite = site !== undefined && FOREIGN_SITES.has(site);
+    if ((sent === undefined || sent === url.origin) && !foreignSite) return null;
     const viaUntrustedProxy =
       !isTrustedProxy(req.socket.remoteAddress) && req.headers["x-forwarded-proto"] !== undefined;
     return {
       origin: sent,
+      site,
       expected: url.origin,
       clientIp: origin.clientIp,
       hint: viaUntrustedProxy
         ? `the request came through a proxy at ${req.socket.remoteAddress} that TRUST_PROXY does not list`
-        : "the expected origin is the URL the browser used: APP_URL must be the public URL, and TRUST_PROXY must list the reverse proxy's address",
+        : sent === url.origin
+          ? "the browser says the form was on another site (Sec-Fetch-Site)"
+          : "the expected origin is the URL the browser used: APP_URL must be the public URL, and TRUST_PROXY must list the reverse proxy's address",
     };
   }
 
@@ -166,6 +172,9 @@ function plain(res: ServerResponse, status: number, message: string) {
 /** Writes a Fetch response, streaming with backpressure; a client that leaves cancels the stream. */
 async function send(res: ServerResponse, response: Response, method: string) {
   res.statusCode = response.status;
+  // Pages and data are someone's inbox, or carry a per-response nonce: never kept by a browser or shared cache
+  // unless a route says otherwise. Static files never get here.
+  res.setHeader("Cache-Control", "private, no-store");
   const cookies = response.headers.getSetCookie();
   for (const [name, value] of response.headers) if (name !== "set-cookie") res.setHeader(name, value);
   if (cookies.length > 0) res.setHeader("Set-Cookie", cookies);
