@@ -69,7 +69,7 @@ server.keepAliveTimeout = 65_000;
 const cap = connectionCap();
 if (cap !== undefined) server.maxConnections = cap;
 
-const stopBackgroundWork = startBackgroundWork();
+const stopBackgroundWork = await startBackgroundWork();
 
 server.on("error", (error: NodeJS.ErrnoException) => {
   console.error(
@@ -94,13 +94,13 @@ async function shutdown(signal: string) {
   if (shuttingDown) return;
   shuttingDown = true;
   console.log(`${signal} received; closing connections…`);
-  stopBackgroundWork();
   server.close();
   server.closeIdleConnections();
   // Open event streams never end on their own: give in-flight requests a moment, then cut them.
   const force = setTimeout(() => server.closeAllConnections(), 3_000);
   force.unref();
-  await new Promise((resolve) => server.once("close", resolve));
+  // An SMS being sent finishes its attempt and records the answer before the database closes.
+  await Promise.all([new Promise((resolve) => server.once("close", resolve)), stopBackgroundWork()]);
   await database.close();
   process.exit(0);
 }

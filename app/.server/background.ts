@@ -1,39 +1,40 @@
 import { lt } from "drizzle-orm";
-import { db } from "./platform/db/client";
+import type { Task } from "graphile-worker";
+import { database, db } from "./platform/db/client";
+import { env } from "./platform/env";
+import { runDueJobs as runDue, startJobRunner } from "./platform/jobs";
 import { rateLimits, revokedSessions, webhookNonces } from "./platform/db/schema";
-import { log } from "./platform/log";
-import { failUnconfirmedReplies } from "./conversations/delivery-status";
+import { reconcileDeliveries } from "./conversations/delivery-status";
+import { attemptSend, requeueStranded, SEND_SMS_TASK } from "./conversations/outbox";
 import { purgeRejections } from "./webhooks/rejections";
 
-type Task = { name: string; everyMs: number; run: () => Promise<unknown> };
-
-// Housekeeping that must never sit on a request's path.
-const tasks: Task[] = [
-  {
-    name: "purge expired rate-limit windows, webhook nonces and revoked sessions",
-    everyMs: 5 * 60_000,
-    run: async () => {
-      const now = new Date();
-      await db.delete(rateLimits).where(lt(rateLimits.resetAt, now));
-      await db.delete(webhookNonces).where(lt(webhookNonces.expiresAt, now));
-      // Past its expiry a revoked token is refused anyway, for being expired.
-      await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now));
-    },
+/**
+ * Everything that happens off a request's path, as jobs of the one queue:
+ * sending SMS, looking up missing delivery reports, housekeeping. Cron items
+ * run once per schedule however many instances there are.
+ */
+const tasks: Record<string, Task> = {
+  [SEND_SMS_TASK]: async (payload) => attemptSend((payload as { messageId: string }).messageId),
+  reconcile_outbox: async () => {
+    await requeueStranded();
+    await reconcileDeliveries();
   },
-  {
-    name: "purge webhook rejections older than 30 days or beyond the cap",
-    everyMs: 60 * 60_000,
-    run: () => purgeRejections(),
+  purge_expired: async () => {
+    const now = new Date();
+    await db.delete(rateLimits).where(lt(rateLimits.resetAt, now));
+    await db.delete(webhookNonces).where(lt(webhookNonces.expiresAt, now));
+    // Past its expiry a revoked token is refused anyway, for being expired.
+    await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now));
   },
-  { name: "offer Retry for replies MessageBird never confirmed", everyMs: 60_000, run: () => failUnconfirmedReplies() },
-];
+  purge_rejections: async () => void (await purgeRejections()),
+};
 
-/** Starts periodic housekeeping; returns a function that stops it. */
-export function startBackgroundWork(): () => void {
-  const timers = tasks.map((task) =>
-    setInterval(() => {
-      task.run().catch((error: unknown) => log.warn(`${task.name} failed`, { error }));
-    }, task.everyMs).unref(),
-  );
-  return () => timers.forEach(clearInterval);
+const crontab = ["* * * * * reconcile_outbox", "*/5 * * * * purge_expired", "7 * * * * purge_rejections"].join("\n");
+
+/** Starts this instance's worker; the returned function stops it, waiting for jobs under way. */
+export function startBackgroundWork(): Promise<() => Promise<void>> {
+  return startJobRunner({ connectionString: database.url, tasks, crontab, concurrency: env.outbox.concurrency });
 }
+
+/** Works every job that is due now in this process, then returns: what the worker would do next, at once. */
+export const runDueJobs = () => runDue({ connectionString: database.url, tasks });

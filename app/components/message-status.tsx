@@ -1,4 +1,6 @@
 import type { ThreadMessage } from "~/.server/conversations/threads";
+import { formatUntil } from "~/lib/time";
+import { useClock } from "./time";
 
 type Status = ThreadMessage["status"];
 
@@ -10,10 +12,32 @@ const LABELS: Record<Status, { text: string; icon: string; tone: string }> = {
   delivered: { text: "Delivered", icon: "✓✓", tone: "text-white" },
   failed: { text: "Failed", icon: "!", tone: "text-red-100 font-semibold" },
   expired: { text: "Expired: the phone was unreachable", icon: "!", tone: "text-amber-100 font-semibold" },
+  cancelled: { text: "Cancelled: never sent", icon: "⊘", tone: "text-brand-100" },
 };
 
-/** Delivery status in words (never colour alone), e.g. "Delivered ✓✓". */
-export function MessageStatus({ status, reason }: { status: Status; reason?: string | null }) {
+/** A queued message the provider turned away for now: the outbox tries again by itself. */
+export const isWaiting = (message: Pick<ThreadMessage, "status" | "nextAttemptAt">) =>
+  message.status === "queued" && message.nextAttemptAt !== null;
+
+/**
+ * Delivery status in words (never colour alone), e.g. "Delivered ✓✓", or
+ * "Waiting · MessageBird unreachable · next try in 40 s" while the outbox retries.
+ */
+export function MessageStatus({
+  message,
+}: {
+  message: Pick<ThreadMessage, "status" | "errorMessage" | "nextAttemptAt">;
+}) {
+  const clock = useClock();
+  const { status, errorMessage: reason, nextAttemptAt } = message;
+  if (isWaiting(message)) {
+    return (
+      <span className="font-semibold text-amber-100" data-status="waiting">
+        <span aria-hidden="true">◔ </span>
+        Waiting{reason ? ` · ${reason.replace(/\.$/, "")}` : ""} · next try {formatUntil(nextAttemptAt!, clock)}
+      </span>
+    );
+  }
   const label = LABELS[status];
   return (
     <span className={label.tone} data-status={status}>

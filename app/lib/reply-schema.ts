@@ -16,8 +16,9 @@ export const ReplySchema = z.object({
   idempotencyKey: z.uuid({ error: "This form is out of date. Reload the page." }),
 });
 
-export const RetrySchema = z.object({
-  intent: z.literal("retry"),
+/** A reply's outbox buttons: try it now (waiting or failed), or withdraw it before it goes out. */
+export const OutboxActionSchema = z.object({
+  intent: z.enum(["send-now", "cancel"]),
   messageId: z.uuid(),
 });
 

@@ -9,7 +9,11 @@ export const SIMULATOR_SCENARIOS = [
     label: "refused",
     description: "the send fails at once, like MessageBird's “invalid recipient” (not retryable)",
   },
-  { suffix: "0500", label: "outage", description: "the send fails at once, like a MessageBird outage (retryable)" },
+  {
+    suffix: "0500",
+    label: "outage",
+    description: "the first two attempts fail like a MessageBird outage; the outbox retries and the third goes out",
+  },
   {
     suffix: "0013",
     label: "undeliverable",

@@ -92,3 +92,12 @@ export function groupByDay<T>(items: T[], dateOf: (item: T) => Date | string, cl
   }
   return groups;
 }
+
+/** How long until a moment, in words for a countdown: "in 40 s", "in 3 min", "now" once it has come. */
+export function formatUntil(date: Date | string, clock: Clock): string {
+  const seconds = Math.ceil((new Date(date).getTime() - new Date(clock.now).getTime()) / 1000);
+  if (seconds <= 0) return "now";
+  if (seconds < 90) return `in ${seconds} s`;
+  const minutes = Math.round(seconds / 60);
+  return minutes < 90 ? `in ${minutes} min` : `in ${Math.round(minutes / 60)} h`;
+}

@@ -2,7 +2,8 @@ import type { SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
 import { requireRole, requireUser } from "~/.server/identity/session";
-import { retryReply, sendReply, type SendFailure } from "~/.server/conversations/outbound";
+import { sendAgainNow, sendReply, type SendFailure } from "~/.server/conversations/outbound";
+import { cancelSend } from "~/.server/conversations/outbox";
 import { findVisibleConversation, seesInternal } from "~/.server/conversations/access";
 import { authorLabel, markRead, threadPage } from "~/.server/conversations/threads";
 import { assign, assignableUsers, reopen, resolve } from "~/.server/conversations/assignment";
@@ -12,7 +13,7 @@ import { addNote, deleteOwnNote, inTimeOrder, notesWithin } from "~/.server/conv
 import { eraseContact } from "~/.server/conversations/erase";
 import { nameOfNumber } from "~/.server/sms/numbers";
 import { ContactPanel } from "~/components/contact-panel";
-import { MessageStatus } from "~/components/message-status";
+import { isWaiting, MessageStatus } from "~/components/message-status";
 import { ThreadNote } from "~/components/thread-note";
 import { ReplyForm } from "~/components/reply-form";
 import { Time, useClock } from "~/components/time";
@@ -20,7 +21,7 @@ import { passRetryAfter } from "~/lib/headers";
 import { CONTACT_DATA_ROLE, hasRole, isStaff } from "~/lib/roles";
 import { AddNoteSchema, ContactSchema, DeleteNoteSchema, EraseSchema } from "~/lib/contact-schemas";
 import { formatPhone } from "~/lib/phone";
-import { AssignSchema, ReplySchema, RetrySchema } from "~/lib/reply-schema";
+import { AssignSchema, OutboxActionSchema, ReplySchema } from "~/lib/reply-schema";
 import { titleWithUnread } from "~/lib/unread";
 import { inboxHref, parseInboxQuery } from "~/lib/inbox";
 import { groupByDay } from "~/lib/time";
@@ -112,16 +113,24 @@ export async function action({ request, params }: Route.ActionArgs) {
       ...submission.value,
     });
     if (!sent.ok) return refused(submission.reply({ formErrors: [sent.message] }), sent);
-    // Stored either way (sent, or failed with a Retry button): show it in the thread.
+    // Stored and queued: the thread shows it going out.
     throw redirect(thread);
   }
 
-  if (intent === "retry") {
-    const submission = parseWithZod(formData, { schema: RetrySchema });
+  if (intent === "send-now" || intent === "cancel") {
+    const submission = parseWithZod(formData, { schema: OutboxActionSchema });
     if (submission.status !== "success") throw data("Not a message of this conversation.", { status: 400 });
-    const retried = await retryReply({ conversation, messageId: submission.value.messageId, senderId: user.id });
-    if (!retried.ok && retried.reason !== "not-failed")
-      return refused(submission.reply({ formErrors: [retried.message] }), retried);
+    const { messageId } = submission.value;
+    if (intent === "cancel") {
+      const cancelled = await cancelSend(conversation.id, messageId);
+      if (!cancelled.ok)
+        return data({ result: submission.reply({ formErrors: [cancelled.message] }) }, { status: 409 });
+    } else {
+      const again = await sendAgainNow({ conversation, messageId, senderId: user.id });
+      // Already on its way (a double click, another tab): the thread shows where it is.
+      if (!again.ok && again.reason !== "under-way")
+        return refused(submission.reply({ formErrors: [again.message] }), again);
+    }
     throw redirect(thread);
   }
 
@@ -350,18 +359,16 @@ function MessageBubble({
           className={`mt-1 flex flex-wrap items-center justify-end gap-x-2 text-xs ${inbound ? "text-slate-500" : "text-brand-100"}`}
         >
           <Time date={message.createdAt} />
-          {inbound ? null : <MessageStatus status={message.status} reason={message.errorMessage} />}
+          {inbound ? null : <MessageStatus message={message} />}
         </p>
-        {message.status === "failed" ? (
-          <Form method="post" preventScrollReset className="mt-2 text-right">
+        {message.status === "failed" || isWaiting(message) ? (
+          <Form method="post" preventScrollReset className="mt-2 flex justify-end gap-2">
             <input type="hidden" name="messageId" value={message.id} />
-            <button
-              type="submit"
-              name="intent"
-              value="retry"
-              className="rounded-md bg-white px-3 py-1 text-xs font-semibold text-red-700 hover:bg-red-50 focus-visible:outline-2 focus-visible:outline-white"
-            >
-              Retry
+            <button type="submit" name="intent" value="send-now" className={outboxButton}>
+              {message.status === "failed" ? "Retry" : "Send now"}
+            </button>
+            <button type="submit" name="intent" value="cancel" className={outboxButton}>
+              Cancel
             </button>
           </Form>
         ) : null}
@@ -369,6 +376,9 @@ function MessageBubble({
     </li>
   );
 }
+
+const outboxButton =
+  "rounded-md bg-white px-3 py-1 text-xs font-semibold text-brand-700 hover:bg-brand-50 focus-visible:outline-2 focus-visible:outline-white";
 
 type LoadedConversation = Route.ComponentProps["loaderData"]["conversation"];
 

@@ -1,12 +1,13 @@
 import { describe, expect, test } from "vitest";
 import { SmsSendError, statusReportUrl } from "~/.server/sms/gateway";
 import { createMessageBirdGateway } from "~/.server/sms/messagebird";
-import { accepted, refusals, useMessageBirdMock } from "../mocks/messagebird";
+import { accepted, acceptedAnswerLost, messageObject, refusals, useMessageBirdMock } from "../mocks/messagebird";
 
-const { sent, answerNextSend } = useMessageBirdMock();
+const { sent, stored, answerNextSend } = useMessageBirdMock();
 
 const config = {
   accessKey: "live_test_key_123",
+  apiUrl: new URL("https://rest.messagebird.com"),
   reportUrl: statusReportUrl().toString(),
   timeoutMs: 300,
 };
@@ -28,7 +29,7 @@ async function sendError(): Promise<SmsSendError> {
   return error as SmsSendError;
 }
 
-describe("MessageBird gateway (the real SDK, intercepted by MSW)", () => {
+describe("MessageBird gateway (its REST API over fetch, intercepted by MSW)", () => {
   test("sends the request MessageBird documents and returns its message id", async () => {
     answerNextSend(accepted({ id: "abc123def456" }));
 
@@ -38,7 +39,7 @@ describe("MessageBird gateway (the real SDK, intercepted by MSW)", () => {
     expect(sent[0]!.authorization).toBe("AccessKey live_test_key_123");
     expect(sent[0]!.body).toEqual({
       originator: "+447700900000",
-      recipients: "+31612345678",
+      recipients: ["+31612345678"],
       body: "Hello from Birdline",
       reference: "0b6a3c1e-message-id",
       reportUrl: "http://localhost:3000/webhooks/messagebird/status?secret=test-webhook-secret-0123456789",
@@ -76,17 +77,49 @@ describe("MessageBird gateway (the real SDK, intercepted by MSW)", () => {
     expect(await sendError()).toMatchObject({ retryable: true, providerCode: null, statusCode: 503 });
   });
 
-  test("a network error is retryable", async () => {
+  test("a dropped connection is retryable, and may have gone out", async () => {
     answerNextSend(refusals.unreachable);
-    expect(await sendError()).toMatchObject({ retryable: true, statusCode: null });
+    expect(await sendError()).toMatchObject({ kind: "unknown", statusCode: null });
   });
 
-  test("a MessageBird that does not answer times out as retryable", async () => {
+  test("a MessageBird that does not answer times out as retryable; whether it went out is unknown", async () => {
     answerNextSend(refusals.hangs);
     const started = Date.now();
     const error = await sendError();
-    expect(error).toMatchObject({ retryable: true, statusCode: null });
+    expect(error).toMatchObject({ kind: "unknown", statusCode: null });
     expect(error.reason).toMatch(/did not answer/);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  test("429 is transient and carries how long MessageBird asked us to wait", async () => {
+    answerNextSend(() =>
+      Response.json(
+        { errors: [{ code: 98, description: "Too many requests" }] },
+        { status: 429, headers: { "Retry-After": "5" } },
+      ),
+    );
+    expect(await sendError()).toMatchObject({ kind: "transient", statusCode: 429, retryAfterMs: 5_000 });
+  });
+
+  test("an SMS whose answer was lost is found by its reference, paging past the first page of recent messages", async () => {
+    const gateway = createMessageBirdGateway(config);
+    answerNextSend(acceptedAnswerLost);
+    expect(await sendError()).toMatchObject({ kind: "unknown" });
+    // 45 other messages went out since: ours is on the third page of 20.
+    for (let i = 0; i < 45; i++) stored.unshift(messageObject(`other-${i}`, { ...sms, reference: `other-${i}` }));
+    const found = await gateway.findSent({ ...sms, since: new Date(Date.now() - 60_000) });
+    expect(found).toEqual({ providerMessageId: stored.at(-1)!.id });
+    expect(await gateway.findSent({ ...sms, reference: "never-sent", since: new Date() })).toBeNull();
+  });
+
+  test("a sent message's status is looked up by its id", async () => {
+    const gateway = createMessageBirdGateway(config);
+    const { providerMessageId } = await gateway.send(sms);
+    stored[0]!.recipients.items[0]!.status = "delivered";
+    expect(await gateway.deliveryStatus(providerMessageId)).toMatchObject({
+      providerMessageId,
+      reference: sms.reference,
+      status: "delivered",
+    });
   });
 });

@@ -6,12 +6,10 @@ import { PAGE_SIZE, threadPage } from "~/.server/conversations/threads";
 import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages";
 import * as inboxIndex from "~/routes/messages._index";
-import {
-  applyDeliveryReport,
-  failUnconfirmedReplies,
-  UNCONFIRMED_AFTER_MS,
-} from "~/.server/conversations/delivery-status";
-import { accepted, refusals, useMessageBirdMock } from "../mocks/messagebird";
+import { applyDeliveryReport } from "~/.server/conversations/delivery-status";
+import { attemptSend } from "~/.server/conversations/outbox";
+import { runDueJobs } from "~/.server/background";
+import { accepted, acceptedAnswerLost, refusals, useMessageBirdMock } from "../mocks/messagebird";
 import {
   createConversation,
   createMessage,
@@ -22,7 +20,7 @@ import {
 } from "../support/factories";
 import { callAction, callLoader, formErrors, typedValues, variant } from "../support/route-call";
 
-// This file sends through the real MessageBird SDK (intercepted by MSW), not the simulator.
+// This file sends through MessageBird's REST API (intercepted by MSW), not the simulator.
 vi.hoisted(() => {
   process.env.MESSAGEBIRD_API_KEY = "test_access_key";
 });
@@ -50,7 +48,7 @@ const rowsOf = (conversation: Conversation) =>
 const current = async (id: string) => (await db.select().from(messages).where(eq(messages.id, id)))[0]!;
 
 describe("replying", () => {
-  test("a reply is stored, sent through MessageBird from our number to the conversation's number, and marked sent", async () => {
+  test("a reply is stored queued, then the outbox sends it through MessageBird from our number and marks it sent", async () => {
     const { member, conversation, phone } = await memberWithConversation();
     const page = await openThread(member.cookie, conversation.id);
     const outcome = await post(member.cookie, conversation.id, {
@@ -59,27 +57,25 @@ describe("replying", () => {
       idempotencyKey: page.data.idempotencyKey,
     });
     expect(outcome).toHaveRedirect(`/messages/${conversation.id}`);
+    const [queued] = await rowsOf(conversation);
+    expect(queued).toMatchObject({ direction: "outbound", status: "queued", body: "Hi there" });
+    expect(messagebird.sent).toHaveLength(0);
 
-    const [stored] = await rowsOf(conversation);
-    expect(stored).toMatchObject({
-      direction: "outbound",
-      status: "sent",
-      body: "Hi there",
-      toNumber: phone,
-      fromNumber: "+447700900000",
-    });
+    await runDueJobs();
+    const stored = await current(queued!.id);
+    expect(stored).toMatchObject({ status: "sent", toNumber: phone, fromNumber: "+447700900000", attempts: 1 });
     expect(messagebird.sent).toHaveLength(1);
     expect(messagebird.sent[0]!.body).toMatchObject({
       originator: "+447700900000",
-      recipients: phone,
+      recipients: [phone],
       body: "Hi there",
-      reference: stored!.id,
+      reference: stored.id,
       reportUrl: "http://localhost:3000/webhooks/messagebird/status?secret=test-webhook-secret-0123456789",
     });
-    expect(stored!.providerMessageId).toMatch(/^mb-/);
+    expect(stored.providerMessageId).toMatch(/^mb-/);
   });
 
-  test("a provider refusal stores the reply as failed with a reason; Retry reuses the same row", async () => {
+  test("a permanent refusal fails at once with the reason; Retry sends the same row again", async () => {
     const { member, conversation } = await memberWithConversation();
     messagebird.answerNextSend(refusals.badRecipient);
     const { data } = await openThread(member.cookie, conversation.id);
@@ -88,8 +84,9 @@ describe("replying", () => {
       body: "Are you there?",
       idempotencyKey: data.idempotencyKey,
     });
+    await runDueJobs();
     const [failed] = await rowsOf(conversation);
-    expect(failed).toMatchObject({ status: "failed", errorCode: "9" });
+    expect(failed).toMatchObject({ status: "failed", errorCode: "9", attempts: 1, nextAttemptAt: null });
     expect(failed!.errorMessage).toMatch(/cannot receive SMS/);
 
     const page = await openThread(member.cookie, conversation.id);
@@ -99,42 +96,54 @@ describe("replying", () => {
       errorMessage: failed!.errorMessage,
     });
 
-    const retried = await post(member.cookie, conversation.id, { intent: "retry", messageId: failed!.id });
+    const retried = await post(member.cookie, conversation.id, { intent: "send-now", messageId: failed!.id });
     expect(retried).toHaveRedirect(`/messages/${conversation.id}`);
+    await runDueJobs();
     const rows = await rowsOf(conversation);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ id: failed!.id, status: "sent", errorMessage: null });
     expect(messagebird.sent.at(-1)!.body.reference).toBe(failed!.id);
   });
 
-  test("a send MessageBird never answered stays 'Sending…' without Retry, until its delivery report arrives", async () => {
+  test("a send whose answer was lost waits, and the next attempt finds it at MessageBird instead of sending again", async () => {
     const { member, conversation } = await memberWithConversation();
-    messagebird.answerNextSend(refusals.unreachable);
+    messagebird.answerNextSend(acceptedAnswerLost);
     const { data } = await openThread(member.cookie, conversation.id);
     await post(member.cookie, conversation.id, {
       intent: "send",
       body: "Did this go?",
       idempotencyKey: data.idempotencyKey,
     });
-    const [pending] = await rowsOf(conversation);
-    expect(pending).toMatchObject({ status: "queued", providerMessageId: null });
-    expect(await post(member.cookie, conversation.id, { intent: "retry", messageId: pending!.id })).toHaveStatus(302);
-    expect((await current(pending!.id)).status).toBe("queued");
+    await runDueJobs();
+    const [waiting] = await rowsOf(conversation);
+    expect(waiting).toMatchObject({ status: "queued", providerMessageId: null, outcomeUnknown: true });
+    expect(waiting!.nextAttemptAt!.getTime()).toBeGreaterThan(Date.now());
+    const page = await openThread(member.cookie, conversation.id);
+    expect(page.data.timeline.at(-1)).toMatchObject({ status: "queued", nextAttemptAt: waiting!.nextAttemptAt });
 
-    await applyDeliveryReport({ reference: pending!.id, providerMessageId: "mb-late", status: "delivered" });
-    expect(await current(pending!.id)).toMatchObject({ status: "delivered", providerMessageId: "mb-late" });
+    expect(await post(member.cookie, conversation.id, { intent: "send-now", messageId: waiting!.id })).toHaveStatus(
+      302,
+    );
+    await runDueJobs();
+    expect(await current(waiting!.id)).toMatchObject({
+      status: "sent",
+      providerMessageId: messagebird.stored[0]!.id,
+      outcomeUnknown: false,
+      nextAttemptAt: null,
+    });
+    expect(messagebird.sent).toHaveLength(1);
   });
 
   test("a delivery report that overtakes MessageBird's answer to the send is not undone by it", async () => {
     const { member, conversation } = await memberWithConversation();
     // The handset confirms delivery before MessageBird's 201 reaches us: the report finds the row by its reference.
-    messagebird.answerNextSend(async (sms) => {
+    messagebird.answerNextSend(async (sms, keep) => {
       await applyDeliveryReport({
         reference: String(sms.reference),
         providerMessageId: "mb-fast",
         status: "delivered",
       });
-      return accepted({ id: "mb-fast" })(sms);
+      return accepted({ id: "mb-fast" })(sms, keep);
     });
     const { data } = await openThread(member.cookie, conversation.id);
     await post(member.cookie, conversation.id, {
@@ -142,29 +151,32 @@ describe("replying", () => {
       body: "Quick one",
       idempotencyKey: data.idempotencyKey,
     });
+    await runDueJobs();
     const [stored] = await rowsOf(conversation);
     expect(stored).toMatchObject({ status: "delivered", providerMessageId: "mb-fast" });
   });
 
-  test("an unconfirmed send is offered for Retry after a while, and a late report still counts", async () => {
+  test("a reply MessageBird keeps refusing for a whole retry window fails with the reason; a late report still counts", async () => {
     const { member, conversation } = await memberWithConversation();
-    messagebird.answerNextSend(refusals.unreachable);
+    messagebird.answerNextSend(refusals.internalError, refusals.internalError);
     const { data } = await openThread(member.cookie, conversation.id);
     await post(member.cookie, conversation.id, {
       intent: "send",
       body: "Anyone?",
       idempotencyKey: data.idempotencyKey,
     });
-    const [pending] = await rowsOf(conversation);
+    await runDueJobs();
+    const [waiting] = await rowsOf(conversation);
+    expect(waiting).toMatchObject({ status: "queued", errorMessage: "MessageBird is having trouble." });
 
-    expect(await failUnconfirmedReplies(new Date(Date.now() + UNCONFIRMED_AFTER_MS - 5_000))).toBe(0);
-    expect(await failUnconfirmedReplies(new Date(Date.now() + UNCONFIRMED_AFTER_MS + 5_000))).toBe(1);
-    const failed = await current(pending!.id);
-    expect(failed.status).toBe("failed");
-    expect(failed.errorMessage).toMatch(/may not have been sent/);
+    // A day later (the default window), still failing: it gives up and says why.
+    await attemptSend(waiting!.id, new Date(Date.now() + 86_400_000));
+    const failed = await current(waiting!.id);
+    expect(failed).toMatchObject({ status: "failed", nextAttemptAt: null });
+    expect(failed.errorMessage).toBe("Not sent: tried for 24 hours. MessageBird is having trouble.");
 
-    await applyDeliveryReport({ reference: pending!.id, providerMessageId: "mb-later", status: "delivered" });
-    expect(await current(pending!.id)).toMatchObject({
+    await applyDeliveryReport({ reference: waiting!.id, providerMessageId: "mb-later", status: "delivered" });
+    expect(await current(waiting!.id)).toMatchObject({
       status: "delivered",
       providerMessageId: "mb-later",
       errorMessage: null,
@@ -180,6 +192,7 @@ describe("replying", () => {
       post(member.cookie, conversation.id, form),
     ]);
     await post(member.cookie, conversation.id, form); // and a resubmitted POST later
+    await runDueJobs();
     expect(outcomes.map((o) => o.status)).toEqual([302, 302]);
     expect(await rowsOf(conversation)).toHaveLength(1);
     expect(messagebird.sent).toHaveLength(1);
@@ -209,7 +222,7 @@ describe("replying", () => {
       status: "failed",
       authorUserId: member.id,
     });
-    const outcome = await post(member.cookie, conversation.id, { intent: "retry", messageId: failed.id });
+    const outcome = await post(member.cookie, conversation.id, { intent: "send-now", messageId: failed.id });
     expect(outcome).toHaveStatus(409);
     expect(formErrors(outcome)).toEqual([expect.stringMatching(/opted out by texting STOP/)]);
     expect(await current(failed.id)).toMatchObject({ status: "failed" });

@@ -17,40 +17,54 @@ export type SentRequest = { authorization: string | null; body: Record<string, u
 /** What /dev/phone's handset posted to our inbound webhook. */
 export type InboundRequest = { url: URL; body: Record<string, unknown> };
 
-/** How MessageBird answers one send; it gets the request's JSON body. */
-export type SendAnswer = (body: Record<string, unknown>) => Response | Promise<Response>;
+type ProviderMessage = ReturnType<typeof messageObject>;
 
-/** MessageBird accepts the message (201 with the message object, shortened to what Birdline reads). */
+/** How MessageBird answers one send; it gets the request's JSON body, and keeps what it accepts. */
+export type SendAnswer = (
+  body: Record<string, unknown>,
+  keep: (message: ProviderMessage) => void,
+) => Response | Promise<Response>;
+
+/** The message object MessageBird answers and lists, shortened to what Birdline reads. */
+export const messageObject = (id: string, body: Record<string, unknown>, status = "sent") => ({
+  id,
+  href: `${MESSAGES_URL}/${id}`,
+  direction: "mt",
+  type: "sms",
+  originator: body.originator,
+  body: body.body,
+  reference: body.reference ?? null,
+  reportUrl: body.reportUrl ?? null,
+  createdDatetime: new Date().toISOString(),
+  recipients: {
+    totalCount: 1,
+    totalSentCount: 1,
+    totalDeliveredCount: status === "delivered" ? 1 : 0,
+    totalDeliveryFailedCount: 0,
+    items: [
+      {
+        recipient: Number(String(body.recipients).replace("+", "")),
+        status,
+        statusDatetime: new Date().toISOString(),
+      },
+    ],
+  },
+});
+
+/** MessageBird accepts the message (201 with the message object). */
 export const accepted =
   ({ id = `mb-${crypto.randomUUID()}` }: { id?: string } = {}): SendAnswer =>
-  (body) =>
-    HttpResponse.json(
-      {
-        id,
-        href: `${MESSAGES_URL}/${id}`,
-        direction: "mt",
-        type: "sms",
-        originator: body.originator,
-        body: body.body,
-        reference: body.reference,
-        reportUrl: body.reportUrl,
-        createdDatetime: new Date().toISOString(),
-        recipients: {
-          totalCount: 1,
-          totalSentCount: 1,
-          totalDeliveredCount: 0,
-          totalDeliveryFailedCount: 0,
-          items: [
-            {
-              recipient: Number(String(body.recipients).replace("+", "")),
-              status: "sent",
-              statusDatetime: new Date().toISOString(),
-            },
-          ],
-        },
-      },
-      { status: 201 },
-    );
+  (body, keep) => {
+    const message = messageObject(id, body);
+    keep(message);
+    return HttpResponse.json(message, { status: 201 });
+  };
+
+/** MessageBird accepts the message, but the connection drops before its answer arrives. */
+export const acceptedAnswerLost: SendAnswer = (body, keep) => {
+  keep(messageObject(`mb-${crypto.randomUUID()}`, body));
+  return HttpResponse.error();
+};
 
 /** MessageBird's error envelope, as its REST docs show it. */
 const refused =
@@ -87,11 +101,30 @@ export function useMessageBirdMock() {
   const inbound: InboundRequest[] = [];
   const next = { send: [] as SendAnswer[], report: [] as (() => Response)[], inbound: [] as (() => Response)[] };
 
+  /** What MessageBird holds, newest first: every message it accepted, as its list and lookup answer them. */
+  const stored: ProviderMessage[] = [];
   const server = setupServer(
     http.post(MESSAGES_URL, async ({ request }) => {
       const body = (await request.json()) as Record<string, unknown>;
       sent.push({ authorization: request.headers.get("authorization"), body });
-      return (next.send.shift() ?? accepted())(body);
+      return (next.send.shift() ?? accepted())(body, (message) => stored.unshift(message));
+    }),
+    http.get(MESSAGES_URL, ({ request }) => {
+      const query = new URL(request.url).searchParams;
+      const offset = Number(query.get("offset") ?? 0);
+      const limit = Number(query.get("limit") ?? 20);
+      return HttpResponse.json({
+        offset,
+        limit,
+        totalCount: stored.length,
+        items: stored.slice(offset, offset + limit),
+      });
+    }),
+    http.get(`${MESSAGES_URL}/:id`, ({ params }) => {
+      const found = stored.find((message) => message.id === params.id);
+      return found
+        ? HttpResponse.json(found)
+        : HttpResponse.json({ errors: [{ code: 20, description: "message not found" }] }, { status: 404 });
     }),
     // Our own status webhook, as the simulator calls it.
     http.get(`${APP_URL}/webhooks/messagebird/status`, ({ request }) => {
@@ -106,13 +139,15 @@ export function useMessageBirdMock() {
   );
   beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
   afterEach(() => {
-    for (const list of [sent, reports, inbound, next.send, next.report, next.inbound]) list.length = 0;
+    for (const list of [sent, reports, inbound, stored, next.send, next.report, next.inbound]) list.length = 0;
   });
   afterAll(() => server.close());
 
   return {
     /** Every SMS MessageBird was asked to send, oldest first. */
     sent,
+    /** What MessageBird holds, newest first (add some to make a lookup page further). */
+    stored,
     /** Every delivery report posted to our status webhook. */
     reports,
     /** Every SMS the handset posted to our inbound webhook. */

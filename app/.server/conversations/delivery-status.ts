@@ -6,6 +6,9 @@ import { messages } from "../platform/db/schema";
 import { isUuid } from "../platform/db/uuid";
 import { publish } from "../platform/event-bus";
 import { writeBatch } from "../platform/write-batch";
+import { env } from "../platform/env";
+import { log } from "../platform/log";
+import { smsGateway } from "../sms/gateway";
 import { claimNonces, type Nonce } from "../webhooks/nonces";
 import type { Replayed } from "./inbound";
 import type { DeliveryReport, ReportedStatus } from "./provider-events";
@@ -13,7 +16,7 @@ import type { DeliveryReport, ReportedStatus } from "./provider-events";
 /**
  * Where a reply stands: the stages a status moves through, delivery reports
  * moving it forward (late and out of order as they arrive), the send result
- * that must not overtake a report, and the sweep for sends nobody confirmed.
+ * that must not overtake a report, and the lookup for reports that never came.
  */
 
 export type ReportOutcome =
@@ -149,30 +152,48 @@ async function updateStatuses(tx: Db, changes: { id: string; arrival: Arrival }[
 export const acceptedStatus = () =>
   sql<OutboundStatus>`case when ${messages.status} = 'queued' then 'sent'::message_status else ${messages.status} end`;
 
-/** How long an unanswered send may stay queued before it is offered for Retry. */
-export const UNCONFIRMED_AFTER_MS = 10 * 60_000;
+/** Lookups per run: the provider's API is shared with sending, and a backlog drains over a few minutes. */
+const RECONCILE_BATCH = 50;
+/** Messages older than this are not looked up any more: the provider keeps no status for ever. */
+const RECONCILE_FOR_MS = 3 * 86_400_000;
 
 /**
- * Replies MessageBird never answered for (see `deliver`) and never reported on
- * become failed with a Retry button. Runs in the background; returns how many.
+ * Sent messages whose delivery report never came are looked up at the
+ * provider and moved forward like a report would (the sweep runs every
+ * minute). One that is still in flight there is asked again a timeout later.
  */
-export async function failUnconfirmedReplies(now = new Date()): Promise<number> {
-  const stale = await db
-    .update(messages)
-    .set({
-      status: "failed",
-      errorMessage: "MessageBird never confirmed this message, so it may not have been sent. Retry sends it again.",
-      statusAt: now,
-    })
+export async function reconcileDeliveries(now = new Date()): Promise<number> {
+  const due = await db
+    .select({ id: messages.id, providerMessageId: messages.providerMessageId })
+    .from(messages)
     .where(
       and(
         eq(messages.direction, "outbound"),
-        eq(messages.status, "queued"),
-        sql`${messages.providerMessageId} is null`,
-        sql`${messages.statusAt} < ${new Date(now.getTime() - UNCONFIRMED_AFTER_MS).toISOString()}::timestamptz`,
+        sql`${messages.status} in ('sent', 'buffered')`,
+        sql`${messages.providerMessageId} is not null`,
+        sql`${messages.statusAt} < ${new Date(now.getTime() - env.outbox.deliveryReportTimeoutMs).toISOString()}::timestamptz`,
+        sql`${messages.statusAt} > ${new Date(now.getTime() - RECONCILE_FOR_MS).toISOString()}::timestamptz`,
+        sql`(${messages.nextAttemptAt} is null or ${messages.nextAttemptAt} <= ${now.toISOString()}::timestamptz)`,
       ),
     )
-    .returning({ id: messages.id, conversationId: messages.conversationId });
-  for (const row of stale) publish({ kind: "status", conversationId: row.conversationId, messageId: row.id });
-  return stale.length;
+    .orderBy(messages.statusAt)
+    .limit(RECONCILE_BATCH);
+  if (due.length === 0) return 0;
+  const gateway = await smsGateway();
+  let updated = 0;
+  for (const { id, providerMessageId } of due) {
+    const report = await gateway.deliveryStatus(providerMessageId!).catch((error: unknown) => {
+      log.warn("delivery status lookup failed", { messageId: id, error });
+      return null;
+    });
+    const outcome = report && (await applyDeliveryReport({ ...report, reference: id }));
+    if (outcome?.status === "updated") updated += 1;
+    // Not moved on (still in flight, or the lookup failed): look again one timeout from now, not every minute.
+    else
+      await db
+        .update(messages)
+        .set({ nextAttemptAt: new Date(now.getTime() + env.outbox.deliveryReportTimeoutMs) })
+        .where(eq(messages.id, id));
+  }
+  return updated;
 }

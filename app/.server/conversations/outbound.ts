@@ -1,19 +1,16 @@
 import { and, eq, sql } from "drizzle-orm";
-import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
 import { db } from "../platform/db/client";
 import { conversations, messages } from "../platform/db/schema";
-import { acceptedStatus } from "./delivery-status";
 import { publish } from "../platform/event-bus";
 import { REPLIES_PER_CONVERSATION, REPLIES_PER_SENDER_PER_HOUR, REPLIES_PER_SENDER_PER_MINUTE } from "./reply-limits";
-import { log } from "../platform/log";
 import { retryMessage, takeLimits } from "../platform/rate-limit";
-import { smsGateway, SmsSendError } from "../sms/gateway";
+import { queueSend, sendNow } from "./outbox";
 import type { Conversation } from "./access";
 
 /**
- * Replies, persist-first: the typed text is stored as
- * `queued` before the provider is called, so it is never lost, and the form's
+ * Replies, persist-first: the typed text is stored as `queued` with its outbox
+ * job before the provider is called, so it is never lost, and the form's
  * idempotency key makes a second submission return the first row instead of
  * sending again.
  */
@@ -21,7 +18,7 @@ import type { Conversation } from "./access";
 export type Outbound = typeof messages.$inferSelect;
 
 export type SendFailure =
-  | { ok: false; reason: "opted-out" | "too-long" | "empty" | "not-failed"; message: string }
+  | { ok: false; reason: "opted-out" | "too-long" | "empty"; message: string }
   | { ok: false; reason: "rate-limited"; message: string; retryAfterSeconds: number };
 
 export type SendResult = { ok: true; message: Outbound; duplicate: boolean } | SendFailure;
@@ -54,25 +51,38 @@ export async function sendReply({
   if (limited) return limited;
 
   const now = new Date();
-  const [queued] = await db
-    .insert(messages)
-    .values({
-      conversationId: conversation.id,
-      direction: "outbound",
-      body,
-      fromNumber: conversation.virtualNumber,
-      toNumber: conversation.contactNumber,
-      status: "queued",
-      idempotencyKey,
-      author: "user",
-      authorUserId: authorId,
-      segments,
-      createdAt: now,
-      statusAt: now,
-    })
-    .onConflictDoNothing({ target: messages.idempotencyKey })
-    .returning();
-  if (!queued) {
+  const written = await db.transaction(async (tx) => {
+    const [queued] = await tx
+      .insert(messages)
+      .values({
+        conversationId: conversation.id,
+        direction: "outbound",
+        body,
+        fromNumber: conversation.virtualNumber,
+        toNumber: conversation.contactNumber,
+        status: "queued",
+        idempotencyKey,
+        author: "user",
+        authorUserId: authorId,
+        segments,
+        createdAt: now,
+        statusAt: now,
+      })
+      .onConflictDoNothing({ target: messages.idempotencyKey })
+      .returning();
+    if (!queued) return undefined;
+    await tx
+      .update(conversations)
+      .set({
+        lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)`,
+        ...(takeIfUnassigned && { assigneeId: sql`coalesce(${conversations.assigneeId}, ${authorId})` }),
+      })
+      .where(eq(conversations.id, conversation.id));
+    // Committed with the row: the worker picks it up within milliseconds, on whichever instance is free.
+    await queueSend(tx, queued.id);
+    return queued;
+  });
+  if (!written) {
     // The same form was submitted again (double click, resubmitted POST): answer with the first one.
     const [first] = await db
       .select()
@@ -82,46 +92,26 @@ export async function sendReply({
     // A key from another conversation is no form of ours: refuse rather than guess.
     throw new Error("Idempotency key reused across conversations");
   }
-  await db
-    .update(conversations)
-    .set({
-      lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)`,
-      ...(takeIfUnassigned && { assigneeId: sql`coalesce(${conversations.assigneeId}, ${authorId})` }),
-    })
-    .where(eq(conversations.id, conversation.id));
-  publish({ kind: "message", conversationId: conversation.id, messageId: queued.id });
-  return { ok: true, message: await deliver(queued), duplicate: false };
+  publish({ kind: "message", conversationId: conversation.id, messageId: written.id });
+  return { ok: true, message: written, duplicate: false };
 }
 
-/** Sends a failed reply again, reusing its row (and so its place in the thread). */
-export async function retryReply({
+/** "Retry" on a failed reply, "Send now" on a waiting one: a send like any other, within the same limits. */
+export async function sendAgainNow({
   conversation,
   messageId,
   senderId,
 }: {
   conversation: Conversation;
   messageId: string;
-  /** Who pressed Retry: the send counts against their limits. */
+  /** Who pressed the button: the send counts against their limits. */
   senderId: string;
-}): Promise<SendResult> {
+}): Promise<{ ok: true } | SendFailure | { ok: false; reason: "under-way"; message: string }> {
   if (conversation.optedOutAt) return optedOut();
   const limited = await countSend(senderId, conversation.id);
   if (limited) return limited;
-  const [requeued] = await db
-    .update(messages)
-    .set({ status: "queued", errorCode: null, errorMessage: null, statusAt: new Date() })
-    .where(
-      and(
-        eq(messages.id, messageId),
-        eq(messages.conversationId, conversation.id),
-        eq(messages.direction, "outbound"),
-        eq(messages.status, "failed"),
-      ),
-    )
-    .returning();
-  if (!requeued) return { ok: false, reason: "not-failed", message: "This message is not waiting for a retry." };
-  publish({ kind: "status", conversationId: conversation.id, messageId });
-  return { ok: true, message: await deliver(requeued), duplicate: false };
+  const moved = await sendNow(conversation.id, messageId);
+  return moved.ok ? moved : { ok: false, reason: "under-way", message: moved.message };
 }
 
 /** Counts one SMS against the reply limits before the provider is called; a refusal says how long to wait. */
@@ -146,36 +136,4 @@ function optedOut(): SendFailure {
     reason: "opted-out",
     message: "This number has opted out by texting STOP. Replies are blocked until they text START.",
   };
-}
-
-async function deliver(message: Outbound): Promise<Outbound> {
-  let update: PgUpdateSetSource<typeof messages>;
-  try {
-    const gateway = await smsGateway();
-    const { providerMessageId } = await gateway.send({
-      from: message.fromNumber,
-      to: message.toNumber,
-      body: message.body,
-      reference: message.id,
-    });
-    update = { providerMessageId, status: acceptedStatus() };
-  } catch (error) {
-    if (!(error instanceof SmsSendError)) throw error;
-    log.warn("reply not sent", { messageId: message.id, retryable: error.retryable, providerCode: error.providerCode });
-    // No HTTP answer at all (timeout, dropped connection): MessageBird may have
-    // accepted the SMS anyway. Marking it failed would invite a Retry that sends
-    // it twice, so it stays queued until a delivery report or the sweep decides.
-    if (error.statusCode === null) {
-      publish({ kind: "status", conversationId: message.conversationId, messageId: message.id });
-      return message;
-    }
-    update = { status: "failed", errorMessage: error.reason, errorCode: error.providerCode };
-  }
-  const [current] = await db
-    .update(messages)
-    .set({ ...update, statusAt: new Date() })
-    .where(eq(messages.id, message.id))
-    .returning();
-  publish({ kind: "status", conversationId: message.conversationId, messageId: message.id });
-  return current!;
 }

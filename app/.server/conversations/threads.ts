@@ -28,6 +28,7 @@ export type ThreadMessage = Pick<
   | "body"
   | "status"
   | "errorMessage"
+  | "nextAttemptAt"
   | "createdAt"
   | "statusAt"
   | "segments"
@@ -95,6 +96,7 @@ export const threadColumns = {
   body: messages.body,
   status: messages.status,
   errorMessage: messages.errorMessage,
+  nextAttemptAt: messages.nextAttemptAt,
   createdAt: messages.createdAt,
   statusAt: messages.statusAt,
   segments: messages.segments,

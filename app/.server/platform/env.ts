@@ -66,6 +66,23 @@ const schema = z.object({
       }),
   ),
   REQUEST_TIMEOUT: optional(z.coerce.number().int().min(1).max(3600)),
+  MESSAGEBIRD_API_URL: optional(httpUrl),
+  SMS_RETRY_MAX_DELAY: optional(z.coerce.number().int().min(1).max(86_400)),
+  SMS_RETRY_WINDOW: optional(
+    z.coerce
+      .number()
+      .int()
+      .min(10)
+      .max(7 * 86_400),
+  ),
+  SMS_SEND_CONCURRENCY: optional(z.coerce.number().int().min(1).max(100)),
+  DELIVERY_REPORT_TIMEOUT: optional(
+    z.coerce
+      .number()
+      .int()
+      .min(10)
+      .max(7 * 86_400),
+  ),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error", "silent"])),
 });
 
@@ -174,6 +191,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
     smsGateway,
     messagebird: {
       apiKey: vars.MESSAGEBIRD_API_KEY,
+      /** The legacy REST API's base; another for tests, regional endpoints or an egress proxy. */
+      apiUrl: new URL(vars.MESSAGEBIRD_API_URL ?? "https://rest.messagebird.com"),
       senderId: vars.MESSAGEBIRD_SENDER_ID ?? SIMULATOR_NUMBER,
       webhookSecret:
         vars.MESSAGEBIRD_WEBHOOK_SECRET ?? (vars.MESSAGEBIRD_SIGNING_KEY ? undefined : generated?.webhookSecret),
@@ -184,6 +203,16 @@ export function parseEnv(source: Record<string, string | undefined>) {
     trustedProxies: vars.TRUST_PROXY ?? [],
     port,
     host: vars.HOST ?? (mode === "local" ? "127.0.0.1" : "0.0.0.0"),
+    outbox: {
+      /** Longest wait between two attempts at a transient failure, in ms. */
+      maxRetryDelayMs: (vars.SMS_RETRY_MAX_DELAY ?? 300) * 1000,
+      /** How long after it was written a message keeps being retried before it fails, in ms. */
+      retryWindowMs: (vars.SMS_RETRY_WINDOW ?? 86_400) * 1000,
+      /** SMS sent at once by one instance. */
+      concurrency: vars.SMS_SEND_CONCURRENCY ?? 4,
+      /** A `sent` message without a delivery report after this long is looked up at the provider, in ms. */
+      deliveryReportTimeoutMs: (vars.DELIVERY_REPORT_TIMEOUT ?? 1800) * 1000,
+    },
     /** Longest a client may take to send a whole request (headers and body); event streams are not affected. */
     requestTimeoutMs: (vars.REQUEST_TIMEOUT ?? 30) * 1000,
     logLevel: vars.LOG_LEVEL ?? "info",

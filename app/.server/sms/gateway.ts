@@ -1,9 +1,11 @@
 import { env } from "../platform/env";
 import { WEBHOOK_PATHS, type WebhookPath } from "~/lib/webhook-paths";
+import type { DeliveryReport } from "../conversations/provider-events";
 
 /**
- * Every SMS Birdline sends goes through this one interface. Two implementations:
- * the real MessageBird SDK and a simulator for zero-config runs.
+ * Every SMS Birdline sends goes through this one interface, called only by the
+ * outbox's worker. Two implementations: MessageBird's REST API and a simulator
+ * for zero-config runs.
  */
 export type OutboundSms = {
   /** Which of our numbers sends it: the conversation's, or the default for the app's own SMS. */
@@ -23,34 +25,56 @@ export type SmsGateway = {
   readonly name: "messagebird" | "simulator";
   /** Resolves once the provider accepted the SMS; rejects with an {@link SmsSendError}. */
   send(sms: OutboundSms): Promise<{ providerMessageId: string }>;
+  /**
+   * The provider's id for an SMS sent earlier with this `reference`, or null if it
+   * never went out: asked before sending again after an attempt whose outcome is
+   * unknown, so nothing goes out twice.
+   */
+  findSent(sms: OutboundSms & { reference: string; since: Date }): Promise<{ providerMessageId: string } | null>;
+  /** Where a sent SMS stands at the provider, for one whose delivery report never came. */
+  deliveryStatus(providerMessageId: string): Promise<DeliveryReport | null>;
 };
 
 /**
- * Why an SMS could not be sent. `retryable` tells the caller whether sending the
- * same SMS again later may succeed (outage, timeout) or never will (bad key,
- * bad recipient, no balance). `reason` is safe to show to the person who sent it.
+ * What a failed send means for the next attempt: `permanent` never succeeds
+ * (bad key, bad recipient, no balance); `transient` did not go out and may
+ * next time (unreachable, 5xx, 429); `unknown` may have gone out (a timeout or
+ * dropped connection after the request was written), so ask before resending.
+ */
+export type SendFailureKind = "permanent" | "transient" | "unknown";
+
+/**
+ * Why an SMS could not be sent. `reason` is safe to show to the person who sent it.
  */
 export class SmsSendError extends Error {
-  readonly retryable: boolean;
+  readonly kind: SendFailureKind;
   readonly reason: string;
   /** The provider's own error code (MessageBird `errors[].code`), kept for support; null when there is none. */
   readonly providerCode: string | null;
   /** The provider's HTTP status; null for network errors and timeouts. */
   readonly statusCode: number | null;
+  /** How long the provider asked us to wait (`Retry-After`), in ms; null when it did not say. */
+  readonly retryAfterMs: number | null;
 
   constructor(details: {
-    retryable: boolean;
+    kind: SendFailureKind;
     reason: string;
     providerCode?: string | null;
     statusCode?: number | null;
+    retryAfterMs?: number | null;
     cause?: unknown;
   }) {
     super(details.reason, { cause: details.cause });
     this.name = "SmsSendError";
-    this.retryable = details.retryable;
+    this.kind = details.kind;
     this.reason = details.reason;
     this.providerCode = details.providerCode ?? null;
     this.statusCode = details.statusCode ?? null;
+    this.retryAfterMs = details.retryAfterMs ?? null;
+  }
+
+  get retryable(): boolean {
+    return this.kind !== "permanent";
   }
 }
 
@@ -82,6 +106,7 @@ export function smsGateway(): Promise<SmsGateway> {
           createMessageBirdGateway({
             // env.ts refuses to boot with SMS_GATEWAY=messagebird and no key.
             accessKey: env.messagebird.apiKey!,
+            apiUrl: env.messagebird.apiUrl,
             reportUrl: statusReportUrl().toString(),
           }),
         )

@@ -1,92 +1,206 @@
-import messagebird from "messagebird";
-import { SmsSendError, type SmsGateway } from "./gateway";
+import { REPORTED_STATUSES, type DeliveryReport, type ReportedStatus } from "../conversations/provider-events";
+import { SmsSendError, type SendFailureKind, type SmsGateway } from "./gateway";
+import { retryAfterMs } from "./retry-after";
 
 export type MessageBirdGatewayConfig = {
   accessKey: string;
+  /** The REST API's base URL: https://rest.messagebird.com, or a stand-in (tests, egress proxy). */
+  apiUrl: URL;
   /** Per-message delivery-report URL; MessageBird only reports on messages that carry a `reference`. */
   reportUrl: string;
   timeoutMs?: number;
 };
 
-/** Enough for MessageBird on a bad day, short enough that a reply form does not hang. */
+/** Enough for MessageBird on a bad day, short enough that a stuck call does not hold a worker slot. */
 const DEFAULT_TIMEOUT_MS = 10_000;
+const USER_AGENT = "Birdline (+https://github.com/birdline)";
+/** MessageBird's list endpoint answers at most this many messages a page. */
+const PAGE_SIZE = 20;
+/** How far back a lookup pages: an unknown outcome is resolved within minutes, not days. */
+const MAX_LOOKUP_PAGES = 25;
 
-/** The real MessageBird SDK behind the gateway interface. */
-export function createMessageBirdGateway({
-  accessKey,
-  reportUrl,
-  timeoutMs = DEFAULT_TIMEOUT_MS,
-}: MessageBirdGatewayConfig): SmsGateway {
-  const client = messagebird.initClient(accessKey, timeoutMs);
-  return {
-    name: "messagebird",
-    send: ({ from, to, body, reference }) =>
-      new Promise((resolve, reject) => {
-        // The SDK's own timeout only fires on an idle socket; this deadline also
-        // covers a server that answers byte by byte.
-        const deadline = setTimeout(
-          () =>
-            reject(
-              new SmsSendError({
-                retryable: true,
-                reason: `MessageBird did not answer within ${timeoutMs / 1000} s. Try again.`,
-              }),
-            ),
-          timeoutMs,
-        );
-        const report = reference ? { reference, reportUrl } : {};
-        client.messages.create({ originator: from, recipients: [to], body, ...report }, (error, message) => {
-          clearTimeout(deadline);
-          if (error) return reject(toSmsSendError(error));
-          // A proxy or outage can answer 2xx JSON without the message; never report that as sent.
-          if (!message?.id) {
-            return reject(
-              new SmsSendError({ retryable: true, reason: "MessageBird answered without a message id. Try again." }),
-            );
-          }
-          resolve({ providerMessageId: message.id });
-        });
-      }),
+/** Network failures that happen before a request can reach MessageBird: nothing went out. */
+const NOT_SENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "CERT_HAS_EXPIRED",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+type ApiMessage = {
+  id?: string;
+  reference?: string | null;
+  createdDatetime?: string;
+  recipients?: {
+    items?: { status?: string; statusDatetime?: string; statusReason?: string; statusErrorCode?: number | null }[];
   };
-}
-
-type ApiError = Error & {
-  statusCode?: number;
-  errors?: { code?: number; description?: string; parameter?: string | null }[];
 };
 
 /**
- * Turns what the SDK calls back with into a reason a person can act on.
- * API errors carry `statusCode` and `errors[]` (codes from MessageBird's REST
- * docs: 2 request not allowed / bad key, 9 missing or bad parameter, 10 invalid
- * parameter, 25 not enough balance, 99 internal error); anything without a
- * status is a network failure or timeout and worth retrying.
+ * MessageBird's REST API over `fetch`, not the `messagebird` SDK: the SDK has no
+ * base-URL option (so no regional endpoint, egress proxy or fake provider),
+ * cannot tell a refused connection from a timeout after the request left (the
+ * difference between "retry" and "ask first"), and hides `Retry-After`.
+ * docs/decisions/012-outbox.md.
  */
-export function toSmsSendError(error: unknown): SmsSendError {
-  const { statusCode, errors } = (error ?? {}) as ApiError;
+export function createMessageBirdGateway({
+  accessKey,
+  apiUrl,
+  reportUrl,
+  timeoutMs = DEFAULT_TIMEOUT_MS,
+}: MessageBirdGatewayConfig): SmsGateway {
+  const base = apiUrl.href.replace(/\/+$/, "");
+
+  async function call<T>(method: "GET" | "POST", path: string, body?: object): Promise<T> {
+    let response: Response;
+    let text: string;
+    try {
+      // The deadline covers the body too: a server that answers byte by byte cannot hold a worker.
+      const signal = AbortSignal.timeout(timeoutMs);
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers: {
+          Authorization: `AccessKey ${accessKey}`,
+          Accept: "application/json",
+          "User-Agent": USER_AGENT,
+          ...(body && { "Content-Type": "application/json" }),
+        },
+        body: body && JSON.stringify(body),
+        signal,
+      });
+      text = await response.text();
+    } catch (error) {
+      throw networkFailure(error, timeoutMs);
+    }
+    const json = parseJson(text);
+    if (!response.ok) {
+      throw toSmsSendError({
+        statusCode: response.status,
+        errors: (json as { errors?: ApiError["errors"] } | undefined)?.errors,
+        retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+      });
+    }
+    return json as T;
+  }
+
+  return {
+    name: "messagebird",
+    async send({ from, to, body, reference }) {
+      const report = reference ? { reference, reportUrl } : {};
+      const message = await call<ApiMessage | undefined>("POST", "/messages", {
+        originator: from,
+        recipients: [to],
+        body,
+        ...report,
+      });
+      // A proxy or outage can answer 2xx without the message; never report that as sent. It may have gone out.
+      if (!message?.id) {
+        throw new SmsSendError({ kind: "unknown", reason: "MessageBird answered without a message id." });
+      }
+      return { providerMessageId: message.id };
+    },
+
+    async findSent({ reference, since }) {
+      // The documented list has no reference filter: page through recent outbound messages, newest first.
+      for (let page = 0; page < MAX_LOOKUP_PAGES; page++) {
+        const list = await call<{ items?: ApiMessage[] } | undefined>(
+          "GET",
+          `/messages?direction=mt&limit=${PAGE_SIZE}&offset=${page * PAGE_SIZE}`,
+        );
+        const items = list?.items ?? [];
+        const match = items.find((item) => item.reference === reference && item.id);
+        if (match) return { providerMessageId: match.id! };
+        const oldest = items.at(-1)?.createdDatetime;
+        // A minute of slack for the two clocks.
+        if (items.length < PAGE_SIZE || (oldest && Date.parse(oldest) < since.getTime() - 60_000)) return null;
+      }
+      return null;
+    },
+
+    async deliveryStatus(providerMessageId) {
+      const message = await call<ApiMessage | undefined>("GET", `/messages/${encodeURIComponent(providerMessageId)}`);
+      const recipient = message?.recipients?.items?.[0];
+      if (!recipient?.status || !isReportedStatus(recipient.status)) return null;
+      return {
+        providerMessageId,
+        reference: message?.reference ?? undefined,
+        status: recipient.status,
+        statusAt: recipient.statusDatetime ? new Date(recipient.statusDatetime) : undefined,
+        reason: recipient.statusReason,
+        errorCode: recipient.statusErrorCode == null ? undefined : String(recipient.statusErrorCode),
+      } satisfies DeliveryReport;
+    },
+  };
+}
+
+const isReportedStatus = (status: string): status is ReportedStatus =>
+  (REPORTED_STATUSES as readonly string[]).includes(status);
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A load balancer's HTML error page: the status code says enough.
+    return undefined;
+  }
+}
+
+function networkFailure(error: unknown, timeoutMs: number): SmsSendError {
+  if (error instanceof DOMException && error.name === "TimeoutError") {
+    return new SmsSendError({
+      kind: "unknown",
+      reason: `MessageBird did not answer within ${timeoutMs / 1000} s.`,
+      cause: error,
+    });
+  }
+  const code = ((error as { cause?: { code?: string } }).cause ?? {}).code;
+  const kind: SendFailureKind = code && NOT_SENT_CODES.has(code) ? "transient" : "unknown";
+  return new SmsSendError({ kind, reason: "MessageBird unreachable.", cause: error });
+}
+
+type ApiError = {
+  statusCode?: number;
+  errors?: { code?: number; description?: string; parameter?: string | null }[];
+  retryAfterMs?: number | null;
+};
+
+/**
+ * Turns MessageBird's error envelope into a reason a person can act on. Codes
+ * from MessageBird's REST docs: 2 request not allowed (bad key), 9 missing or
+ * bad parameter, 10 invalid parameter, 25 not enough balance, 99 internal error.
+ */
+export function toSmsSendError({ statusCode, errors, retryAfterMs = null }: ApiError): SmsSendError {
   const first = errors?.[0];
   const providerCode = first?.code === undefined ? null : String(first.code);
   const detail = first?.description ? ` (MessageBird: ${first.description})` : "";
-  const fail = (retryable: boolean, reason: string) =>
-    new SmsSendError({ retryable, reason, providerCode, statusCode: statusCode ?? null, cause: error });
+  const fail = (kind: SendFailureKind, reason: string) =>
+    new SmsSendError({ kind, reason, providerCode, statusCode: statusCode ?? null, retryAfterMs });
 
-  if (statusCode === undefined) {
-    return fail(true, "Could not reach MessageBird. Try again in a moment.");
-  }
+  if (statusCode === undefined) return fail("transient", "MessageBird unreachable.");
   if (first?.code === 2 || statusCode === 401 || statusCode === 403) {
-    return fail(false, "MessageBird refused the access key: an administrator needs to check MESSAGEBIRD_API_KEY.");
+    return fail(
+      "permanent",
+      "MessageBird refused the access key: an administrator needs to check MESSAGEBIRD_API_KEY. " +
+        "A key that is not a legacy MessageBird key may be a Bird CRM access key, which this API does not accept.",
+    );
   }
   if (first?.code === 25) {
-    return fail(false, "The MessageBird account has run out of balance: an administrator needs to top it up.");
+    return fail("permanent", "The MessageBird account has run out of balance: an administrator needs to top it up.");
   }
   if (
     (first?.code === 9 || first?.code === 10) &&
     /recipient/i.test(`${first.parameter ?? ""} ${first.description ?? ""}`)
   ) {
-    return fail(false, `This phone number cannot receive SMS${detail}.`);
+    return fail("permanent", `This phone number cannot receive SMS${detail}.`);
   }
-  if (statusCode === 429 || statusCode >= 500 || first?.code === 99) {
-    return fail(true, "MessageBird is having trouble right now. Try again in a minute.");
-  }
-  return fail(false, `MessageBird refused the SMS${detail}.`);
+  if (statusCode === 429) return fail("transient", "MessageBird asked us to slow down.");
+  if (statusCode >= 500 || first?.code === 99) return fail("transient", "MessageBird is having trouble.");
+  return fail("permanent", `MessageBird refused the SMS${detail}.`);
 }

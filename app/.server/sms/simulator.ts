@@ -35,18 +35,14 @@ export function createSimulatorGateway({
       const scenario = scenarioFor(to);
       if (scenario === "refused") {
         throw new SmsSendError({
-          retryable: false,
+          kind: "permanent",
           reason: "This phone number cannot receive SMS (simulated: no (correct) recipients found).",
           providerCode: "9",
           statusCode: 422,
         });
       }
-      if (scenario === "outage") {
-        throw new SmsSendError({
-          retryable: true,
-          reason: "MessageBird is having trouble right now (simulated). Try again in a minute.",
-          statusCode: 503,
-        });
+      if (scenario === "outage" && stillDown(reference ?? to)) {
+        throw new SmsSendError({ kind: "transient", reason: "MessageBird unreachable (simulated).", statusCode: 503 });
       }
 
       // Same shape as MessageBird's ids (32 hex characters).
@@ -69,7 +65,45 @@ export function createSimulatorGateway({
       setTimeout(() => void deliver(report()), deliveryDelayMs).unref();
       return { providerMessageId };
     },
+
+    async findSent({ reference }) {
+      const [sent] = await db
+        .select({ providerMessageId: simulatedSms.providerMessageId })
+        .from(simulatedSms)
+        .where(eq(simulatedSms.reference, reference));
+      return sent ?? null;
+    },
+
+    async deliveryStatus(providerMessageId) {
+      const [sent] = await db
+        .select({ to: simulatedSms.toNumber, reference: simulatedSms.reference })
+        .from(simulatedSms)
+        .where(eq(simulatedSms.providerMessageId, providerMessageId));
+      if (!sent) return null;
+      const undeliverable = scenarioFor(sent.to) === "undeliverable";
+      return {
+        providerMessageId,
+        reference: sent.reference ?? undefined,
+        status: undeliverable ? "delivery_failed" : "delivered",
+        ...(undeliverable && { reason: "unknown subscriber", errorCode: "1" }),
+      };
+    },
   };
+}
+
+/** A simulated outage passes: each SMS fails this many times, then goes out (per process; enough for a demo). */
+const OUTAGE_ATTEMPTS = 2;
+const outageAttempts = new Map<string, number>();
+function stillDown(key: string): boolean {
+  const attempts = outageAttempts.get(key) ?? 0;
+  if (attempts >= OUTAGE_ATTEMPTS) {
+    outageAttempts.delete(key);
+    return false;
+  }
+  // Bounded: a flood of distinct keys costs a cleared map, not memory.
+  if (outageAttempts.size >= 10_000) outageAttempts.clear();
+  outageAttempts.set(key, attempts + 1);
+  return true;
 }
 
 /** Calls our own status webhook exactly as MessageBird would. Failures are logged, never thrown: nobody is waiting. */

@@ -4,6 +4,7 @@ import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
 import { migrate as migratePostgres } from "drizzle-orm/postgres-js/migrator";
 import postgres from "postgres";
 import { startEmbeddedPostgres } from "./embedded-postgres";
+import { migrateJobQueue } from "../jobs";
 import { clientOptions, openListener, rerunIfNeverSent, survivableClient } from "./postgres-js";
 import * as schema from "./schema";
 
@@ -13,6 +14,8 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 export type Database = {
   /** `embedded`: the cluster under DATA_DIR that this process started (and stops on close). */
   kind: "postgres" | "embedded";
+  /** Its connection string, for the job queue's own pool. */
+  url: string;
   db: Db;
   /** True when `select 1` answers within the timeout. */
   ping(timeoutMs?: number): Promise<boolean>;
@@ -56,6 +59,7 @@ async function openPostgres(url: string, migrate: boolean): Promise<Database> {
   const db = drizzlePostgres({ client: survivableClient(client), schema, casing: CASING }) as unknown as Db;
   return {
     kind: "postgres",
+    url,
     db,
     ping: (timeoutMs = 2000) =>
       withTimeout(
@@ -78,6 +82,7 @@ async function migratePostgresLocked(url: string) {
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
     await migratePostgres(drizzlePostgres({ client, casing: CASING }), { migrationsFolder: MIGRATIONS_DIR });
+    await migrateJobQueue(url);
     await client`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {
     await client.end({ timeout: 5 });

@@ -2,6 +2,7 @@ import type { AdapterAccountType } from "@auth/core/adapters";
 import { sql } from "drizzle-orm";
 import {
   bigserial,
+  boolean,
   index,
   integer,
   pgEnum,
@@ -36,6 +37,8 @@ export const messageStatus = pgEnum("message_status", [
   "delivered",
   "failed",
   "expired",
+  /** Withdrawn by a person before it went out: never sent. */
+  "cancelled",
 ]);
 
 /** Auth.js adapter columns plus ours; ours are nullable or defaulted, since the adapter inserts only its own. */
@@ -181,6 +184,19 @@ export const messages = pgTable(
     errorCode: text(),
     errorMessage: text(),
     segments: integer().notNull().default(1),
+    /** Outbox: attempts made at sending it. */
+    attempts: integer().notNull().default(0),
+    /**
+     * Outbox: when it next acts on the message: a queued one's next attempt after a transient failure,
+     * a sent one's next delivery-status lookup. Null while nothing is scheduled.
+     */
+    nextAttemptAt: at(),
+    /** Outbox: when the provider first failed it, so "unreachable since" can be told. */
+    waitingSince: at(),
+    /** Outbox: the last attempt may have reached the provider; ask it before sending again. */
+    outcomeUnknown: boolean().notNull().default(false),
+    /** Outbox: an attempt holds the message until then; still set after it means that attempt never finished. */
+    sendingUntil: at(),
     createdAt: createdAt(),
     statusAt: at().notNull().defaultNow(),
   },
@@ -190,6 +206,10 @@ export const messages = pgTable(
     index("messages_thread_idx").on(t.conversationId, t.createdAt, t.id),
     // Full-text search over message text. 'simple' (no stemming, no stop words): SMS come in any language.
     index("messages_body_search_idx").using("gin", sql`to_tsvector('simple', ${t.body})`),
+    // Replies not yet confirmed: the outbox banner and the delivery-report reconciliation read only these.
+    index("messages_unconfirmed_idx")
+      .on(t.statusAt)
+      .where(sql`${t.direction} = 'outbound' and ${t.status} in ('queued', 'sent')`),
   ],
 );
 

@@ -1,0 +1,265 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
+import { db } from "../platform/db/client";
+import type { Db } from "../platform/db/connect";
+import { preparedRows } from "../platform/db/prepared";
+import { messages } from "../platform/db/schema";
+import { env } from "../platform/env";
+import { publish } from "../platform/event-bus";
+import { enqueue } from "../platform/jobs";
+import { log } from "../platform/log";
+import { smsGateway, SmsSendError } from "../sms/gateway";
+import { acceptedStatus } from "./delivery-status";
+
+/**
+ * The outbox: every outbound message row is written `queued` with a job in the
+ * same transaction, and the job queue's worker sends it. A transient failure
+ * schedules the next attempt (backoff with jitter, `Retry-After` honoured) for
+ * up to SMS_RETRY_WINDOW; a permanent one fails at once with the provider's
+ * reason; after an attempt whose outcome is unknown the provider is asked
+ * before anything is sent again. Nothing a person sent is lost or sent twice.
+ */
+
+export const SEND_SMS_TASK = "send_sms";
+
+/**
+ * How long one attempt holds a message: longer than the gateway's own timeout,
+ * so a second job for it (Send now racing the scheduled try) never sends too.
+ */
+const ATTEMPT_LEASE_MS = 60_000;
+const FIRST_RETRY_MS = 5_000;
+
+const jobKey = (messageId: string) => `sms:${messageId}`;
+const OPTED_OUT_BEFORE_SENDING = "Not sent: the number opted out by texting STOP before it went out.";
+
+/** Hands a queued message to the worker, in the transaction that wrote it; `runAt` moves its pending job. */
+export function queueSend(tx: Db, messageId: string, runAt?: Date) {
+  return enqueue(tx, SEND_SMS_TASK, { messageId }, { key: jobKey(messageId), runAt });
+}
+
+/**
+ * The wait after attempt number `attempt` failed: 5 s doubling up to the cap,
+ * half of it random so a crowd of waiting replies does not come back at one
+ * instant, and never shorter than the provider asked for.
+ */
+export function retryDelayMs(
+  attempt: number,
+  { maxDelayMs, retryAfterMs }: { maxDelayMs: number; retryAfterMs: number | null },
+  random = Math.random,
+): number {
+  const ceiling = Math.min(maxDelayMs, FIRST_RETRY_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.max(Math.round(ceiling / 2 + (random() * ceiling) / 2), retryAfterMs ?? 0);
+}
+
+type Claimed = {
+  id: string;
+  conversationId: string;
+  fromNumber: string;
+  toNumber: string;
+  body: string;
+  createdAt: Date;
+  attempts: number;
+  waitingSince: Date | null;
+  /** The previous attempt may have gone out: it said so, or it never finished (its lease is still set). */
+  askFirst: boolean;
+  /** The contact texted STOP after this was written. */
+  optedOut: boolean;
+};
+
+/** One attempt at one message: the worker's task. Throws only on a bug or a lost database. */
+export async function attemptSend(messageId: string, now = new Date()): Promise<void> {
+  const claimed = await claim(messageId, now);
+  if (!claimed) return;
+  if (claimed.optedOut && !claimed.askFirst) {
+    return settle(claimed, { status: "failed", errorMessage: OPTED_OUT_BEFORE_SENDING, errorCode: null });
+  }
+  const sms = { from: claimed.fromNumber, to: claimed.toNumber, body: claimed.body, reference: claimed.id };
+  try {
+    const gateway = await smsGateway();
+    const found = claimed.askFirst ? await gateway.findSent({ ...sms, since: claimed.createdAt }) : null;
+    const { providerMessageId } = found ?? (await gateway.send(sms));
+    await settle(claimed, { providerMessageId, status: acceptedStatus(), errorMessage: null, errorCode: null });
+  } catch (error) {
+    if (error instanceof SmsSendError) return refused(claimed, error, now);
+    // Not the provider's answer: a bug or a lost database. The job's own retry tries again, asking first.
+    throw error;
+  }
+}
+
+/** Takes a queued message for one attempt; nobody else takes it while the lease runs. */
+async function claim(messageId: string, now: Date): Promise<Claimed | undefined> {
+  const [claimed] = await preparedRows<Claimed>(
+    db,
+    "claim_outbound_message",
+    sql`
+    update ${messages} m set attempts = m.attempts + 1,
+      sending_until = ${new Date(now.getTime() + ATTEMPT_LEASE_MS).toISOString()}::timestamptz
+    from (select id, outcome_unknown or sending_until is not null as ask_first
+          from ${messages} where id = ${messageId} for update) previous
+    where m.id = previous.id and m.direction = 'outbound' and m.status = 'queued'
+      and (m.sending_until is null or m.sending_until < ${now.toISOString()}::timestamptz)
+    returning m.id, m.conversation_id as "conversationId", m.from_number as "fromNumber", m.to_number as "toNumber",
+      m.body, m.created_at as "createdAt", m.attempts, m.waiting_since as "waitingSince", previous.ask_first as "askFirst",
+      (select c.opted_out_at is not null from conversations c where c.id = m.conversation_id) as "optedOut"`,
+  );
+  return claimed && { ...claimed, createdAt: new Date(claimed.createdAt), waitingSince: toDate(claimed.waitingSince) };
+}
+
+const toDate = (value: Date | string | null) => (value === null ? null : new Date(value));
+
+/** What the provider's refusal means: wait and try again, or fail now with its reason. */
+async function refused(message: Claimed, error: SmsSendError, now: Date) {
+  log.warn("SMS not sent", {
+    messageId: message.id,
+    kind: error.kind,
+    attempt: message.attempts,
+    providerCode: error.providerCode,
+    statusCode: error.statusCode,
+  });
+  const failedFields = { status: "failed" as const, nextAttemptAt: null, outcomeUnknown: false };
+  if (error.kind === "permanent") {
+    return settle(message, { ...failedFields, errorMessage: error.reason, errorCode: error.providerCode });
+  }
+  const waitingSince = message.waitingSince ?? now;
+  const delay = retryDelayMs(message.attempts, {
+    maxDelayMs: env.outbox.maxRetryDelayMs,
+    retryAfterMs: error.retryAfterMs,
+  });
+  const nextAttemptAt = new Date(now.getTime() + delay);
+  if (nextAttemptAt.getTime() > waitingSince.getTime() + env.outbox.retryWindowMs) {
+    const hours = Math.round(env.outbox.retryWindowMs / 3_600_000);
+    const window = hours >= 1 ? `${hours} hour${hours === 1 ? "" : "s"}` : "the retry window";
+    return settle(message, {
+      ...failedFields,
+      // Failed, but may have gone out: the Retry button asks the provider first.
+      outcomeUnknown: error.kind === "unknown",
+      errorMessage: `Not sent: tried for ${window}. ${error.reason}`,
+      errorCode: error.providerCode,
+    });
+  }
+  await settle(
+    message,
+    {
+      nextAttemptAt,
+      waitingSince,
+      outcomeUnknown: error.kind === "unknown",
+      errorMessage: error.reason,
+      errorCode: error.providerCode,
+    },
+    nextAttemptAt,
+  );
+}
+
+/** Records an attempt's outcome and frees the message; `retryAt` schedules the next attempt with it. */
+async function settle(message: Claimed, update: PgUpdateSetSource<typeof messages>, retryAt?: Date) {
+  await db.transaction(async (tx) => {
+    await tx
+      .update(messages)
+      .set({
+        nextAttemptAt: null,
+        waitingSince: null,
+        outcomeUnknown: false,
+        ...update,
+        sendingUntil: null,
+        statusAt: new Date(),
+      })
+      .where(eq(messages.id, message.id));
+    if (retryAt) await queueSend(tx, message.id, retryAt);
+  });
+  publish({ kind: "status", conversationId: message.conversationId, messageId: message.id });
+}
+
+export type OutboxAction = { ok: true } | { ok: false; message: string };
+
+/**
+ * "Send now": a waiting message is tried at once, a failed one is queued again
+ * with a fresh retry window (asking the provider first if it may have gone out).
+ * Limits and consent are the caller's to check (outbound.ts).
+ */
+export async function sendNow(conversationId: string, messageId: string): Promise<OutboxAction> {
+  const now = new Date();
+  const moved = await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(messages)
+      .set({
+        status: "queued",
+        nextAttemptAt: now,
+        waitingSince: sql`case when ${messages.status} = 'failed' then null else ${messages.waitingSince} end`,
+        statusAt: now,
+      })
+      .where(
+        and(
+          eq(messages.id, messageId),
+          eq(messages.conversationId, conversationId),
+          eq(messages.direction, "outbound"),
+          sql`(${messages.status} = 'failed' or (${messages.status} = 'queued' and ${messages.sendingUntil} is null))`,
+        ),
+      )
+      .returning({ id: messages.id });
+    if (row) await queueSend(tx, row.id, now);
+    return row;
+  });
+  if (!moved) return { ok: false, message: "This message is already on its way." };
+  publish({ kind: "status", conversationId, messageId });
+  return { ok: true };
+}
+
+/** Withdraws a message that has not gone out; it is kept in the thread as never sent. */
+export async function cancelSend(conversationId: string, messageId: string): Promise<OutboxAction> {
+  const [cancelled] = await db
+    .update(messages)
+    .set({ status: "cancelled", nextAttemptAt: null, statusAt: new Date() })
+    .where(
+      and(
+        eq(messages.id, messageId),
+        eq(messages.conversationId, conversationId),
+        eq(messages.direction, "outbound"),
+        // Not while an attempt is under way, nor after a send that may have gone out: it could not be taken back.
+        sql`${messages.status} in ('queued', 'failed') and ${messages.sendingUntil} is null and not ${messages.outcomeUnknown}`,
+      ),
+    )
+    .returning({ id: messages.id });
+  if (!cancelled)
+    return { ok: false, message: "This message may already be on its way and can no longer be cancelled." };
+  publish({ kind: "status", conversationId, messageId });
+  return { ok: true };
+}
+
+/**
+ * The safety net, run every minute: a queued message whose job is gone (a
+ * database restored from a backup, a worker killed mid-attempt and its lock not
+ * yet expired) is handed to the worker again. Its lease keeps it from being sent
+ * twice; the job key keeps it from being queued twice.
+ */
+export async function requeueStranded(now = new Date()): Promise<number> {
+  const stranded = await db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.direction, "outbound"),
+        eq(messages.status, "queued"),
+        sql`coalesce(${messages.nextAttemptAt}, ${messages.statusAt}) < ${new Date(now.getTime() - 60_000).toISOString()}::timestamptz`,
+        sql`(${messages.sendingUntil} is null or ${messages.sendingUntil} < ${now.toISOString()}::timestamptz)`,
+        sql`not exists (select 1 from graphile_worker.jobs j
+                        where j.key = 'sms:' || ${messages.id}::text and j.locked_at is null)`,
+      ),
+    )
+    .limit(500);
+  if (stranded.length === 0) return 0;
+  await db.transaction(async (tx) => {
+    for (const { id } of stranded) await queueSend(tx, id);
+  });
+  return stranded.length;
+}
+
+/** The admin banner: replies waiting on the provider, and since when. */
+export async function outboxBacklog(): Promise<{ waiting: number; since: Date | null }> {
+  const [row] = await db
+    .select({ waiting: sql<number>`count(*)::int`, since: sql<string | null>`min(${messages.waitingSince})` })
+    .from(messages)
+    .where(
+      and(eq(messages.direction, "outbound"), eq(messages.status, "queued"), sql`${messages.waitingSince} is not null`),
+    );
+  return { waiting: row?.waiting ?? 0, since: row?.since ? new Date(row.since) : null };
+}
