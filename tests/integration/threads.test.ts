@@ -3,6 +3,8 @@ import { describe, expect, test, vi } from "vitest";
 import { db } from "~/.server/platform/db/client";
 import { messages, users } from "~/.server/platform/db/schema";
 import { PAGE_SIZE, threadPage } from "~/.server/conversations/threads";
+import { REPLIES_PER_SENDER_PER_HOUR } from "~/.server/conversations/reply-limits";
+import { hitLimit } from "~/.server/platform/rate-limit";
 import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages";
 import * as inboxIndex from "~/routes/messages._index";
@@ -182,6 +184,23 @@ describe("replying", () => {
     await post(member.cookie, conversation.id, form); // and a resubmitted POST later
     expect(outcomes.map((o) => o.status)).toEqual([302, 302]);
     expect(await rowsOf(conversation)).toHaveLength(1);
+    expect(messagebird.sent).toHaveLength(1);
+  });
+
+  test("a sender's 301st reply within an hour is refused, though each went to its own conversation at a calm pace", async () => {
+    const agent = await createUser({ role: "agent" });
+    // 299 replies this hour, spread out: no minute or conversation limit is near.
+    await Promise.all(Array.from({ length: 299 }, () => hitLimit(REPLIES_PER_SENDER_PER_HOUR, agent.id)));
+    const reply = async () => {
+      const conversation = await createConversation();
+      const { data } = await openThread(agent.cookie, conversation.id);
+      return post(agent.cookie, conversation.id, { intent: "send", body: "Hi", idempotencyKey: data.idempotencyKey });
+    };
+    expect(await reply()).toHaveStatus(302);
+    const refused = await reply();
+    expect(refused).toHaveStatus(429);
+    // The hour's limit, not the minute's: the wait is most of an hour.
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(55 * 60);
     expect(messagebird.sent).toHaveLength(1);
   });
 
