@@ -3,8 +3,8 @@ import { describe, expect, test, vi } from "vitest";
 import { db } from "~/.server/platform/db/client";
 import { messages, users } from "~/.server/platform/db/schema";
 import { PAGE_SIZE, threadPage } from "~/.server/conversations/threads";
-import { REPLIES_PER_SENDER_PER_HOUR } from "~/.server/conversations/reply-limits";
-import { hitLimit } from "~/.server/platform/rate-limit";
+import { REPLIES_PER_SENDER_PER_HOUR, REPLIES_PER_SENDER_PER_MINUTE } from "~/.server/conversations/reply-limits";
+import { checkLimit, hitLimit } from "~/.server/platform/rate-limit";
 import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages";
 import * as inboxIndex from "~/routes/messages._index";
@@ -185,6 +185,23 @@ describe("replying", () => {
     expect(outcomes.map((o) => o.status)).toEqual([302, 302]);
     expect(await rowsOf(conversation)).toHaveLength(1);
     expect(messagebird.sent).toHaveLength(1);
+  });
+
+  test("a form's idempotency key sent again to another conversation is refused with a reason, and spends no reply", async () => {
+    const agent = await createUser({ role: "agent" });
+    const [first, second] = [await createConversation(), await createConversation()];
+    const { data } = await openThread(agent.cookie, first.id);
+    const form = { intent: "send", body: "Hello", idempotencyKey: data.idempotencyKey };
+    expect(await post(agent.cookie, first.id, form)).toHaveRedirect(`/messages/${first.id}`);
+    const spent = (await checkLimit(REPLIES_PER_SENDER_PER_MINUTE, agent.id)).count;
+
+    const outcome = await post(agent.cookie, second.id, { ...form, body: "Hello again" });
+    expect(outcome).toHaveStatus(400);
+    expect(formErrors(outcome)).toEqual([expect.stringMatching(/reload/i)]);
+    expect(typedValues(outcome)).toMatchObject({ body: "Hello again" });
+    expect(await rowsOf(second)).toEqual([]);
+    expect(messagebird.sent).toHaveLength(1);
+    expect((await checkLimit(REPLIES_PER_SENDER_PER_MINUTE, agent.id)).count).toBe(spent);
   });
 
   test("a sender's 301st reply within an hour is refused, though each went to its own conversation at a calm pace", async () => {
