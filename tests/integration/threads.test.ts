@@ -289,6 +289,23 @@ describe("visibility", () => {
     expect(await openThread(a.member.cookie, "not-a-uuid")).toHaveStatus(404);
   });
 
+  test("who handles a member's conversation, and whether it is resolved, stay the team's: not in the member's page data", async () => {
+    const { member, conversation } = await memberWithConversation();
+    const agent = await createUser({ role: "agent" });
+    await post(agent.cookie, conversation.id, { intent: "assign", assigneeId: agent.id });
+    await post(agent.cookie, conversation.id, { intent: "resolve" });
+
+    const asMember = await openThread(member.cookie, conversation.id);
+    expect(asMember).toHaveStatus(200);
+    expect(asMember.data.handling).toBeNull();
+    expect(JSON.stringify(asMember.data)).not.toMatch(new RegExp(`${agent.id}|assignee|resolved|claimed`, "i"));
+    // The team's page does carry them: the test would notice a leak.
+    expect((await openThread(agent.cookie, conversation.id)).data.handling).toMatchObject({
+      assigneeId: agent.id,
+      resolved: true,
+    });
+  });
+
   test("a conversation still pointing at a member who no longer holds its number is a 404 for them", async () => {
     const { member, conversation } = await memberWithConversation();
     // As if an SMS had raced the removal and written the old owner back.
