@@ -1,7 +1,17 @@
+import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, test, vi } from "vitest";
 import { db } from "~/.server/platform/db/client";
-import { contacts, conversationReads, conversations, messages, notes } from "~/.server/platform/db/schema";
+import {
+  contacts,
+  conversationReads,
+  conversations,
+  messages,
+  notes,
+  simulatedSms,
+  webhookRejections,
+} from "~/.server/platform/db/schema";
+import { recordRejection } from "~/.server/webhooks/rejections";
 import { countUnreadConversations } from "~/.server/conversations/inbox";
 import { subscribeAsViewer } from "~/.server/conversations/live-feed";
 import { receiveInbound } from "~/.server/conversations/inbound";
@@ -301,6 +311,52 @@ describe("erasing a contact", () => {
     expect(line).toMatchObject({ by: admin.id, conversations: 2, messages: 2, notes: 2 });
     expect(JSON.stringify(line)).not.toContain("Private message");
     expect(JSON.stringify(line)).not.toContain(erased.phone);
+  });
+
+  test("also erases what the webhook rejection log and the simulator's handset kept of them", async () => {
+    const admin = await createUser({ role: "admin" });
+    const [erased, kept] = [await contactWithHistory(admin.cookie), await contactWithHistory(admin.cookie)];
+    // A refused webhook keeps an excerpt of what it carried: MessageBird writes numbers without the "+".
+    const refuse = (phone: string, form: boolean) =>
+      recordRejection({
+        route: "/webhooks/messagebird",
+        status: 401,
+        reason: `wrong secret ${randomUUID()}`,
+        sourceIp: "203.0.113.9",
+        url: new URL("http://localhost:3000/webhooks/messagebird"),
+        body: new TextEncoder().encode(
+          form
+            ? new URLSearchParams({ originator: phone, payload: "Private refused text" }).toString()
+            : JSON.stringify({ originator: phone.slice(1), payload: "Private refused text" }),
+        ),
+      });
+    for (const contact of [erased, kept]) {
+      await refuse(contact.phone, true);
+      await refuse(contact.phone, false);
+      await db.insert(simulatedSms).values({
+        providerMessageId: randomUUID(),
+        fromNumber: SECOND_NUMBER,
+        toNumber: contact.phone,
+        body: "Private sent text",
+      });
+    }
+    const excerpts = async (phone: string) =>
+      (await db.select({ excerpt: webhookRejections.excerpt }).from(webhookRejections))
+        .map((row) => row.excerpt ?? "")
+        .filter((excerpt) => excerpt.includes(phone.slice(1)));
+    const handset = (phone: string) => db.select().from(simulatedSms).where(eq(simulatedSms.toNumber, phone));
+    expect(await excerpts(erased.phone)).toHaveLength(2);
+
+    const outcome = await post(admin.cookie, erased.conversations[0]!.id, {
+      intent: "erase",
+      confirmNumber: erased.phone,
+    });
+    expect(outcome).toHaveRedirect("/messages?erased=1");
+
+    expect(await excerpts(erased.phone)).toEqual([]);
+    expect(await handset(erased.phone)).toEqual([]);
+    expect(await excerpts(kept.phone)).toHaveLength(2);
+    expect(await handset(kept.phone)).toHaveLength(1);
   });
 
   test("a wrong confirmation is a field error and erases nothing", async () => {
