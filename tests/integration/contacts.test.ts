@@ -18,6 +18,7 @@ import { receiveInbound } from "~/.server/conversations/inbound";
 import type { InboxEvent } from "~/.server/platform/event-bus";
 import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages";
+import * as inboxIndex from "~/routes/messages._index";
 import { useMessageBirdMock } from "../mocks/messagebird";
 import { createConversation, createMessage, createUser, freshPhone, type Conversation } from "../support/factories";
 import { callAction, callLoader, formErrors, typedValues, variant } from "../support/route-call";
@@ -217,6 +218,19 @@ describe("contact details", () => {
     expect(await row()).toMatchObject({ contactName: "Piet Pieters" });
     await post(agent.cookie, conversation.id, { intent: "update-contact", name: "Piet (warehouse)" });
     expect(await row()).toMatchObject({ contactName: "Piet (warehouse)" });
+  });
+
+  test("a member who texts two of our numbers gets a list of both without the team's name for them", async () => {
+    const agent = await createUser({ role: "agent" });
+    const { member, conversation, phone } = await memberWithConversation("Mia Member");
+    const second = await createConversation({ contact: phone, userId: member.id, ourNumber: SECOND_NUMBER });
+    await post(agent.cookie, conversation.id, { intent: "update-contact", name: "Difficult Dora" });
+
+    const page = await callLoader(inboxIndex.loader, { url: "/messages", cookie: member.cookie });
+    const list = variant(page.data, "view", "list");
+    expect(list.conversations.map((c) => c.id).sort()).toEqual([conversation.id, second.id].sort());
+    expect(list.conversations.map((c) => c.contactName)).toEqual([null, null]);
+    expect(JSON.stringify(page.data)).not.toMatch(/Difficult Dora|Mia Member/);
   });
 
   test("contact names are searchable, as shown: the team's name, else the member's", async () => {
