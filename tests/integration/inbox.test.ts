@@ -55,7 +55,7 @@ describe("assignment", () => {
     expect((await stored(conversation.id)).assigneeId).toBe(colleague.id);
     expect((await openThread(agent, conversation.id)).data.handling?.assigneeId).toBe(colleague.id);
     const row = (await openInbox(agent)).conversations.find((c) => c.id === conversation.id);
-    expect(row?.assignee).toEqual({ id: colleague.id, name: "Bob Admin" });
+    expect(row?.handling?.assignee).toEqual({ id: colleague.id, name: "Bob Admin" });
 
     await post(agent, conversation.id, { intent: "assign", assigneeId: "" });
     expect((await stored(conversation.id)).assigneeId).toBeNull();

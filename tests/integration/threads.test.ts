@@ -290,10 +290,15 @@ describe("visibility", () => {
   });
 
   test("who handles a member's conversation, and whether it is resolved, stay the team's: not in the member's page data", async () => {
-    const { member, conversation } = await memberWithConversation();
-    const agent = await createUser({ role: "agent" });
+    const { member, conversation, phone } = await memberWithConversation();
+    const agent = await createUser({ role: "agent", name: "Agent Anouk" });
     await post(agent.cookie, conversation.id, { intent: "assign", assigneeId: agent.id });
     await post(agent.cookie, conversation.id, { intent: "resolve" });
+    // A second number of ours texted makes the member's /messages a list.
+    await createConversation({ contact: phone, userId: member.id, ourNumber: "+3197010203041" });
+    const list = await openInboxIndex(member.cookie);
+    expect(variant(list.data, "view", "list").conversations).toHaveLength(2);
+    expect(JSON.stringify(list.data)).not.toMatch(new RegExp(`${agent.id}|Agent Anouk|assignee|resolved|claimed`, "i"));
 
     const asMember = await openThread(member.cookie, conversation.id);
     expect(asMember).toHaveStatus(200);
@@ -321,7 +326,11 @@ describe("visibility", () => {
     const agent = await createUser({ role: "agent" });
     const list = variant((await openInbox(agent.cookie)).data, "team", true);
     const row = list.conversations.find((c) => c.id === unclaimed.id);
-    expect(row).toMatchObject({ claimed: false, unread: 1, lastMessage: { body: "Anyone?", direction: "inbound" } });
+    expect(row).toMatchObject({
+      handling: { claimed: false },
+      unread: 1,
+      lastMessage: { body: "Anyone?", direction: "inbound" },
+    });
     expect(list.conversations.some((c) => c.id === conversation.id)).toBe(true);
 
     await openThread(agent.cookie, unclaimed.id);
