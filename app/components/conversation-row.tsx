@@ -9,10 +9,10 @@ export type ConversationRowData = {
   id: string;
   contactNumber: string;
   contactName: string | null;
-  claimed: boolean;
   optedOut: boolean;
   ourNumber: { number: string; label: string | null };
-  assignee: { id: string; name: string } | null;
+  /** The team's only: null for a member. */
+  handling: { claimed: boolean; assignee: { id: string; name: string } | null } | null;
   lastMessageAt: Date | string | null;
   lastMessage: { body: string; direction: "inbound" | "outbound" } | null;
   unread: number;
@@ -24,13 +24,11 @@ export function ConversationRows({
   conversations,
   href,
   currentId,
-  teamView,
   showNumber,
 }: {
   conversations: ConversationRowData[];
   href: (conversationId: string) => string;
   currentId?: string;
-  teamView: boolean;
   showNumber: boolean;
 }) {
   return (
@@ -44,7 +42,6 @@ export function ConversationRows({
             conversation={conversation}
             to={href(conversation.id)}
             current={conversation.id === currentId}
-            teamView={teamView}
             showNumber={showNumber}
           />
         </li>
@@ -63,13 +60,11 @@ function ConversationRow({
   conversation,
   to,
   current = false,
-  teamView,
   showNumber,
 }: {
   conversation: ConversationRowData;
   to: string;
   current?: boolean;
-  teamView: boolean;
   /** Which of our numbers, once there is more than one to tell apart. */
   showNumber: boolean;
 }) {
@@ -89,7 +84,9 @@ function ConversationRow({
           {conversation.contactName ? (
             <span className="text-sm text-slate-600">{formatPhone(conversation.contactNumber)}</span>
           ) : null}
-          {teamView && !conversation.claimed ? <span className="text-sm text-slate-500">Unclaimed</span> : null}
+          {conversation.handling && !conversation.handling.claimed ? (
+            <span className="text-sm text-slate-500">Unclaimed</span>
+          ) : null}
           {showNumber ? (
             <span className="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">
               <span className="sr-only">via </span>
@@ -119,9 +116,9 @@ function ConversationRow({
             "No messages yet"
           )}
         </p>
-        {teamView ? (
+        {conversation.handling ? (
           <p className="text-xs text-slate-500">
-            {conversation.assignee ? `Assigned to ${conversation.assignee.name}` : "Unassigned"}
+            {conversation.handling.assignee ? `Assigned to ${conversation.handling.assignee.name}` : "Unassigned"}
           </p>
         ) : null}
       </div>

@@ -21,6 +21,19 @@ export function parseOurNumber(input: string): string | null {
 
 export const canReceive = (number: string) => number.startsWith("+");
 
+/**
+ * Why a new conversation may not start on one of our numbers, or null when it
+ * may. An unlisted number (one that only ever received texts, which no admin
+ * added) may not be ours to send from at all; an archived one keeps its
+ * conversations but starts none.
+ */
+export function whyNotStartable(number: { label: string | null; number: string; archivedAt: Date | null }) {
+  if (number.label === null)
+    return `${formatPhone(number.number)} has only received texts: an admin adds it under Numbers before it can send.`;
+  if (number.archivedAt) return `${number.label} is archived: it keeps its conversations but starts no new ones.`;
+  return null;
+}
+
 /** What a number is called on screen: its label, or the number itself while it is unlisted. */
 export const numberName = (number: { label: string | null; number: string }) =>
   number.label ?? formatPhone(number.number);

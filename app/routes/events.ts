@@ -1,4 +1,4 @@
-import { getOptionalUser } from "~/.server/identity/session";
+import { getLastingSession } from "~/.server/identity/session";
 import type { InboxEvent } from "~/.server/platform/event-bus";
 import { encodeEvent, eventStream } from "~/.server/platform/event-stream";
 import { log } from "~/.server/platform/log";
@@ -19,15 +19,19 @@ const RESYNC = encodeEvent("resync", "{}");
  * only (kind, conversationId, messageId), `resync` says some may have been missed.
  */
 export async function loader({ request }: Route.LoaderArgs) {
-  const user = await getOptionalUser(request);
+  const session = await getLastingSession(request);
   // A stream cannot follow a redirect to the login page; 401 makes EventSource stop.
-  if (!user) return new Response("Sign in to receive live updates.", { status: 401 });
+  if (!session) return new Response("Sign in to receive live updates.", { status: 401 });
   try {
-    return await eventStream(request.signal, (send) =>
-      subscribeAsViewer(user.id, {
-        onEvents: (events) => events.forEach((event) => send(inboxFrame(event))),
-        onResync: () => send(RESYNC),
-      }),
+    return await eventStream(
+      request.signal,
+      (send) =>
+        subscribeAsViewer(session.user.id, {
+          onEvents: (events) => events.forEach((event) => send(inboxFrame(event))),
+          onResync: () => send(RESYNC),
+        }),
+      // Signing out, "end all sessions" and deactivation reach an open stream too; its reconnect then gets the 401.
+      { stillAllowed: session.stillSignedIn },
     );
   } catch (error) {
     log.warn("could not open a live-update stream", { error });

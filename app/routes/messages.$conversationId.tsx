@@ -53,7 +53,7 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   const [page, via, team, contact, replies] = await Promise.all([
     threadPage(conversation.id, before),
     nameOfNumber(conversation.virtualNumber),
-    teamView ? assignableUsers() : null,
+    internal ? assignableUsers() : null,
     internal ? contactDetails(conversation) : null,
     teamView && !before ? listSavedReplies() : null,
   ]);
@@ -69,12 +69,18 @@ export async function loader({ request, params }: Route.LoaderArgs) {
     conversation: {
       id: conversation.id,
       contactNumber: conversation.contactNumber,
-      claimed: conversation.userId !== null,
       optedOut: conversation.optedOutAt !== null,
       via,
-      resolved: conversation.resolvedAt !== null,
-      assigneeId: conversation.assigneeId,
     },
+    // Who handles it is the team's business: a member's answer carries none of it.
+    handling: team
+      ? {
+          claimed: conversation.userId !== null,
+          resolved: conversation.resolvedAt !== null,
+          assigneeId: conversation.assigneeId,
+          team,
+        }
+      : null,
     // Names only as this viewer may read them: a member never receives an agent's name.
     timeline: inTimeOrder(
       page.messages.map(({ author, authorUserId, authorName, ...message }) => ({
@@ -90,7 +96,6 @@ export async function loader({ request, params }: Route.LoaderArgs) {
     managesContactData: hasRole(user, CONTACT_DATA_ROLE),
     savedReplies,
     viewerId: user.id,
-    team,
     // One key per rendered form: a resubmitted or double-clicked form sends once.
     idempotencyKey: crypto.randomUUID(),
   };
@@ -207,7 +212,7 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
     latest,
     teamView,
     viewerId,
-    team,
+    handling,
     idempotencyKey,
   } = loaderData;
   const days = groupByDay(timeline, (item) => item.createdAt, useClock());
@@ -234,13 +239,13 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
           </span>
         ) : null}
         <span className="text-sm text-slate-600">via {conversation.via}</span>
-        {teamView && !conversation.claimed ? (
+        {handling && !handling.claimed ? (
           <span className="rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900">Unclaimed</span>
         ) : null}
         {conversation.optedOut ? (
           <span className="rounded-full bg-red-100 px-2 py-0.5 text-xs font-medium text-red-900">Opted out</span>
         ) : null}
-        {teamView && conversation.resolved ? (
+        {handling?.resolved ? (
           <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900">Resolved</span>
         ) : null}
         {managesContactData ? (
@@ -254,7 +259,7 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
           </a>
         ) : null}
       </header>
-      {team ? <TeamControls conversation={conversation} team={team} viewerId={viewerId} /> : null}
+      {handling ? <TeamControls handling={handling} viewerId={viewerId} /> : null}
 
       {/* Beside the thread on wide screens, below it on narrow ones. */}
       <div className="flex flex-col gap-4 xl:grid xl:grid-cols-[minmax(0,1fr)_18rem] xl:items-start">
@@ -380,19 +385,12 @@ function MessageBubble({
 const outboxButton =
   "rounded-md bg-white px-3 py-1 text-xs font-semibold text-brand-700 hover:bg-brand-50 focus-visible:outline-2 focus-visible:outline-white";
 
-type LoadedConversation = Route.ComponentProps["loaderData"]["conversation"];
+type Handling = NonNullable<Route.ComponentProps["loaderData"]["handling"]>;
 
 /** Assignment and resolving: plain forms, so they work without JavaScript too. */
-function TeamControls({
-  conversation,
-  team,
-  viewerId,
-}: {
-  conversation: LoadedConversation;
-  team: { id: string; name: string }[];
-  viewerId: string;
-}) {
-  const assignee = team.find((member) => member.id === conversation.assigneeId);
+function TeamControls({ handling, viewerId }: { handling: Handling; viewerId: string }) {
+  const { team } = handling;
+  const assignee = team.find((member) => member.id === handling.assigneeId);
   const button =
     "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50";
   return (
@@ -413,8 +411,8 @@ function TeamControls({
         <select
           id="assigneeId"
           name="assigneeId"
-          defaultValue={conversation.assigneeId ?? ""}
-          key={conversation.assigneeId ?? ""}
+          defaultValue={handling.assigneeId ?? ""}
+          key={handling.assigneeId ?? ""}
           // A select is as wide as its longest name; on a phone it must shrink instead.
           className="min-w-0 max-w-full flex-1 truncate rounded-md border border-slate-300 bg-white px-2 py-1.5"
         >
@@ -429,7 +427,7 @@ function TeamControls({
           Assign
         </button>
       </Form>
-      {conversation.assigneeId !== viewerId ? (
+      {handling.assigneeId !== viewerId ? (
         <Form method="post" preventScrollReset>
           <input type="hidden" name="assigneeId" value={viewerId} />
           <button type="submit" name="intent" value="assign" className={button}>
@@ -438,8 +436,8 @@ function TeamControls({
         </Form>
       ) : null}
       <Form method="post" preventScrollReset className="ml-auto">
-        <button type="submit" name="intent" value={conversation.resolved ? "reopen" : "resolve"} className={button}>
-          {conversation.resolved ? "Reopen" : "Resolve"}
+        <button type="submit" name="intent" value={handling.resolved ? "reopen" : "resolve"} className={button}>
+          {handling.resolved ? "Reopen" : "Resolve"}
         </button>
       </Form>
     </div>

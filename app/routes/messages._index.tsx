@@ -30,7 +30,7 @@ export default function MessagesIndex({ loaderData }: Route.ComponentProps) {
         <h1 id="inbox-heading" className="text-2xl font-bold text-slate-900">
           Your conversations
         </h1>
-        <ConversationRows conversations={conversations} href={(id) => `/messages/${id}`} teamView={false} showNumber />
+        <ConversationRows conversations={conversations} href={(id) => `/messages/${id}`} showNumber />
       </section>
     );
   }

@@ -7,7 +7,7 @@ import { env } from "~/.server/platform/env";
 import { findNumber, startableNumbers } from "~/.server/sms/numbers";
 import { Field, FormErrors, SelectField, SubmitButton, TextareaField } from "~/components/forms";
 import { passRetryAfter } from "~/lib/headers";
-import { numberName } from "~/lib/our-numbers";
+import { numberName, whyNotStartable } from "~/lib/our-numbers";
 import { parseUserPhone } from "~/lib/phone";
 import { NewConversationSchema } from "~/lib/reply-schema";
 import type { Route } from "./+types/messages.new";
@@ -40,12 +40,9 @@ export async function action({ request }: Route.ActionArgs) {
     return data({ result }, { status: 400 });
   }
   const ourNumber = await findNumber(numberId);
-  if (!ourNumber || ourNumber.archivedAt) {
-    const message = ourNumber
-      ? `${numberName(ourNumber)} is archived: it keeps its conversations but starts no new ones.`
-      : "Pick one of our numbers.";
-    return data({ result: submission.reply({ fieldErrors: { numberId: [message] } }) }, { status: 400 });
-  }
+  const refusal = ourNumber ? whyNotStartable(ourNumber) : "Pick one of our numbers.";
+  if (!ourNumber || refusal)
+    return data({ result: submission.reply({ fieldErrors: { numberId: [refusal!] } }) }, { status: 400 });
 
   const started = await startConversation({ contactNumber, ourNumber, authorId: user.id, body, idempotencyKey });
   if (started.ok) throw redirect(`/messages/${started.conversationId}`);

@@ -156,7 +156,6 @@ function ConversationList({ query, counts, numbers, conversations, next, erased 
           // The list's own query goes along, so the list beside the thread stays as it was.
           href={(id) => inboxHref(query, `/messages/${id}`)}
           currentId={conversationId}
-          teamView
           showNumber={numbers.length > 0}
         />
       )}

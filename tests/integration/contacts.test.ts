@@ -1,13 +1,24 @@
+import { randomUUID } from "node:crypto";
 import { eq, inArray } from "drizzle-orm";
 import { describe, expect, test, vi } from "vitest";
 import { db } from "~/.server/platform/db/client";
-import { contacts, conversationReads, conversations, messages, notes } from "~/.server/platform/db/schema";
+import {
+  contacts,
+  conversationReads,
+  conversations,
+  messages,
+  notes,
+  simulatedSms,
+  webhookRejections,
+} from "~/.server/platform/db/schema";
+import { recordRejection } from "~/.server/webhooks/rejections";
 import { countUnreadConversations } from "~/.server/conversations/inbox";
 import { subscribeAsViewer } from "~/.server/conversations/live-feed";
 import { receiveInbound } from "~/.server/conversations/inbound";
 import type { InboxEvent } from "~/.server/platform/event-bus";
 import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages";
+import * as inboxIndex from "~/routes/messages._index";
 import { useMessageBirdMock } from "../mocks/messagebird";
 import { createConversation, createMessage, createUser, freshPhone, type Conversation } from "../support/factories";
 import { callAction, callLoader, formErrors, typedValues, variant } from "../support/route-call";
@@ -209,6 +220,19 @@ describe("contact details", () => {
     expect(await row()).toMatchObject({ contactName: "Piet (warehouse)" });
   });
 
+  test("a member who texts two of our numbers gets a list of both without the team's name for them", async () => {
+    const agent = await createUser({ role: "agent" });
+    const { member, conversation, phone } = await memberWithConversation("Mia Member");
+    const second = await createConversation({ contact: phone, userId: member.id, ourNumber: SECOND_NUMBER });
+    await post(agent.cookie, conversation.id, { intent: "update-contact", name: "Difficult Dora" });
+
+    const page = await callLoader(inboxIndex.loader, { url: "/messages", cookie: member.cookie });
+    const list = variant(page.data, "view", "list");
+    expect(list.conversations.map((c) => c.id).sort()).toEqual([conversation.id, second.id].sort());
+    expect(list.conversations.map((c) => c.contactName)).toEqual([null, null]);
+    expect(JSON.stringify(page.data)).not.toMatch(/Difficult Dora|Mia Member/);
+  });
+
   test("contact names are searchable, as shown: the team's name, else the member's", async () => {
     const agent = await createUser({ role: "agent" });
     const named = await createConversation();
@@ -301,6 +325,52 @@ describe("erasing a contact", () => {
     expect(line).toMatchObject({ by: admin.id, conversations: 2, messages: 2, notes: 2 });
     expect(JSON.stringify(line)).not.toContain("Private message");
     expect(JSON.stringify(line)).not.toContain(erased.phone);
+  });
+
+  test("also erases what the webhook rejection log and the simulator's handset kept of them", async () => {
+    const admin = await createUser({ role: "admin" });
+    const [erased, kept] = [await contactWithHistory(admin.cookie), await contactWithHistory(admin.cookie)];
+    // A refused webhook keeps an excerpt of what it carried: MessageBird writes numbers without the "+".
+    const refuse = (phone: string, form: boolean) =>
+      recordRejection({
+        route: "/webhooks/messagebird",
+        status: 401,
+        reason: `wrong secret ${randomUUID()}`,
+        sourceIp: "203.0.113.9",
+        url: new URL("http://localhost:3000/webhooks/messagebird"),
+        body: new TextEncoder().encode(
+          form
+            ? new URLSearchParams({ originator: phone, payload: "Private refused text" }).toString()
+            : JSON.stringify({ originator: phone.slice(1), payload: "Private refused text" }),
+        ),
+      });
+    for (const contact of [erased, kept]) {
+      await refuse(contact.phone, true);
+      await refuse(contact.phone, false);
+      await db.insert(simulatedSms).values({
+        providerMessageId: randomUUID(),
+        fromNumber: SECOND_NUMBER,
+        toNumber: contact.phone,
+        body: "Private sent text",
+      });
+    }
+    const excerpts = async (phone: string) =>
+      (await db.select({ excerpt: webhookRejections.excerpt }).from(webhookRejections))
+        .map((row) => row.excerpt ?? "")
+        .filter((excerpt) => excerpt.includes(phone.slice(1)));
+    const handset = (phone: string) => db.select().from(simulatedSms).where(eq(simulatedSms.toNumber, phone));
+    expect(await excerpts(erased.phone)).toHaveLength(2);
+
+    const outcome = await post(admin.cookie, erased.conversations[0]!.id, {
+      intent: "erase",
+      confirmNumber: erased.phone,
+    });
+    expect(outcome).toHaveRedirect("/messages?erased=1");
+
+    expect(await excerpts(erased.phone)).toEqual([]);
+    expect(await handset(erased.phone)).toEqual([]);
+    expect(await excerpts(kept.phone)).toHaveLength(2);
+    expect(await handset(kept.phone)).toHaveLength(1);
   });
 
   test("a wrong confirmation is a field error and erases nothing", async () => {

@@ -15,6 +15,9 @@ function watchLog() {
   return info;
 }
 
+// Every cell quoted, so a semicolon-separated spreadsheet splits none.
+const HEADER = '"time","direction","from","to","author","status","body"';
+
 describe("GET /messages/:id/export.csv", () => {
   test("an admin gets every message in time order, escaped, as an attachment; the export is logged without bodies", async () => {
     const admin = await createUser({ role: "admin" });
@@ -46,16 +49,16 @@ describe("GET /messages/:id/export.csv", () => {
       new RegExp(`^attachment; filename="birdline-${phone.slice(1)}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`),
     );
     expect(answer.headers.get("cache-control")).toBe("private, no-store");
-    const us = "'+447700900000";
-    const them = `'${phone}`;
+    const us = `"'+447700900000"`;
+    const them = `"'${phone}"`;
     expect(answer.data).toBe(
       [
-        "time,direction,from,to,author,status,body",
-        `2026-01-02T03:04:01.000Z,inbound,${them},${us},Contact,received,"'=HYPERLINK(""http://evil"")"`,
-        `2026-01-02T03:04:03.000Z,inbound,${them},${us},Contact,received,"Hello, is ""this"" shop open?\nThanks"`,
-        `2026-01-02T03:04:05.000Z,outbound,${us},${them},Ann Agent,delivered,"'-yes, 9-5"`,
-        `2026-01-02T03:04:07.000Z,outbound,${us},${them},Verification code,sent,'@code 123456`,
-        `2026-01-02T03:04:09.000Z,outbound,${us},${them},System,failed,'+ opted in`,
+        HEADER,
+        `"2026-01-02T03:04:01.000Z","inbound",${them},${us},"Contact","received","'=HYPERLINK(""http://evil"")"`,
+        `"2026-01-02T03:04:03.000Z","inbound",${them},${us},"Contact","received","Hello, is ""this"" shop open?\nThanks"`,
+        `"2026-01-02T03:04:05.000Z","outbound",${us},${them},"Ann Agent","delivered","'-yes, 9-5"`,
+        `"2026-01-02T03:04:07.000Z","outbound",${us},${them},"Verification code","sent","'@code 123456"`,
+        `"2026-01-02T03:04:09.000Z","outbound",${us},${them},"System","failed","'+ opted in"`,
         "",
       ].join("\r\n"),
     );
@@ -70,7 +73,7 @@ describe("GET /messages/:id/export.csv", () => {
   test("a conversation without messages is the header alone", async () => {
     const admin = await createUser({ role: "admin" });
     const conversation = await createConversation();
-    expect((await download(admin.cookie, conversation.id)).data).toBe("time,direction,from,to,author,status,body\r\n");
+    expect((await download(admin.cookie, conversation.id)).data).toBe(`${HEADER}\r\n`);
   });
 
   test("the file starts with a UTF-8 byte order mark, so Excel reads accents and emoji right", async () => {

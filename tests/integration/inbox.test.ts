@@ -53,9 +53,9 @@ describe("assignment", () => {
       `/messages/${conversation.id}`,
     );
     expect((await stored(conversation.id)).assigneeId).toBe(colleague.id);
-    expect((await openThread(agent, conversation.id)).data.conversation.assigneeId).toBe(colleague.id);
+    expect((await openThread(agent, conversation.id)).data.handling?.assigneeId).toBe(colleague.id);
     const row = (await openInbox(agent)).conversations.find((c) => c.id === conversation.id);
-    expect(row?.assignee).toEqual({ id: colleague.id, name: "Bob Admin" });
+    expect(row?.handling?.assignee).toEqual({ id: colleague.id, name: "Bob Admin" });
 
     await post(agent, conversation.id, { intent: "assign", assigneeId: "" });
     expect((await stored(conversation.id)).assigneeId).toBeNull();
@@ -112,7 +112,7 @@ describe("open and resolved", () => {
     expect(await post(agent, conversation.id, { intent: "resolve" })).toHaveStatus(302);
     expect(await idsIn(agent)).not.toContain(conversation.id);
     expect(await idsIn(agent, "?status=resolved")).toContain(conversation.id);
-    expect((await openThread(agent, conversation.id)).data.conversation.resolved).toBe(true);
+    expect((await openThread(agent, conversation.id)).data.handling?.resolved).toBe(true);
 
     await post(agent, conversation.id, { intent: "reopen" });
     expect(await idsIn(agent)).toContain(conversation.id);

@@ -7,6 +7,7 @@ import { EVENTS_CHANNEL, type BusMessage, type InboxEvent } from "~/.server/plat
 import { receiveInbound } from "~/.server/conversations/inbound";
 import { assign, reopen, resolve } from "~/.server/conversations/assignment";
 import { subscribeAsViewer, viewerCount } from "~/.server/conversations/live-feed";
+import { endAllSessions, signOut } from "~/.server/identity/session";
 import { loader } from "~/routes/events";
 import { readEventStream } from "../support/event-stream";
 import { createUser } from "../support/factories";
@@ -207,6 +208,45 @@ describe("the /events response", () => {
     vi.advanceTimersByTime(1);
     await stream.until((text) => text.includes(": heartbeat\n\n"));
     expect(stream.events()).toEqual([]);
+  });
+});
+
+describe("a stream outliving its session", () => {
+  /** Opens a stream, ends its session with `end`, and lets the next heartbeat come. */
+  async function openThenEnd(end: (user: Awaited<ReturnType<typeof createUser>>) => Promise<unknown>) {
+    vi.useFakeTimers({ toFake: ["setInterval"] });
+    const agent = await createUser({ role: "agent" });
+    const stream = await openEvents(agent.cookie);
+    await stream.until((text) => text.startsWith("retry:"));
+    await end(agent);
+    vi.advanceTimersByTime(25_000);
+    await stream.until(() => stream.ended);
+    expect(viewerCount()).toBe(0);
+  }
+
+  test("closes at the next heartbeat once that browser has signed out", () =>
+    openThenEnd((agent) =>
+      signOut(new Request("http://localhost:3000/logout", { headers: { cookie: agent.cookie } })),
+    ));
+
+  test("closes at the next heartbeat once every session of the account is ended", () =>
+    openThenEnd((agent) => endAllSessions(agent.id)));
+
+  test("closes at the next heartbeat once the account is deactivated", () =>
+    openThenEnd((agent) => db.update(users).set({ deactivatedAt: new Date() }).where(eq(users.id, agent.id))));
+
+  test("stays open while the session stands", async () => {
+    vi.useFakeTimers({ toFake: ["setInterval"] });
+    const agent = await createUser({ role: "agent" });
+    const stream = await openEvents(agent.cookie);
+    for (let beat = 1; beat <= 3; beat++) {
+      vi.advanceTimersByTime(25_000);
+      await stream.until((text) => text.split(": heartbeat").length > beat);
+    }
+    // The checks are database round trips: give them time to answer before looking.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(stream.ended).toBe(false);
+    expect(viewerCount()).toBe(1);
   });
 });
 

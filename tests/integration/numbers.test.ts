@@ -180,6 +180,26 @@ describe("numbers nobody added", () => {
     await addOurNumber(admin, "+31970999999", "Found NL");
     expect(await numberRow("+31970999999")).toMatchObject({ label: "Found NL" });
   });
+  test("an unlisted number is neither offered nor accepted as a sender for a new conversation, until an admin adds it", async () => {
+    const admin = await createUser({ role: "admin" });
+    const unlisted = `+3197099${String(Date.now()).slice(-5)}`;
+    await textUs({ from: freshPhone(), to: unlisted });
+    const number = (await numberRow(unlisted))!;
+    expect(number.label).toBeNull();
+
+    const stranger = freshPhone();
+    const { page, outcome } = await startConversation(admin, { to: stranger, numberId: number.id, body: "Hi" });
+    expect(page.numbers.map((n) => n.id)).not.toContain(number.id);
+    expect(outcome).toHaveStatus(400);
+    expect(formErrors(outcome, "numberId")).toEqual([expect.stringMatching(/has only received texts/)]);
+    expect(await conversationsOf(stranger)).toEqual([]);
+    expect(messagebird.sent).toEqual([]);
+
+    await addOurNumber(admin, unlisted, "Found later");
+    const added = await startConversation(admin, { to: stranger, numberId: number.id, body: "Hi" });
+    expect(added.page.numbers.map((n) => n.id)).toContain(number.id);
+    expect(added.outcome.location).toMatch(/^\/messages\//);
+  });
 });
 
 describe("/team/numbers", () => {

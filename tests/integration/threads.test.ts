@@ -3,6 +3,8 @@ import { describe, expect, test, vi } from "vitest";
 import { db } from "~/.server/platform/db/client";
 import { messages, users } from "~/.server/platform/db/schema";
 import { PAGE_SIZE, threadPage } from "~/.server/conversations/threads";
+import { REPLIES_PER_SENDER_PER_HOUR, REPLIES_PER_SENDER_PER_MINUTE } from "~/.server/conversations/reply-limits";
+import { checkLimit, hitLimit } from "~/.server/platform/rate-limit";
 import * as thread from "~/routes/messages.$conversationId";
 import * as inbox from "~/routes/messages";
 import * as inboxIndex from "~/routes/messages._index";
@@ -198,6 +200,40 @@ describe("replying", () => {
     expect(messagebird.sent).toHaveLength(1);
   });
 
+  test("a form's idempotency key sent again to another conversation is refused with a reason, and spends no reply", async () => {
+    const agent = await createUser({ role: "agent" });
+    const [first, second] = [await createConversation(), await createConversation()];
+    const { data } = await openThread(agent.cookie, first.id);
+    const form = { intent: "send", body: "Hello", idempotencyKey: data.idempotencyKey };
+    expect(await post(agent.cookie, first.id, form)).toHaveRedirect(`/messages/${first.id}`);
+    const spent = (await checkLimit(REPLIES_PER_SENDER_PER_MINUTE, agent.id)).count;
+
+    const outcome = await post(agent.cookie, second.id, { ...form, body: "Hello again" });
+    expect(outcome).toHaveStatus(400);
+    expect(formErrors(outcome)).toEqual([expect.stringMatching(/reload/i)]);
+    expect(typedValues(outcome)).toMatchObject({ body: "Hello again" });
+    expect(await rowsOf(second)).toEqual([]);
+    expect(messagebird.sent).toHaveLength(1);
+    expect((await checkLimit(REPLIES_PER_SENDER_PER_MINUTE, agent.id)).count).toBe(spent);
+  });
+
+  test("a sender's 301st reply within an hour is refused, though each went to its own conversation at a calm pace", async () => {
+    const agent = await createUser({ role: "agent" });
+    // 299 replies this hour, spread out: no minute or conversation limit is near.
+    await Promise.all(Array.from({ length: 299 }, () => hitLimit(REPLIES_PER_SENDER_PER_HOUR, agent.id)));
+    const reply = async () => {
+      const conversation = await createConversation();
+      const { data } = await openThread(agent.cookie, conversation.id);
+      return post(agent.cookie, conversation.id, { intent: "send", body: "Hi", idempotencyKey: data.idempotencyKey });
+    };
+    expect(await reply()).toHaveStatus(302);
+    const refused = await reply();
+    expect(refused).toHaveStatus(429);
+    // The hour's limit, not the minute's: the wait is most of an hour.
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(55 * 60);
+    expect(messagebird.sent).toHaveLength(1);
+  });
+
   test("an opted-out conversation refuses replies on the server too", async () => {
     const { member, conversation } = await memberWithConversation({ optedOut: true });
     const page = await openThread(member.cookie, conversation.id);
@@ -266,6 +302,28 @@ describe("visibility", () => {
     expect(await openThread(a.member.cookie, "not-a-uuid")).toHaveStatus(404);
   });
 
+  test("who handles a member's conversation, and whether it is resolved, stay the team's: not in the member's page data", async () => {
+    const { member, conversation, phone } = await memberWithConversation();
+    const agent = await createUser({ role: "agent", name: "Agent Anouk" });
+    await post(agent.cookie, conversation.id, { intent: "assign", assigneeId: agent.id });
+    await post(agent.cookie, conversation.id, { intent: "resolve" });
+    // A second number of ours texted makes the member's /messages a list.
+    await createConversation({ contact: phone, userId: member.id, ourNumber: "+3197010203041" });
+    const list = await openInboxIndex(member.cookie);
+    expect(variant(list.data, "view", "list").conversations).toHaveLength(2);
+    expect(JSON.stringify(list.data)).not.toMatch(new RegExp(`${agent.id}|Agent Anouk|assignee|resolved|claimed`, "i"));
+
+    const asMember = await openThread(member.cookie, conversation.id);
+    expect(asMember).toHaveStatus(200);
+    expect(asMember.data.handling).toBeNull();
+    expect(JSON.stringify(asMember.data)).not.toMatch(new RegExp(`${agent.id}|assignee|resolved|claimed`, "i"));
+    // The team's page does carry them: the test would notice a leak.
+    expect((await openThread(agent.cookie, conversation.id)).data.handling).toMatchObject({
+      assigneeId: agent.id,
+      resolved: true,
+    });
+  });
+
   test("a conversation still pointing at a member who no longer holds its number is a 404 for them", async () => {
     const { member, conversation } = await memberWithConversation();
     // As if an SMS had raced the removal and written the old owner back.
@@ -281,7 +339,11 @@ describe("visibility", () => {
     const agent = await createUser({ role: "agent" });
     const list = variant((await openInbox(agent.cookie)).data, "team", true);
     const row = list.conversations.find((c) => c.id === unclaimed.id);
-    expect(row).toMatchObject({ claimed: false, unread: 1, lastMessage: { body: "Anyone?", direction: "inbound" } });
+    expect(row).toMatchObject({
+      handling: { claimed: false },
+      unread: 1,
+      lastMessage: { body: "Anyone?", direction: "inbound" },
+    });
     expect(list.conversations.some((c) => c.id === conversation.id)).toBe(true);
 
     await openThread(agent.cookie, unclaimed.id);

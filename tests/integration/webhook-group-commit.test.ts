@@ -101,6 +101,28 @@ describe("many webhooks at once", () => {
   });
 });
 
+describe("redeliveries without an id", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  test("one arriving in the same batch as its original, across the dedupe window's boundary, is a duplicate", async () => {
+    // Windows are 10 minutes from the epoch: the original lands just before a boundary, its redelivery just after.
+    const boundary = Date.parse("2026-01-01T00:10:00Z");
+    vi.useFakeTimers({ toFake: ["Date"], now: boundary - 1_000 });
+    const text = { from: "+31612348888", to: "+447700900000", body: `see you at 9 ${randomUUID()}` };
+    // The first is written at once; the original and its redelivery arrive meanwhile and go in one batch.
+    const pending = [receiveInbound({ ...text, body: "unrelated", providerMessageId: randomUUID() })];
+    pending.push(receiveInbound(text));
+    vi.setSystemTime(boundary + 1_000);
+    pending.push(receiveInbound(text));
+    const answers = await Promise.all(pending);
+
+    expect(answers.map((answer) => answer.status)).toEqual(["stored", "stored", "duplicate"]);
+    expect(await db.select().from(messages).where(eq(messages.body, text.body))).toHaveLength(1);
+  });
+});
+
 describe("keywords stored together", () => {
   // Every ordering of three texts drawn from STOP, START and plain text, on a
   // conversation opted in or already opted out: stored in one batch, each

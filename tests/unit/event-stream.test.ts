@@ -57,3 +57,28 @@ test("a connection that closes ends the server's sink and frees the subscription
   expect(end).toHaveBeenCalledOnce();
   expect(unsubscribe).toHaveBeenCalledOnce();
 });
+
+test("at each heartbeat the stream asks whether it may stay open: no closes it, an error does not", async () => {
+  vi.useFakeTimers({ toFake: ["setInterval"] });
+  const unsubscribe = vi.fn();
+  const stillAllowed = vi
+    .fn<() => Promise<boolean>>()
+    .mockRejectedValueOnce(new Error("database down"))
+    .mockResolvedValueOnce(true)
+    .mockResolvedValueOnce(false);
+  const response = await eventStream(new AbortController().signal, async () => unsubscribe, {
+    heartbeatMs: 1_000,
+    stillAllowed,
+  });
+  const end = vi.fn();
+  directSinkOf(response)!({ write: () => true, end });
+  for (let beat = 1; beat <= 2; beat++) {
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(end).not.toHaveBeenCalled();
+  }
+  await vi.advanceTimersByTimeAsync(1_000);
+  expect(stillAllowed).toHaveBeenCalledTimes(3);
+  expect(end).toHaveBeenCalledOnce();
+  expect(unsubscribe).toHaveBeenCalledOnce();
+  vi.useRealTimers();
+});

@@ -17,8 +17,9 @@ export const activeStaff = () => and(inArray(users.role, [...STAFF_ROLES]), isNu
  *   on any of our numbers: `userId` and `contactNumber` must both match, so a
  *   conversation never outlives its owner's claim on the number (removing it
  *   hides it at once).
- * - Internal notes and contact details (name, note) are the team's: agents
- *   and admins see them, a member never does, not even of their own number.
+ * - Internal notes, contact details (name, note) and who handles a
+ *   conversation (assignee, resolved) are the team's: agents and admins see
+ *   them, a member never does, not even of their own number.
  * Anything else is "not found" upstream, never "forbidden".
  */
 
@@ -34,7 +35,7 @@ export function visibleTo(viewer: Viewer): SQL | undefined {
 const ownedBy = (viewer: Viewer) =>
   and(eq(conversations.userId, viewer.id), eq(conversations.contactNumber, viewer.phoneNumber ?? sql`null`));
 
-/** Whether `viewer` sees the team's internal notes and contact details. */
+/** Whether `viewer` sees the team's internal notes, contact details and who handles a conversation (assignee, resolved). */
 export const seesInternal = (viewer: Pick<Viewer, "role">) => isStaff(viewer);
 
 // Events about the team's own notes, contact details and who handles what; the rest are about the SMS themselves.

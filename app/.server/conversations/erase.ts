@@ -5,12 +5,15 @@ import { contacts, conversations, messages, notes } from "../platform/db/schema"
 import { publish } from "../platform/event-bus";
 import { env } from "../platform/env";
 import { log } from "../platform/log";
+import { forgetHandset } from "../sms/simulator";
+import { forgetNumberInRejections } from "../webhooks/rejections";
 
 /**
  * Erasing a contact for a data-protection request: every conversation with
  * their number, on every one of our numbers, with its messages, notes and read
- * marks, and the team's details about them. Their member account, if any, is
- * theirs to delete and stays.
+ * marks, the team's details about them, and what else kept their number and
+ * words: the webhook rejection log's excerpts and the simulator's handset.
+ * Their member account, if any, is theirs to delete and stays.
  */
 
 export type EraseOutcome = { ok: true } | { ok: false; message: string };
@@ -48,6 +51,8 @@ export async function eraseContact(
     // Messages, notes and read marks go with their conversation (on delete cascade).
     await tx.delete(conversations).where(eq(conversations.contactNumber, contactNumber));
     await tx.delete(contacts).where(eq(contacts.number, contactNumber));
+    await forgetNumberInRejections(tx, contactNumber);
+    await forgetHandset(tx, contactNumber);
     return { conversationIds: ids, messages: counts!.messages, notes: counts!.notes };
   });
   log.info("contact erased", {

@@ -33,12 +33,11 @@ export type ConversationSummary = {
   contactNumber: string;
   /** What the team calls them (contacts.ts); null for a member, who sees only their own number. */
   contactName: string | null;
-  claimed: boolean;
   optedOut: boolean;
-  resolved: boolean;
   /** Which of our numbers it is on. */
   ourNumber: { number: string; label: string | null };
-  assignee: { id: string; name: string } | null;
+  /** Who handles it: the team's (access.seesInternal), null for a member. */
+  handling: { claimed: boolean; resolved: boolean; assignee: { id: string; name: string } | null } | null;
   lastMessageAt: Date | null;
   lastMessage: { body: string; direction: "inbound" | "outbound" } | null;
   unread: number;
@@ -184,9 +183,10 @@ export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX
   const rows = await inboxRows(viewer, query, limit);
 
   const page = rows.slice(0, limit);
+  const internal = seesInternal(viewer);
   const [names, contactNames, snippets] = await Promise.all([
-    namesOf(page.map((row) => row.assigneeId)),
-    seesInternal(viewer) ? contactNamesOf(page.map((row) => row.id)) : new Map<string, string | null>(),
+    internal ? namesOf(page.map((row) => row.assigneeId)) : new Map<string, string>(),
+    internal ? contactNamesOf(page.map((row) => row.id)) : new Map<string, string | null>(),
     searching
       ? snippetsOf(
           page.flatMap((row) => (row.matchId ? [row.matchId] : [])),
@@ -200,11 +200,15 @@ export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX
       id: row.id,
       contactNumber: row.contactNumber,
       contactName: contactNames.get(row.id) ?? null,
-      claimed: row.userId !== null,
       optedOut: row.optedOutAt !== null,
-      resolved: row.resolvedAt !== null,
       ourNumber: { number: row.ourNumber, label: row.ourNumberLabel },
-      assignee: row.assigneeId ? { id: row.assigneeId, name: names.get(row.assigneeId) ?? "Someone" } : null,
+      handling: internal
+        ? {
+            claimed: row.userId !== null,
+            resolved: row.resolvedAt !== null,
+            assignee: row.assigneeId ? { id: row.assigneeId, name: names.get(row.assigneeId) ?? "Someone" } : null,
+          }
+        : null,
       lastMessageAt: row.lastMessageAt,
       lastMessage:
         row.lastBody !== null && row.lastDirection ? { body: row.lastBody, direction: row.lastDirection } : null,

@@ -18,7 +18,7 @@ import type { Conversation } from "./access";
 export type Outbound = typeof messages.$inferSelect;
 
 export type SendFailure =
-  | { ok: false; reason: "opted-out" | "too-long" | "empty"; message: string }
+  | { ok: false; reason: "opted-out" | "too-long" | "empty" | "key-reused"; message: string }
   | { ok: false; reason: "rate-limited"; message: string; retryAfterSeconds: number };
 
 export type SendResult = { ok: true; message: Outbound; duplicate: boolean } | SendFailure;
@@ -47,6 +47,9 @@ export async function sendReply({
     };
   }
   if (conversation.optedOutAt) return optedOut();
+  // A resubmitted form answers before counting: only a new SMS spends the limits.
+  const earlier = await sentWithKey(idempotencyKey, conversation.id);
+  if (earlier) return earlier;
   const limited = await countSend(authorId, conversation.id);
   if (limited) return limited;
 
@@ -82,18 +85,26 @@ export async function sendReply({
     await queueSend(tx, queued.id);
     return queued;
   });
-  if (!written) {
-    // The same form was submitted again (double click, resubmitted POST): answer with the first one.
-    const [first] = await db
-      .select()
-      .from(messages)
-      .where(and(eq(messages.idempotencyKey, idempotencyKey), eq(messages.conversationId, conversation.id)));
-    if (first) return { ok: true, message: first, duplicate: true };
-    // A key from another conversation is no form of ours: refuse rather than guess.
-    throw new Error("Idempotency key reused across conversations");
-  }
+  // Submitted twice at once (a double click): the other submission stored it first.
+  if (!written) return (await sentWithKey(idempotencyKey, conversation.id))!;
   publish({ kind: "message", conversationId: conversation.id, messageId: written.id });
   return { ok: true, message: written, duplicate: false };
+}
+
+/**
+ * The answer for a form already sent (double click, resubmitted POST): its
+ * first reply. A key already used in another conversation is no form of ours
+ * for this one (a page's key edited into another's form): refused, not guessed at.
+ */
+async function sentWithKey(idempotencyKey: string, conversationId: string): Promise<SendResult | null> {
+  const [first] = await db.select().from(messages).where(eq(messages.idempotencyKey, idempotencyKey));
+  if (!first) return null;
+  if (first.conversationId === conversationId) return { ok: true, message: first, duplicate: true };
+  return {
+    ok: false,
+    reason: "key-reused",
+    message: "This form was already used to send in another conversation. Reload the page and send again.",
+  };
 }
 
 /** "Retry" on a failed reply, "Send now" on a waiting one: a send like any other, within the same limits. */

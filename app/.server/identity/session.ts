@@ -221,7 +221,24 @@ export function getOptionalUser(request: Request): Promise<SessionUser | null> {
 
 async function loadUser(request: Request): Promise<SessionUser | null> {
   const claims = await sessionClaims(request);
-  if (!claims) return null;
+  return claims && userOf(claims);
+}
+
+/**
+ * The signed-in user for a response that outlives its request (a live-update
+ * stream), and a question to ask again while it lasts: does this sign-in still
+ * stand, not signed out, ended everywhere or deactivated since?
+ */
+export async function getLastingSession(
+  request: Request,
+): Promise<{ user: SessionUser; stillSignedIn: () => Promise<boolean> } | null> {
+  const claims = await sessionClaims(request);
+  const user = claims && (await userOf(claims));
+  if (!claims || !user) return null;
+  return { user, stillSignedIn: async () => (await userOf(claims)) !== null };
+}
+
+async function userOf(claims: SessionClaims): Promise<SessionUser | null> {
   // One query: the user exists and is not deactivated, no "sign out everywhere" since this sign-in,
   // and this session was not signed out.
   const [user] = await db

@@ -1,17 +1,16 @@
 /**
- * CSV as RFC 4180 writes it (CRLF between records; a field with a comma,
- * quote or line break quoted, its quotes doubled), made safe to open in a
- * spreadsheet: a cell that starts like a formula (`=`, `+`, `-`, `@`, tab,
- * carriage return) gets a leading `'`, so an SMS saying `=HYPERLINK(…)` stays
- * text (OWASP's CSV injection advice).
+ * CSV as RFC 4180 writes it (CRLF between records, quotes doubled), made safe
+ * to open in a spreadsheet (OWASP's CSV injection advice):
+ * - every cell is quoted, so neither a comma nor a semicolon (the list
+ *   separator in NL, DE and FR) splits it;
+ * - a cell that starts like a formula (`=`, `+`, `-`, `@`, tab, carriage
+ *   return) gets a leading `'`, and so does every part after a `;`, in case a
+ *   spreadsheet splits there after all: an SMS saying `=HYPERLINK(…)` or
+ *   `thanks;=1+1` stays text.
  */
 
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEEDS_QUOTES = /[",\r\n]/;
+const FORMULA_START = /(^|;)(?=[=+\-@\t\r])/g;
 
-export function csvField(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return NEEDS_QUOTES.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
-}
+export const csvField = (value: string) => `"${value.replace(FORMULA_START, "$1'").replaceAll('"', '""')}"`;
 
 export const csvRecord = (fields: readonly string[]) => `${fields.map(csvField).join(",")}\r\n`;

@@ -23,6 +23,13 @@ export type EventStreamOptions = {
   heartbeatMs?: number;
   /** How long the browser waits before reconnecting after the stream drops. */
   retryMs?: number;
+  /**
+   * Asked at every heartbeat: the stream closes when it answers false (its
+   * viewer signed out since it opened). An error keeps the stream until the
+   * next beat: closing every stream while the database is down would only
+   * bring their reconnects, and an error answer ends an EventSource for good.
+   */
+  stillAllowed?: () => Promise<boolean>;
 };
 
 /** Where a stream's frames go: the web body, or a server's socket (see `directSinkOf`). */
@@ -59,7 +66,7 @@ export const directSinkOf = (response: Response) => directSinks.get(response);
 export async function eventStream(
   signal: AbortSignal,
   subscribe: (send: SendEvent) => Promise<() => void>,
-  { heartbeatMs = 25_000, retryMs = 5_000 }: EventStreamOptions = {},
+  { heartbeatMs = 25_000, retryMs = 5_000, stillAllowed }: EventStreamOptions = {},
 ): Promise<Response> {
   let sink: EventSink | undefined;
   // What was sent before the body was first read or a direct sink attached.
@@ -100,7 +107,15 @@ export async function eventStream(
     },
     { highWaterMark: 0 },
   );
-  const heartbeat = setInterval(() => write(HEARTBEAT), heartbeatMs);
+  const heartbeat = setInterval(() => {
+    write(HEARTBEAT);
+    stillAllowed?.().then(
+      (allowed) => {
+        if (!allowed) close();
+      },
+      () => {},
+    );
+  }, heartbeatMs);
   function close() {
     if (closed) return;
     closed = true;

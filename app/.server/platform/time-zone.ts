@@ -7,6 +7,16 @@ import { FALLBACK_TIME_ZONE, isTimeZone, TIME_ZONE_COOKIE } from "~/lib/time";
 export function getTimeZone(request: Request): { timeZone: string; stateZone: boolean } {
   const cookie = request.headers.get("cookie") ?? "";
   const match = new RegExp(`(?:^|;\\s*)${TIME_ZONE_COOKIE}=([^;]+)`).exec(cookie);
-  const zone = match ? decodeURIComponent(match[1]!) : undefined;
+  const zone = match ? decoded(match[1]!) : undefined;
   return isTimeZone(zone) ? { timeZone: zone, stateZone: false } : { timeZone: FALLBACK_TIME_ZONE, stateZone: true };
+}
+
+// Every page reads this cookie, and a sibling subdomain can set one for ours:
+// a value that is not even valid %-encoding is no zone, not a broken page.
+function decoded(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
 }

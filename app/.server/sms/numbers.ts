@@ -1,5 +1,5 @@
 import { asc, count, eq, isNull, sql } from "drizzle-orm";
-import { canReceive, numberName } from "~/lib/our-numbers";
+import { canReceive, numberName, whyNotStartable } from "~/lib/our-numbers";
 import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
 import { preparedRows } from "../platform/db/prepared";
@@ -96,14 +96,9 @@ export async function listNumbers(): Promise<OurNumber[]> {
   ).map(withDefault);
 }
 
-/** Numbers a new conversation may start on (not archived), default first. */
+/** Numbers a new conversation may start on (see whyNotStartable), default first. */
 export async function startableNumbers(): Promise<OurNumber[]> {
-  const rows = await db
-    .select()
-    .from(numbers)
-    .where(isNull(numbers.archivedAt))
-    .orderBy(...ordered);
-  return rows.map(withDefault);
+  return (await listNumbers()).filter((number) => whyNotStartable(number) === null);
 }
 
 /** The numbers a handset can text: startable ones that can receive. */

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { and, desc, eq } from "drizzle-orm";
 import { db } from "../platform/db/client";
+import type { Db } from "../platform/db/connect";
 import { messages, simulatedSms } from "../platform/db/schema";
 import { log } from "../platform/log";
 import { internalUrl } from "../platform/internal-origin";
@@ -155,6 +156,11 @@ export async function handsetMessages(number: string, limit = 200): Promise<Hand
   ]
     .sort((a, b) => a.at.getTime() - b.at.getTime())
     .slice(-limit);
+}
+
+/** For erasing a contact: what the simulator delivered to their handset (what they sent us goes with their messages). */
+export async function forgetHandset(tx: Db, number: string): Promise<void> {
+  await tx.delete(simulatedSms).where(eq(simulatedSms.toNumber, number));
 }
 
 /** The inbound webhook as MessageBird calls it (public URL, shared secret), for the handset page's curl example. */

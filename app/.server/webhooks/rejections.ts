@@ -1,5 +1,7 @@
-import { desc, inArray, lt, sql } from "drizzle-orm";
+import { desc, inArray, like, lt, sql } from "drizzle-orm";
 import { db } from "../platform/db/client";
+import type { Db } from "../platform/db/connect";
+import { containing } from "../platform/db/like";
 import { webhookRejections } from "../platform/db/schema";
 import { log } from "../platform/log";
 
@@ -121,6 +123,19 @@ export function excerptOf(url: URL, body: Uint8Array): string | null {
   return text
     ? text.replace(SECRET_VALUE, "$1[redacted]").replaceAll("\u0000", "\uFFFD").slice(0, EXCERPT_CHARS)
     : null;
+}
+
+/**
+ * For erasing a contact: excerpts that mention their number go, the counts
+ * stay. Matched on its digits, as webhooks spell it: `31612345678`,
+ * `+31612345678` and `%2B31612345678` alike. The excerpt as a whole goes, since
+ * it also holds what they wrote.
+ */
+export async function forgetNumberInRejections(tx: Db, number: string): Promise<void> {
+  await tx
+    .update(webhookRejections)
+    .set({ excerpt: null })
+    .where(like(webhookRejections.excerpt, containing(number.replace(/^\+/, ""))));
 }
 
 /** The most recently refused first, for the admin page: a flood is one row with its count, not a page of copies. */
