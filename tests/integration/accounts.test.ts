@@ -88,6 +88,22 @@ describe("registration", () => {
     }
     expect(statuses).toEqual([302, 302, 302, 302, 302, 429]);
   });
+
+  test("refused weak passwords count against the address's limit too: the costly check is not free", async () => {
+    const context = freshIp();
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      const weak = { email: `weak${i}@example.com`, password: "password123", confirmPassword: "password123" };
+      statuses.push((await registerUser(weak, new CookieJar(), context)).status);
+    }
+    const strong = await registerUser(
+      { email: "weak-then-strong@example.com", password: STRONG, confirmPassword: STRONG },
+      new CookieJar(),
+      context,
+    );
+    expect([...statuses, strong.status]).toEqual([400, 400, 400, 400, 400, 429]);
+    expect(formErrors(strong)[0]).toMatch(/Too many sign-up attempts from your network/);
+  });
 });
 
 describe("sign-in", () => {
