@@ -3,7 +3,7 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
 import { getCsrfToken, requireAnonymous, signInWithPassword } from "~/.server/identity/session";
 import { clientIp } from "~/.server/platform/client-ip";
-import { REGISTRATIONS_PER_IP } from "~/.server/identity/sign-in-limits";
+import { REGISTRATIONS_PER_IP, rememberSignInAddress } from "~/.server/identity/sign-in-limits";
 import { weakPasswordMessage } from "~/.server/identity/password-strength";
 import { hitLimit, retryMessage } from "~/.server/platform/rate-limit";
 import { createUser } from "~/.server/identity/users";
@@ -48,7 +48,8 @@ export async function action({ request, context }: Route.ActionArgs) {
 
   // Counted before the strength check, refused passwords too: the check is the
   // costly part, so an address gets only so many of them.
-  const limit = await hitLimit(REGISTRATIONS_PER_IP, clientIp(context));
+  const ip = clientIp(context);
+  const limit = await hitLimit(REGISTRATIONS_PER_IP, ip);
   if (limit.limited) {
     return data(
       {
@@ -85,6 +86,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const signedIn = await signInWithPassword(request, { email, password, csrfToken: String(formData.get("csrfToken")) });
   // The account exists either way; a stale form only costs one more sign-in.
   if (!signedIn.ok) throw redirect(`/login?${new URLSearchParams({ redirectTo: landing })}`);
+  await rememberSignInAddress(email, ip);
   throw redirect(landing, { headers: signedIn.headers });
 }
 
