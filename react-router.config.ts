@@ -14,9 +14,11 @@ export default {
     // move to React Router 8, together with context.get().
     v8_middleware: false,
   },
-  // The programs `npm start` and `npm run db:migrate` run, compiled beside the
-  // app's server build, so plain `node` runs them: no TypeScript loader (and its
-  // esbuild process and loader thread) at run time. Packages stay external.
+  // The programs `npm start` and `npm run db:migrate` run, and the password
+  // checker's worker thread (started from a file, so it cannot be bundled into
+  // the app), compiled beside the app's server build, so plain `node` runs them:
+  // no TypeScript loader (and its esbuild process and loader thread) at run time.
+  // Packages stay external.
   async buildEnd({ reactRouterConfig }) {
     const { build } = await import("vite");
     await build({
@@ -28,7 +30,11 @@ export default {
         outDir: path.join(reactRouterConfig.buildDirectory, "server"),
         emptyOutDir: false,
         rollupOptions: {
-          input: { server: "server.ts", migrate: "app/.server/platform/db/migrate.ts" },
+          input: {
+            server: "server.ts",
+            migrate: "app/.server/platform/db/migrate.ts",
+            "password-strength-worker": "app/.server/identity/password-strength-worker.js",
+          },
           output: { entryFileNames: "[name].js", chunkFileNames: "programs/[name]-[hash].js" },
         },
       },

@@ -25,3 +25,9 @@ export function normalizeProviderPhone(input: string): string | null {
 export function formatPhone(e164: string): string {
   return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }
+
+/** "+31612345678" → "+31": the country calling code, which decides what an SMS to the number costs. */
+export function callingCodeOf(e164: string): string {
+  const code = parsePhoneNumberFromString(e164)?.countryCallingCode;
+  return code ? `+${code}` : "unknown";
+}

@@ -3,8 +3,8 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect, useSearchParams } from "react-router";
 import { getCsrfToken, requireAnonymous, signInWithPassword } from "~/.server/identity/session";
 import { clientIp } from "~/.server/platform/client-ip";
-import { LOGIN_FAILURES_PER_EMAIL, LOGIN_FAILURES_PER_IP } from "~/.server/identity/sign-in-limits";
-import { clearLimit, hitLimits, retryMessage, unhitLimit } from "~/.server/platform/rate-limit";
+import { countSignInAttempt, signedIn } from "~/.server/identity/sign-in-limits";
+import { retryMessage } from "~/.server/platform/rate-limit";
 import { AuthCard, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { LoginSchema } from "~/lib/account-schemas";
 import { passRetryAfter } from "~/lib/headers";
@@ -41,12 +41,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const { email, password, redirectTo } = submission.value;
   const ip = clientIp(context);
 
-  // Every attempt counts up front (concurrent guesses cannot slip past a check);
-  // a successful one is taken back below, so the limits count failures.
-  const exceeded = await hitLimits([
-    [LOGIN_FAILURES_PER_EMAIL, email],
-    [LOGIN_FAILURES_PER_IP, ip],
-  ]);
+  const exceeded = await countSignInAttempt(email, ip);
   if (exceeded) {
     return refuse(retryMessage(exceeded, "failed sign-in attempts"), {
       status: 429,
@@ -56,7 +51,7 @@ export async function action({ request, context }: Route.ActionArgs) {
 
   const result = await signInWithPassword(request, { email, password, csrfToken: String(formData.get("csrfToken")) });
   if (!result.ok) return refuse(SIGN_IN_REFUSED[result.error]);
-  await Promise.all([clearLimit(LOGIN_FAILURES_PER_EMAIL, email), unhitLimit(LOGIN_FAILURES_PER_IP, ip)]);
+  await signedIn(email, ip);
   throw redirect(safeRedirect(redirectTo), { headers: result.headers });
 }
 

@@ -3,8 +3,8 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
 import { getCsrfToken, requireAnonymous, signInWithPassword } from "~/.server/identity/session";
 import { clientIp } from "~/.server/platform/client-ip";
-import { REGISTRATIONS_PER_IP } from "~/.server/identity/sign-in-limits";
-import { weakPasswordMessage } from "~/.server/identity/passwords";
+import { REGISTRATIONS_PER_IP, rememberSignInAddress } from "~/.server/identity/sign-in-limits";
+import { weakPasswordMessage } from "~/.server/identity/password-strength";
 import { hitLimit, retryMessage } from "~/.server/platform/rate-limit";
 import { createUser } from "~/.server/identity/users";
 import { inviteRole } from "~/.server/identity/invites";
@@ -46,21 +46,24 @@ export async function action({ request, context }: Route.ActionArgs) {
   const fieldError = (field: string, message: string) =>
     data({ result: submission.reply({ fieldErrors: { [field]: [message] }, hideFields: HIDDEN }) }, { status: 400 });
 
-  const weak = await weakPasswordMessage(password, [email, name ?? ""]);
-  if (weak) return fieldError("password", weak);
-
-  const limit = await hitLimit(REGISTRATIONS_PER_IP, clientIp(context));
+  // Counted before the strength check, refused passwords too: the check is the
+  // costly part, so an address gets only so many of them.
+  const ip = clientIp(context);
+  const limit = await hitLimit(REGISTRATIONS_PER_IP, ip);
   if (limit.limited) {
     return data(
       {
         result: submission.reply({
-          formErrors: [retryMessage(limit, "new accounts from your network")],
+          formErrors: [retryMessage(limit, "sign-up attempts from your network")],
           hideFields: HIDDEN,
         }),
       },
       { status: 429, headers: { "Retry-After": String(limit.retryAfterSeconds) } },
     );
   }
+
+  const weak = await weakPasswordMessage(password, [email, name ?? ""]);
+  if (weak) return fieldError("password", weak);
 
   const created = await createUser({ email, name, password, invite });
   if (!created.ok && created.reason === "invite-unusable") {
@@ -83,6 +86,7 @@ export async function action({ request, context }: Route.ActionArgs) {
   const signedIn = await signInWithPassword(request, { email, password, csrfToken: String(formData.get("csrfToken")) });
   // The account exists either way; a stale form only costs one more sign-in.
   if (!signedIn.ok) throw redirect(`/login?${new URLSearchParams({ redirectTo: landing })}`);
+  await rememberSignInAddress(email, ip);
   throw redirect(landing, { headers: signedIn.headers });
 }
 

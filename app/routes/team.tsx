@@ -364,7 +364,7 @@ function DeactivateForm({ account, isYou }: { account: Account; isYou: boolean }
         <p className="text-sm text-red-900">
           {isYou
             ? "You will be signed out at once and cannot sign in again until another admin reactivates you."
-            : `${nameOf(account)} is signed out everywhere at their next click and cannot sign in until reactivated. Nothing is deleted.`}
+            : `${nameOf(account)} is signed out everywhere at their next click and cannot sign in until reactivated. Nothing is deleted${account.role === "admin" ? " but the invite links they made, which stop working" : ""}.`}
         </p>
         <RowButton field="userId" id={account.id} intent="deactivate" variant="danger" pendingText="Deactivating…">
           Deactivate {nameOf(account)}

@@ -88,6 +88,22 @@ describe("registration", () => {
     }
     expect(statuses).toEqual([302, 302, 302, 302, 302, 429]);
   });
+
+  test("refused weak passwords count against the address's limit too: the costly check is not free", async () => {
+    const context = freshIp();
+    const statuses = [];
+    for (let i = 0; i < 5; i++) {
+      const weak = { email: `weak${i}@example.com`, password: "password123", confirmPassword: "password123" };
+      statuses.push((await registerUser(weak, new CookieJar(), context)).status);
+    }
+    const strong = await registerUser(
+      { email: "weak-then-strong@example.com", password: STRONG, confirmPassword: STRONG },
+      new CookieJar(),
+      context,
+    );
+    expect([...statuses, strong.status]).toEqual([400, 400, 400, 400, 400, 429]);
+    expect(formErrors(strong)[0]).toMatch(/Too many sign-up attempts from your network/);
+  });
 });
 
 describe("sign-in", () => {
@@ -135,18 +151,56 @@ describe("sign-in", () => {
     expect(await currentUser(jar)).toBeNull();
   });
 
-  test("the 11th wrong password for one email answers 429, and so does the next correct one", async () => {
+  test("one address guessing one account is stopped after 10 failures, and only that address", async () => {
     await registerUser({ email: "target@example.com", password: STRONG, confirmPassword: STRONG });
+    const owner = freshIp();
+    expect(await signIn({ email: "target@example.com", password: STRONG }, new CookieJar(), owner)).toHaveRedirect(
+      "/messages",
+    );
+    const guesser = freshIp();
     const statuses = [];
     for (let i = 0; i < 11; i++) {
-      // Different addresses: the per-email limit must hold on its own.
-      statuses.push((await signIn({ email: "target@example.com", password: `wrong-${i}` })).status);
+      statuses.push(
+        (await signIn({ email: "target@example.com", password: `wrong-${i}` }, new CookieJar(), guesser)).status,
+      );
     }
     expect(statuses).toEqual([...Array(10).fill(400), 429]);
-    const correct = await signIn({ email: "target@example.com", password: STRONG });
+    const correct = await signIn({ email: "target@example.com", password: STRONG }, new CookieJar(), guesser);
     expect(correct).toHaveStatus(429);
     expect(Number(correct.headers.get("retry-after"))).toBeGreaterThan(800);
     expect(formErrors(correct)[0]).toMatch(/Too many failed sign-in attempts/);
+
+    expect(await signIn({ email: "target@example.com", password: STRONG }, new CookieJar(), owner)).toHaveRedirect(
+      "/messages",
+    );
+  });
+
+  test("wrong passwords from many addresses cannot lock the owner out: elsewhere they only slow down, where the owner signed in nothing changes", async () => {
+    await registerUser({ email: "besieged@example.com", password: STRONG, confirmPassword: STRONG });
+    const owner = freshIp();
+    await signIn({ email: "besieged@example.com", password: STRONG }, new CookieJar(), owner);
+    // A new address each time, as a botnet would: no address limit ever trips.
+    const guesses = [];
+    for (let i = 0; i < 20; i++) guesses.push(await signIn({ email: "besieged@example.com", password: `wrong-${i}` }));
+    // Ten failures, one more in its turn, then the others wait theirs: a minute at most, never a lockout.
+    expect(guesses.map((outcome) => outcome.status)).toEqual([...Array(11).fill(400), ...Array(9).fill(429)]);
+    for (const refused of guesses.slice(11)) {
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+    }
+
+    const jar = new CookieJar();
+    expect(await signIn({ email: "besieged@example.com", password: STRONG }, jar, owner)).toHaveRedirect("/messages");
+    expect((await currentUser(jar))?.email).toBe("besieged@example.com");
+  });
+
+  test("the address an account was created from counts as one it signed in from", async () => {
+    const home = freshIp();
+    await registerUser({ email: "newcomer@example.com", password: STRONG, confirmPassword: STRONG }, undefined, home);
+    for (let i = 0; i < 12; i++) await signIn({ email: "newcomer@example.com", password: `wrong-${i}` });
+    expect(await signIn({ email: "newcomer@example.com", password: STRONG }, new CookieJar(), home)).toHaveRedirect(
+      "/messages",
+    );
   });
 
   test("wrong passwords for many different emails from one address: past the per-address limit it answers 429, other addresses are unaffected", async () => {
@@ -165,14 +219,14 @@ describe("sign-in", () => {
     expect(await signIn({ email: "ada@example.com", password: STRONG })).toHaveRedirect("/messages");
   });
 
-  test("a burst of concurrent wrong passwords cannot slip past the limit", async () => {
+  test("a burst of concurrent wrong passwords from many addresses cannot slip past: ten, one in its turn, the rest wait", async () => {
     await registerUser({ email: "burst@example.com", password: STRONG, confirmPassword: STRONG });
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, (_, i) => signIn({ email: "burst@example.com", password: `guess-${i}` })),
     );
     const statuses = outcomes.map((outcome) => outcome.status);
-    expect(statuses.filter((status) => status === 400)).toHaveLength(10);
-    expect(statuses.filter((status) => status === 429)).toHaveLength(10);
+    expect(statuses.filter((status) => status === 400)).toHaveLength(11);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(9);
   });
 
   test("signed-in visitors skip the login page", async () => {

@@ -382,6 +382,42 @@ describe("invites", () => {
     expect((await openTeam(admin.cookie)).data.invites.map((entry) => entry.id)).not.toContain(used!.id);
   });
 
+  test("deactivating an admin withdraws the invites they made: the links stop working and leave the open list", async () => {
+    const leaving = await createUser({ role: "admin" });
+    const token = await invite(leaving, "admin");
+    const others = await invite(admin, "agent");
+    expect(await teamAction(admin.cookie, { intent: "deactivate", userId: leaving.id })).toHaveRedirect("/team");
+
+    expect(await inviteOnRegister(token)).toEqual({ usable: false });
+    expect(await registerWith({ email: "via-deactivated@example.com", invite: token })).toHaveStatus(409);
+    expect(await db.select().from(invites).where(eq(invites.createdById, leaving.id))).toEqual([]);
+    expect(await inviteOnRegister(others)).toMatchObject({ usable: true });
+  });
+
+  test("demoting an admin withdraws the invites they made", async () => {
+    const demoted = await createUser({ role: "admin" });
+    const token = await invite(demoted, "admin");
+    expect(await teamAction(admin.cookie, { intent: "set-role", userId: demoted.id, role: "agent" })).toHaveRedirect(
+      "/team",
+    );
+    expect(await inviteOnRegister(token)).toEqual({ usable: false });
+    expect(await registerWith({ email: "via-demoted@example.com", invite: token })).toHaveStatus(409);
+    expect(await db.select().from(users).where(eq(users.email, "via-demoted@example.com"))).toEqual([]);
+  });
+
+  test("an invite whose maker is no longer an active admin is refused where it is used, withdrawn or not", async () => {
+    const maker = await createUser({ role: "admin" });
+    const [demotedToken, deactivatedToken] = [await invite(maker, "admin"), await invite(maker, "agent")];
+    // Straight in the database: links from before invites were withdrawn with their maker's powers.
+    await db.update(users).set({ role: "agent" }).where(eq(users.id, maker.id));
+    expect(await inviteOnRegister(demotedToken)).toEqual({ usable: false });
+    expect(await registerWith({ email: "old-link@example.com", invite: demotedToken })).toHaveStatus(409);
+
+    await db.update(users).set({ role: "admin", deactivatedAt: new Date() }).where(eq(users.id, maker.id));
+    expect(await registerWith({ email: "old-link@example.com", invite: deactivatedToken })).toHaveStatus(409);
+    expect((await openTeam(admin.cookie)).data.invites.map((entry) => entry.createdBy)).not.toContain(maker.email);
+  });
+
   test("an invite role other than agent or admin is a field error", async () => {
     const outcome = await teamAction(admin.cookie, { intent: "invite", role: "member" });
     expect(outcome).toHaveStatus(400);

@@ -81,6 +81,21 @@ describe("configuration", () => {
     expect(env.mode).toBe("local");
   });
 
+  test("SMS code ceilings: 100 an hour in all and 30 per country calling code unless set; whole numbers of at least 1", () => {
+    expect(parseEnv(memory)).toMatchObject({ smsCodesPerHour: 100, smsCodesPerCountryHour: 30 });
+    expect(parseEnv({ ...memory, SMS_CODES_PER_HOUR: "500", SMS_CODES_PER_COUNTRY_HOUR: "50" })).toMatchObject({
+      smsCodesPerHour: 500,
+      smsCodesPerCountryHour: 50,
+    });
+    const message = problemsOf({
+      ...memory,
+      SMS_CODES_PER_HOUR: "0",
+      SMS_CODES_PER_COUNTRY_HOUR: "lots",
+    });
+    expect(message).toMatch(/SMS_CODES_PER_HOUR:/);
+    expect(message).toMatch(/SMS_CODES_PER_COUNTRY_HOUR:/);
+  });
+
   test("listening beyond loopback is deployed mode, and then APP_URL is required", () => {
     const message = problemsOf({ ...memory, HOST: "0.0.0.0" });
     expect(message).toMatch(/APP_URL: required when HOST \(0\.0\.0\.0\) is not a loopback address/);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { formatPhone, normalizeProviderPhone, parseUserPhone } from "~/lib/phone";
+import { callingCodeOf, formatPhone, normalizeProviderPhone, parseUserPhone } from "~/lib/phone";
 
 describe("numbers people type", () => {
   test.each([
@@ -35,4 +35,10 @@ describe("numbers MessageBird sends", () => {
 test("numbers are shown in international format", () => {
   expect(formatPhone("+31612345678")).toBe("+31 6 12345678");
   expect(formatPhone("not a number")).toBe("not a number");
+});
+
+test("a number's country calling code, which North America shares", () => {
+  expect(callingCodeOf("+31612345678")).toBe("+31");
+  expect(callingCodeOf("+14155552671")).toBe("+1");
+  expect(callingCodeOf("+18765550123")).toBe("+1");
 });

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, exists, gt, isNull, sql } from "drizzle-orm";
 import type { InviteRole } from "~/lib/team-schemas";
 import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
@@ -37,8 +37,18 @@ export async function createInvite(createdById: string, role: InviteRole): Promi
   return { token, role, expiresAt: invite!.expiresAt };
 }
 
+// An invite speaks for the admin who made it, so only while they are one:
+// checked where it is used as well as withdrawn when they stop being one
+// (withdrawInvitesOf), so a link kept from before this rule is refused too.
+const creatorIsActiveAdmin = exists(
+  db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.id, invites.createdById), eq(users.role, "admin"), isNull(users.deactivatedAt))),
+);
+
 // The database's clock decides expiry, so every instance agrees on it.
-const usable = and(isNull(invites.usedAt), gt(invites.expiresAt, sql`now()`));
+const usable = and(isNull(invites.usedAt), gt(invites.expiresAt, sql`now()`), creatorIsActiveAdmin);
 
 /** The role an invite link would grant now, or null when it is unknown, used or expired. */
 export async function inviteRole(token: string): Promise<InviteRole | null> {
@@ -99,4 +109,9 @@ export async function revokeInvite(id: string): Promise<boolean> {
     .where(and(eq(invites.id, id), usable))
     .returning({ id: invites.id });
   return deleted.length > 0;
+}
+
+/** Deletes the unused invites `userId` made, in `tx`: for when they stop being an active admin. */
+export function withdrawInvitesOf(tx: Db, userId: string) {
+  return tx.delete(invites).where(and(eq(invites.createdById, userId), isNull(invites.usedAt)));
 }

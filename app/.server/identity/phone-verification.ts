@@ -1,11 +1,11 @@
 import { createHmac, randomInt, timingSafeEqual } from "node:crypto";
 import { and, desc, eq, isNull, ne, sql } from "drizzle-orm";
-import { parseUserPhone } from "~/lib/phone";
+import { callingCodeOf, parseUserPhone } from "~/lib/phone";
 import { db } from "../platform/db/client";
 import { conversations, phoneVerifications, users } from "../platform/db/schema";
 import { env } from "../platform/env";
 import { log } from "../platform/log";
-import { checkLimit, clearLimit, describeWait, hitLimit, type Limit } from "../platform/rate-limit";
+import { checkLimit, clearLimit, describeWait, hitLimit, takeLimits, type Limit } from "../platform/rate-limit";
 import { defaultSender } from "../sms/numbers";
 import { smsGateway, SmsSendError } from "../sms/gateway";
 
@@ -36,6 +36,37 @@ export const CODE_LIMITS = {
   numberPerMinute: perMinute("number"),
   numberPerHour: perHour("number"),
 };
+
+const HOUR = 60 * 60_000;
+
+/**
+ * Ceilings on verification SMS from the whole app, in all and per country
+ * calling code, against SMS pumping: bots requesting codes for premium-rate
+ * numbers whose operator pays the attacker per message. Per-member and
+ * per-number limits cannot stop many accounts each texting fresh numbers.
+ */
+export const VERIFICATION_SMS_CAPS = {
+  all: { name: "verification-sms", max: env.smsCodesPerHour, windowMs: HOUR },
+  perCountry: { name: "verification-sms-country", max: env.smsCodesPerCountryHour, windowMs: HOUR },
+} satisfies Record<string, Limit>;
+
+/**
+ * Takes one SMS from both ceilings, or neither (so refusals use up nothing);
+ * the sentence for the person when a ceiling is reached.
+ */
+async function takeSmsBudget(phoneNumber: string) {
+  const country = callingCodeOf(phoneNumber);
+  const refusal = await takeLimits([
+    [VERIFICATION_SMS_CAPS.all, "all"],
+    [VERIFICATION_SMS_CAPS.perCountry, country],
+  ]);
+  if (!refusal) return null;
+  const wait = describeWait(refusal.retryAfterSeconds);
+  const message = (await checkLimit(VERIFICATION_SMS_CAPS.perCountry, country)).limited
+    ? `Birdline has sent as many codes to ${country} numbers as it may this hour. Please try again in ${wait}.`
+    : `Birdline has sent as many verification codes as it may this hour. Please try again in ${wait}.`;
+  return { message, retryAfterSeconds: refusal.retryAfterSeconds };
+}
 
 /** For requests that sent nothing: the next try need not wait a minute (the hourly count stays). */
 function forgetMinuteLimits(userId: string, phoneNumber: string) {
@@ -129,6 +160,12 @@ export async function sendVerificationCode({
     // A typo should not cost a minute's wait; the hourly count still caps how many numbers can be probed.
     await clearLimit(CODE_LIMITS.userPerMinute, userId);
     return refuse(NUMBER_TAKEN);
+  }
+
+  const capped = await takeSmsBudget(phoneNumber);
+  if (capped) {
+    await forgetMinuteLimits(userId, phoneNumber);
+    return refuse(capped.message, capped.retryAfterSeconds);
   }
 
   const code = randomInt(0, 10 ** CODE_LENGTH)

@@ -4,6 +4,7 @@ import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
 import { containing } from "../platform/db/like";
 import { users } from "../platform/db/schema";
+import { withdrawInvitesOf } from "./invites";
 import { ENDED_SESSIONS } from "./session";
 
 /**
@@ -77,6 +78,8 @@ const DONE = { ok: true } as const;
  * Runs `change` on an existing account unless it would leave no active admin.
  * The active admins' rows stay locked until commit: two admins demoting each
  * other at once are decided one after the other, and the second one is refused.
+ * A change that takes an admin's powers away also withdraws the invites they
+ * made: a link must not let anyone in on the authority they no longer have.
  */
 function guarded(userId: string, removesAdmin: boolean, change: (tx: Db) => Promise<unknown>) {
   return db.transaction(async (tx): Promise<AccountChange> => {
@@ -89,6 +92,7 @@ function guarded(userId: string, removesAdmin: boolean, change: (tx: Db) => Prom
     if (!account) return NOT_FOUND;
     if (removesAdmin && admins.length === 1 && admins[0]!.id === userId) return LAST_ADMIN;
     await change(tx);
+    if (removesAdmin) await withdrawInvitesOf(tx, userId);
     return DONE;
   });
 }

@@ -83,6 +83,8 @@ const schema = z.object({
       .min(10)
       .max(7 * 86_400),
   ),
+  SMS_CODES_PER_HOUR: optional(z.coerce.number().int().min(1)),
+  SMS_CODES_PER_COUNTRY_HOUR: optional(z.coerce.number().int().min(1)),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error", "silent"])),
 });
 
@@ -216,6 +218,9 @@ export function parseEnv(source: Record<string, string | undefined>) {
     /** Longest a client may take to send a whole request (headers and body); event streams are not affected. */
     requestTimeoutMs: (vars.REQUEST_TIMEOUT ?? 30) * 1000,
     logLevel: vars.LOG_LEVEL ?? "info",
+    /** Verification codes sent per hour, in all and to one country calling code: a ceiling on SMS pumping. */
+    smsCodesPerHour: vars.SMS_CODES_PER_HOUR ?? 100,
+    smsCodesPerCountryHour: vars.SMS_CODES_PER_COUNTRY_HOUR ?? 30,
   } as const;
 }
 
