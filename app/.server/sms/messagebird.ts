@@ -29,6 +29,7 @@ export function createMessageBirdGateway({
             reject(
               new SmsSendError({
                 retryable: true,
+                outcomeUnknown: true,
                 reason: `MessageBird did not answer within ${timeoutMs / 1000} s. Try again.`,
               }),
             ),
@@ -50,6 +51,21 @@ export function createMessageBirdGateway({
   };
 }
 
+/**
+ * The legacy API refuses Bird's newer keys too: an app.bird.com access key
+ * (the Channels API, which Birdline does not speak) looks like a legacy one.
+ */
+export const LEGACY_KEY_REFUSED =
+  "MessageBird refused MESSAGEBIRD_API_KEY. If the key came from app.bird.com it may be a Bird CRM access key (the Channels API), which Birdline does not support: create a Bird platform key (bk_…) in Bird under Settings → API keys and use that instead.";
+
+/** Reads the balance, the cheapest call a legacy key can make: null when the key works, else one sentence naming the fix. */
+export function checkMessageBirdKey(accessKey: string, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<string | null> {
+  const client = messagebird.initClient(accessKey, timeoutMs);
+  return new Promise((resolve) => {
+    client.balance.read((error) => resolve(error ? toSmsSendError(error).reason : null));
+  });
+}
+
 type ApiError = Error & {
   statusCode?: number;
   errors?: { code?: number; description?: string; parameter?: string | null }[];
@@ -68,14 +84,20 @@ export function toSmsSendError(error: unknown): SmsSendError {
   const providerCode = first?.code === undefined ? null : String(first.code);
   const detail = first?.description ? ` (MessageBird: ${first.description})` : "";
   const fail = (retryable: boolean, reason: string) =>
-    new SmsSendError({ retryable, reason, providerCode, statusCode: statusCode ?? null, cause: error });
+    new SmsSendError({
+      retryable,
+      reason,
+      providerCode,
+      statusCode: statusCode ?? null,
+      // The SDK does not tell a refused connection from one that dropped after sending.
+      outcomeUnknown: statusCode === undefined,
+      cause: error,
+    });
 
   if (statusCode === undefined) {
     return fail(true, "Could not reach MessageBird. Try again in a moment.");
   }
-  if (first?.code === 2 || statusCode === 401 || statusCode === 403) {
-    return fail(false, "MessageBird refused the access key: an administrator needs to check MESSAGEBIRD_API_KEY.");
-  }
+  if (first?.code === 2 || statusCode === 401 || statusCode === 403) return fail(false, LEGACY_KEY_REFUSED);
   if (first?.code === 25) {
     return fail(false, "The MessageBird account has run out of balance: an administrator needs to top it up.");
   }
