@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { SmsSendError, statusReportUrl } from "~/.server/sms/gateway";
-import { createMessageBirdGateway } from "~/.server/sms/messagebird";
+import { checkMessageBirdKey, createMessageBirdGateway } from "~/.server/sms/messagebird";
 import { accepted, refusals, useMessageBirdMock } from "../mocks/messagebird";
 
-const { sent, answerNextSend } = useMessageBirdMock();
+const { sent, answerNextSend, answerNextBalance } = useMessageBirdMock();
 
 const config = {
   accessKey: "live_test_key_123",
@@ -88,5 +88,20 @@ describe("MessageBird gateway (the real SDK, intercepted by MSW)", () => {
     expect(error).toMatchObject({ retryable: true, statusCode: null });
     expect(error.reason).toMatch(/did not answer/);
     expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  test("a key the legacy API refuses with 401 is told it may be a Bird CRM access key, and where to get a platform key", async () => {
+    answerNextBalance(refusals.badKey);
+    const problem = await checkMessageBirdKey(config.accessKey);
+    expect(problem).toMatch(/may be a Bird CRM access key \(the Channels API\).*create a Bird platform key \(bk_…\)/);
+    expect(problem).not.toContain(config.accessKey);
+    await expect(checkMessageBirdKey(config.accessKey)).resolves.toBeNull();
+  });
+
+  test("failures say what a retry can expect: permanent, transient, or outcome unknown", async () => {
+    answerNextSend(refusals.badRecipient, refusals.internalError, refusals.hangs);
+    expect(await sendError()).toMatchObject({ kind: "permanent" });
+    expect(await sendError()).toMatchObject({ kind: "transient" });
+    expect(await sendError()).toMatchObject({ kind: "unknown" });
   });
 });
