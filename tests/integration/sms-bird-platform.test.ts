@@ -2,8 +2,8 @@ import { createServer, type AddressInfo } from "node:net";
 import { delay, HttpResponse } from "msw";
 import { describe, expect, test } from "vitest";
 import { createBirdGateway } from "~/.server/sms/bird-platform";
-import { SmsSendError } from "~/.server/sms/gateway";
 import { BIRD_API, BIRD_KEY, birdError, useBirdMock } from "../mocks/bird";
+import { sendFailure } from "../support/send-failure";
 
 const { requests, answerNext } = useBirdMock();
 
@@ -21,16 +21,7 @@ const reply = {
   reference: "5b0d7c1e-0000-4000-8000-000000000001",
 };
 
-async function sendError(sms = reply, timeoutMs?: number): Promise<SmsSendError> {
-  const error = await gateway(timeoutMs)
-    .send(sms)
-    .then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-  expect(error).toBeInstanceOf(SmsSendError);
-  return error as SmsSendError;
-}
+const sendError = (sms = reply, timeoutMs?: number) => sendFailure(gateway(timeoutMs).send(sms));
 
 describe("Bird platform gateway (fetch, intercepted by MSW)", () => {
   test("a reply goes out as POST /v1/sms/messages with the Bearer key, our id as Idempotency-Key and in metadata", async () => {
@@ -113,8 +104,7 @@ describe("Bird platform gateway (fetch, intercepted by MSW)", () => {
       baseUrl: () => `http://127.0.0.1:${port}/v1`,
       categories: { reply: "service", code: "authentication" },
     });
-    const error = await unreachable.send(reply).catch((e: unknown) => e as SmsSendError);
-    expect(error).toMatchObject({ kind: "transient", statusCode: null });
+    expect(await sendFailure(unreachable.send(reply))).toMatchObject({ kind: "transient", statusCode: null });
   });
 
   test("a 2xx without a message id is never reported as sent", async () => {

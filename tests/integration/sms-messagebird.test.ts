@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { SmsSendError, statusReportUrl } from "~/.server/sms/gateway";
+import { statusReportUrl } from "~/.server/sms/gateway";
 import { checkMessageBirdKey, createMessageBirdGateway } from "~/.server/sms/messagebird";
 import { accepted, refusals, useMessageBirdMock } from "../mocks/messagebird";
+import { sendFailure } from "../support/send-failure";
 
 const { sent, answerNextSend, answerNextBalance } = useMessageBirdMock();
 
@@ -17,16 +18,7 @@ const sms = {
   reference: "0b6a3c1e-message-id",
 };
 
-async function sendError(): Promise<SmsSendError> {
-  const error = await createMessageBirdGateway(config)
-    .send(sms)
-    .then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-  expect(error).toBeInstanceOf(SmsSendError);
-  return error as SmsSendError;
-}
+const sendError = () => sendFailure(createMessageBirdGateway(config).send(sms));
 
 describe("MessageBird gateway (the real SDK, intercepted by MSW)", () => {
   test("sends the request MessageBird documents and returns its message id", async () => {
