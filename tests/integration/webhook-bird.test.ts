@@ -205,6 +205,18 @@ describe("Bird webhook: events", () => {
     expect((await current(message.id)).status).toBe("delivered");
   });
 
+  test("a status for an SMS that is not ours (a code, another sender) is acknowledged without a rejection row", async () => {
+    expect(await deliver(statusEvent("sms.delivered", "sms_someone_elses"))).toMatchObject({
+      status: 200,
+      body: { status: "ignored" },
+    });
+    expect(await db.select().from(webhookRejections)).toHaveLength(0);
+    await deliver(statusEvent("sms.delivered", "sms_lost", { metadata: { birdline_message_id: crypto.randomUUID() } }));
+    expect(await db.select().from(webhookRejections)).toMatchObject([
+      { status: 200, reason: "status for an unknown message" },
+    ]);
+  });
+
   test("sms_suppression.created marks the contact opted out on that number only", async () => {
     const [other] = await db
       .insert(conversations)

@@ -54,7 +54,9 @@ export async function answerBirdWebhook(
     log.error("webhook storage unavailable", { route: url.pathname, error });
     return answer(503, { error: "storage unavailable" });
   }
-  if (outcome.status === "ignored") {
+  // Bird reports on every SMS of the workspace: only a status carrying our id that we cannot find is worth an admin's look.
+  const ours = event.value.kind === "status" && event.value.report.reference !== undefined;
+  if (outcome.status === "ignored" && (ours || event.value.kind === "other")) {
     await record(
       200,
       event.value.kind === "other" ? `event ${event.value.type} not handled` : "status for an unknown message",
