@@ -4,6 +4,7 @@ import path from "node:path";
 import { defineConfig, type PlaywrightTestConfig } from "@playwright/test";
 import { E2E_PORT } from "./tests/e2e/e2e-port";
 import { APP_DATABASE_URL, AUTH_SECRET, SERVICE_NUMBER } from "./tests/e2e/main-app";
+import { BIRD_APP_PORT, BIRD_APP_URL } from "./tests/e2e/bird-app";
 import { binaryOf, PROXY_STACKS, proxiedAppEnv, PUBLIC_HOST, type ProxyStack } from "./tests/e2e/proxy/stacks";
 
 // Debian's Chromium (never a downloaded browser); scripts/e2e.mjs checks it exists.
@@ -114,6 +115,15 @@ export default defineConfig({
       AUTH_SECRET,
       MESSAGEBIRD_SENDER_ID: SERVICE_NUMBER,
       DATABASE_URL: APP_DATABASE_URL ?? "",
+    }),
+    // The whole Bird platform path in local mode: the simulator speaks Bird (bird.spec.ts).
+    appServer("app with the simulator speaking Bird", BIRD_APP_PORT, {
+      PORT: String(BIRD_APP_PORT),
+      APP_URL: BIRD_APP_URL,
+      TRUST_PROXY: "127.0.0.1,::1",
+      AUTH_SECRET,
+      MESSAGEBIRD_SENDER_ID: SERVICE_NUMBER,
+      SIMULATOR_API: "bird",
     }),
     ...proxies.map((stack) => appServer(`app behind ${stack.kind}`, stack.appPort, proxiedAppEnv(stack))),
     ...proxies.map(proxyServer),

@@ -40,7 +40,15 @@ async function loadBuild(): Promise<ServerBuild & { entry: { module: EntryModule
 }
 
 const build = await loadBuild();
-const { database, env, startBackgroundWork, createEdgeListener, setInternalOrigin, connectionCap } = build.entry.module;
+const {
+  database,
+  env,
+  startBackgroundWork,
+  createEdgeListener,
+  setInternalOrigin,
+  connectionCap,
+  reportProviderProblem,
+} = build.entry.module;
 
 const assets = sirv(path.join(root, "build/client"), {
   etag: true,
@@ -87,6 +95,8 @@ server.listen(env.port, env.host, () => {
   console.log(
     `Birdline listening on http://localhost:${port} (${env.mode} mode, ${database.kind} database, ${env.smsGateway} SMS gateway)`,
   );
+  // After listening: a provider that is slow to answer must not hold up the start.
+  void reportProviderProblem();
 });
 
 let shuttingDown = false;

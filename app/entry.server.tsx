@@ -11,6 +11,7 @@ import { createEdgeListener as createEdge, type EdgeOptions } from "~/.server/pl
 import { contentSecurityPolicy, newNonce } from "~/.server/platform/edge/security-headers";
 import { log } from "~/.server/platform/log";
 import { webhookRoutes } from "~/.server/webhooks/handler";
+import { simulatedBirdRoutes } from "~/.server/sms/simulated-bird";
 import { NonceProvider } from "~/components/nonce";
 
 // server.ts reaches the process-wide singletons through the build's entry
@@ -20,10 +21,11 @@ export { env } from "~/.server/platform/env";
 export { startBackgroundWork } from "~/.server/background";
 export { setInternalOrigin } from "~/.server/platform/internal-origin";
 export { connectionCap } from "~/.server/platform/edge/connection-cap";
+export { reportProviderProblem } from "~/.server/sms/provider-setup";
 
-/** The edge with MessageBird's webhooks answered directly (see `webhookRoutes`). */
+/** The edge with the providers' webhooks (and the simulator's Bird API) answered directly (see `webhookRoutes`). */
 export const createEdgeListener = (options: Omit<EdgeOptions, "direct">) =>
-  createEdge({ ...options, direct: webhookRoutes });
+  createEdge({ ...options, direct: { ...webhookRoutes, ...simulatedBirdRoutes } });
 
 // Pages whose loaders failed because the database connection was lost: a
 // restart or failover, over in moments, so they answer 503 (try again), not 500.

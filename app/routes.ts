@@ -18,10 +18,12 @@ export default [
   route("messages/:conversationId/export.csv", "routes/messages.$conversationId.export.ts"),
   route(WEBHOOK_PATHS.inbound, "routes/webhooks.messagebird.ts"),
   route(WEBHOOK_PATHS.status, "routes/webhooks.messagebird.status.ts"),
+  route(WEBHOOK_PATHS.bird, "routes/webhooks.bird.ts"),
   route("dev/phone", "routes/dev.phone.tsx"),
   route("admin/webhooks", "routes/admin.webhooks.tsx"),
   route("team", "routes/team.tsx"),
   route("team/numbers", "routes/team.numbers.tsx"),
+  route("team/provider", "routes/team.provider.tsx"),
   route("events", "routes/events.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

@@ -7,6 +7,7 @@ import { requireRole } from "~/.server/identity/session";
 import { env } from "~/.server/platform/env";
 import { textableNumbers } from "~/.server/sms/numbers";
 import { handsetMessages, inboundWebhookUrl, sendFromHandset } from "~/.server/sms/simulator";
+import { sendFromBirdHandset } from "~/.server/sms/simulated-bird";
 import { SIMULATOR_SCENARIOS } from "~/lib/simulator-scenarios";
 import { ErrorList, FormErrors, SelectField, SubmitButton, TextareaField } from "~/components/forms";
 import { Time } from "~/components/time";
@@ -60,7 +61,8 @@ export async function loader({ request }: Route.LoaderArgs) {
   // One address per handset, whatever format was typed.
   if (number && number !== typed) throw redirect(handsetUrl(number));
   // The secret lets anyone post SMS into the inbox: only show it on the machine it was generated for.
-  const local = env.mode === "local";
+  // Bird-format events are signed per request (SIMULATOR_API=bird): no curl one-liner to offer there.
+  const local = env.mode === "local" && env.smsApi === "messagebird";
   const service = await serviceNumbers(request);
   return {
     typed,
@@ -86,7 +88,8 @@ export async function action({ request }: Route.ActionArgs) {
     const result = submission.reply({ fieldErrors: { to: ["Pick one of our numbers that can receive SMS."] } });
     return data({ result }, { status: 400 });
   }
-  const sent = await sendFromHandset({ from: number, to, body });
+  // The handset speaks the dialect the simulator was asked for (SIMULATOR_API).
+  const sent = await (env.smsApi === "bird" ? sendFromBirdHandset : sendFromHandset)({ from: number, to, body });
   if (!sent.ok) return data({ result: submission.reply({ formErrors: [sent.message] }) }, { status: 502 });
   throw redirect(handsetUrl(number, to));
 }

@@ -1,6 +1,6 @@
 import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
-import { data, Form, redirect } from "react-router";
+import { data, Form, Link, redirect } from "react-router";
 import { requireRole } from "~/.server/identity/session";
 import { addNumber, archiveNumber, numbersWithCounts, renameNumber } from "~/.server/sms/numbers";
 import { ErrorList, Field, FormErrors, SubmitButton } from "~/components/forms";
@@ -50,7 +50,11 @@ export default function Numbers({ loaderData, actionData }: Route.ComponentProps
           Every MessageBird number (or alphanumeric sender) the team answers from. A conversation belongs to one contact
           and one of these numbers, and every reply goes out from it. A number someone texted before it was added here
           shows up as unlisted: give it a label. Archived numbers keep receiving and keep their history, but start no
-          new conversations.
+          new conversations. With a Bird platform key, add the workspace&apos;s numbers on{" "}
+          <Link to="/team/provider" className="font-medium text-brand-700 underline">
+            SMS provider
+          </Link>
+          .
         </p>
       </header>
 

@@ -1,9 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { SmsSendError, statusReportUrl } from "~/.server/sms/gateway";
-import { createMessageBirdGateway } from "~/.server/sms/messagebird";
+import { statusReportUrl } from "~/.server/sms/gateway";
+import { checkMessageBirdKey, createMessageBirdGateway } from "~/.server/sms/messagebird";
 import { accepted, acceptedAnswerLost, messageObject, refusals, useMessageBirdMock } from "../mocks/messagebird";
+import { sendFailure } from "../support/send-failure";
 
-const { sent, stored, answerNextSend } = useMessageBirdMock();
+const { sent, stored, answerNextSend, answerNextBalance } = useMessageBirdMock();
 
 const config = {
   accessKey: "live_test_key_123",
@@ -18,16 +19,7 @@ const sms = {
   reference: "0b6a3c1e-message-id",
 };
 
-async function sendError(): Promise<SmsSendError> {
-  const error = await createMessageBirdGateway(config)
-    .send(sms)
-    .then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-  expect(error).toBeInstanceOf(SmsSendError);
-  return error as SmsSendError;
-}
+const sendError = () => sendFailure(createMessageBirdGateway(config).send(sms));
 
 describe("MessageBird gateway (its REST API over fetch, intercepted by MSW)", () => {
   test("sends the request MessageBird documents and returns its message id", async () => {
@@ -121,5 +113,20 @@ describe("MessageBird gateway (its REST API over fetch, intercepted by MSW)", ()
       reference: sms.reference,
       status: "delivered",
     });
+  });
+
+  test("a key the legacy API refuses with 401 is told it may be a Bird CRM access key, and where to get a platform key", async () => {
+    answerNextBalance(refusals.badKey);
+    const problem = await checkMessageBirdKey(config.accessKey, config.apiUrl);
+    expect(problem).toMatch(/may be a Bird CRM access key \(the Channels API\).*create a Bird platform key \(bk_…\)/);
+    expect(problem).not.toContain(config.accessKey);
+    await expect(checkMessageBirdKey(config.accessKey, config.apiUrl)).resolves.toBeNull();
+  });
+
+  test("failures say what a retry can expect: permanent, transient, or outcome unknown", async () => {
+    answerNextSend(refusals.badRecipient, refusals.internalError, refusals.hangs);
+    expect(await sendError()).toMatchObject({ kind: "permanent" });
+    expect(await sendError()).toMatchObject({ kind: "transient" });
+    expect(await sendError()).toMatchObject({ kind: "unknown" });
   });
 });

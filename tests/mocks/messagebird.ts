@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll } from "vitest";
  */
 
 export const MESSAGES_URL = "https://rest.messagebird.com/messages";
+export const BALANCE_URL = "https://rest.messagebird.com/balance";
 export const APP_URL = "http://localhost:3000";
 
 /** What the SDK put on the wire; `recipients` arrives as one comma-separated string. */
@@ -99,7 +100,12 @@ export function useMessageBirdMock() {
   const sent: SentRequest[] = [];
   const reports: URLSearchParams[] = [];
   const inbound: InboundRequest[] = [];
-  const next = { send: [] as SendAnswer[], report: [] as (() => Response)[], inbound: [] as (() => Response)[] };
+  const next = {
+    send: [] as SendAnswer[],
+    report: [] as (() => Response)[],
+    inbound: [] as (() => Response)[],
+    balance: [] as SendAnswer[],
+  };
 
   /** What MessageBird holds, newest first: every message it accepted, as its list and lookup answer them. */
   const stored: ProviderMessage[] = [];
@@ -126,6 +132,13 @@ export function useMessageBirdMock() {
         ? HttpResponse.json(found)
         : HttpResponse.json({ errors: [{ code: 20, description: "message not found" }] }, { status: 404 });
     }),
+    // The cheapest call a key can make: how the setup page and boot check a legacy key.
+    http.get(BALANCE_URL, () =>
+      (next.balance.shift() ?? (() => HttpResponse.json({ payment: "prepaid", type: "euros", amount: 10 })))(
+        {},
+        () => {},
+      ),
+    ),
     // Our own status webhook, as the simulator calls it.
     http.get(`${APP_URL}/webhooks/messagebird/status`, ({ request }) => {
       reports.push(new URL(request.url).searchParams);
@@ -139,7 +152,8 @@ export function useMessageBirdMock() {
   );
   beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
   afterEach(() => {
-    for (const list of [sent, reports, inbound, stored, next.send, next.report, next.inbound]) list.length = 0;
+    for (const list of [sent, reports, inbound, stored, next.send, next.report, next.inbound, next.balance])
+      list.length = 0;
   });
   afterAll(() => server.close());
 
@@ -154,6 +168,8 @@ export function useMessageBirdMock() {
     inbound,
     /** How MessageBird answers the next send (queue several for several sends); later ones are accepted. */
     answerNextSend: (...answers: SendAnswer[]) => next.send.push(...answers),
+    /** How MessageBird answers the next balance read (a key check); later ones succeed. */
+    answerNextBalance: (...answers: SendAnswer[]) => next.balance.push(...answers),
     /** How our status webhook answers the next delivery report; later ones are "updated". */
     answerNextReport: (...answers: (() => Response)[]) => next.report.push(...answers),
     /** How our inbound webhook answers the handset's next SMS; later ones are "stored". */

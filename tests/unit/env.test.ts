@@ -114,3 +114,44 @@ describe("configuration", () => {
     expect(problemsOf({ ...memory, TRUST_PROXY: "10.0.0.0/33" })).toMatch(/TRUST_PROXY/);
   });
 });
+
+describe("which API the key speaks", () => {
+  const deployed = {
+    ...memory,
+    APP_URL: "https://sms.example.com",
+    AUTH_SECRET: "a".repeat(32),
+    MESSAGEBIRD_SENDER_ID: "+31970102030",
+  };
+
+  test("a bk_<region>_ key speaks the Bird platform in its region, and needs no MessageBird webhook secret", () => {
+    const env = parseEnv({ ...deployed, MESSAGEBIRD_API_KEY: "bk_us1_payload123456" });
+    expect(env).toMatchObject({ smsGateway: "messagebird", smsApi: "bird" });
+    expect(env.bird.apiUrl).toBe("https://us1.platform.bird.com/v1");
+  });
+
+  test("BIRD_API_URL overrides the region's host", () => {
+    const env = parseEnv({ ...deployed, MESSAGEBIRD_API_KEY: "bk_eu1_x1", BIRD_API_URL: "http://127.0.0.1:4010/v1" });
+    expect(env.bird).toMatchObject({ apiUrl: "http://127.0.0.1:4010/v1", apiUrlOverridden: true });
+  });
+
+  test("any other key speaks the legacy API, which still needs a webhook secret when deployed", () => {
+    expect(problemsOf({ ...deployed, MESSAGEBIRD_API_KEY: "live_abcdef" })).toMatch(/MESSAGEBIRD_WEBHOOK_SECRET/);
+    const env = parseEnv({
+      ...deployed,
+      MESSAGEBIRD_API_KEY: "live_abcdef",
+      MESSAGEBIRD_WEBHOOK_SECRET: "s".repeat(16),
+    });
+    expect(env).toMatchObject({ smsApi: "messagebird", bird: { apiUrl: null } });
+  });
+
+  test("a bk_ key without a region is refused at boot, without echoing it", () => {
+    const message = problemsOf({ ...deployed, MESSAGEBIRD_API_KEY: "bk_secretpayload" });
+    expect(message).toMatch(/bk_ and its region/);
+    expect(message).not.toContain("secretpayload");
+  });
+
+  test("without a key the simulator speaks what SIMULATOR_API asks for", () => {
+    expect(parseEnv(memory).smsApi).toBe("messagebird");
+    expect(parseEnv({ ...memory, SIMULATOR_API: "bird" })).toMatchObject({ smsApi: "bird", smsGateway: "simulator" });
+  });
+});

@@ -30,6 +30,11 @@ const senderId = z.string().regex(/^(\+[1-9]\d{6,14}|[A-Za-z0-9 ]{1,11})$/, {
   message: "must be an E.164 number (+31612345678) or an alphanumeric sender of at most 11 characters",
 });
 
+/** Bird platform keys name their region: bk_eu1_…, bk_us1_… (the scheme allows future ones such as ap1). */
+const BIRD_KEY = /^bk_([a-z]{2}[0-9]+)_./;
+
+const smsCategory = z.enum(["transactional", "marketing", "authentication", "service"]);
+
 const schema = z.object({
   DATABASE_URL: optional(postgresUrl),
   DATA_DIR: optional(z.string()),
@@ -43,6 +48,15 @@ const schema = z.object({
   MESSAGEBIRD_WEBHOOK_SECRET: optional(z.string().min(16, { message: "must be at least 16 characters" })),
   MESSAGEBIRD_SIGNING_KEY: optional(z.string().min(1)),
   SMS_GATEWAY: optional(z.enum(["messagebird", "simulator"])),
+  BIRD_API_URL: optional(httpUrl),
+  BIRD_WEBHOOK_SECRET: optional(
+    z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, {
+      message: "must be the whsec_… secret Bird showed when the webhook was created",
+    }),
+  ),
+  BIRD_REPLY_CATEGORY: optional(smsCategory),
+  BIRD_CODE_CATEGORY: optional(smsCategory),
+  SIMULATOR_API: optional(z.enum(["messagebird", "bird"])),
   DEFAULT_COUNTRY: optional(
     z
       .string()
@@ -149,7 +163,15 @@ export function parseEnv(source: Record<string, string | undefined>) {
   const dataDir = vars.DATA_DIR ?? "./data";
   const smsGateway = vars.SMS_GATEWAY ?? (vars.MESSAGEBIRD_API_KEY ? "messagebird" : "simulator");
 
+  const apiKey = vars.MESSAGEBIRD_API_KEY;
+  const birdRegion = apiKey?.match(BIRD_KEY)?.[1];
+  // Which API the key speaks; the simulator speaks whichever SIMULATOR_API asks for.
+  const smsApi = apiKey ? (birdRegion ? "bird" : "messagebird") : (vars.SIMULATOR_API ?? "messagebird");
+
   const problems: string[] = [];
+  if (apiKey?.startsWith("bk_") && !birdRegion) {
+    problems.push("MESSAGEBIRD_API_KEY: a Bird platform key starts with bk_ and its region, e.g. bk_eu1_…");
+  }
   if (smsGateway === "messagebird" && !vars.MESSAGEBIRD_API_KEY) {
     problems.push("MESSAGEBIRD_API_KEY: required when SMS_GATEWAY=messagebird");
   }
@@ -166,7 +188,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
         "MESSAGEBIRD_API_KEY: required when APP_URL is not localhost (or set SMS_GATEWAY=simulator on purpose)",
       );
     }
-    if (!vars.MESSAGEBIRD_WEBHOOK_SECRET && !vars.MESSAGEBIRD_SIGNING_KEY) {
+    // Bird platform webhooks carry their own secret, registered on /team/provider (or BIRD_WEBHOOK_SECRET).
+    if (smsApi === "messagebird" && !vars.MESSAGEBIRD_WEBHOOK_SECRET && !vars.MESSAGEBIRD_SIGNING_KEY) {
       problems.push(
         "MESSAGEBIRD_WEBHOOK_SECRET or MESSAGEBIRD_SIGNING_KEY: set at least one so webhooks can be authenticated",
       );
@@ -199,6 +222,17 @@ export function parseEnv(source: Record<string, string | undefined>) {
       webhookSecret:
         vars.MESSAGEBIRD_WEBHOOK_SECRET ?? (vars.MESSAGEBIRD_SIGNING_KEY ? undefined : generated?.webhookSecret),
       signingKey: vars.MESSAGEBIRD_SIGNING_KEY,
+    },
+    /** The dialect every SMS is sent and received in: the Bird platform (bk_ keys) or the legacy MessageBird API. */
+    smsApi,
+    bird: {
+      /** BIRD_API_URL (tests, proxies), else the key's region; null without a Bird key. */
+      apiUrl: vars.BIRD_API_URL ?? (birdRegion ? `https://${birdRegion}.platform.bird.com/v1` : null),
+      /** A stand-in (a proxy, a test double) may reach a local app where Bird itself cannot. */
+      apiUrlOverridden: vars.BIRD_API_URL !== undefined,
+      /** Set when someone registered the webhook by hand; /team/provider stores the one it registers. */
+      webhookSecret: vars.BIRD_WEBHOOK_SECRET,
+      categories: { reply: vars.BIRD_REPLY_CATEGORY ?? "service", code: vars.BIRD_CODE_CATEGORY ?? "authentication" },
     },
     defaultCountry: (vars.DEFAULT_COUNTRY ?? "NL") as CountryCode,
     /** Addresses of the reverse proxies whose X-Forwarded-* headers we believe; nobody else's. */

@@ -4,8 +4,8 @@ import type { DeliveryReport } from "../conversations/provider-events";
 
 /**
  * Every SMS Birdline sends goes through this one interface, called only by the
- * outbox's worker. Two implementations: MessageBird's REST API and a simulator
- * for zero-config runs.
+ * outbox's worker. Three implementations: the legacy MessageBird REST API, the
+ * Bird platform (`bk_` keys) and a simulator for zero-config runs.
  */
 export type OutboundSms = {
   /** Which of our numbers sends it: the conversation's, or the default for the app's own SMS. */
@@ -22,7 +22,7 @@ export type OutboundSms = {
 };
 
 export type SmsGateway = {
-  readonly name: "messagebird" | "simulator";
+  readonly name: "messagebird" | "bird" | "simulator";
   /** Resolves once the provider accepted the SMS; rejects with an {@link SmsSendError}. */
   send(sms: OutboundSms): Promise<{ providerMessageId: string }>;
   /**
@@ -94,22 +94,26 @@ export const statusReportUrl = () => webhookUrl(WEBHOOK_PATHS.status);
 let active: Promise<SmsGateway> | undefined;
 
 /**
- * The gateway this process sends with, chosen once from configuration.
+ * The gateway this process sends with, chosen once from configuration: the
+ * key's API, or the simulator in the dialect SIMULATOR_API asks for (its Bird
+ * dialect is the real Bird gateway talking to the simulated platform).
  * Imported on demand: only the active implementation loads (the SDK is not
  * needed by the simulator, the simulator's table not by production), and the
  * implementations can import this module without an import cycle.
  */
 export function smsGateway(): Promise<SmsGateway> {
   active ??=
-    env.smsGateway === "messagebird"
-      ? import("./messagebird").then(({ createMessageBirdGateway }) =>
-          createMessageBirdGateway({
-            // env.ts refuses to boot with SMS_GATEWAY=messagebird and no key.
-            accessKey: env.messagebird.apiKey!,
-            apiUrl: env.messagebird.apiUrl,
-            reportUrl: statusReportUrl().toString(),
-          }),
-        )
-      : import("./simulator").then(({ createSimulatorGateway }) => createSimulatorGateway());
+    env.smsApi === "bird"
+      ? import("./bird-connection").then(({ birdConnection }) => birdConnection().gateway)
+      : env.smsGateway === "messagebird"
+        ? import("./messagebird").then(({ createMessageBirdGateway }) =>
+            createMessageBirdGateway({
+              // env.ts refuses to boot with SMS_GATEWAY=messagebird and no key.
+              accessKey: env.messagebird.apiKey!,
+              apiUrl: env.messagebird.apiUrl,
+              reportUrl: statusReportUrl().toString(),
+            }),
+          )
+        : import("./simulator").then(({ createSimulatorGateway }) => createSimulatorGateway());
   return active;
 }

@@ -1,6 +1,8 @@
 import { REPORTED_STATUSES, type DeliveryReport, type ReportedStatus } from "../conversations/provider-events";
 import { SmsSendError, type SendFailureKind, type SmsGateway } from "./gateway";
-import { retryAfterMs } from "./retry-after";
+import { isTimeout, neverSent, retryAfterMs } from "./http-failure";
+
+type Connection = { accessKey: string; apiUrl: URL; timeoutMs: number };
 
 export type MessageBirdGatewayConfig = {
   accessKey: string;
@@ -18,21 +20,6 @@ const USER_AGENT = "Birdline (+https://github.com/birdline)";
 const PAGE_SIZE = 20;
 /** How far back a lookup pages: an unknown outcome is resolved within minutes, not days. */
 const MAX_LOOKUP_PAGES = 25;
-
-/** Network failures that happen before a request can reach MessageBird: nothing went out. */
-const NOT_SENT_CODES = new Set([
-  "ECONNREFUSED",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "UND_ERR_CONNECT_TIMEOUT",
-  "CERT_HAS_EXPIRED",
-  "DEPTH_ZERO_SELF_SIGNED_CERT",
-  "SELF_SIGNED_CERT_IN_CHAIN",
-  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
-  "ERR_TLS_CERT_ALTNAME_INVALID",
-]);
 
 type ApiMessage = {
   id?: string;
@@ -56,45 +43,12 @@ export function createMessageBirdGateway({
   reportUrl,
   timeoutMs = DEFAULT_TIMEOUT_MS,
 }: MessageBirdGatewayConfig): SmsGateway {
-  const base = apiUrl.href.replace(/\/+$/, "");
-
-  async function call<T>(method: "GET" | "POST", path: string, body?: object): Promise<T> {
-    let response: Response;
-    let text: string;
-    try {
-      // The deadline covers the body too: a server that answers byte by byte cannot hold a worker.
-      const signal = AbortSignal.timeout(timeoutMs);
-      response = await fetch(`${base}${path}`, {
-        method,
-        headers: {
-          Authorization: `AccessKey ${accessKey}`,
-          Accept: "application/json",
-          "User-Agent": USER_AGENT,
-          ...(body && { "Content-Type": "application/json" }),
-        },
-        body: body && JSON.stringify(body),
-        signal,
-      });
-      text = await response.text();
-    } catch (error) {
-      throw networkFailure(error, timeoutMs);
-    }
-    const json = parseJson(text);
-    if (!response.ok) {
-      throw toSmsSendError({
-        statusCode: response.status,
-        errors: (json as { errors?: ApiError["errors"] } | undefined)?.errors,
-        retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
-      });
-    }
-    return json as T;
-  }
-
+  const connection = { accessKey, apiUrl, timeoutMs };
   return {
     name: "messagebird",
     async send({ from, to, body, reference }) {
       const report = reference ? { reference, reportUrl } : {};
-      const message = await call<ApiMessage | undefined>("POST", "/messages", {
+      const message = await call<ApiMessage | undefined>(connection, "POST", "/messages", {
         originator: from,
         recipients: [to],
         body,
@@ -111,6 +65,7 @@ export function createMessageBirdGateway({
       // The documented list has no reference filter: page through recent outbound messages, newest first.
       for (let page = 0; page < MAX_LOOKUP_PAGES; page++) {
         const list = await call<{ items?: ApiMessage[] } | undefined>(
+          connection,
           "GET",
           `/messages?direction=mt&limit=${PAGE_SIZE}&offset=${page * PAGE_SIZE}`,
         );
@@ -125,7 +80,11 @@ export function createMessageBirdGateway({
     },
 
     async deliveryStatus(providerMessageId) {
-      const message = await call<ApiMessage | undefined>("GET", `/messages/${encodeURIComponent(providerMessageId)}`);
+      const message = await call<ApiMessage | undefined>(
+        connection,
+        "GET",
+        `/messages/${encodeURIComponent(providerMessageId)}`,
+      );
       const recipient = message?.recipients?.items?.[0];
       if (!recipient?.status || !isReportedStatus(recipient.status)) return null;
       return {
@@ -138,6 +97,61 @@ export function createMessageBirdGateway({
       } satisfies DeliveryReport;
     },
   };
+}
+
+/** One call to the REST API; a refusal or a network failure becomes an {@link SmsSendError}. */
+async function call<T>(
+  { accessKey, apiUrl, timeoutMs }: Connection,
+  method: "GET" | "POST",
+  path: string,
+  body?: object,
+): Promise<T> {
+  let response: Response;
+  let text: string;
+  try {
+    // The deadline covers the body too: a server that answers byte by byte cannot hold a worker.
+    const signal = AbortSignal.timeout(timeoutMs);
+    response = await fetch(`${apiUrl.href.replace(/\/+$/, "")}${path}`, {
+      method,
+      headers: {
+        Authorization: `AccessKey ${accessKey}`,
+        Accept: "application/json",
+        "User-Agent": USER_AGENT,
+        ...(body && { "Content-Type": "application/json" }),
+      },
+      body: body && JSON.stringify(body),
+      signal,
+    });
+    text = await response.text();
+  } catch (error) {
+    throw networkFailure(error, timeoutMs);
+  }
+  const json = parseJson(text);
+  if (!response.ok) {
+    throw toSmsSendError({
+      statusCode: response.status,
+      errors: (json as { errors?: ApiError["errors"] } | undefined)?.errors,
+      retryAfterMs: retryAfterMs(response.headers.get("retry-after")),
+    });
+  }
+  return json as T;
+}
+
+/**
+ * The legacy API refuses Bird's newer keys too: an app.bird.com access key
+ * (the Channels API, which Birdline does not speak) looks like a legacy one.
+ */
+export const LEGACY_KEY_REFUSED =
+  "MessageBird refused MESSAGEBIRD_API_KEY. If the key came from app.bird.com it may be a Bird CRM access key (the Channels API), which Birdline does not support: create a Bird platform key (bk_…) in Bird under Settings → API keys and use that instead.";
+
+/** Reads the balance, the cheapest call a legacy key can make: null when the key works, else one sentence naming the fix. */
+export async function checkMessageBirdKey(accessKey: string, apiUrl: URL): Promise<string | null> {
+  try {
+    await call({ accessKey, apiUrl, timeoutMs: DEFAULT_TIMEOUT_MS }, "GET", "/balance");
+    return null;
+  } catch (error) {
+    return error instanceof SmsSendError ? error.reason : String(error);
+  }
 }
 
 const isReportedStatus = (status: string): status is ReportedStatus =>
@@ -153,16 +167,18 @@ function parseJson(text: string): unknown {
 }
 
 function networkFailure(error: unknown, timeoutMs: number): SmsSendError {
-  if (error instanceof DOMException && error.name === "TimeoutError") {
+  if (isTimeout(error)) {
     return new SmsSendError({
       kind: "unknown",
       reason: `MessageBird did not answer within ${timeoutMs / 1000} s.`,
       cause: error,
     });
   }
-  const code = ((error as { cause?: { code?: string } }).cause ?? {}).code;
-  const kind: SendFailureKind = code && NOT_SENT_CODES.has(code) ? "transient" : "unknown";
-  return new SmsSendError({ kind, reason: "MessageBird unreachable.", cause: error });
+  return new SmsSendError({
+    kind: neverSent(error) ? "transient" : "unknown",
+    reason: "MessageBird unreachable.",
+    cause: error,
+  });
 }
 
 type ApiError = {
@@ -184,13 +200,7 @@ export function toSmsSendError({ statusCode, errors, retryAfterMs = null }: ApiE
     new SmsSendError({ kind, reason, providerCode, statusCode: statusCode ?? null, retryAfterMs });
 
   if (statusCode === undefined) return fail("transient", "MessageBird unreachable.");
-  if (first?.code === 2 || statusCode === 401 || statusCode === 403) {
-    return fail(
-      "permanent",
-      "MessageBird refused the access key: an administrator needs to check MESSAGEBIRD_API_KEY. " +
-        "A key that is not a legacy MessageBird key may be a Bird CRM access key, which this API does not accept.",
-    );
-  }
+  if (first?.code === 2 || statusCode === 401 || statusCode === 403) return fail("permanent", LEGACY_KEY_REFUSED);
   if (first?.code === 25) {
     return fail("permanent", "The MessageBird account has run out of balance: an administrator needs to top it up.");
   }

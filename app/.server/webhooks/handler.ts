@@ -6,9 +6,10 @@ import { log } from "../platform/log";
 import { authenticateWebhook, type WebhookAuthConfig } from "./authenticate";
 import type { Nonce } from "./nonces";
 import { parseDeliveryReport, parseInboundSms, readFields, type Parsed } from "./parse";
-import { recordRejection } from "./rejections";
 import { readLimitedBody } from "./body";
 import { WEBHOOK_PATHS } from "~/lib/webhook-paths";
+import { answerBirdWebhook } from "./bird";
+import { answer, refusals, type WebhookAnswer, type WebhookOptions, type WebhookRequest } from "./answer";
 
 type Fields = Record<string, unknown>;
 type Outcome = { status: string; id?: string };
@@ -21,23 +22,11 @@ const WEBHOOKS = {
 
 export type WebhookKind = keyof typeof WEBHOOKS;
 
-export type WebhookOptions = {
-  /** The client as server.ts saw it (socket, or X-Forwarded-For behind a trusted proxy); only for the rejection log. */
-  sourceIp?: string;
-  auth?: WebhookAuthConfig;
-};
-
 const envConfig: WebhookAuthConfig = {
   secret: env.messagebird.webhookSecret,
   signingKey: env.messagebird.signingKey,
   appUrl: env.appUrl,
 };
-
-/** A webhook as it reached us, already read whole: the edge answers these without React Router. */
-export type WebhookRequest = { method: string; url: URL; headers: Headers; body: Uint8Array };
-export type WebhookAnswer = { status: number; body: object };
-
-const answer = (status: number, body: object): WebhookAnswer => ({ status, body });
 
 /**
  * The webhook routes as the edge answers them (the same paths as app/routes.ts):
@@ -46,43 +35,27 @@ const answer = (status: number, body: object): WebhookAnswer => ({ status, body 
 export const webhookRoutes: Readonly<Record<string, DirectRoute>> = {
   [WEBHOOK_PATHS.inbound]: ({ clientIp, ...request }) => answerWebhook(request, "inbound", { sourceIp: clientIp }),
   [WEBHOOK_PATHS.status]: ({ clientIp, ...request }) => answerWebhook(request, "status", { sourceIp: clientIp }),
+  [WEBHOOK_PATHS.bird]: ({ clientIp, ...request }) => answerBirdWebhook(request, { sourceIp: clientIp }),
 };
 
 /** The Fetch way in (the route modules); the edge calls `answerWebhook` with the body it has read already. */
 export async function handleWebhook(
   request: Request,
-  kind: WebhookKind,
+  kind: WebhookKind | "bird",
   options: WebhookOptions = {},
 ): Promise<Response> {
   const url = new URL(request.url);
   const read = await readLimitedBody(request);
+  const received = (bytes: Uint8Array) => ({ method: request.method, url, headers: request.headers, body: bytes });
   const { status, body } = read.ok
-    ? await answerWebhook({ method: request.method, url, headers: request.headers, body: read.bytes }, kind, options)
+    ? kind === "bird"
+      ? await answerBirdWebhook(received(read.bytes), options)
+      : await answerWebhook(received(read.bytes), kind, options)
     : await refusals(url, options).refuse(
         read.reason === "too large" ? 413 : 400,
         read.reason === "too large" ? "body larger than 64 KiB" : "body: could not be read",
       );
   return Response.json(body, { status, headers: { "Cache-Control": "no-store" } });
-}
-
-/** Everything refused (and reports we cannot apply) is recorded for admins, with the body's excerpt when there is one. */
-function refusals(url: URL, options: WebhookOptions, body: Uint8Array = new Uint8Array()) {
-  const record = (status: number, reason: string, withBody = true) =>
-    recordRejection({
-      route: url.pathname,
-      status,
-      reason,
-      sourceIp: options.sourceIp ?? null,
-      url,
-      body: withBody ? body : new Uint8Array(),
-    });
-  return {
-    record,
-    async refuse(status: number, reason: string, withBody = true): Promise<WebhookAnswer> {
-      await record(status, reason, withBody);
-      return answer(status, { error: reason });
-    },
-  };
 }
 
 /**

@@ -108,7 +108,7 @@ function normalizedPhone(value: string): string | null {
   return e164;
 }
 
-const phone = scalar(32).transform((value, ctx) => {
+export const phone = scalar(32).transform((value, ctx) => {
   const e164 = normalizedPhone(value);
   if (!e164) ctx.addIssue({ code: "custom", message: "not a phone number" });
   return e164 ?? z.NEVER;
@@ -116,9 +116,13 @@ const phone = scalar(32).transform((value, ctx) => {
 
 // Postgres text cannot hold NUL. A real SMS never contains one, but losing the
 // whole message over it would be worse than a visible replacement character.
-const smsText = z.string({ error: "expected a string" }).transform((text) => text.replaceAll("\u0000", "\uFFFD"));
+export const smsText = z
+  .string({ error: "expected a string" })
+  .transform((text) => text.replaceAll("\u0000", "\uFFFD"));
 
-const id = optionalScalar(128).refine((value) => !value?.includes("\u0000"), { error: "contains a NUL character" });
+export const id = optionalScalar(128).refine((value) => !value?.includes("\u0000"), {
+  error: "contains a NUL character",
+});
 
 const inboundSchema = z.object({
   originator: phone,
@@ -196,7 +200,7 @@ const MONTH_MS = 30 * 24 * 60 * 60 * 1000;
 
 // A report is worth applying even when its timestamp is odd (or far outside what
 // Postgres stores): the caller then uses the time it arrived.
-function plausibleTime(time: string | undefined): Date | undefined {
+export function plausibleTime(time: string | undefined): Date | undefined {
   const ms = time ? Date.parse(time) : Number.NaN;
   return Math.abs(ms - Date.now()) < MONTH_MS ? new Date(ms) : undefined;
 }

@@ -350,3 +350,16 @@ export const savedReplies = pgTable("saved_replies", {
     .defaultNow()
     .$onUpdate(() => new Date()),
 });
+
+/**
+ * Webhook endpoints /team/provider registered with the Bird platform. Bird
+ * shows an endpoint's signing secret once, in the answer that creates it: it
+ * is kept sealed (platform/secret-box.ts), never in plain text.
+ */
+export const birdWebhooks = pgTable("bird_webhooks", {
+  /** Bird's endpoint id (`whk_…`). */
+  id: text().primaryKey(),
+  url: text().notNull(),
+  sealedSecret: text().notNull(),
+  createdAt: createdAt(),
+});

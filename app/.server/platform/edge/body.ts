@@ -1,5 +1,5 @@
 import type { IncomingMessage } from "node:http";
-import { WEBHOOK_PATHS } from "~/lib/webhook-paths";
+import { SIMULATED_BIRD_API, WEBHOOK_PATHS } from "~/lib/webhook-paths";
 /** MessageBird's webhooks are a few hundred bytes; 64 KiB leaves room for 1,600+ character texts in any encoding. */
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 /** Our forms carry at most a 1,600-character reply (about 20 KB urlencoded, emoji and all). */
@@ -9,9 +9,14 @@ const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form
 
 export type BodyRule = { limit: number; formOnly: boolean };
 
-/** Webhooks take any encoding MessageBird uses (their handler answers 415); everything else is an HTML form. */
+const PROVIDER_PREFIXES = [WEBHOOK_PATHS.inbound, WEBHOOK_PATHS.bird, SIMULATED_BIRD_API];
+
+/**
+ * Webhooks (and the simulator's stand-in for Bird's API) take any encoding a
+ * provider uses (their handlers answer 415); everything else is an HTML form.
+ */
 export function bodyRuleFor(pathname: string): BodyRule {
-  return pathname === WEBHOOK_PATHS.inbound || pathname.startsWith(`${WEBHOOK_PATHS.inbound}/`)
+  return PROVIDER_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`))
     ? { limit: WEBHOOK_BODY_LIMIT, formOnly: false }
     : { limit: FORM_BODY_LIMIT, formOnly: true };
 }
