@@ -1,5 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { describe, expect, test, vi } from "vitest";
+import { runDueJobs } from "~/.server/background";
 import { sendVerificationCode } from "~/.server/identity/phone-verification";
 import { db } from "~/.server/platform/db/client";
 import { conversations, messages, numbers } from "~/.server/platform/db/schema";
@@ -60,6 +61,8 @@ async function reply(user: TestUser, conversationId: string, body: string) {
     form: { intent: "send", body, idempotencyKey: page.data.idempotencyKey },
   });
   expect(outcome).toHaveRedirect(`/messages/${conversationId}`);
+  // The outbox's worker sends it, as it would within milliseconds in the running app.
+  await runDueJobs();
   return page.data.conversation;
 }
 
@@ -70,6 +73,7 @@ async function startConversation(user: TestUser, form: Record<string, string>) {
     cookie: user.cookie,
     form: { idempotencyKey: page.data.idempotencyKey, ...form },
   });
+  await runDueJobs();
   return { page: page.data, outcome };
 }
 
@@ -89,7 +93,7 @@ describe("one contact, several of our numbers", () => {
     const nlThread = await reply(admin, nl!.id, "Answer from NL");
     expect(ukThread.via).toBe("Main number");
     expect(nlThread.via).toBe("Support NL");
-    expect(messagebird.sent.map(({ body }) => [body.originator, body.recipients, body.body])).toEqual([
+    expect(messagebird.sent.map(({ body }) => [body.originator, String(body.recipients), body.body])).toEqual([
       [DEFAULT, contact, "Answer from UK"],
       ["+319701020304", contact, "Answer from NL"],
     ]);
@@ -154,7 +158,7 @@ describe("one contact, several of our numbers", () => {
     const phone = freshPhone();
 
     expect(await sendVerificationCode({ userId: member.id, phoneNumber: phone })).toMatchObject({ ok: true });
-    expect(messagebird.sent.map(({ body }) => [body.originator, body.recipients])).toEqual([[DEFAULT, phone]]);
+    expect(messagebird.sent.map(({ body }) => [body.originator, String(body.recipients)])).toEqual([[DEFAULT, phone]]);
   });
 });
 
@@ -281,7 +285,7 @@ describe("/team/numbers", () => {
     expect(await conversationsOf(stranger)).toHaveLength(1);
 
     await reply(admin, conversation!.id, "Still answered");
-    expect(messagebird.sent.at(-1)!.body).toMatchObject({ originator: number.number, recipients: known });
+    expect(messagebird.sent.at(-1)!.body).toMatchObject({ originator: number.number, recipients: [known] });
   });
 });
 
@@ -301,7 +305,7 @@ describe("/messages/new", () => {
     const [conversation] = await conversationsOf("+31655551201");
     expect(outcome).toHaveRedirect(`/messages/${conversation!.id}`);
     expect(conversation).toMatchObject({ virtualNumber: "+31970102039" });
-    expect(messagebird.sent.map(({ body }) => [body.originator, body.recipients, body.body])).toEqual([
+    expect(messagebird.sent.map(({ body }) => [body.originator, String(body.recipients), body.body])).toEqual([
       ["+31970102039", "+31655551201", "Your order is ready"],
     ]);
 

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, test, vi } from "vitest";
+import { runDueJobs } from "~/.server/background";
 import { db } from "~/.server/platform/db/client";
 import { savedReplies, users } from "~/.server/platform/db/schema";
 import * as thread from "~/routes/messages.$conversationId";
@@ -8,7 +9,7 @@ import { useMessageBirdMock } from "../mocks/messagebird";
 import { createConversation, createSavedReply, createUser, freshPhone } from "../support/factories";
 import { callAction, callLoader, formErrors, typedValues } from "../support/route-call";
 
-// Sends go through the real MessageBird SDK (intercepted by MSW), not the simulator.
+// Sends go through MessageBird's REST API (intercepted by MSW), not the simulator.
 vi.hoisted(() => {
   process.env.MESSAGEBIRD_API_KEY = "test_access_key";
 });
@@ -206,6 +207,7 @@ describe("a saved reply in a thread", () => {
       idempotencyKey: page.data.idempotencyKey,
     });
     expect(sent).toHaveRedirect(`/messages/${conversation.id}`);
+    await runDueJobs();
     expect(messagebird.sent.map((request) => request.body.body)).toEqual([preview]);
   });
 });

@@ -72,6 +72,9 @@ describe("a freshly migrated database", () => {
       .insert(schema.invites)
       .values({ tokenHash: "h", role: "agent", createdById: user!.id, expiresAt: new Date(Date.now() + 1e6) });
     await db.insert(schema.savedReplies).values({ title: "Hours", body: "Hi {name}", createdById: user!.id });
+    await db
+      .insert(schema.birdWebhooks)
+      .values({ id: "whk_1", url: "https://sms.example.com/webhooks/bird", sealedSecret: "s" });
 
     const [stored] = await db.select().from(schema.messages).where(eq(schema.messages.id, message!.id));
     expect(stored!.body).toBe("Hallo 👋\nzweite Zeile");
@@ -82,7 +85,7 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(18);
+    expect(tables).toHaveLength(19);
   });
 
   test("refuses a second conversation for the same contact and our number, and a duplicate provider message id", async () => {

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, test } from "vitest";
+import { runDueJobs } from "~/.server/background";
 import { sendReply } from "~/.server/conversations/outbound";
 import { db } from "~/.server/platform/db/client";
 import { messages, simulatedSms } from "~/.server/platform/db/schema";
@@ -22,6 +23,7 @@ describe("which of our numbers sends", () => {
     });
 
     expect(sent.ok).toBe(true);
+    await runDueJobs();
     const [stored] = await db.select().from(messages).where(eq(messages.conversationId, conversation.id));
     expect(stored).toMatchObject({ fromNumber: "+31970102030", toNumber: "+31612340077" });
     const [handset] = await db.select().from(simulatedSms).where(eq(simulatedSms.toNumber, "+31612340077"));

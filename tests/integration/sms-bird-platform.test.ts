@@ -69,8 +69,8 @@ describe("Bird platform gateway (fetch, intercepted by MSW)", () => {
     [422, "SMSInvalidRecipient", "permanent", /cannot receive SMS/],
     [422, "SMSDestinationNotEnabled", "permanent", /enable it in Bird/],
     [409, "IdempotencyConflict", "permanent", /already handling/],
-    [500, "InternalError", "transient", /trouble right now/],
-    [503, "Unavailable", "transient", /trouble right now/],
+    [500, "InternalError", "transient", /Bird is having trouble/],
+    [503, "Unavailable", "transient", /Bird is having trouble/],
   ] as const)("Bird's %i %s is a %s failure with a reason to act on", async (status, name, kind, reason) => {
     answerNext(() => birdError(status, name, "what Bird said"));
     const error = await sendError();
@@ -81,7 +81,7 @@ describe("Bird platform gateway (fetch, intercepted by MSW)", () => {
 
   test("429 is transient and carries Retry-After for the outbox", async () => {
     answerNext(() => birdError(429, "RateLimited", "slow down", { "Retry-After": "17" }));
-    expect(await sendError()).toMatchObject({ kind: "transient", statusCode: 429, retryAfterSeconds: 17 });
+    expect(await sendError()).toMatchObject({ kind: "transient", statusCode: 429, retryAfterMs: 17_000 });
   });
 
   test("a Bird that never answers times out with the outcome unknown (the request left)", async () => {

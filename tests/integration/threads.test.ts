@@ -213,6 +213,7 @@ describe("replying", () => {
     expect(formErrors(outcome)).toEqual([expect.stringMatching(/reload/i)]);
     expect(typedValues(outcome)).toMatchObject({ body: "Hello again" });
     expect(await rowsOf(second)).toEqual([]);
+    await runDueJobs();
     expect(messagebird.sent).toHaveLength(1);
     expect((await checkLimit(REPLIES_PER_SENDER_PER_MINUTE, agent.id)).count).toBe(spent);
   });
@@ -231,6 +232,7 @@ describe("replying", () => {
     expect(refused).toHaveStatus(429);
     // The hour's limit, not the minute's: the wait is most of an hour.
     expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(55 * 60);
+    await runDueJobs();
     expect(messagebird.sent).toHaveLength(1);
   });
 

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
 import { db } from "../platform/db/client";
 import { conversations, messages } from "../platform/db/schema";
