@@ -4,8 +4,8 @@ import { database, db } from "./platform/db/client";
 import { env } from "./platform/env";
 import { runDueJobs as runDue, startJobRunner } from "./platform/jobs";
 import { rateLimits, revokedSessions, webhookNonces } from "./platform/db/schema";
-import { reconcileDeliveries } from "./conversations/delivery-status";
-import { attemptSend, requeueStranded, SEND_SMS_TASK } from "./conversations/outbox";
+import { nextReportDue, reconcileDeliveries } from "./conversations/delivery-status";
+import { attemptSend, RECONCILE_TASK, requeueStranded, scheduleReconcile, SEND_SMS_TASK } from "./conversations/outbox";
 import { purgeRejections } from "./webhooks/rejections";
 
 /**
@@ -15,9 +15,12 @@ import { purgeRejections } from "./webhooks/rejections";
  */
 const tasks: Record<string, Task> = {
   [SEND_SMS_TASK]: async (payload) => attemptSend((payload as { messageId: string }).messageId),
-  reconcile_outbox: async () => {
+  [RECONCILE_TASK]: async () => {
     await requeueStranded();
     await reconcileDeliveries();
+    // A pending sweep keeps its earlier time: come back for the reports that fall due later.
+    const due = await nextReportDue();
+    if (due) await scheduleReconcile(db, due);
   },
   purge_expired: async () => {
     const now = new Date();
@@ -29,7 +32,7 @@ const tasks: Record<string, Task> = {
   purge_rejections: async () => void (await purgeRejections()),
 };
 
-const crontab = ["* * * * * reconcile_outbox", "*/5 * * * * purge_expired", "7 * * * * purge_rejections"].join("\n");
+const crontab = [`* * * * * ${RECONCILE_TASK}`, "*/5 * * * * purge_expired", "7 * * * * purge_rejections"].join("\n");
 
 /** Starts this instance's worker; the returned function stops it, waiting for jobs under way. */
 export function startBackgroundWork(): Promise<() => Promise<void>> {

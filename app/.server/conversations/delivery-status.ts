@@ -197,3 +197,19 @@ export async function reconcileDeliveries(now = new Date()): Promise<number> {
   }
   return updated;
 }
+
+/** When the next sent message's report falls due (it is not yet): the sweep runs again then. */
+export async function nextReportDue(now = new Date()): Promise<Date | null> {
+  const [row] = await db
+    .select({ earliest: sql<string | null>`min(${messages.statusAt})` })
+    .from(messages)
+    .where(
+      and(
+        eq(messages.direction, "outbound"),
+        eq(messages.status, "sent"),
+        sql`${messages.providerMessageId} is not null`,
+        sql`${messages.statusAt} >= ${new Date(now.getTime() - env.outbox.deliveryReportTimeoutMs).toISOString()}::timestamptz`,
+      ),
+    );
+  return row?.earliest ? new Date(new Date(row.earliest).getTime() + env.outbox.deliveryReportTimeoutMs) : null;
+}

@@ -21,6 +21,8 @@ import { acceptedStatus } from "./delivery-status";
  */
 
 export const SEND_SMS_TASK = "send_sms";
+/** The sweep for sends nothing was heard of: a cron item, and also due a report timeout after each send. */
+export const RECONCILE_TASK = "reconcile_outbox";
 
 /**
  * How long one attempt holds a message: longer than the gateway's own timeout,
@@ -31,6 +33,20 @@ const FIRST_RETRY_MS = 5_000;
 
 const jobKey = (messageId: string) => `sms:${messageId}`;
 const OPTED_OUT_BEFORE_SENDING = "Not sent: the number opted out by texting STOP before it went out.";
+
+/**
+ * Runs the sweep by `at` (a second after, so what falls due then is due), or
+ * earlier if it is already due earlier: one pending sweep for all messages,
+ * at the earliest time any of them needs it. The cron item is the safety net.
+ */
+export function scheduleReconcile(tx: Db, at: Date) {
+  return enqueue(
+    tx,
+    RECONCILE_TASK,
+    {},
+    { key: RECONCILE_TASK, runAt: new Date(at.getTime() + 1000), keepEarlier: true },
+  );
+}
 
 /** Hands a queued message to the worker, in the transaction that wrote it; `runAt` moves its pending job. */
 export function queueSend(tx: Db, messageId: string, runAt?: Date) {
@@ -78,7 +94,12 @@ export async function attemptSend(messageId: string, now = new Date()): Promise<
     const gateway = await smsGateway();
     const found = claimed.askFirst ? await gateway.findSent({ ...sms, since: claimed.createdAt }) : null;
     const { providerMessageId } = found ?? (await gateway.send(sms));
-    await settle(claimed, { providerMessageId, status: acceptedStatus(), errorMessage: null, errorCode: null });
+    await settle(
+      claimed,
+      { providerMessageId, status: acceptedStatus(), errorMessage: null, errorCode: null },
+      // When this one's report is due: the sweep then looks it up if none came.
+      (tx) => scheduleReconcile(tx, new Date(Date.now() + env.outbox.deliveryReportTimeoutMs)),
+    );
   } catch (error) {
     if (error instanceof SmsSendError) return refused(claimed, error, now);
     // Not the provider's answer: a bug or a lost database. The job's own retry tries again, asking first.
@@ -146,12 +167,16 @@ async function refused(message: Claimed, error: SmsSendError, now: Date) {
       errorMessage: error.reason,
       errorCode: error.providerCode,
     },
-    nextAttemptAt,
+    (tx) => queueSend(tx, message.id, nextAttemptAt),
   );
 }
 
-/** Records an attempt's outcome and frees the message; `retryAt` schedules the next attempt with it. */
-async function settle(message: Claimed, update: PgUpdateSetSource<typeof messages>, retryAt?: Date) {
+/** Records an attempt's outcome and frees the message; `then` queues what follows, in the same transaction. */
+async function settle(
+  message: Claimed,
+  update: PgUpdateSetSource<typeof messages>,
+  then?: (tx: Db) => Promise<unknown>,
+) {
   await db.transaction(async (tx) => {
     await tx
       .update(messages)
@@ -164,7 +189,7 @@ async function settle(message: Claimed, update: PgUpdateSetSource<typeof message
         statusAt: new Date(),
       })
       .where(eq(messages.id, message.id));
-    if (retryAt) await queueSend(tx, message.id, retryAt);
+    await then?.(tx);
   });
   publish({ kind: "status", conversationId: message.conversationId, messageId: message.id });
 }

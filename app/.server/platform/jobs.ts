@@ -26,14 +26,21 @@ export type JobOptions = {
   runAt?: Date;
   /** Runs the task gets when it throws; tasks that schedule their own retries throw only on bugs. */
   maxAttempts?: number;
+  /** With `key`: a pending job keeps its (earlier) time instead of moving to `runAt`. */
+  keepEarlier?: boolean;
 };
 
 /** Adds a job in the caller's transaction, so it exists exactly when the rows it works on do. */
-export async function enqueue(tx: Db, task: string, payload: object, { key, runAt, maxAttempts = 5 }: JobOptions = {}) {
+export async function enqueue(
+  tx: Db,
+  task: string,
+  payload: object,
+  { key, runAt, maxAttempts = 5, keepEarlier = false }: JobOptions = {},
+) {
   await tx.execute(
     sql`select graphile_worker.add_job(${task}, ${JSON.stringify(payload)}::json,
           run_at => ${runAt?.toISOString() ?? null}::timestamptz, max_attempts => ${maxAttempts}::int,
-          job_key => ${key ?? null}::text)`,
+          job_key => ${key ?? null}::text, job_key_mode => ${keepEarlier ? "preserve_run_at" : "replace"})`,
   );
 }
 
