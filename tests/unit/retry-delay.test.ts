@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { retryDelayMs } from "~/.server/conversations/outbox";
+import { retryDelayMs } from "~/.server/conversations/retry-delay";
 
 const policy = { maxDelayMs: 300_000, retryAfterMs: null };
 

@@ -10,6 +10,7 @@ import { enqueue } from "../platform/jobs";
 import { log } from "../platform/log";
 import { smsGateway, SmsSendError } from "../sms/gateway";
 import { acceptedStatus } from "./delivery-status";
+import { retryDelayMs } from "./retry-delay";
 
 /**
  * The outbox: every outbound message row is written `queued` with a job in the
@@ -29,7 +30,6 @@ export const RECONCILE_TASK = "reconcile_outbox";
  * so a second job for it (Send now racing the scheduled try) never sends too.
  */
 const ATTEMPT_LEASE_MS = 60_000;
-const FIRST_RETRY_MS = 5_000;
 
 const jobKey = (messageId: string) => `sms:${messageId}`;
 const OPTED_OUT_BEFORE_SENDING = "Not sent: the number opted out by texting STOP before it went out.";
@@ -51,20 +51,6 @@ export function scheduleReconcile(tx: Db, at: Date) {
 /** Hands a queued message to the worker, in the transaction that wrote it; `runAt` moves its pending job. */
 export function queueSend(tx: Db, messageId: string, runAt?: Date) {
   return enqueue(tx, SEND_SMS_TASK, { messageId }, { key: jobKey(messageId), runAt });
-}
-
-/**
- * The wait after attempt number `attempt` failed: 5 s doubling up to the cap,
- * half of it random so a crowd of waiting replies does not come back at one
- * instant, and never shorter than the provider asked for.
- */
-export function retryDelayMs(
-  attempt: number,
-  { maxDelayMs, retryAfterMs }: { maxDelayMs: number; retryAfterMs: number | null },
-  random = Math.random,
-): number {
-  const ceiling = Math.min(maxDelayMs, FIRST_RETRY_MS * 2 ** Math.max(0, attempt - 1));
-  return Math.max(Math.round(ceiling / 2 + (random() * ceiling) / 2), retryAfterMs ?? 0);
 }
 
 type Claimed = {
