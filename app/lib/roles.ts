@@ -12,3 +12,6 @@ export const isStaff = (user: { role: Role }) => hasRole(user, "agent");
 
 /** Taking everything about a contact out (CSV export) or erasing it: a data subject's requests, for admins. */
 export const CONTACT_DATA_ROLE: Role = "admin";
+
+/** Seeing the provider's state (the outbox banner: replies waiting on an outage): the admins who can act on it. */
+export const PROVIDER_ROLE: Role = "admin";

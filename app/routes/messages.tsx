@@ -2,11 +2,14 @@ import { data, Form, Link, NavLink, Outlet, useParams } from "react-router";
 import { requireUser } from "~/.server/identity/session";
 import { countViews, listInbox } from "~/.server/conversations/inbox";
 import { listNumbers } from "~/.server/sms/numbers";
+import { outboxBacklog } from "~/.server/conversations/outbox";
+import { providerName } from "~/.server/sms/gateway";
+import { Time } from "~/components/time";
 import { ConversationRows } from "~/components/conversation-row";
 import { WIDE_PAGE } from "~/components/page-width";
 import { formatViewCount, inboxHref, parseInboxQuery, VIEW_LABELS, VIEWS, type InboxQuery } from "~/lib/inbox";
 import { numberName } from "~/lib/our-numbers";
-import { isStaff } from "~/lib/roles";
+import { hasRole, isStaff, PROVIDER_ROLE } from "~/lib/roles";
 import type { Route } from "./+types/messages";
 
 /**
@@ -22,10 +25,11 @@ export async function loader({ request }: Route.LoaderArgs) {
   if (!isStaff(user)) return { team: false as const };
   const params = new URL(request.url).searchParams;
   const query = parseInboxQuery(params);
-  const [page, counts, ourNumbers] = await Promise.all([
+  const [page, counts, ourNumbers, backlog] = await Promise.all([
     listInbox(user, query),
     countViews(user, query),
     listNumbers(),
+    hasRole(user, PROVIDER_ROLE) ? outboxBacklog() : null,
   ]);
   const numberId = params.get("number");
   if (numberId !== null && !ourNumbers.some((n) => n.id === numberId))
@@ -34,22 +38,39 @@ export async function loader({ request }: Route.LoaderArgs) {
   const numbers = ourNumbers.length > 1 ? ourNumbers.map((n) => ({ id: n.id, name: numberName(n) })) : [];
   // Where an erase lands (see the thread's `intent=erase`); any other link leaves it behind.
   const erased = params.get("erased") === "1";
-  return { team: true as const, query, counts, numbers, erased, ...page };
+  // Replies waiting on the provider: the admin learns of an outage here, and sees it end.
+  const outage = backlog?.since ? { provider: providerName(), since: backlog.since, waiting: backlog.waiting } : null;
+  return { team: true as const, query, counts, numbers, erased, outage, ...page };
 }
 
 export default function Inbox({ loaderData }: Route.ComponentProps) {
   const { conversationId } = useParams();
   if (!loaderData.team) return <Outlet />;
   return (
-    <div className="gap-6 lg:grid lg:grid-cols-[22rem_minmax(0,1fr)]">
-      {/* One pane below 1024 px: the list, or the open thread. */}
-      <div className={conversationId ? "hidden lg:block" : undefined}>
-        <ConversationList {...loaderData} />
+    <>
+      {loaderData.outage ? <OutageBanner {...loaderData.outage} /> : null}
+      <div className="gap-6 lg:grid lg:grid-cols-[22rem_minmax(0,1fr)]">
+        {/* One pane below 1024 px: the list, or the open thread. */}
+        <div className={conversationId ? "hidden lg:block" : undefined}>
+          <ConversationList {...loaderData} />
+        </div>
+        <div className={conversationId ? undefined : "hidden lg:block"}>
+          <Outlet />
+        </div>
       </div>
-      <div className={conversationId ? undefined : "hidden lg:block"}>
-        <Outlet />
-      </div>
-    </div>
+    </>
+  );
+}
+
+/** The outbox retries by itself: this says why replies are waiting, and that nobody needs to do anything. */
+function OutageBanner({ provider, since, waiting }: { provider: string; since: Date; waiting: number }) {
+  return (
+    <p role="status" className="mb-4 rounded-md border border-amber-300 bg-amber-50 px-4 py-2 text-sm text-amber-900">
+      <strong className="font-semibold">
+        {provider} unreachable since <Time date={since} />
+      </strong>{" "}
+      · {waiting} {waiting === 1 ? "reply" : "replies"} waiting. They go out by themselves once it answers again.
+    </p>
   );
 }
 

@@ -91,6 +91,10 @@ export function webhookUrl(path: WebhookPath, base: URL | string = env.appUrl.or
 
 export const statusReportUrl = () => webhookUrl(WEBHOOK_PATHS.status);
 
+/** The provider as people know it, for sentences such as "MessageBird unreachable since 14:02". */
+export const providerName = () =>
+  env.smsGateway === "simulator" ? "The SMS simulator" : env.smsApi === "bird" ? "Bird" : "MessageBird";
+
 let active: Promise<SmsGateway> | undefined;
 
 /**
