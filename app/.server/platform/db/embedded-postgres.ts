@@ -1,6 +1,18 @@
 import { execFileSync, spawn, spawnSync, type SpawnOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import postgres from "postgres";
@@ -19,6 +31,8 @@ const USER = "birdline";
 // Postgres refuses to run as root; as root the cluster belongs to this user (created if missing).
 const SYSTEM_USER = "postgres";
 const START_TIMEOUT_S = 60;
+// As root, where the cluster lives when that user cannot enter DATA_DIR (decision 011).
+const REACHABLE_HOME = "/var/lib/birdline";
 
 export type EmbeddedPostgres = {
   /** postgres:// URL of the app's database. */
@@ -58,7 +72,7 @@ async function loadBinaries(): Promise<Binaries> {
 /** uid/gid to run Postgres as: ourselves, or as root the `postgres` system user. */
 type Owner = { uid: number; gid: number };
 
-function runAs(): Owner | undefined {
+function runAs(log: (line: string) => void): Owner | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => Number(execFileSync("id", [flag, SYSTEM_USER], { encoding: "utf8" }).trim());
   try {
@@ -66,8 +80,49 @@ function runAs(): Owner | undefined {
   } catch {
     // Containers and CI often run as root without one; Postgres needs an unprivileged owner.
     execFileSync("useradd", ["--system", "--user-group", "--no-create-home", SYSTEM_USER]);
+    log(
+      `Running as root: created the system user ${SYSTEM_USER} to run the embedded database (Postgres refuses root).`,
+    );
     return { uid: id("-u"), gid: id("-g") };
   }
+}
+
+/** Whether `owner` may enter `dir` and every folder above it. */
+const canEnter = (dir: string, owner: Owner) =>
+  spawnSync("test", ["-x", dir], { uid: owner.uid, gid: owner.gid }).status === 0;
+
+const isLink = (file: string) => {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The cluster's folder: `<dataDir>/postgres`, unless Postgres's user cannot
+ * enter DATA_DIR (as root, under a private folder such as root's 0700 home).
+ * Then the cluster lives in a folder of its own under REACHABLE_HOME, linked
+ * from `<dataDir>/postgres`, and every start says so in one line.
+ */
+function clusterFolder(root: string, shown: string, owner: Owner | undefined, log: (line: string) => void): string {
+  const link = path.join(root, "postgres");
+  let cluster = link;
+  if (isLink(link)) {
+    cluster = path.resolve(root, readlinkSync(link));
+  } else if (owner && !existsSync(link) && !canEnter(root, owner)) {
+    mkdirSync(REACHABLE_HOME, { recursive: true, mode: 0o755 });
+    // A name of its own per DATA_DIR: deleting one DATA_DIR never reuses another's cluster.
+    cluster = mkdtempSync(path.join(REACHABLE_HOME, `${path.basename(path.dirname(root))}-`));
+    chownSync(cluster, owner.uid, owner.gid);
+    symlinkSync(cluster, link);
+  }
+  if (cluster !== link) {
+    log(
+      `The embedded database lives in ${cluster} (linked from ${shown}): the ${SYSTEM_USER} user Postgres runs as cannot enter ${root}. Nothing else outside DATA_DIR is changed.`,
+    );
+  }
+  return cluster;
 }
 
 function run(command: string, args: string[], options: SpawnOptions): Promise<void> {
@@ -130,29 +185,37 @@ async function initialise(
     spawnOptions,
   }: { cluster: string; passwordFile: string; owner?: Owner; spawnOptions: SpawnOptions },
 ) {
-  writeFileSync(passwordFile, `${randomBytes(24).toString("base64url")}\n`, { mode: 0o600 });
+  const password = `${randomBytes(24).toString("base64url")}\n`;
+  writeFileSync(passwordFile, password, { mode: 0o600 });
   // Without PG_VERSION, whatever is there is an initdb that did not finish.
   rmSync(cluster, { recursive: true, force: true });
   mkdirSync(cluster, { mode: 0o700 });
+  // initdb's copy sits beside the cluster: as root, Postgres's user may not reach DATA_DIR.
+  const pwfile = `${cluster}.pwfile`;
+  writeFileSync(pwfile, password, { mode: 0o600 });
   if (owner) {
     chownSync(cluster, owner.uid, owner.gid);
-    chownSync(passwordFile, owner.uid, owner.gid);
+    chownSync(pwfile, owner.uid, owner.gid);
   }
-  await run(
-    initdb,
-    [
-      `--pgdata=${cluster}`,
-      `--username=${USER}`,
-      `--pwfile=${passwordFile}`,
-      "--auth=scram-sha-256",
-      "--encoding=UTF8",
-      // The libc "C" locale exists everywhere; the builtin provider still knows Unicode case.
-      "--locale=C",
-      "--locale-provider=builtin",
-      "--builtin-locale=C.UTF-8",
-    ],
-    spawnOptions,
-  );
+  try {
+    await run(
+      initdb,
+      [
+        `--pgdata=${cluster}`,
+        `--username=${USER}`,
+        `--pwfile=${pwfile}`,
+        "--auth=scram-sha-256",
+        "--encoding=UTF8",
+        // The libc "C" locale exists everywhere; the builtin provider still knows Unicode case.
+        "--locale=C",
+        "--locale-provider=builtin",
+        "--builtin-locale=C.UTF-8",
+      ],
+      spawnOptions,
+    );
+  } finally {
+    rmSync(pwfile, { force: true });
+  }
   appendFileSync(path.join(cluster, "postgresql.conf"), "\ninclude_if_exists = 'birdline.conf'\n");
 }
 
@@ -169,10 +232,10 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
     );
   }
   const root = path.resolve(dataDir);
-  const cluster = path.join(root, "postgres");
-  const display = path.relative(process.cwd(), cluster) || cluster;
-  const shown = display.startsWith("..") || path.isAbsolute(display) ? cluster : `./${display}`;
-  if (existsSync(path.join(root, "pglite")) && !existsSync(cluster)) {
+  const linkOrCluster = path.join(root, "postgres");
+  const display = path.relative(process.cwd(), linkOrCluster) || linkOrCluster;
+  const shown = display.startsWith("..") || path.isAbsolute(display) ? linkOrCluster : `./${display}`;
+  if (existsSync(path.join(root, "pglite")) && !existsSync(linkOrCluster)) {
     throw new EmbeddedPostgresError(
       [
         `${path.join(root, "pglite")} holds a database from an earlier Birdline (PGlite), which this version cannot read.`,
@@ -185,9 +248,10 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
   }
 
   const { initdb, pg_ctl } = await loadBinaries();
-  const owner = runAs();
+  const owner = runAs(log);
   const spawnOptions: SpawnOptions = { ...owner, env: { ...process.env, LC_ALL: "C" } };
   mkdirSync(root, { recursive: true });
+  const cluster = clusterFolder(root, shown, owner, log);
   const ownerFile = path.join(root, "postgres.owner");
   const passwordFile = path.join(root, "postgres.password");
 
