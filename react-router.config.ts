@@ -14,7 +14,7 @@ export default {
     // move to React Router 8, together with context.get().
     v8_middleware: false,
   },
-  // The programs `npm start` and `npm run db:migrate` run, compiled beside the
+  // The programs `npm start`, `npm run db:migrate`, `backup` and `restore` run, compiled beside the
   // app's server build, so plain `node` runs them: no TypeScript loader (and its
   // esbuild process and loader thread) at run time. Packages stay external.
   async buildEnd({ reactRouterConfig }) {
@@ -28,7 +28,12 @@ export default {
         outDir: path.join(reactRouterConfig.buildDirectory, "server"),
         emptyOutDir: false,
         rollupOptions: {
-          input: { server: "server.ts", migrate: "app/.server/platform/db/migrate.ts" },
+          input: {
+            server: "server.ts",
+            migrate: "app/.server/platform/db/migrate.ts",
+            backup: "app/.server/platform/db/backup.ts",
+            restore: "app/.server/platform/db/restore.ts",
+          },
           output: { entryFileNames: "[name].js", chunkFileNames: "programs/[name]-[hash].js" },
         },
       },

@@ -159,10 +159,9 @@ export function parseEnv(source: Record<string, string | undefined>) {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const generated =
-    mode === "local" && (!vars.AUTH_SECRET || (!vars.MESSAGEBIRD_WEBHOOK_SECRET && !vars.MESSAGEBIRD_SIGNING_KEY))
-      ? localSecrets(dataDir)
-      : undefined;
+  // Generated on first use, so programs that never need them (backup, restore) leave DATA_DIR alone.
+  let generated: Secrets | undefined;
+  const local = () => (generated ??= localSecrets(dataDir));
 
   return {
     mode,
@@ -171,13 +170,17 @@ export function parseEnv(source: Record<string, string | undefined>) {
     secureCookies: appUrl.protocol === "https:",
     databaseUrl: vars.DATABASE_URL,
     dataDir,
-    authSecret: vars.AUTH_SECRET ?? generated!.authSecret,
+    get authSecret() {
+      return vars.AUTH_SECRET ?? local().authSecret;
+    },
     smsGateway,
     messagebird: {
       apiKey: vars.MESSAGEBIRD_API_KEY,
       senderId: vars.MESSAGEBIRD_SENDER_ID ?? SIMULATOR_NUMBER,
-      webhookSecret:
-        vars.MESSAGEBIRD_WEBHOOK_SECRET ?? (vars.MESSAGEBIRD_SIGNING_KEY ? undefined : generated?.webhookSecret),
+      get webhookSecret() {
+        if (vars.MESSAGEBIRD_WEBHOOK_SECRET || vars.MESSAGEBIRD_SIGNING_KEY) return vars.MESSAGEBIRD_WEBHOOK_SECRET;
+        return mode === "local" ? local().webhookSecret : undefined;
+      },
       signingKey: vars.MESSAGEBIRD_SIGNING_KEY,
     },
     defaultCountry: (vars.DEFAULT_COUNTRY ?? "NL") as CountryCode,

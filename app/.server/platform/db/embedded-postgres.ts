@@ -71,9 +71,9 @@ async function loadBinaries(): Promise<Binaries> {
 }
 
 /** uid/gid to run Postgres as: ourselves, or as root the `postgres` system user. */
-type Owner = { uid: number; gid: number };
+export type Owner = { uid: number; gid: number };
 
-function runAs(log: (line: string) => void): Owner | undefined {
+export function runAs(log: (line: string) => void): Owner | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => Number(execFileSync("id", [flag, SYSTEM_USER], { encoding: "utf8" }).trim());
   try {
@@ -106,7 +106,12 @@ const isLink = (file: string) => {
  * Then the cluster lives in a folder of its own under REACHABLE_HOME, linked
  * from `<dataDir>/postgres`, and every start says so in one line.
  */
-function clusterFolder(root: string, shown: string, owner: Owner | undefined, log: (line: string) => void): string {
+export function clusterFolder(
+  root: string,
+  shown: string,
+  owner: Owner | undefined,
+  log: (line: string) => void,
+): string {
   const link = path.join(root, "postgres");
   let cluster = link;
   if (isLink(link)) {
@@ -220,6 +225,27 @@ async function initialise(
   appendFileSync(path.join(cluster, "postgresql.conf"), "\ninclude_if_exists = 'birdline.conf'\n");
 }
 
+const clusterUrl = (password: string, port: number | string, database: string) =>
+  `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+
+/** A path as the person who ran the command reads it best: relative below the current folder, else absolute. */
+export function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file) || file;
+  return relative.startsWith("..") || path.isAbsolute(relative) ? file : `./${relative}`;
+}
+
+/** DATA_DIR's cluster folder (through the link, if any), and its URL while a Birdline is running it. */
+export function embeddedCluster(dataDir: string): { cluster: string; url?: string } {
+  const root = path.resolve(dataDir);
+  const link = path.join(root, "postgres");
+  const cluster = isLink(link) ? path.resolve(root, readlinkSync(link)) : link;
+  const pid = readPid(path.join(cluster, "postmaster.pid"));
+  if (pid === undefined || !isPostgres(pid)) return { cluster };
+  const port = /^port = '(\d+)'$/m.exec(readFileSync(path.join(cluster, "birdline.conf"), "utf8"))?.[1];
+  const password = readFileSync(path.join(root, "postgres.password"), "utf8").trim();
+  return { cluster, url: clusterUrl(password, port!, DATABASE) };
+}
+
 /**
  * Starts (creating on first use) the cluster in `<dataDir>/postgres` on a free
  * port of 127.0.0.1, and the app's database in it. A cluster left running by
@@ -234,8 +260,7 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
   }
   const root = path.resolve(dataDir);
   const linkOrCluster = path.join(root, "postgres");
-  const display = path.relative(process.cwd(), linkOrCluster) || linkOrCluster;
-  const shown = display.startsWith("..") || path.isAbsolute(display) ? linkOrCluster : `./${display}`;
+  const shown = shownPath(linkOrCluster);
   if (existsSync(path.join(root, "pglite")) && !existsSync(linkOrCluster)) {
     throw new EmbeddedPostgresError(
       [
@@ -301,8 +326,7 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
     throw new EmbeddedPostgresError(`${error.message}\nSee ${path.join(shown, "postgres.log")}.`);
   });
 
-  const serverUrl = (database: string) =>
-    `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const serverUrl = (database: string) => clusterUrl(password, port, database);
   // Checked at every start: a first start may have been cut short between initdb and here.
   const admin = postgres(serverUrl("postgres"), { max: 1, onnotice: () => {} });
   try {
