@@ -57,6 +57,11 @@ async function until(check: () => boolean, what: string) {
   }
 }
 
+async function registers(app: AppProcess, email: string) {
+  const answer = await browser(app.url).submit("/register", { email, password: PASSWORD, confirmPassword: PASSWORD });
+  expect(answer).toHaveRedirect("/settings/phone");
+}
+
 async function signsIn(app: AppProcess, email: string) {
   const answer = await browser(app.url).submit("/login", { email, password: PASSWORD });
   return answer.status === 302;
@@ -82,12 +87,7 @@ describe("the embedded database (no DATABASE_URL)", () => {
     const dataDir = freshDataDir();
     const first = await start(dataDir);
     const email = "embedded@example.com";
-    const registered = await browser(first.url).submit("/register", {
-      email,
-      password: PASSWORD,
-      confirmPassword: PASSWORD,
-    });
-    expect(registered).toHaveRedirect("/settings/phone");
+    await registers(first, email);
 
     // kill -9 of the app alone leaves its Postgres running, holding the cluster.
     const orphan = postmasterPid(dataDir);
@@ -121,12 +121,7 @@ describe("the embedded database (no DATABASE_URL)", () => {
       dataDirs.push(dataDir);
       const first = await start(dataDir);
       const email = "root@example.com";
-      const registered = await browser(first.url).submit("/register", {
-        email,
-        password: PASSWORD,
-        confirmPassword: PASSWORD,
-      });
-      expect(registered).toHaveRedirect("/settings/phone");
+      await registers(first, email);
       await stopApp(first);
 
       const second = await start(dataDir);
