@@ -2,10 +2,15 @@
 # database in /app/data when DATABASE_URL is unset.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
+# Everything `npm ci` reads goes in before it: postinstall applies patches/
+# (the database driver's fix, decision 005); copied after, it would be skipped
+# without an error. tests/unit/dockerfile.test.ts checks this.
 COPY package.json package-lock.json ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx react-router build && npm prune --omit=dev
+# The prune keeps typescript (an optional peer of @react-router/node): nothing runs it in production.
+RUN npx react-router build && npm prune --omit=dev && rm -rf node_modules/typescript
 
 FROM node:20-bookworm-slim
 # Listening on every interface is deployed mode: the container refuses to boot

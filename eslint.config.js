@@ -37,6 +37,8 @@ export default tseslint.config(
       "tests/bench/**",
       "tests/e2e/proxy/start-proxy.ts",
       "app/.server/platform/db/migrate.ts",
+      "app/.server/platform/db/backup.ts",
+      "app/.server/platform/db/restore.ts",
     ],
     rules: { "no-console": "off" },
   },

@@ -14,10 +14,10 @@ export default {
     // move to React Router 8, together with context.get().
     v8_middleware: false,
   },
-  // The programs `npm start` and `npm run db:migrate` run, and the password
-  // checker's worker thread (started from a file, so it cannot be bundled into
-  // the app), compiled beside the app's server build, so plain `node` runs them:
-  // no TypeScript loader (and its esbuild process and loader thread) at run time.
+  // The programs `npm start`, `npm run db:migrate`, `backup` and `restore` run, and the
+  // password checker's worker thread (started from a file, so it cannot be bundled into
+  // the app), compiled beside the app's server build, so plain `node` runs them: no
+  // TypeScript loader (and its esbuild process and loader thread) at run time.
   // Packages stay external.
   async buildEnd({ reactRouterConfig }) {
     const { build } = await import("vite");
@@ -34,6 +34,8 @@ export default {
             server: "server.ts",
             migrate: "app/.server/platform/db/migrate.ts",
             "password-strength-worker": "app/.server/identity/password-strength-worker.js",
+            backup: "app/.server/platform/db/backup.ts",
+            restore: "app/.server/platform/db/restore.ts",
           },
           output: { entryFileNames: "[name].js", chunkFileNames: "programs/[name]-[hash].js" },
         },

@@ -22,8 +22,8 @@ async function loadBuild(): Promise<ServerBuild & { entry: { module: EntryModule
   try {
     return await import(pathToFileURL(serverBuildPath).href);
   } catch (error) {
-    // A configuration or embedded-database problem is the operator's to fix: print it plainly, no stack.
-    if (error instanceof Error && (error.name === "ConfigError" || error.name === "EmbeddedPostgresError")) {
+    // A configuration, DATA_DIR or embedded-database problem is the operator's to fix: print it plainly, no stack.
+    if (error instanceof Error && ["ConfigError", "DataDirError", "EmbeddedPostgresError"].includes(error.name)) {
       console.error(error.message);
       process.exit(1);
     }

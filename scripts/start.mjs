@@ -1,4 +1,4 @@
-// `npm start` (and `npm run db:migrate`): build the app when the build is
+// `npm start` (and `npm run db:migrate`, `backup`, `restore`): build the app when the build is
 // missing or older than its sources, then run the compiled program in this
 // process. Plain JavaScript, so it runs before anything is compiled: a fresh
 // clone needs nothing but `npm ci`. BIRDLINE_SKIP_BUILD=1 skips the check
@@ -8,10 +8,12 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-const PROGRAMS = ["server", "migrate"];
+const PROGRAMS = ["server", "migrate", "backup", "restore"];
 const SOURCES = ["app", "server.ts", "react-router.config.ts", "vite.config.ts", "package-lock.json"];
 
 const program = process.argv[2] ?? "server";
+// The program reads its own arguments (a backup's file, --force) from process.argv[2] on.
+process.argv.splice(2, 1);
 if (!PROGRAMS.includes(program)) {
   console.error(`Unknown program "${program}"; expected one of: ${PROGRAMS.join(", ")}.`);
   process.exit(1);

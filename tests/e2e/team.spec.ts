@@ -86,16 +86,23 @@ test("an admin promotes, demotes and deactivates someone; the deactivated person
   const row = admin.getByRole("row").filter({ hasText: email });
   const role = row.getByRole("combobox", { name: /^Role of/ });
   await expect(role).toHaveValue("member");
+  // The select shows the new role before anything is saved: reload the person's page only once the
+  // admin's page has the server's answer (the redirect without JavaScript, the data with it), after the commit.
+  const saveRole = async (value: string) => {
+    await role.selectOption(value);
+    const saved = admin.waitForResponse(
+      (response) => response.request().method() === "POST" && new URL(response.url()).pathname.startsWith("/team"),
+    );
+    await row.getByRole("button", { name: /^Save/ }).click();
+    expect((await saved).status()).toBeLessThan(400);
+    await expect(role).toHaveValue(value);
+  };
 
-  await role.selectOption("agent");
-  await row.getByRole("button", { name: /^Save/ }).click();
-  await expect(role).toHaveValue("agent");
+  await saveRole("agent");
   await person.reload();
   await expect(person.getByRole("navigation", { name: "Main" })).toContainText("agent");
 
-  await role.selectOption("member");
-  await row.getByRole("button", { name: /^Save/ }).click();
-  await expect(role).toHaveValue("member");
+  await saveRole("member");
   await person.reload();
   await expect(person.getByRole("navigation", { name: "Main" })).not.toContainText("agent");
 

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
@@ -57,6 +57,11 @@ async function until(check: () => boolean, what: string) {
   }
 }
 
+async function registers(app: AppProcess, email: string) {
+  const answer = await browser(app.url).submit("/register", { email, password: PASSWORD, confirmPassword: PASSWORD });
+  expect(answer).toHaveRedirect("/settings/phone");
+}
+
 async function signsIn(app: AppProcess, email: string) {
   const answer = await browser(app.url).submit("/login", { email, password: PASSWORD });
   return answer.status === 302;
@@ -64,23 +69,25 @@ async function signsIn(app: AppProcess, email: string) {
 
 afterAll(async () => {
   await Promise.all(running.map(stopApp));
-  for (const dir of dataDirs) {
+  // Inner folders first: a private home holds its DATA_DIR.
+  for (const dir of dataDirs.reverse()) {
     if (existsSync(path.join(dir, "postgres", "postmaster.pid"))) kill9(postmasterPid(dir));
+    // As root under a private folder, the cluster lives outside DATA_DIR, linked from it.
+    const link = path.join(dir, "postgres");
+    if (existsSync(link) && lstatSync(link).isSymbolicLink()) rmSync(readlinkSync(link), { recursive: true });
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const isRoot = process.getuid?.() === 0;
+if (!isRoot) console.warn("\n!!! SKIPPED: the root tests of the embedded database need root (CI runs as root) !!!\n");
 
 describe("the embedded database (no DATABASE_URL)", () => {
   test("keeps accounts across restarts, comes back after the app or both app and Postgres are killed, and stops with the app", async () => {
     const dataDir = freshDataDir();
     const first = await start(dataDir);
     const email = "embedded@example.com";
-    const registered = await browser(first.url).submit("/register", {
-      email,
-      password: PASSWORD,
-      confirmPassword: PASSWORD,
-    });
-    expect(registered).toHaveRedirect("/settings/phone");
+    await registers(first, email);
 
     // kill -9 of the app alone leaves its Postgres running, holding the cluster.
     const orphan = postmasterPid(dataDir);
@@ -104,6 +111,31 @@ describe("the embedded database (no DATABASE_URL)", () => {
     expect(existsSync(path.join(dataDir, "postgres", "postmaster.pid"))).toBe(false);
     // Three boots of the app, each starting Postgres.
   }, 120_000);
+
+  test.runIf(isRoot)(
+    "as root, a DATA_DIR inside a private (0700) folder works and keeps its data, saying where the cluster lives",
+    async () => {
+      const home = freshDataDir();
+      chmodSync(home, 0o700);
+      const dataDir = path.join(home, "data");
+      dataDirs.push(dataDir);
+      const first = await start(dataDir);
+      const email = "root@example.com";
+      await registers(first, email);
+      await stopApp(first);
+
+      const second = await start(dataDir);
+      expect(await signsIn(second, email)).toBe(true);
+      const cluster = readlinkSync(path.join(dataDir, "postgres"));
+      const where = second
+        .stdout()
+        .split("\n")
+        .filter((line) => line.includes(cluster));
+      expect(where).toEqual([expect.stringContaining(`cannot enter ${dataDir}`)]);
+      expect(existsSync(path.join(cluster, "PG_VERSION"))).toBe(true);
+    },
+    60_000,
+  );
 
   test("a second app on the same DATA_DIR is refused, naming the one using it", async () => {
     const dataDir = freshDataDir();

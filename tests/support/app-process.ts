@@ -11,6 +11,8 @@ export type AppProcess = {
   process: ChildProcess;
   /** Everything the process wrote to stderr so far (warnings and errors: one JSON line each). */
   stderr(): string;
+  /** Everything it wrote to stdout so far (progress lines such as where the embedded database lives). */
+  stdout(): string;
 };
 
 /**
@@ -49,6 +51,7 @@ export function startApp(
   });
   return new Promise((resolve, reject) => {
     let output = "";
+    let stdout = "";
     let stderr = "";
     const timer = setTimeout(() => fail(`did not start within ${BOOT_TIMEOUT_MS} ms`), BOOT_TIMEOUT_MS);
     function fail(reason: string) {
@@ -61,15 +64,15 @@ export function startApp(
       output += chunk;
       stderr += chunk;
     });
+    child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk));
     child.stdout!.on("data", function onOutput(chunk: Buffer) {
       output += chunk;
       const port = /listening on http:\/\/localhost:(\d+)/.exec(output)?.[1];
       if (!port) return;
       clearTimeout(timer);
       child.off("exit", onExit);
-      // Keep draining the pipe so the server never blocks on a full stdout.
-      child.stdout!.off("data", onOutput).resume();
-      resolve({ url: `http://127.0.0.1:${port}`, process: child, stderr: () => stderr });
+      child.stdout!.off("data", onOutput);
+      resolve({ url: `http://127.0.0.1:${port}`, process: child, stderr: () => stderr, stdout: () => stdout });
     });
     child.once("exit", onExit);
   });

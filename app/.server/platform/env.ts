@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { isSupportedCountry, type CountryCode } from "libphonenumber-js";
 import { z } from "zod";
+import { ensureDataDir } from "./data-dir";
 
 /**
  * The one place that reads process.env. Everything else imports `env`.
@@ -140,7 +141,7 @@ function localSecrets(dataDir: string): Secrets {
     return JSON.parse(readFileSync(file, "utf8")) as Secrets;
   } catch {
     const secrets = fresh();
-    mkdirSync(dataDir, { recursive: true });
+    ensureDataDir(dataDir);
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
     return secrets;
   }
@@ -200,10 +201,9 @@ export function parseEnv(source: Record<string, string | undefined>) {
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
-  const generated =
-    mode === "local" && (!vars.AUTH_SECRET || (!vars.MESSAGEBIRD_WEBHOOK_SECRET && !vars.MESSAGEBIRD_SIGNING_KEY))
-      ? localSecrets(dataDir)
-      : undefined;
+  // Generated on first use, so programs that never need them (backup, restore) leave DATA_DIR alone.
+  let generated: Secrets | undefined;
+  const local = () => (generated ??= localSecrets(dataDir));
 
   return {
     mode,
@@ -212,15 +212,19 @@ export function parseEnv(source: Record<string, string | undefined>) {
     secureCookies: appUrl.protocol === "https:",
     databaseUrl: vars.DATABASE_URL,
     dataDir,
-    authSecret: vars.AUTH_SECRET ?? generated!.authSecret,
+    get authSecret() {
+      return vars.AUTH_SECRET ?? local().authSecret;
+    },
     smsGateway,
     messagebird: {
       apiKey: vars.MESSAGEBIRD_API_KEY,
       /** The legacy REST API's base; another for tests, regional endpoints or an egress proxy. */
       apiUrl: new URL(vars.MESSAGEBIRD_API_URL ?? "https://rest.messagebird.com"),
       senderId: vars.MESSAGEBIRD_SENDER_ID ?? SIMULATOR_NUMBER,
-      webhookSecret:
-        vars.MESSAGEBIRD_WEBHOOK_SECRET ?? (vars.MESSAGEBIRD_SIGNING_KEY ? undefined : generated?.webhookSecret),
+      get webhookSecret() {
+        if (vars.MESSAGEBIRD_WEBHOOK_SECRET || vars.MESSAGEBIRD_SIGNING_KEY) return vars.MESSAGEBIRD_WEBHOOK_SECRET;
+        return mode === "local" ? local().webhookSecret : undefined;
+      },
       signingKey: vars.MESSAGEBIRD_SIGNING_KEY,
     },
     /** The dialect every SMS is sent and received in: the Bird platform (bk_ keys) or the legacy MessageBird API. */

