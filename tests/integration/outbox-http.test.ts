@@ -140,11 +140,19 @@ describe("the outbox against MessageBird over HTTP", () => {
     for (const id of ids) expect(fake.postsFor(id)).toBe(1);
   });
 
-  test("a sent reply whose delivery report never came is looked up and shown delivered", async () => {
-    const app = await start();
-    const id = await reply(app);
-    await settled([id]);
-    fake.stored.find((m) => m.reference === id)!.status = "delivered";
-    await vi.waitFor(async () => expect((await row(id)).status).toBe("delivered"), { timeout: 20_000, interval: 250 });
-  });
+  test(
+    "a sent reply whose delivery report never came is looked up and shown delivered",
+    { timeout: 60_000 },
+    async () => {
+      const app = await start();
+      const id = await reply(app);
+      await settled([id]);
+      fake.stored.find((m) => m.reference === id)!.status = "delivered";
+      // DELIVERY_REPORT_TIMEOUT is 10 s here.
+      await vi.waitFor(async () => expect((await row(id)).status, app.stderr()).toBe("delivered"), {
+        timeout: 40_000,
+        interval: 250,
+      });
+    },
+  );
 });

@@ -48,6 +48,24 @@ export function scheduleReconcile(tx: Db, at: Date) {
   );
 }
 
+// The sweep this process last scheduled; until it runs, it covers every report due after it.
+let sweepScheduledFor = 0;
+
+/**
+ * Makes sure a sweep runs once a report falls due at `due`. One pending sweep
+ * covers every later report (after running it schedules the next itself), so
+ * a busy outbox adds a job once per timeout, not once per SMS.
+ */
+async function reportDueBy(due: Date) {
+  if (sweepScheduledFor > Date.now()) return;
+  sweepScheduledFor = due.getTime() + 1000;
+  await scheduleReconcile(db, due).catch((error: unknown) => {
+    // The minute's cron sweep still finds it.
+    sweepScheduledFor = 0;
+    log.warn("could not schedule the delivery-report sweep", { error });
+  });
+}
+
 /** Hands a queued message to the worker, in the transaction that wrote it; `runAt` moves its pending job. */
 export function queueSend(tx: Db, messageId: string, runAt?: Date) {
   return enqueue(tx, SEND_SMS_TASK, { messageId }, { key: jobKey(messageId), runAt });
@@ -70,6 +88,7 @@ type Claimed = {
 
 /** One attempt at one message: the worker's task. Throws only on a bug or a lost database. */
 export async function attemptSend(messageId: string, now = new Date()): Promise<void> {
+  const started = Date.now();
   const claimed = await claim(messageId, now);
   if (!claimed) return;
   if (claimed.optedOut && !claimed.askFirst) {
@@ -80,14 +99,12 @@ export async function attemptSend(messageId: string, now = new Date()): Promise<
     const gateway = await smsGateway();
     const found = claimed.askFirst ? await gateway.findSent({ ...sms, since: claimed.createdAt }) : null;
     const { providerMessageId } = found ?? (await gateway.send(sms));
-    await settle(
-      claimed,
-      { providerMessageId, status: acceptedStatus(), errorMessage: null, errorCode: null },
-      // When this one's report is due: the sweep then looks it up if none came.
-      (tx) => scheduleReconcile(tx, new Date(Date.now() + env.outbox.deliveryReportTimeoutMs)),
-    );
+    await settle(claimed, { providerMessageId, status: acceptedStatus(), errorMessage: null, errorCode: null });
+    // When this one's report is due, the sweep looks it up if none came.
+    await reportDueBy(new Date(Date.now() + env.outbox.deliveryReportTimeoutMs));
   } catch (error) {
-    if (error instanceof SmsSendError) return refused(claimed, error, now);
+    // Waits count from the provider's answer (a Retry-After), not from when the attempt began.
+    if (error instanceof SmsSendError) return refused(claimed, error, new Date(now.getTime() + Date.now() - started));
     // Not the provider's answer: a bug or a lost database. The job's own retry tries again, asking first.
     throw error;
   }
@@ -163,8 +180,8 @@ async function settle(
   update: PgUpdateSetSource<typeof messages>,
   then?: (tx: Db) => Promise<unknown>,
 ) {
-  await db.transaction(async (tx) => {
-    await tx
+  const record = (tx: Db) =>
+    tx
       .update(messages)
       .set({
         nextAttemptAt: null,
@@ -175,8 +192,13 @@ async function settle(
         statusAt: new Date(),
       })
       .where(eq(messages.id, message.id));
-    await then?.(tx);
-  });
+  // One statement needs no transaction: a round trip each for BEGIN and COMMIT saved on every SMS.
+  if (then)
+    await db.transaction(async (tx) => {
+      await record(tx);
+      await then(tx);
+    });
+  else await record(db);
   publish({ kind: "status", conversationId: message.conversationId, messageId: message.id });
 }
 
