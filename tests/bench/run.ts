@@ -1,7 +1,9 @@
-// `npm run bench`: webhook throughput and live-update fan-out of the built app,
-// each printed as a ratio against a baseline measured in the same run (the
-// machines are shared and noisy: never compare absolute numbers across runs).
-// Talks to 127.0.0.1 only; cleans up its processes and database however it ends.
+// `npm run bench`: webhook throughput, live-update fan-out, the staff inbox and
+// the outbox of the built app, each printed as a ratio against a baseline
+// measured in the same run (the machines are shared and noisy: never compare
+// absolute numbers across runs). BENCH_ONLY=outbox (or a comma-separated list
+// of parts) reruns just those. Talks to 127.0.0.1 only; cleans up its
+// processes and database however it ends.
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -25,9 +27,15 @@ import {
   type Workload,
 } from "./webhooks";
 import { benchInbox, inboxRows, type InboxResult } from "./inbox";
+import { benchOutbox, outboxRows, type OutboxResult } from "./outbox";
 
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1_000);
+const OUTBOX_MESSAGES = Number(process.env.BENCH_OUTBOX_MESSAGES ?? 1_000);
+// The app's default SMS_SEND_CONCURRENCY, set explicitly so the app and the bare loop cannot drift apart.
+const OUTBOX_CONCURRENCY = 4;
+// 50 spaced replies take about 5 s; their nearest-rank p99 is the worst one (100 give a real p99).
+const OUTBOX_PICKUPS = Number(process.env.BENCH_OUTBOX_PICKUPS ?? 50);
 const ROUNDS = 3;
 // What MessageBird's bursts look like (200) and a steady stream (32).
 const WEBHOOK_PHASES: Workload[] = [
@@ -43,6 +51,18 @@ const FAN_OUT_ROUNDS = 100;
 const MIN_OPEN_FILES = 4_096;
 // A hung run must still end (and clean up) by itself.
 const WATCHDOG_MS = 8 * 60_000;
+
+const PARTS = ["webhooks", "events", "inbox", "outbox"] as const;
+type Part = (typeof PARTS)[number];
+const ONLY = parts(process.env.BENCH_ONLY);
+
+function parts(only: string | undefined): ReadonlySet<Part> {
+  if (!only) return new Set(PARTS);
+  const named = only.split(",").map((part) => part.trim());
+  const unknown = named.filter((part) => !(PARTS as readonly string[]).includes(part));
+  if (unknown.length) throw new Error(`BENCH_ONLY: no part ${unknown.join(", ")}; the parts are ${PARTS.join(", ")}`);
+  return new Set(named as Part[]);
+}
 
 const AUTH_SECRET = "bench-auth-secret-that-is-at-least-32-characters";
 const WEBHOOK_SECRET = "bench-webhook-secret-0123456789";
@@ -116,12 +136,35 @@ async function countRows(databaseUrl: string): Promise<{ app: number; baseline: 
 async function main() {
   const cpus = os.cpus();
   const machine = `${cpus.length} × ${cpus[0]?.model.trim() ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}, load average at start ${os.loadavg()[0]!.toFixed(2)}`;
-  progress(`machine: ${machine}`);
+  progress(`machine: ${machine}${ONLY.size < PARTS.length ? `; BENCH_ONLY: ${[...ONLY].join(", ")}` : ""}`);
   ensureBuild();
   const storage = await prepareStorage();
   const appEnv = { ...APP_ENV, DATABASE_URL: storage.databaseUrl };
 
-  // 1. Webhook throughput.
+  const webhooks = ONLY.has("webhooks") ? await benchWebhookThroughput(appEnv, storage) : undefined;
+  const events = ONLY.has("events") ? await benchEventStreams(appEnv) : undefined;
+  // Databases of its own, a small and a large one.
+  const inbox = ONLY.has("inbox")
+    ? await benchInbox({ adminUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL, appEnv: APP_ENV })
+    : undefined;
+  const outbox = ONLY.has("outbox")
+    ? await benchOutbox({
+        databaseUrl: storage.databaseUrl,
+        appEnv: APP_ENV,
+        messages: OUTBOX_MESSAGES,
+        concurrency: OUTBOX_CONCURRENCY,
+        rounds: ROUNDS,
+        pickups: OUTBOX_PICKUPS,
+        defer: (cleanup) => cleanups.push(cleanup),
+      })
+    : undefined;
+
+  await cleanUp();
+  printSummary(machine, storage, webhooks, events, inbox, outbox);
+}
+
+/** 1. Webhook throughput, the app against the bare server. */
+async function benchWebhookThroughput(appEnv: Record<string, string>, storage: Storage) {
   progress("webhooks: starting the built app and the baseline server");
   const app = await startApp(appEnv);
   cleanups.push(() => stopApp(app));
@@ -148,53 +191,47 @@ async function main() {
   progress(`webhooks: ${rowCheck}`);
   await stopChild(baseline.process);
   await stopApp(app);
+  return { webhooks, rowCheck };
+}
 
-  // 2. Open /events streams on one fresh process.
-  let events: EventsResult | undefined;
+/** 2. Open /events streams on one fresh process; skipped (undefined) when `ulimit -n` is too low. */
+async function benchEventStreams(appEnv: Record<string, string>): Promise<EventsResult | undefined> {
   const limit = openFileLimit();
   if (limit < MIN_OPEN_FILES) {
     console.log(
       `\n!! events benchmark SKIPPED: \`ulimit -n\` is ${limit}; ${STREAMS} streams need at least ${MIN_OPEN_FILES}. Raise it in your shell (ulimit -n ${MIN_OPEN_FILES}) and rerun.\n`,
     );
-  } else {
-    progress("events: starting a fresh app process");
-    const memoryDir = mkdtempSync(path.join(os.tmpdir(), "birdline-bench-memory-"));
-    cleanups.push(async () => rmSync(memoryDir, { recursive: true, force: true }));
-    const memoryFile = path.join(memoryDir, "memory.json");
-    const eventsApp = await startApp({ ...appEnv, ...memoryProbeEnv(memoryFile) });
-    cleanups.push(() => stopApp(eventsApp));
-    events = await benchEvents({
-      baseUrl: eventsApp.url,
-      pid: eventsApp.process.pid!,
-      secret: WEBHOOK_SECRET,
-      streams: STREAMS,
-      rounds: FAN_OUT_ROUNDS,
-      memoryFile,
-    });
-    await stopApp(eventsApp);
+    return undefined;
   }
-
-  // 3. The staff inbox's list and search, on a small and a large database of their own.
-  const inbox = await benchInbox({
-    adminUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL,
-    appEnv: APP_ENV,
+  progress("events: starting a fresh app process");
+  const memoryDir = mkdtempSync(path.join(os.tmpdir(), "birdline-bench-memory-"));
+  cleanups.push(async () => rmSync(memoryDir, { recursive: true, force: true }));
+  const memoryFile = path.join(memoryDir, "memory.json");
+  const eventsApp = await startApp({ ...appEnv, ...memoryProbeEnv(memoryFile) });
+  cleanups.push(() => stopApp(eventsApp));
+  const events = await benchEvents({
+    baseUrl: eventsApp.url,
+    pid: eventsApp.process.pid!,
+    secret: WEBHOOK_SECRET,
+    streams: STREAMS,
+    rounds: FAN_OUT_ROUNDS,
+    memoryFile,
   });
-
-  await cleanUp();
-  printSummary(machine, storage, webhooks, rowCheck, events, inbox);
+  await stopApp(eventsApp);
+  return events;
 }
 
 function printSummary(
   machine: string,
   storage: Storage,
-  webhooks: PhaseSummary[],
-  rowCheck: string,
+  webhookResult: { webhooks: PhaseSummary[]; rowCheck: string } | undefined,
   events: EventsResult | undefined,
-  inbox: InboxResult,
+  inbox: InboxResult | undefined,
+  outbox: OutboxResult | undefined,
 ) {
   const range = (values: number[]) => `${ratio(median(values))} (rounds ${values.map((v) => v.toFixed(2)).join(", ")})`;
   const rows: string[][] = [["measure", "app", "baseline", "app / baseline"]];
-  for (const phase of webhooks) {
+  for (const phase of webhookResult?.webhooks ?? []) {
     rows.push([
       `webhook ${phase.name}: req/s`,
       phase.app.reqPerSec.toFixed(0),
@@ -282,11 +319,12 @@ function printSummary(
     if (events.timedOut) rows.push([`fan-out rounds timed out`, String(events.timedOut), "", ""]);
   }
   // Inbox rows: "app" is the large database, "baseline" the small one, both on the app.
-  rows.push(...inboxRows(inbox, ms, ratio));
+  if (inbox) rows.push(...inboxRows(inbox, ms, ratio));
+  if (outbox) rows.push(...outboxRows(outbox));
   console.log(`
 Summary (${storage.note})`);
   console.log(table(rows));
-  console.log(rowCheck);
+  if (webhookResult) console.log(webhookResult.rowCheck);
   console.log(`machine: ${machine}`);
   console.log("Ratios compare runs seconds apart in this one run; absolute numbers vary between runs and machines.");
 }

@@ -14,13 +14,20 @@ export type FakeAnswer =
 
 type Stored = { id: string; reference: string | null; createdDatetime: string; recipient: string; status: string };
 
+export type FakeMessageBirdOptions = {
+  /** How long an accepted send waits for its answer, as a real provider's round trip would (the bench). */
+  sendLatencyMs?: number;
+  /** Called the moment a send's body has arrived, before it is answered: when the provider "received" it. */
+  onPost?: (reference: string | null) => void;
+};
+
 /**
  * MessageBird's REST API as a real HTTP server on loopback, for the built app
  * (MESSAGEBIRD_API_URL) to call across processes: sends, the recent-messages
  * list (newest first, paged by `offset`/`limit`) and the message lookup. It
  * can be taken down (connections refused) and brought back on the same port.
  */
-export async function startFakeMessageBird() {
+export async function startFakeMessageBird({ sendLatencyMs = 0, onPost }: FakeMessageBirdOptions = {}) {
   const posts: { reference: string | null; at: number }[] = [];
   const stored: Stored[] = [];
   const answers: FakeAnswer[] = [];
@@ -40,6 +47,7 @@ export async function startFakeMessageBird() {
         const body = JSON.parse(Buffer.concat(chunks).toString() || "{}") as Record<string, unknown>;
         const reference = typeof body.reference === "string" ? body.reference : null;
         posts.push({ reference, at: Date.now() });
+        onPost?.(reference);
         const answer = answers.shift() ?? "accept";
         if (typeof answer === "object") {
           const headers: Record<string, string> = answer.retryAfter ? { "retry-after": String(answer.retryAfter) } : {};
@@ -54,6 +62,7 @@ export async function startFakeMessageBird() {
         };
         stored.unshift(message);
         if (answer === "accept-then-drop") return request.socket.destroy();
+        if (sendLatencyMs) return void setTimeout(() => json(201, view(message)), sendLatencyMs);
         return json(201, view(message));
       }
       // The key check the app makes at boot.
