@@ -7,6 +7,7 @@ import { rateLimits, revokedSessions, webhookNonces } from "./platform/db/schema
 import { nextReportDue, reconcileDeliveries } from "./conversations/delivery-status";
 import { attemptSend, RECONCILE_TASK, requeueStranded, scheduleReconcile, SEND_SMS_TASK } from "./conversations/outbox";
 import { purgeRejections } from "./webhooks/rejections";
+import { attemptCodeSms, SEND_CODE_TASK } from "./identity/code-sms";
 
 /**
  * Everything that happens off a request's path, as jobs of the one queue:
@@ -15,6 +16,8 @@ import { purgeRejections } from "./webhooks/rejections";
  */
 const tasks: Record<string, Task> = {
   [SEND_SMS_TASK]: async (payload) => attemptSend((payload as { messageId: string }).messageId),
+  [SEND_CODE_TASK]: async (payload) =>
+    void (await attemptCodeSms((payload as { verificationId: string }).verificationId)),
   [RECONCILE_TASK]: async () => {
     await requeueStranded();
     await reconcileDeliveries();

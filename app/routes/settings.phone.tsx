@@ -204,7 +204,7 @@ function VerifyCodeForm({
   handset,
   lastResult,
 }: {
-  pending: { phoneNumber: string; expiresAt: Date; attemptsLeft: number };
+  pending: { phoneNumber: string; expiresAt: Date; attemptsLeft: number; waiting: string | null };
   handset: boolean;
   lastResult: LastResult;
 }) {
@@ -217,10 +217,15 @@ function VerifyCodeForm({
   return (
     <div className="rounded-xl border border-brand-100 bg-white p-5 shadow-sm">
       <h2 className="font-semibold text-slate-900">Enter your code</h2>
+      {pending.waiting ? (
+        <p role="status" className="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">
+          Your code has not gone out yet ({pending.waiting.replace(/\.$/, "")}). We keep trying until it expires.
+        </p>
+      ) : null}
       <p className="mt-1 text-sm text-slate-600">
-        We sent a 6-digit code to <strong>{formatPhone(pending.phoneNumber)}</strong>. It expires{" "}
-        <Time date={pending.expiresAt} />; {pending.attemptsLeft} {pending.attemptsLeft === 1 ? "attempt" : "attempts"}{" "}
-        left.
+        We {pending.waiting ? "are sending" : "sent"} a 6-digit code to{" "}
+        <strong>{formatPhone(pending.phoneNumber)}</strong>. It expires <Time date={pending.expiresAt} />;{" "}
+        {pending.attemptsLeft} {pending.attemptsLeft === 1 ? "attempt" : "attempts"} left.
       </p>
       {handset ? (
         <p className="mt-2 rounded-md bg-amber-50 p-2 text-sm text-amber-900">

@@ -10,6 +10,7 @@ import {
   sendVerificationCode,
   verifyPhoneCode,
 } from "~/.server/identity/phone-verification";
+import { attemptCodeSms } from "~/.server/identity/code-sms";
 import { clearLimit } from "~/.server/platform/rate-limit";
 import { useMessageBirdMock } from "../mocks/messagebird";
 import { createConversation, createMessage, createUser, freshPhone } from "../support/factories";
@@ -343,5 +344,29 @@ describe("phone verification", () => {
     ).toEqual([]);
     // The SMS never left, so the member may try again straight away.
     expect(await sendVerificationCode({ userId: user.id, phoneNumber: freshPhone() })).toMatchObject({ ok: true });
+  });
+
+  test("a code the provider cannot take right now waits, is said to be waiting, and goes out on a later attempt", async () => {
+    const user = await createUser();
+    // The simulator plays an outage on numbers ending in 0500: two attempts fail, the third goes out.
+    const phoneNumber = "+31612340500";
+    expect(await sendVerificationCode({ userId: user.id, phoneNumber })).toMatchObject({ ok: true });
+    expect((await getPhoneStatus(user.id)).pending).toMatchObject({
+      phoneNumber,
+      waiting: "MessageBird unreachable (simulated).",
+    });
+    expect(await codeSentTo(phoneNumber)).toBe("");
+    const [row] = await db.select().from(phoneVerifications).where(eq(phoneVerifications.userId, user.id));
+    // The code is stored sealed, never as plain text, while it waits.
+    expect(row!.sealedText).not.toMatch(/\d{6}/);
+
+    expect(await attemptCodeSms(row!.id)).toMatchObject({ status: "waiting" });
+    expect(await attemptCodeSms(row!.id)).toEqual({ status: "sent" });
+    expect((await getPhoneStatus(user.id)).pending).toMatchObject({ waiting: null });
+    const code = await codeSentTo(phoneNumber);
+    expect(code).toMatch(/^\d{6}$/);
+    expect(await verifyPhoneCode({ userId: user.id, code })).toMatchObject({ ok: true });
+    const [sent] = await db.select().from(phoneVerifications).where(eq(phoneVerifications.id, row!.id));
+    expect(sent).toMatchObject({ sealedText: null, sendStatus: "sent", sendAttempts: 3 });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { retryDelayMs } from "~/.server/conversations/retry-delay";
+import { retryDelayMs } from "~/.server/sms/retry-delay";
 
 const policy = { maxDelayMs: 300_000, retryAfterMs: null };
 

@@ -10,7 +10,7 @@ import { enqueue } from "../platform/jobs";
 import { log } from "../platform/log";
 import { smsGateway, SmsSendError } from "../sms/gateway";
 import { acceptedStatus } from "./delivery-status";
-import { retryDelayMs } from "./retry-delay";
+import { retryDelayMs } from "../sms/retry-delay";
 
 /**
  * The outbox: every outbound message row is written `queued` with a job in the

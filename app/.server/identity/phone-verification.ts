@@ -7,7 +7,7 @@ import { env } from "../platform/env";
 import { log } from "../platform/log";
 import { checkLimit, clearLimit, describeWait, hitLimit, takeLimits, type Limit } from "../platform/rate-limit";
 import { defaultSender } from "../sms/numbers";
-import { smsGateway, SmsSendError } from "../sms/gateway";
+import { attemptCodeSms, queueCodeSms } from "./code-sms";
 
 /**
  * Proving a member owns a phone number. Only after this is any SMS
@@ -96,8 +96,8 @@ export type PhoneStatus = {
   /** The verified number, E.164, or null. */
   phoneNumber: string | null;
   phoneVerifiedAt: Date | null;
-  /** A code that was sent and can still be entered. */
-  pending: { phoneNumber: string; expiresAt: Date; attemptsLeft: number } | null;
+  /** A code that was sent (or is waiting on the provider: why) and can still be entered. */
+  pending: { phoneNumber: string; expiresAt: Date; attemptsLeft: number; waiting: string | null } | null;
 };
 
 /** What `/settings/phone` shows: the verified number and any code still waiting to be entered. */
@@ -112,7 +112,12 @@ export async function getPhoneStatus(userId: string): Promise<PhoneStatus> {
     phoneNumber: user?.phoneNumber ?? null,
     phoneVerifiedAt: user?.phoneVerifiedAt ?? null,
     pending: usable
-      ? { phoneNumber: open.phoneNumber, expiresAt: open.expiresAt, attemptsLeft: MAX_ATTEMPTS - open.attempts }
+      ? {
+          phoneNumber: open.phoneNumber,
+          expiresAt: open.expiresAt,
+          attemptsLeft: MAX_ATTEMPTS - open.attempts,
+          waiting: open.sendStatus === "queued" ? (open.sendError ?? "Sending…") : null,
+        }
       : null,
   };
 }
@@ -172,6 +177,7 @@ export async function sendVerificationCode({
     .toString()
     .padStart(CODE_LENGTH, "0");
   const expiresAt = new Date(Date.now() + CODE_TTL_MS);
+  const text = `Your Birdline code is ${code}. It expires in ${CODE_TTL_MS / 60_000} minutes.`;
   const verification = await db.transaction(async (tx) => {
     // Only the newest code counts: older ones die so attempts cannot be spread over several codes.
     await tx
@@ -181,27 +187,18 @@ export async function sendVerificationCode({
       .insert(phoneVerifications)
       .values({ userId, phoneNumber, codeHash: hashCode({ userId, phoneNumber, code }), expiresAt })
       .returning({ id: phoneVerifications.id });
+    await queueCodeSms(tx, row!.id, text);
     return row!;
   });
 
-  try {
-    const gateway = await smsGateway();
-    await gateway.send({
-      from: defaultSender(),
-      to: phoneNumber,
-      body: `Your Birdline code is ${code}. It expires in ${CODE_TTL_MS / 60_000} minutes.`,
-    });
-  } catch (error) {
+  const outcome = await attemptCodeSms(verification.id);
+  if (outcome?.status === "failed") {
     await db.delete(phoneVerifications).where(eq(phoneVerifications.id, verification.id));
     // The SMS never left: do not make the member wait a minute to try again.
     await forgetMinuteLimits(userId, phoneNumber);
-    if (error instanceof SmsSendError) {
-      log.warn("verification code not sent", { userId, retryable: error.retryable, providerCode: error.providerCode });
-      return refuse(error.reason);
-    }
-    throw error;
+    return refuse(outcome.reason);
   }
-  log.info("verification code sent", { userId, verificationId: verification.id });
+  // Sent, or waiting on the provider: the worker keeps trying while the code is valid (the page says so).
   return { ok: true, phoneNumber, expiresAt };
 }
 

@@ -118,6 +118,15 @@ export const phoneVerifications = pgTable(
     expiresAt: at().notNull(),
     attempts: integer().notNull().default(0),
     consumedAt: at(),
+    /** Outbox: the SMS text, sealed (it holds the code), until it went out or failed. */
+    sealedText: text(),
+    /** Outbox: `queued` until the provider took it (`sent`) or refused it (`failed`, with `sendError`). */
+    sendStatus: text().$type<"queued" | "sent" | "failed">().notNull().default("sent"),
+    /** Why the last attempt failed; while queued, why it is waiting. */
+    sendError: text(),
+    sendAttempts: integer().notNull().default(0),
+    /** Outbox: an attempt holds the SMS until then. */
+    sendingUntil: at(),
     createdAt: createdAt(),
   },
   (t) => [index().on(t.userId, t.createdAt), index().on(t.phoneNumber, t.createdAt)],
