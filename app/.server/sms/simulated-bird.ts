@@ -13,7 +13,7 @@ import { sign } from "../webhooks/standard-webhooks";
 import { BIRD_EVENTS } from "./bird-platform";
 import { isSimulatedBird, simulatedBirdKey, simulatedBirdWebhookSecret } from "./bird-connection";
 import { defaultSender } from "./numbers";
-import type { HandsetSendResult } from "./simulator";
+import type { HandsetSendResult, HandsetSms } from "./simulator";
 
 /**
  * The simulator in the Bird platform's dialect (SIMULATOR_API=bird): a
@@ -182,15 +182,7 @@ async function deliverEvent(type: string, data: Json): Promise<Response | null> 
 }
 
 /** A handset texting one of our numbers, as Bird delivers it: a signed `sms.received`. */
-export async function sendFromBirdHandset({
-  from,
-  to,
-  body,
-}: {
-  from: string;
-  to: string;
-  body: string;
-}): Promise<HandsetSendResult> {
+export async function sendFromBirdHandset({ from, to, body }: HandsetSms): Promise<HandsetSendResult> {
   const response = await deliverEvent("sms.received", {
     sms_id: `sms_${randomBytes(13).toString("hex")}`,
     workspace_id: "ws_simulated",

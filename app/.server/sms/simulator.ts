@@ -167,21 +167,15 @@ export async function forgetHandset(tx: Db, number: string): Promise<void> {
 export const inboundWebhookUrl = () => webhookUrl(WEBHOOK_PATHS.inbound);
 
 export type HandsetSendResult = { ok: true } | { ok: false; message: string };
+/** An SMS a simulated handset sends to one of our numbers. */
+export type HandsetSms = { from: string; to: string; body: string };
 
 /**
  * Sends an SMS from a simulated handset to one of our numbers through the real
  * inbound webhook over HTTP, in the Flow Builder JSON shape, so it takes the
  * same path as a message from MessageBird.
  */
-export async function sendFromHandset({
-  from,
-  to,
-  body,
-}: {
-  from: string;
-  to: string;
-  body: string;
-}): Promise<HandsetSendResult> {
+export async function sendFromHandset({ from, to, body }: HandsetSms): Promise<HandsetSendResult> {
   const url = webhookUrl(WEBHOOK_PATHS.inbound, internalUrl("/"));
   try {
     const response = await fetch(url, {
