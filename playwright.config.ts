@@ -5,7 +5,14 @@ import { defineConfig, type PlaywrightTestConfig } from "@playwright/test";
 import { E2E_PORT } from "./tests/e2e/e2e-port";
 import { APP_DATABASE_URL, AUTH_SECRET, SERVICE_NUMBER } from "./tests/e2e/main-app";
 import { BIRD_APP_PORT, BIRD_APP_URL } from "./tests/e2e/bird-app";
-import { binaryOf, PROXY_STACKS, proxiedAppEnv, PUBLIC_HOST, type ProxyStack } from "./tests/e2e/proxy/stacks";
+import {
+  binaryOf,
+  PROXY_STACKS,
+  proxiedAppEnv,
+  PUBLIC_HOST,
+  SCALE_STACK,
+  type ProxyStack,
+} from "./tests/e2e/proxy/stacks";
 
 // Debian's Chromium (never a downloaded browser); scripts/e2e.mjs checks it exists.
 const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -38,6 +45,26 @@ if (missing.length > 0 && !process.env.TEST_WORKER_INDEX) {
 
 type WebServer = Extract<PlaywrightTestConfig["webServer"], unknown[]>[number];
 
+// Specs that run only against an app behind a proxy, in their own projects.
+const PROXIED_SPECS = ["proxy.spec.ts", "scale.spec.ts"];
+// Two instances need a database they can share, which scripts/e2e.mjs creates; nginx, like proxy-nginx.
+const scaled = Boolean(process.env.E2E_SCALE_DATABASE_URL && binaryOf("nginx"));
+if (!process.env.E2E_SCALE_DATABASE_URL && !process.env.TEST_WORKER_INDEX) {
+  console.error("!!! e2e project scale-nginx skipped: run e2e through scripts/e2e.mjs, which creates its database");
+  if (process.env.CI) process.exit(1);
+}
+
+/** A browser talking https to a proxy: its certificate is self-signed, its name known only to this browser. */
+const behind = (stack: ProxyStack) => ({
+  baseURL: stack.origin,
+  javaScriptEnabled: true,
+  ignoreHTTPSErrors: true,
+  launchOptions: {
+    executablePath,
+    args: [...chromiumArgs, `--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1`],
+  },
+});
+
 // Each app server without a DATABASE_URL runs the embedded database in a DATA_DIR of its own here.
 // scripts/e2e.mjs makes a fresh one per run; run directly, the old one is cleared first.
 const dataRoot = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `birdline-e2e-${port}`);
@@ -65,9 +92,9 @@ const appServer = (name: string, appPort: number, env: Record<string, string>): 
   },
 });
 
-const proxyServer = (stack: ProxyStack): WebServer => ({
-  name: stack.kind,
-  command: `node --import tsx tests/e2e/proxy/start-proxy.ts ${stack.kind}`,
+const proxyServer = (stack: ProxyStack, name: string = stack.kind): WebServer => ({
+  name,
+  command: `node --import tsx tests/e2e/proxy/start-proxy.ts ${name}`,
   wait: { stdout: / ready: / },
   timeout: 60_000,
   stdout: "ignore",
@@ -89,23 +116,15 @@ export default defineConfig({
     launchOptions: { executablePath, args: chromiumArgs },
   },
   projects: [
-    { name: "js", use: { javaScriptEnabled: true }, testIgnore: "proxy.spec.ts" },
-    { name: "no-js", use: { javaScriptEnabled: false }, grepInvert: /@js-only/, testIgnore: "proxy.spec.ts" },
+    { name: "js", use: { javaScriptEnabled: true }, testIgnore: PROXIED_SPECS },
+    { name: "no-js", use: { javaScriptEnabled: false }, grepInvert: /@js-only/, testIgnore: PROXIED_SPECS },
     ...proxies.map((stack) => ({
       name: `proxy-${stack.kind}`,
       testMatch: "proxy.spec.ts",
       metadata: { proxy: stack.kind },
-      use: {
-        baseURL: stack.origin,
-        javaScriptEnabled: true,
-        // The certificate is self-signed, and the public name exists only in this browser's resolver.
-        ignoreHTTPSErrors: true,
-        launchOptions: {
-          executablePath,
-          args: [...chromiumArgs, `--host-resolver-rules=MAP ${PUBLIC_HOST} 127.0.0.1`],
-        },
-      },
+      use: behind(stack),
     })),
+    ...(scaled ? [{ name: "scale-nginx", testMatch: "scale.spec.ts", use: behind(SCALE_STACK) }] : []),
   ],
   webServer: [
     appServer("app", port, {
@@ -126,6 +145,19 @@ export default defineConfig({
       SIMULATOR_API: "bird",
     }),
     ...proxies.map((stack) => appServer(`app behind ${stack.kind}`, stack.appPort, proxiedAppEnv(stack))),
-    ...proxies.map(proxyServer),
+    ...proxies.map((stack) => proxyServer(stack)),
+    // Two instances on one database of their own (scripts/e2e.mjs makes it) behind one nginx.
+    ...(scaled
+      ? [
+          ...SCALE_STACK.appPorts.map((appPort, i) =>
+            appServer(`instance ${i + 1} behind nginx`, appPort, {
+              ...proxiedAppEnv(SCALE_STACK),
+              PORT: String(appPort),
+              DATABASE_URL: process.env.E2E_SCALE_DATABASE_URL!,
+            }),
+          ),
+          proxyServer(SCALE_STACK, "scale-nginx"),
+        ]
+      : []),
   ],
 });

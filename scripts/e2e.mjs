@@ -58,14 +58,18 @@ if (!process.env.TEST_DATABASE_URL) {
   cluster = await startEmbeddedPostgres({ dataDir: path.join(dataDir, "server"), log: console.log });
 }
 const database = await createDatabase(process.env.TEST_DATABASE_URL ?? cluster.adminUrl);
+// The scale-nginx project's two instances share one database, apart from the main app's.
+const scaleDatabase = await createDatabase(process.env.TEST_DATABASE_URL ?? cluster.adminUrl);
 // Ctrl-C stops Playwright too; outlive it to drop the database.
 process.on("SIGINT", () => {});
 const status = run("npx", ["playwright", "test", ...process.argv.slice(2)], {
   ...process.env,
   E2E_DATABASE_URL: database.url,
+  E2E_SCALE_DATABASE_URL: scaleDatabase.url,
   E2E_DATA_DIR: dataDir,
 });
 await database.drop();
+await scaleDatabase.drop();
 await cluster?.stop();
 rmSync(dataDir, { recursive: true, force: true });
 process.exit(status);

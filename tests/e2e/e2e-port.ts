@@ -2,10 +2,11 @@ import { execFileSync } from "node:child_process";
 
 /**
  * The run's ports, as offsets from one base: the main app, the two apps behind proxies, the app
- * whose simulator speaks Bird (bird-app.ts), and the proxies themselves (proxy/stacks.ts). E2E_PORT chooses the base (parallel runs each pass their
+ * whose simulator speaks Bird (bird-app.ts), the two instances behind one nginx, and the proxies
+ * themselves (proxy/stacks.ts). E2E_PORT chooses the base (parallel runs each pass their
  * own); without it, a base where every one of them is free right now.
  */
-const OFFSETS = [0, 1, 2, 3, 443, 444, 445, 446];
+const OFFSETS = [0, 1, 2, 3, 5, 6, 443, 444, 445, 446, 447];
 
 // The config is synchronous, so the probing (binding, which is not) runs in a child process.
 const PROBE = `

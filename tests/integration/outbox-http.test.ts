@@ -6,16 +6,14 @@ import { messages } from "~/.server/platform/db/schema";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
 import { browser } from "../support/browser";
 import { startFakeMessageBird } from "../support/fake-messagebird";
-import { createConversation, createUser, type TestUser } from "../support/factories";
+import { createConversation, createUser } from "../support/factories";
 import { CookieJar } from "../support/route-call";
 
 // The built app, as deployed with a MessageBird key, sending to a fake MessageBird on loopback: every
 // assertion is what the provider received and what the thread shows.
 let fake: Awaited<ReturnType<typeof startFakeMessageBird>>;
-let agent: TestUser;
 beforeAll(async () => {
   fake = await startFakeMessageBird();
-  agent = await createUser({ role: "agent" });
 });
 afterAll(() => fake.stop());
 
@@ -33,6 +31,8 @@ async function start() {
 
 /** An agent's reply through the app's own form; resolves with the stored message's id. */
 async function reply(app: AppProcess, body = "Hello from the outbox") {
+  // An agent of its own each time: one agent's 21st reply in a minute would be refused.
+  const agent = await createUser({ role: "agent" });
   const conversation = await createConversation();
   const jar = new CookieJar();
   jar.store(new Headers({ "set-cookie": agent.cookie }));
@@ -85,6 +85,19 @@ describe("the outbox against MessageBird over HTTP", () => {
     await start();
     await settled(ids);
     for (const id of ids) expect(fake.postsFor(id)).toBe(1);
+  });
+
+  test("SIGTERM while a send is under way: the attempt finishes and is recorded, and nothing goes out again", async () => {
+    const first = await start();
+    fake.answerNext("accept-slowly");
+    const id = await reply(first);
+    await vi.waitFor(() => expect(fake.postsFor(id)).toBe(1));
+    await stopApp(first);
+    expect(await row(id)).toMatchObject({ status: "sent", sendingUntil: null });
+    await start();
+    // A restarted worker finds nothing left to do for it.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(fake.postsFor(id)).toBe(1);
   });
 
   test("an answer lost after MessageBird accepted is looked up (past its first page), adopted and not sent again", async () => {

@@ -6,6 +6,8 @@ export type FakeAnswer =
   | "accept"
   /** Accepts the SMS, then drops the connection before answering: the sender cannot know it went out. */
   | "accept-then-drop"
+  /** Accepts the SMS and answers two seconds later: a send still under way when the sender is stopped. */
+  | "accept-slowly"
   | {
       status: number;
       errors?: { code: number; description: string; parameter?: string | null }[];
@@ -62,7 +64,8 @@ export async function startFakeMessageBird({ sendLatencyMs = 0, onPost }: FakeMe
         };
         stored.unshift(message);
         if (answer === "accept-then-drop") return request.socket.destroy();
-        if (sendLatencyMs) return void setTimeout(() => json(201, view(message)), sendLatencyMs);
+        const latency = answer === "accept-slowly" ? 2_000 : sendLatencyMs;
+        if (latency) return void setTimeout(() => json(201, view(message)), latency);
         return json(201, view(message));
       }
       // The key check the app makes at boot.

@@ -40,6 +40,15 @@ function stack(kind: ProxyKind, offset: number): ProxyStack {
 
 export const PROXY_STACKS: Record<ProxyKind, ProxyStack> = { nginx: stack("nginx", 0), caddy: stack("caddy", 1) };
 
+/**
+ * Two app instances on one database behind one nginx, round robin, as "Several instances" in the
+ * README deploys them (scale.spec.ts). `appPort` is the first instance's.
+ */
+export const SCALE_STACK = (() => {
+  const first = stack("nginx", 4);
+  return { ...first, appPorts: [first.appPort, first.appPort + 1] as const };
+})();
+
 /** Caddy answers plain http on a port of its own; it only ever redirects, but it must not collide. */
 export const caddyHttpPort = (caddy: ProxyStack) => caddy.proxyPort + 2;
 

@@ -5,20 +5,30 @@ import { execFileSync, spawn, type ExecFileSyncOptions } from "node:child_proces
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import https from "node:https";
 import path from "node:path";
-import { binaryOf, caddyHttpPort, PROXY_STACKS, PUBLIC_HOST, type ProxyKind, type ProxyStack } from "./stacks";
+import {
+  binaryOf,
+  caddyHttpPort,
+  PROXY_STACKS,
+  PUBLIC_HOST,
+  SCALE_STACK,
+  type ProxyKind,
+  type ProxyStack,
+} from "./stacks";
 
-const kind = process.argv[2] as ProxyKind;
-const stack = PROXY_STACKS[kind];
-const binary = stack && binaryOf(kind);
+// `scale-nginx`: the nginx snippet with its upstream over two instances (README, "Several instances").
+const scale = process.argv[2] === "scale-nginx";
+const stack = scale ? SCALE_STACK : PROXY_STACKS[process.argv[2] as ProxyKind];
+const kind = stack?.kind;
+const binary = kind && binaryOf(kind);
 if (!binary) {
-  console.error(`usage: start-proxy.ts nginx|caddy (and the binary installed); got ${process.argv[2]}`);
+  console.error(`usage: start-proxy.ts nginx|caddy|scale-nginx (and the binary installed); got ${process.argv[2]}`);
   process.exit(2);
 }
 
-function readmeSnippet(): string {
+function readmeSnippet(marker: string = kind!): string {
   const readme = readFileSync(path.join(import.meta.dirname, "../../../README.md"), "utf8");
-  const block = new RegExp(`<!-- e2e:${kind} -->\\n+\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\`\\n`).exec(readme)?.[1];
-  if (!block) throw new Error(`README.md has no fenced block right after <!-- e2e:${kind} -->`);
+  const block = new RegExp(`<!-- e2e:${marker} -->\\n+\`\`\`\\w*\\n([\\s\\S]*?)\\n\`\`\`\\n`).exec(readme)?.[1];
+  if (!block) throw new Error(`README.md has no fenced block right after <!-- e2e:${marker} -->`);
   return block;
 }
 
@@ -31,11 +41,23 @@ function substitute(snippet: string, replacements: [from: string, to: string][])
   }, snippet);
 }
 
-// The placeholders are the ones an operator changes too: names, ports and paths.
+// The placeholders are the ones an operator changes too: names, ports and paths. Behind the scale
+// stack nginx passes to the upstream instead, so its server block names no app port.
 const sitePlaceholders = (proxy: ProxyStack): [string, string][] => [
   ["sms.example.com", PUBLIC_HOST],
-  ["127.0.0.1:3000", `127.0.0.1:${proxy.appPort}`],
+  ...(scale
+    ? [["proxy_pass http://127.0.0.1:3000;", "proxy_pass http://birdline;"] as [string, string]]
+    : [["127.0.0.1:3000", `127.0.0.1:${proxy.appPort}`] as [string, string]]),
 ];
+
+/** The README's upstream over two instances, on this run's ports. */
+const upstream = () =>
+  scale
+    ? substitute(readmeSnippet("nginx-scale"), [
+        ["127.0.0.1:3000", `127.0.0.1:${SCALE_STACK.appPorts[0]}`],
+        ["127.0.0.1:3001", `127.0.0.1:${SCALE_STACK.appPorts[1]}`],
+      ])
+    : "";
 
 type Launch = { args: string[]; env?: NodeJS.ProcessEnv };
 
@@ -66,6 +88,7 @@ http {
     uwsgi_temp_path ${dir}/uwsgi;
     scgi_temp_path ${dir}/scgi;
 
+${upstream()}
 ${site}
 }
 `;
@@ -139,8 +162,8 @@ mkdirSync(stack.workDir, { recursive: true });
 const { args, env } = (kind === "nginx" ? nginx : caddy)(stack.workDir);
 const child = spawn(binary, args, { stdio: "inherit", env });
 child.on("exit", (code, signal) => {
-  console.error(`${kind} exited (${signal ?? code})`);
+  console.error(`${process.argv[2]} exited (${signal ?? code})`);
   process.exit(code || 1);
 });
 while (!(await healthy())) await new Promise((resolve) => setTimeout(resolve, 250));
-console.log(`${kind} ready: ${stack.origin} → http://127.0.0.1:${stack.appPort}`);
+console.log(`${process.argv[2]} ready: ${stack.origin} → http://127.0.0.1:${stack.appPort}`);
