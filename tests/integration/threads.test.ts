@@ -412,6 +412,10 @@ describe("pagination", () => {
   test("the queries the thread page sends walk the (conversationId, createdAt, id) index backwards, without a sort", async () => {
     const { conversation } = await memberWithConversation();
     await seed(conversation, 200);
+    // Other conversations' messages, interleaved in time, as a real inbox has them: a thread is a small part
+    // of the table, so walking every message by time (messages_created_at_idx) is the wrong way to find it.
+    const others = await Promise.all(Array.from({ length: 20 }, () => createConversation()));
+    for (const other of others) await seed(other, 200);
     await db.execute(sql`analyze messages`);
     // Every statement goes through the session's prepareQuery: keep what threadPage sends, newest page and an older one.
     const prepare = vi.spyOn(db._.session, "prepareQuery");

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
@@ -81,12 +82,42 @@ async function migratePostgresLocked(url: string) {
   const client = postgres(url, { max: 1, connect_timeout: 10, onnotice: () => {} });
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await announceLongMigration(client);
     await migratePostgres(drizzlePostgres({ client, casing: CASING }), { migrationsFolder: MIGRATIONS_DIR });
     await migrateJobQueue(url);
     await client`select pg_advisory_unlock(${MIGRATION_LOCK})`;
   } finally {
     await client.end({ timeout: 5 });
   }
+}
+
+/** Rows of `messages` a migration rewrites per second, measured: about 8 s per million (decision 004). */
+const MESSAGES_MIGRATED_PER_SECOND = 125_000;
+
+/**
+ * Says at boot when pending migrations meet a large message table (a rewrite
+ * there takes seconds per million rows, before the app answers), so the
+ * operator waits instead of restarting it. Silent for small databases.
+ */
+async function announceLongMigration(client: postgres.Sql) {
+  const journal = JSON.parse(readFileSync(path.join(MIGRATIONS_DIR, "meta/_journal.json"), "utf8")) as {
+    entries: unknown[];
+  };
+  const [state] = await client<{ applied: number | null; messages: number | null }[]>`
+    select (select count(*)::int from drizzle.__drizzle_migrations
+            where to_regclass('drizzle.__drizzle_migrations') is not null) as applied,
+           (select reltuples::bigint::int from pg_class where oid = to_regclass('public.messages')) as messages`.catch(
+    // A first boot has no migrations table to count: nothing is large yet.
+    () => [{ applied: null, messages: null }],
+  );
+  const pending = journal.entries.length - (state?.applied ?? journal.entries.length);
+  const messages = state?.messages ?? 0;
+  if (pending <= 0 || messages < 100_000) return;
+  const seconds = Math.ceil(messages / MESSAGES_MIGRATED_PER_SECOND);
+  process.stdout.write(
+    `Updating the database (${pending} migration${pending === 1 ? "" : "s"}) for about ${messages.toLocaleString("en")} messages: ` +
+      `this may take up to ${seconds} s before Birdline answers. Do not stop it.\n`,
+  );
 }
 
 function withTimeout(check: Promise<boolean>, timeoutMs: number): Promise<boolean> {

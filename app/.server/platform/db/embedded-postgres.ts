@@ -2,13 +2,16 @@ import { execFileSync, spawn, spawnSync, type SpawnOptions } from "node:child_pr
 import { randomBytes } from "node:crypto";
 import {
   appendFileSync,
+  chmodSync,
   chownSync,
+  cpSync,
   existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   readlinkSync,
+  renameSync,
   rmSync,
   symlinkSync,
   writeFileSync,
@@ -56,6 +59,30 @@ export class EmbeddedPostgresError extends Error {
 }
 
 type Binaries = { initdb: string; pg_ctl: string };
+
+/**
+ * As root, the programs Postgres's user runs must be reachable by it too: a
+ * clone in root's 0700 home holds them in node_modules, where that user cannot
+ * enter. Then they are copied once (per Postgres version) to REACHABLE_HOME,
+ * the same place the cluster goes; null when no copy is needed.
+ */
+function reachableBinaries({ initdb, pg_ctl }: Binaries, owner: Owner | undefined) {
+  const native = path.dirname(path.dirname(initdb));
+  if (!owner || canEnter(path.dirname(initdb), owner)) return { binaries: { initdb, pg_ctl }, copiedTo: null };
+  const { version } = JSON.parse(readFileSync(path.join(native, "..", "package.json"), "utf8")) as { version: string };
+  const copy = path.join(REACHABLE_HOME, `postgres-${version}`);
+  if (!existsSync(path.join(copy, "bin", path.basename(initdb)))) {
+    mkdirSync(REACHABLE_HOME, { recursive: true, mode: 0o755 });
+    // Copied aside, then renamed: a copy cut short is never taken for a whole one.
+    const partial = mkdtempSync(`${copy}.partial-`);
+    cpSync(native, partial, { recursive: true, verbatimSymlinks: true });
+    chmodSync(partial, 0o755);
+    rmSync(copy, { recursive: true, force: true });
+    renameSync(partial, copy);
+  }
+  const inCopy = (program: string) => path.join(copy, path.relative(native, program));
+  return { binaries: { initdb: inCopy(initdb), pg_ctl: inCopy(pg_ctl) }, copiedTo: copy };
+}
 
 async function loadBinaries(): Promise<Binaries> {
   const platform = process.platform === "win32" ? "windows" : process.platform;
@@ -111,6 +138,8 @@ export function clusterFolder(
   shown: string,
   owner: Owner | undefined,
   log: (line: string) => void,
+  /** Where Postgres's programs were copied, if they were: named in the same line. */
+  programs: string | null = null,
 ): string {
   const link = path.join(root, "postgres");
   let cluster = link;
@@ -123,9 +152,14 @@ export function clusterFolder(
     chownSync(cluster, owner.uid, owner.gid);
     symlinkSync(cluster, link);
   }
+  const copied = programs ? ` and its programs in ${programs}` : "";
   if (cluster !== link) {
     log(
-      `The embedded database lives in ${cluster} (linked from ${shown}): the ${SYSTEM_USER} user Postgres runs as cannot enter ${root}. Nothing else outside DATA_DIR is changed.`,
+      `The embedded database lives in ${cluster} (linked from ${shown})${copied}: the ${SYSTEM_USER} user Postgres runs as cannot enter ${root}. Nothing else outside DATA_DIR is changed.`,
+    );
+  } else if (programs) {
+    log(
+      `The embedded database's programs are copied to ${programs}: the ${SYSTEM_USER} user Postgres runs as cannot reach them in node_modules. Nothing else outside DATA_DIR is changed.`,
     );
   }
   return cluster;
@@ -273,11 +307,15 @@ export async function startEmbeddedPostgres({ dataDir, log = () => {}, settings 
     );
   }
 
-  const { initdb, pg_ctl } = await loadBinaries();
   const owner = runAs(log);
-  const spawnOptions: SpawnOptions = { ...owner, env: { ...process.env, LC_ALL: "C" } };
+  const {
+    binaries: { initdb, pg_ctl },
+    copiedTo,
+  } = reachableBinaries(await loadBinaries(), owner);
+  // The programs' folder as their working directory: Postgres's user may not be able to enter ours.
+  const spawnOptions: SpawnOptions = { ...owner, env: { ...process.env, LC_ALL: "C" }, cwd: path.dirname(initdb) };
   ensureDataDir(root);
-  const cluster = clusterFolder(root, shown, owner, log);
+  const cluster = clusterFolder(root, shown, owner, log, copiedTo);
   const ownerFile = path.join(root, "postgres.owner");
   const passwordFile = path.join(root, "postgres.password");
 
