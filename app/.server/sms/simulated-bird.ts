@@ -33,7 +33,7 @@ const platformError = (status: number, name: string, message: string): Answer =>
 });
 
 /** Fictional numbers (Ofcom's drama range) besides the default, so "Add to Birdline" has something to add. */
-const EXTRA_NUMBERS = ["+447700900001", "+447700900002"];
+const EXTRA_NUMBERS = Array.from({ length: 8 }, (_, i) => `+44770090000${i + 1}`);
 
 const SendBody = z.object({
   to: z.string().refine((value) => normalizeProviderPhone(value) === value, "must be E.164"),
