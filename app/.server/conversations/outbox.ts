@@ -117,13 +117,13 @@ async function claim(messageId: string, now: Date): Promise<Claimed | undefined>
     "claim_outbound_message",
     sql`
     update ${messages} m set attempts = m.attempts + 1,
+      -- SET reads the row as it was: a lease still set means the attempt that took it never finished.
+      outcome_unknown = m.outcome_unknown or m.sending_until is not null,
       sending_until = ${new Date(now.getTime() + ATTEMPT_LEASE_MS).toISOString()}::timestamptz
-    from (select id, outcome_unknown or sending_until is not null as ask_first
-          from ${messages} where id = ${messageId} for update) previous
-    where m.id = previous.id and m.direction = 'outbound' and m.status = 'queued'
+    where m.id = ${messageId} and m.direction = 'outbound' and m.status = 'queued'
       and (m.sending_until is null or m.sending_until < ${now.toISOString()}::timestamptz)
     returning m.id, m.conversation_id as "conversationId", m.from_number as "fromNumber", m.to_number as "toNumber",
-      m.body, m.created_at as "createdAt", m.attempts, m.waiting_since as "waitingSince", previous.ask_first as "askFirst",
+      m.body, m.created_at as "createdAt", m.attempts, m.waiting_since as "waitingSince", m.outcome_unknown as "askFirst",
       (select c.opted_out_at is not null from conversations c where c.id = m.conversation_id) as "optedOut"`,
   );
   return claimed && { ...claimed, createdAt: new Date(claimed.createdAt), waitingSince: toDate(claimed.waitingSince) };
