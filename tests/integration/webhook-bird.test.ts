@@ -5,6 +5,7 @@ import { db } from "~/.server/platform/db/client";
 import { birdWebhooks, conversations, messages, webhookRejections } from "~/.server/platform/db/schema";
 import { saveBirdWebhook } from "~/.server/webhooks/bird-secrets";
 import { action } from "~/routes/webhooks.bird";
+import { createMessage, type Conversation } from "../support/factories";
 import { callAction, jsonAnswer } from "../support/route-call";
 
 // The secret an admin copied from Bird when registering by hand; read by env.ts at import.
@@ -53,22 +54,10 @@ const statusEvent = (type: string, smsId: string, extra: object = {}, at = new D
 
 const inbound = () => db.select().from(messages).where(eq(messages.direction, "inbound"));
 
+let conversation: Conversation;
 let conversationId: string;
-async function outbound(providerMessageId: string) {
-  const [message] = await db
-    .insert(messages)
-    .values({
-      conversationId,
-      direction: "outbound",
-      body: "Reply",
-      fromNumber: OUR_NUMBER,
-      toNumber: CONTACT,
-      status: "sent",
-      providerMessageId,
-    })
-    .returning();
-  return message!;
-}
+const outbound = (providerMessageId: string) =>
+  createMessage(conversation, { direction: "outbound", body: "Reply", providerMessageId });
 const current = async (id: string) => (await db.select().from(messages).where(eq(messages.id, id)))[0]!;
 
 beforeEach(async () => {
@@ -76,11 +65,11 @@ beforeEach(async () => {
   await db.delete(conversations);
   await db.delete(webhookRejections);
   await db.delete(birdWebhooks);
-  const [conversation] = await db
+  [conversation] = (await db
     .insert(conversations)
     .values({ contactNumber: CONTACT, virtualNumber: OUR_NUMBER })
-    .returning();
-  conversationId = conversation!.id;
+    .returning()) as [Conversation];
+  conversationId = conversation.id;
 });
 
 describe("Bird webhook: signatures (Standard Webhooks)", () => {

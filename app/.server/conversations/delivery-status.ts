@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
 import { preparedRows } from "../platform/db/prepared";
@@ -152,6 +152,13 @@ async function updateStatuses(tx: Db, changes: { id: string; arrival: Arrival }[
 export const acceptedStatus = () =>
   sql<OutboundStatus>`case when ${messages.status} = 'queued' then 'sent'::message_status else ${messages.status} end`;
 
+/** Sent, with no final report yet: what the report sweep may look up (messages_unconfirmed_idx serves it). */
+const awaitingReport = and(
+  eq(messages.direction, "outbound"),
+  sql`${messages.status} in ('sent', 'buffered')`,
+  sql`${messages.providerMessageId} is not null`,
+);
+
 /** Lookups per run: the provider's API is shared with sending, and a backlog drains over a few minutes. */
 const RECONCILE_BATCH = 50;
 /** Messages older than this are not looked up any more: the provider keeps no status for ever. */
@@ -168,9 +175,7 @@ export async function reconcileDeliveries(now = new Date()): Promise<number> {
     .from(messages)
     .where(
       and(
-        eq(messages.direction, "outbound"),
-        sql`${messages.status} in ('sent', 'buffered')`,
-        sql`${messages.providerMessageId} is not null`,
+        awaitingReport,
         sql`${messages.statusAt} < ${new Date(now.getTime() - env.outbox.deliveryReportTimeoutMs).toISOString()}::timestamptz`,
         sql`${messages.statusAt} > ${new Date(now.getTime() - RECONCILE_FOR_MS).toISOString()}::timestamptz`,
         sql`(${messages.nextAttemptAt} is null or ${messages.nextAttemptAt} <= ${now.toISOString()}::timestamptz)`,
@@ -180,22 +185,23 @@ export async function reconcileDeliveries(now = new Date()): Promise<number> {
     .limit(RECONCILE_BATCH);
   if (due.length === 0) return 0;
   const gateway = await smsGateway();
-  let updated = 0;
+  const unmoved: string[] = [];
   for (const { id, providerMessageId } of due) {
     const report = await gateway.deliveryStatus(providerMessageId!).catch((error: unknown) => {
       log.warn("delivery status lookup failed", { messageId: id, error });
       return null;
     });
     const outcome = report && (await applyDeliveryReport({ ...report, reference: id }));
-    if (outcome?.status === "updated") updated += 1;
-    // Not moved on (still in flight, or the lookup failed): look again one timeout from now, not every minute.
-    else
-      await db
-        .update(messages)
-        .set({ nextAttemptAt: new Date(now.getTime() + env.outbox.deliveryReportTimeoutMs) })
-        .where(eq(messages.id, id));
+    if (outcome?.status !== "updated") unmoved.push(id);
   }
-  return updated;
+  // Still in flight there, or the lookup failed: look again one timeout from now, not every minute.
+  if (unmoved.length > 0) {
+    await db
+      .update(messages)
+      .set({ nextAttemptAt: new Date(now.getTime() + env.outbox.deliveryReportTimeoutMs) })
+      .where(inArray(messages.id, unmoved));
+  }
+  return due.length - unmoved.length;
 }
 
 /** When the next sent message's report falls due (it is not yet): the sweep runs again then. */
@@ -205,9 +211,7 @@ export async function nextReportDue(now = new Date()): Promise<Date | null> {
     .from(messages)
     .where(
       and(
-        eq(messages.direction, "outbound"),
-        eq(messages.status, "sent"),
-        sql`${messages.providerMessageId} is not null`,
+        awaitingReport,
         sql`${messages.statusAt} >= ${new Date(now.getTime() - env.outbox.deliveryReportTimeoutMs).toISOString()}::timestamptz`,
       ),
     );

@@ -28,15 +28,15 @@ export type CodeSendOutcome =
   /** The provider turned it away for now; the worker keeps trying while the code is valid. */
   | { status: "waiting"; reason: string };
 
-/** The code's SMS row fields and its job, in the transaction that writes the code. */
-export async function queueCodeSms(tx: Db, verificationId: string, text: string) {
-  await tx
-    .update(phoneVerifications)
-    .set({ sealedText: seal(text), sendStatus: "queued" })
-    .where(eq(phoneVerifications.id, verificationId));
-  // A safety net: the request attempts at once, and this runs only if it could not finish.
-  await queueAttempt(tx, verificationId, new Date(Date.now() + ATTEMPT_LEASE_MS));
-}
+/** The columns of a new code's row that hold its SMS until it went out. */
+export const codeSmsFields = (text: string) => ({ sealedText: seal(text), sendStatus: "queued" as const });
+
+/**
+ * The code's job, in the transaction that writes the code: a safety net, since the
+ * request attempts at once and this runs only if it could not finish.
+ */
+export const queueCodeSms = (tx: Db, verificationId: string) =>
+  queueAttempt(tx, verificationId, new Date(Date.now() + ATTEMPT_LEASE_MS));
 
 const queueAttempt = (tx: Db, verificationId: string, runAt: Date) =>
   enqueue(tx, SEND_CODE_TASK, { verificationId }, { key: `code:${verificationId}`, runAt });

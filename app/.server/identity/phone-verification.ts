@@ -7,7 +7,7 @@ import { env } from "../platform/env";
 import { log } from "../platform/log";
 import { checkLimit, clearLimit, describeWait, hitLimit, takeLimits, type Limit } from "../platform/rate-limit";
 import { defaultSender } from "../sms/numbers";
-import { attemptCodeSms, queueCodeSms } from "./code-sms";
+import { attemptCodeSms, codeSmsFields, queueCodeSms } from "./code-sms";
 
 /**
  * Proving a member owns a phone number. Only after this is any SMS
@@ -185,9 +185,15 @@ export async function sendVerificationCode({
       .where(and(eq(phoneVerifications.userId, userId), isNull(phoneVerifications.consumedAt)));
     const [row] = await tx
       .insert(phoneVerifications)
-      .values({ userId, phoneNumber, codeHash: hashCode({ userId, phoneNumber, code }), expiresAt })
+      .values({
+        userId,
+        phoneNumber,
+        codeHash: hashCode({ userId, phoneNumber, code }),
+        expiresAt,
+        ...codeSmsFields(text),
+      })
       .returning({ id: phoneVerifications.id });
-    await queueCodeSms(tx, row!.id, text);
+    await queueCodeSms(tx, row!.id);
     return row!;
   });
 

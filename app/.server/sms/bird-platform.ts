@@ -159,28 +159,27 @@ export type BirdPlatformClient = ReturnType<typeof createBirdPlatformClient>;
 /** The Bird platform behind the gateway interface. */
 export function createBirdGateway(config: BirdPlatformConfig): SmsGateway {
   const client = createBirdPlatformClient(config);
+  /** A platform call whose failure is told in the gateway's terms, the same for every call. */
+  const call = (...args: Parameters<typeof client.request>) =>
+    client.request(...args).catch((error: unknown) => {
+      throw error instanceof BirdRequestError ? toSmsSendError(error) : error;
+    });
   return {
     name: "bird",
     async send({ from, to, body, reference }) {
       // Only replies carry our message id; a verification code has none to repeat.
       const id = reference ?? randomUUID();
-      let json: Json;
-      try {
-        json = await client.request("POST", "/sms/messages", {
-          body: {
-            to,
-            from,
-            text: body,
-            category: reference ? config.categories.reply : config.categories.code,
-            metadata: { birdline_message_id: id },
-          },
-          // A retry of the same message replays Bird's first answer instead of sending twice.
-          idempotencyKey: id,
-        });
-      } catch (error) {
-        if (error instanceof BirdRequestError) throw toSmsSendError(error);
-        throw error;
-      }
+      const json = await call("POST", "/sms/messages", {
+        body: {
+          to,
+          from,
+          text: body,
+          category: reference ? config.categories.reply : config.categories.code,
+          metadata: { birdline_message_id: id },
+        },
+        // A retry of the same message replays Bird's first answer instead of sending twice.
+        idempotencyKey: id,
+      });
       if (typeof json.id !== "string" || !json.id) {
         throw new SmsSendError({ kind: "unknown", reason: "Bird answered without a message id." });
       }
@@ -195,9 +194,7 @@ export function createBirdGateway(config: BirdPlatformConfig): SmsGateway {
         created_after: new Date(since.getTime() - 60_000).toISOString(),
         limit: "100",
       });
-      const json = await client.request("GET", `/sms/messages?${query}`).catch((error: unknown) => {
-        throw error instanceof BirdRequestError ? toSmsSendError(error) : error;
-      });
+      const json = await call("GET", `/sms/messages?${query}`);
       const items = (Array.isArray(json.data) ? json.data : Array.isArray(json.results) ? json.results : []) as Json[];
       const match = items.find(
         (item) => (item.metadata as Json | null | undefined)?.birdline_message_id === reference && item.id,
@@ -206,12 +203,7 @@ export function createBirdGateway(config: BirdPlatformConfig): SmsGateway {
     },
 
     async deliveryStatus(providerMessageId) {
-      const json = await client
-        .request("GET", `/sms/messages/${encodeURIComponent(providerMessageId)}`)
-        .catch((error: unknown) => {
-          throw error instanceof BirdRequestError ? toSmsSendError(error) : error;
-        });
-      return birdMessageReport(json);
+      return birdMessageReport(await call("GET", `/sms/messages/${encodeURIComponent(providerMessageId)}`));
     },
   };
 }

@@ -226,10 +226,10 @@ export const messages = pgTable(
     index("messages_search_idx").using("gin", t.searchVector),
     // A common word's newest hits, found by walking back in time rather than collecting every hit.
     index("messages_created_at_idx").on(t.createdAt),
-    // Replies not yet confirmed: the outbox banner and the delivery-report reconciliation read only these.
+    // Replies not yet confirmed (not sent, or no final report): the outbox banner and the report sweep read only these.
     index("messages_unconfirmed_idx")
       .on(t.statusAt)
-      .where(sql`${t.direction} = 'outbound' and ${t.status} in ('queued', 'sent')`),
+      .where(sql`${t.direction} = 'outbound' and ${t.status} in ('queued', 'sent', 'buffered')`),
   ],
 );
 
