@@ -356,6 +356,20 @@ describe("behind a TLS-terminating proxy (deployed mode)", () => {
   const proxyHeaders = { "x-forwarded-proto": "https", "x-forwarded-host": "sms.example.com" };
   const deployed = { APP_URL: PUBLIC, SMS_GATEWAY: "simulator", MESSAGEBIRD_WEBHOOK_SECRET: WEBHOOK_SECRET };
 
+  test("behind the proxy a //host request target cannot choose the origin either: the forwarded host decides", async () => {
+    const app = await start({ ...deployed, TRUST_PROXY: "127.0.0.1,::1" });
+    const attacker = browser(app.url, { headers: { ...proxyHeaders, origin: "https://evil.example" } });
+    const csrfToken = await attacker.csrfToken("/register");
+    const forged = await attacker.request("POST", "//evil.example/register", {
+      csrfToken,
+      email: `forged-${Date.now()}@example.com`,
+      password: PASSWORD,
+      confirmPassword: PASSWORD,
+    });
+    expect(forged).toHaveStatus(400);
+    expect(forged.headers.getSetCookie().join()).not.toMatch(/session-token/);
+  });
+
   test("same-origin form posts work; a cross-site one is refused and logged as one JSON line naming the expected origin", async () => {
     const app = await start({ ...deployed, TRUST_PROXY: "127.0.0.1,::1" });
     const visitor = browser(app.url, {
