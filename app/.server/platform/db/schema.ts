@@ -383,3 +383,31 @@ export const birdWebhooks = pgTable("bird_webhooks", {
   sealedSecret: text().notNull(),
   createdAt: createdAt(),
 });
+
+/** The team's labels (admins keep the list); a name is unique however it is capitalised. */
+export const labels = pgTable(
+  "labels",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    name: text().notNull(),
+    /** One of the palette's names (`app/lib/labels.ts`), so every colour keeps its contrast in the UI. */
+    colour: text().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("labels_name_idx").on(sql`lower(${t.name})`)],
+);
+
+/** Which labels a conversation carries. Staff add and remove them; a member never sees them. */
+export const conversationLabels = pgTable(
+  "conversation_labels",
+  {
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    labelId: uuid()
+      .notNull()
+      .references(() => labels.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.labelId] }), index().on(t.labelId, t.conversationId)],
+);
