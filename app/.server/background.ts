@@ -2,19 +2,32 @@ import { lt } from "drizzle-orm";
 import type { Task } from "graphile-worker";
 import { database, db } from "./platform/db/client";
 import { env } from "./platform/env";
-import { runDueJobs as runDue, startJobRunner } from "./platform/jobs";
+import { enqueue, runDueJobs as runDue, startJobRunner } from "./platform/jobs";
 import { rateLimits, revokedSessions, webhookNonces } from "./platform/db/schema";
 import { nextReportDue, reconcileDeliveries } from "./conversations/delivery-status";
 import { attemptSend, RECONCILE_TASK, requeueStranded, scheduleReconcile, SEND_SMS_TASK } from "./conversations/outbox";
 import { purgeRejections } from "./webhooks/rejections";
 import { attemptCodeSms, SEND_CODE_TASK } from "./identity/code-sms";
+import { INBOUND_STORED_TASK } from "./conversations/inbound";
 
 /**
  * Everything that happens off a request's path, as jobs of the one queue:
  * sending SMS, looking up missing delivery reports, housekeeping. Cron items
  * run once per schedule however many instances there are.
  */
+
+/**
+ * What follows every batch of stored inbound SMS, each a job of its own (payload `{ messageIds }`)
+ * so one that fails retries alone without repeating the others.
+ */
+const inboundFollowUps: string[] = [];
+
 const tasks: Record<string, Task> = {
+  // Keyed by this job: should it run again after its jobs were added, it moves them instead of adding twice.
+  [INBOUND_STORED_TASK]: async (payload, { job }) =>
+    db.transaction(async (tx) => {
+      for (const task of inboundFollowUps) await enqueue(tx, task, payload as object, { key: `${task}:${job.id}` });
+    }),
   [SEND_SMS_TASK]: async (payload) => attemptSend((payload as { messageId: string }).messageId),
   [SEND_CODE_TASK]: async (payload) =>
     void (await attemptCodeSms((payload as { verificationId: string }).verificationId)),

@@ -12,6 +12,13 @@ import { claimNonces, type Nonce } from "../webhooks/nonces";
 import { consentKeyword } from "./consent";
 import type { InboundSms } from "./provider-events";
 
+/**
+ * The job added with every batch of stored inbound SMS (payload `{ messageIds }`), in the same
+ * statement: what follows an arrival (notifications, automations, outgoing webhooks) is as
+ * durable as the message and never holds up the webhook's answer. background.ts hands it on.
+ */
+export const INBOUND_STORED_TASK = "inbound_stored";
+
 /** A signed webhook's nonce refused: it was recorded before, and nothing was stored. */
 export type Replayed = { status: "replayed" };
 
@@ -131,7 +138,7 @@ type Inserted = { id: string; providerMessageId: string; conversationId: string 
  * again; a redelivery does not), and consent as the keywords would leave it
  * applied in arrival order: the last opt-in wins over the opt-outs before it,
  * and the first opt-out after it sets the time (after an opt-in it starts
- * anew, otherwise the earliest opt-out stands).
+ * anew, otherwise the earliest opt-out stands); and the follow-up job.
  */
 async function insertMessages(tx: Db, candidates: Arrival[]): Promise<Inserted[]> {
   const rows = candidates.map(({ sms, providerMessageId, earlierIds, receivedAt }, ord) => ({
@@ -183,8 +190,12 @@ async function insertMessages(tx: Db, candidates: Arrival[]): Promise<Inserted[]
             from changes
           ) k
           where c.id = k.conversation_id
+        ), follow_up as (
+          select graphile_worker.add_job(${INBOUND_STORED_TASK}, json_build_object('messageIds', json_agg(id order by id)), max_attempts => 10)
+          from inserted having count(*) > 0
         )
-        select id, provider_message_id as "providerMessageId", conversation_id as "conversationId" from inserted`,
+        -- Joined so the job is added (a plain SELECT in WITH runs only when read); it is one row exactly when anything was stored.
+        select id, provider_message_id as "providerMessageId", conversation_id as "conversationId" from inserted, follow_up`,
   );
 }
 
