@@ -142,11 +142,13 @@ export async function action({ request, params }: Route.ActionArgs) {
   if (intent === "assign" || intent === "resolve" || intent === "reopen") {
     // The team's tools: anyone else gets the same 404 as for a page that does not exist.
     await requireRole(request, "agent");
-    if (intent === "resolve") await resolve(conversation.id);
-    if (intent === "reopen") await reopen(conversation.id);
+    if (intent === "resolve") await resolve(conversation.id, { actorUserId: user.id });
+    if (intent === "reopen") await reopen(conversation.id, { actorUserId: user.id });
     if (intent === "assign") {
       const submission = parseWithZod(formData, { schema: AssignSchema });
-      const assigned = submission.status === "success" && (await assign(conversation.id, submission.value.assigneeId));
+      const assigned =
+        submission.status === "success" &&
+        (await assign(conversation.id, submission.value.assigneeId, { actorUserId: user.id }));
       // The select offers only the team: anything else is a stale page or a made-up id.
       if (!assigned)
         throw data("Only an agent or admin can be assigned. Reload the page and pick again.", { status: 400 });

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { receiveInbound } from "~/.server/conversations/inbound";
 import { countViews, listInbox } from "~/.server/conversations/inbox";
 import { db } from "~/.server/platform/db/client";
-import { conversations, users } from "~/.server/platform/db/schema";
+import { conversationEvents, conversations, users } from "~/.server/platform/db/schema";
 import { MATCH_END, MATCH_START, parseInboxQuery, VIEW_COUNT_CAP, VIEWS, type View } from "~/lib/inbox";
 import * as root from "~/root";
 import * as inbox from "~/routes/messages";
@@ -117,6 +117,35 @@ describe("open and resolved", () => {
     await post(agent, conversation.id, { intent: "reopen" });
     expect(await idsIn(agent)).toContain(conversation.id);
     expect(await idsIn(agent, "?status=resolved")).not.toContain(conversation.id);
+  });
+
+  test("each change of handling is recorded once, with who made it; repeating a change records nothing", async () => {
+    const [agent, colleague] = [await createUser({ role: "agent" }), await createUser({ role: "agent" })];
+    const conversation = await createConversation();
+    const forms: Record<string, string>[] = [
+      { intent: "assign", assigneeId: colleague.id },
+      { intent: "assign", assigneeId: colleague.id },
+      { intent: "resolve" },
+      { intent: "resolve" },
+      { intent: "reopen" },
+      { intent: "assign", assigneeId: "" },
+    ];
+    for (const form of forms) expect(await post(agent, conversation.id, form)).toHaveStatus(302);
+    const events = await db
+      .select({
+        kind: conversationEvents.kind,
+        actor: conversationEvents.actorUserId,
+        assignee: conversationEvents.assigneeId,
+      })
+      .from(conversationEvents)
+      .where(eq(conversationEvents.conversationId, conversation.id))
+      .orderBy(conversationEvents.createdAt);
+    expect(events).toEqual([
+      { kind: "assigned", actor: agent.id, assignee: colleague.id },
+      { kind: "resolved", actor: agent.id, assignee: null },
+      { kind: "reopened", actor: agent.id, assignee: null },
+      { kind: "unassigned", actor: agent.id, assignee: null },
+    ]);
   });
 
   test("a new SMS from the contact reopens a resolved conversation by itself", async () => {

@@ -91,9 +91,9 @@ describe("who hears what", () => {
       subscribeAsViewer(colleague.id, { onEvents: (events) => heard.colleague.push(...events), onResync: () => {} }),
     ]);
     try {
-      expect(await assign(own.conversationId, agent.id)).toBe(true);
-      await resolve(own.conversationId);
-      await reopen(own.conversationId);
+      expect(await assign(own.conversationId, agent.id, { actorUserId: agent.id })).toBe(true);
+      await resolve(own.conversationId, { actorUserId: agent.id });
+      await reopen(own.conversationId, { actorUserId: agent.id });
       const handling = () => heard.colleague.filter((event) => event.kind === "handling");
       await vi.waitFor(() => expect(handling()).toHaveLength(3));
       expect(handling().every((event) => event.conversationId === own.conversationId)).toBe(true);

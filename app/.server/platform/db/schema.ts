@@ -411,3 +411,33 @@ export const conversationLabels = pgTable(
   },
   (t) => [primaryKey({ columns: [t.conversationId, t.labelId] }), index().on(t.labelId, t.conversationId)],
 );
+
+export const conversationEventKind = pgEnum("conversation_event_kind", [
+  "assigned",
+  "unassigned",
+  "resolved",
+  "reopened",
+]);
+
+/**
+ * What happened to a conversation's handling, and who did it: the thread's
+ * system lines and the reports (resolution times, reopenings) read it.
+ */
+export const conversationEvents = pgTable(
+  "conversation_events",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    kind: conversationEventKind().notNull(),
+    /** Who did it; null when the app did (an automation) or that account is gone. */
+    actorUserId: text().references(() => users.id, { onDelete: "set null" }),
+    /** `assigned`: to whom. */
+    assigneeId: text().references(() => users.id, { onDelete: "set null" }),
+    /** What decided it when no person did, e.g. `round-robin`; null for a person's action. */
+    via: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.conversationId, t.createdAt), index().on(t.kind, t.createdAt)],
+);
