@@ -20,19 +20,26 @@ export type ReceivedPush = {
   body: Buffer;
 };
 
-export async function startPushService() {
-  const dir = mkdtempSync(path.join(tmpdir(), "birdline-push-"));
-  const key = path.join(dir, "key.pem");
-  const certificate = path.join(dir, "cert.pem");
+/** A self-signed certificate for https://localhost in `dir`, made with openssl. */
+export function makeCertificate(dir: string) {
+  const files = { key: path.join(dir, "key.pem"), certificate: path.join(dir, "cert.pem") };
   execFileSync(
     "openssl",
     [
-      ..."req -x509 -newkey rsa:2048 -nodes -days 1".split(" "),
+      ..."req -x509 -newkey rsa:2048 -nodes -days 2".split(" "),
       ...["-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost"],
-      ...["-keyout", key, "-out", certificate],
+      ...["-keyout", files.key, "-out", files.certificate],
     ],
+    // Quiet unless it fails: openssl draws progress dots on stderr, and the thrown error carries stderr.
     { stdio: ["ignore", "ignore", "pipe"] },
   );
+  return files;
+}
+
+/** With `files`, serves with that certificate (one the app under test already trusts); else makes one. */
+export async function startPushService(files?: { key: string; certificate: string }) {
+  const dir = files ? null : mkdtempSync(path.join(tmpdir(), "birdline-push-"));
+  const { key, certificate } = files ?? makeCertificate(dir!);
   const received: ReceivedPush[] = [];
   /** What to answer next, per subscription: a queue of statuses, 201 once it is empty. */
   const answers = new Map<string, number[]>();
@@ -77,7 +84,7 @@ export async function startPushService() {
     stop() {
       server.closeAllConnections();
       server.close();
-      rmSync(dir, { recursive: true, force: true });
+      if (dir) rmSync(dir, { recursive: true, force: true });
     },
   };
 }
