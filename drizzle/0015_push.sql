@@ -2,7 +2,7 @@ CREATE TABLE "notification_settings" (
 	"user_id" text PRIMARY KEY NOT NULL,
 	"new_conversation" boolean DEFAULT true NOT NULL,
 	"assigned_to_me" boolean DEFAULT true NOT NULL,
-	"unassigned" boolean DEFAULT false NOT NULL,
+	"unassigned" boolean DEFAULT true NOT NULL,
 	"hide_text" boolean DEFAULT false NOT NULL
 );
 --> statement-breakpoint

@@ -109,13 +109,14 @@ test("notification settings are kept, with JavaScript or without", async ({ page
   await page.goto("/settings/notifications");
   const unassigned = page.getByRole("checkbox", { name: "Messages in unassigned conversations" });
   const hideText = page.getByRole("checkbox", { name: "Hide message text on the lock screen" });
-  await expect(unassigned).not.toBeChecked();
-  await unassigned.check();
+  await expect(unassigned).toBeChecked();
+  await expect(hideText).not.toBeChecked();
+  await unassigned.uncheck();
   await hideText.check();
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   await page.reload();
-  await expect(unassigned).toBeChecked();
+  await expect(unassigned).not.toBeChecked();
   await expect(hideText).toBeChecked();
   await expect(page.getByRole("checkbox", { name: "A new conversation" })).toBeChecked();
 });

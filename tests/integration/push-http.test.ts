@@ -3,7 +3,7 @@ import { eq, sql } from "drizzle-orm";
 import webpush from "web-push";
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { db } from "~/.server/platform/db/client";
-import { pushSubscriptions } from "~/.server/platform/db/schema";
+import { conversations, pushSubscriptions } from "~/.server/platform/db/schema";
 import { formatPhone } from "~/lib/phone";
 import { startApp, stopApp, type AppProcess } from "../support/app-process";
 import { createConversation, createUser, freshPhone, type TestUser } from "../support/factories";
@@ -116,6 +116,31 @@ describe("Web Push over https", () => {
     ]);
     // The agent wrote both replies: nobody is told of what they did themselves.
     expect(agentBrowser.pushes()).toEqual([]);
+  });
+
+  test("staff hear of texts in their own and in unassigned conversations, not of a colleague's", async () => {
+    const [ana, ben] = [await createUser({ role: "agent" }), await createUser({ role: "agent" })];
+    const [anas, nobodys] = [freshPhone(), freshPhone()];
+    for (const contact of [anas, nobodys]) expect(await textIn(contact, "first")).toHaveStatus(200);
+    await pushesSettled();
+    const [anaBrowser, benBrowser] = [await subscribe(ana), await subscribe(ben)];
+    const conversationOf = async (contact: string) =>
+      (await db.select().from(conversations).where(eq(conversations.contactNumber, contact)))[0]!.id;
+    await db
+      .update(conversations)
+      .set({ assigneeId: ana.id })
+      .where(eq(conversations.id, await conversationOf(anas)));
+
+    await textIn(anas, "second, to Ana");
+    await textIn(nobodys, "second, to nobody");
+    await pushesSettled();
+    const tags = (browser: typeof anaBrowser) =>
+      browser
+        .pushes()
+        .map((push) => browser.decrypt(push).tag)
+        .sort();
+    expect(tags(anaBrowser)).toEqual([await conversationOf(anas), await conversationOf(nobodys)].sort());
+    expect(tags(benBrowser)).toEqual([await conversationOf(nobodys)]);
   });
 
   test("hidden text: the lock screen says only that a message came", async () => {

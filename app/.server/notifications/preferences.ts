@@ -4,11 +4,14 @@ import { notificationSettings } from "../platform/db/schema";
 
 export type NotificationPreferences = Omit<typeof notificationSettings.$inferSelect, "userId">;
 
-/** Without a row, what a new account gets: told about new conversations and its own, not about every unassigned one. */
+/**
+ * Without a row, what a new account gets: every text that someone on the team should answer (new,
+ * theirs, or nobody's yet); a colleague's conversations stay quiet.
+ */
 export const DEFAULT_PREFERENCES: NotificationPreferences = {
   newConversation: true,
   assignedToMe: true,
-  unassigned: false,
+  unassigned: true,
   hideText: false,
 };
 

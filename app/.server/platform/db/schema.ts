@@ -475,7 +475,7 @@ export const notificationSettings = pgTable("notification_settings", {
   /** Staff: a message in a conversation assigned to them. */
   assignedToMe: boolean().notNull().default(true),
   /** Staff: a message in a conversation nobody is assigned to. */
-  unassigned: boolean().notNull().default(false),
+  unassigned: boolean().notNull().default(true),
   /** "New message" instead of the text, for lock screens others can see. */
   hideText: boolean().notNull().default(false),
 });
