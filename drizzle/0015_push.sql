@@ -13,6 +13,8 @@ CREATE TABLE "push_subscriptions" (
 	"p256dh" text NOT NULL,
 	"auth" text NOT NULL,
 	"device" text NOT NULL,
+	"session_id" text NOT NULL,
+	"session_version" integer NOT NULL,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"last_pushed_at" timestamp (3) with time zone
 );

@@ -11,6 +11,7 @@ import { attemptCodeSms, SEND_CODE_TASK } from "./identity/code-sms";
 import { INBOUND_STORED_TASK } from "./conversations/inbound";
 import { REPLY_STORED_TASK } from "./conversations/outbound";
 import { PUSH_MESSAGES_TASK, pushAboutMessages, SEND_PUSH_TASK, sendPush } from "./notifications/push";
+import { purgeEndedSubscriptions } from "./notifications/subscriptions";
 import type { PushNotification } from "~/lib/push";
 
 /**
@@ -56,6 +57,8 @@ const tasks: Record<string, Task> = {
     await db.delete(rateLimits).where(lt(rateLimits.resetAt, now));
     await db.delete(webhookNonces).where(lt(webhookNonces.expiresAt, now));
     // Past its expiry a revoked token is refused anyway, for being expired.
+    // Before the revoked sessions they are bound to are forgotten.
+    await purgeEndedSubscriptions();
     await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now));
   },
   purge_rejections: async () => void (await purgeRejections()),

@@ -1,6 +1,6 @@
 import { data } from "react-router";
 import type { z } from "zod";
-import { getOptionalUser } from "~/.server/identity/session";
+import { getOptionalUser, sessionOf } from "~/.server/identity/session";
 import {
   deviceName,
   removeSubscription,
@@ -13,11 +13,11 @@ import type { Route } from "./+types/push.subscriptions";
 /**
  * The service worker's subscription, posted by /settings/notifications as
  * JSON (the edge admits only same-origin JSON here): POST keeps it (201),
- * DELETE forgets it (204).
+ * bound to this sign-in, DELETE forgets it (204).
  */
 export async function action({ request }: Route.ActionArgs) {
-  const user = await getOptionalUser(request);
-  if (!user) return data({ error: "Sign in first." }, { status: 401 });
+  const [user, session] = await Promise.all([getOptionalUser(request), sessionOf(request)]);
+  if (!user || !session) return data({ error: "Sign in first." }, { status: 401 });
   if (request.method !== "POST" && request.method !== "DELETE")
     return data({ error: "Use POST or DELETE." }, { status: 405, headers: { Allow: "POST, DELETE" } });
   const body = await request.json().catch(() => undefined);
@@ -29,7 +29,7 @@ export async function action({ request }: Route.ActionArgs) {
   }
   const parsed = SubscriptionSchema.safeParse(body);
   if (!parsed.success) return refused(parsed.error);
-  await saveSubscription(user.id, parsed.data, deviceName(request.headers.get("user-agent")));
+  await saveSubscription(user.id, parsed.data, { device: deviceName(request.headers.get("user-agent")), session });
   return data({ ok: true }, { status: 201 });
 }
 

@@ -143,6 +143,31 @@ describe("Web Push over https", () => {
     expect(tags(benBrowser)).toEqual([await conversationOf(nobodys)]);
   });
 
+  test("signing out, here or everywhere, ends the pushes to the browsers signed in that way", async () => {
+    const [here, everywhere] = [await createUser({ role: "agent" }), await createUser({ role: "agent" })];
+    const [hereBrowser, everywhereBrowser, stays] = [
+      await subscribe(here),
+      await subscribe(everywhere),
+      await subscribe(await createUser({ role: "agent" })),
+    ];
+    const logout = (user: TestUser, form: Record<string, string>) =>
+      fetch(`${app.url}/logout`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: app.url, cookie: user.cookie },
+        body: new URLSearchParams(form).toString(),
+      });
+    expect(await logout(here, {})).toHaveStatus(302);
+    expect(await logout(everywhere, { intent: "sign-out-everywhere" })).toHaveStatus(302);
+    expect(await db.select().from(pushSubscriptions).where(eq(pushSubscriptions.userId, here.id))).toEqual([]);
+
+    await textIn(freshPhone(), "Anyone there?");
+    await arrives(() => expect(stays.pushes()).toHaveLength(1));
+    await pushesSettled();
+    expect(hereBrowser.pushes()).toEqual([]);
+    expect(everywhereBrowser.pushes()).toEqual([]);
+  });
+
   test("hidden text: the lock screen says only that a message came", async () => {
     const agent = await createUser({ role: "agent" });
     const browser = await subscribe(agent);

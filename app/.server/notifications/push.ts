@@ -13,6 +13,7 @@ import { enqueue } from "../platform/jobs";
 import { log } from "../platform/log";
 import { nameOfNumber } from "../sms/numbers";
 import { DEFAULT_PREFERENCES, type NotificationPreferences } from "./preferences";
+import { live } from "./subscriptions";
 
 /**
  * Web Push: who is told about a message, and the sending. Each push is a job
@@ -103,7 +104,8 @@ export async function sendTestPush(user: Viewer): Promise<number> {
   const rows = await db
     .select({ id: pushSubscriptions.id })
     .from(pushSubscriptions)
-    .where(eq(pushSubscriptions.userId, user.id));
+    .innerJoin(users, eq(users.id, pushSubscriptions.userId))
+    .where(and(eq(pushSubscriptions.userId, user.id), live));
   const notification: PushNotification = {
     title: "Birdline",
     body: "Notifications work on this device.",
@@ -145,6 +147,7 @@ async function subscribers(ownerIds: string[]): Promise<Recipient[]> {
     .where(
       and(
         isNull(users.deactivatedAt),
+        live,
         or(inArray(users.role, [...STAFF_ROLES]), ownerIds.length > 0 ? inArray(users.id, ownerIds) : sql`false`),
       ),
     );

@@ -1,7 +1,8 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, notExists } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../platform/db/client";
-import { pushSubscriptions } from "../platform/db/schema";
+import { pushSubscriptions, users } from "../platform/db/schema";
+import { signInStands } from "../identity/session";
 import { env } from "../platform/env";
 import { isUuid } from "../platform/db/uuid";
 
@@ -65,9 +66,9 @@ export function isPushServiceUrl(endpoint: string): boolean {
 export async function saveSubscription(
   userId: string,
   subscription: z.infer<typeof SubscriptionSchema>,
-  device: string,
+  { device, session }: { device: string; session: { sessionId: string; sessionVersion: number } },
 ): Promise<void> {
-  const values = { userId, endpoint: subscription.endpoint, ...subscription.keys, device };
+  const values = { userId, endpoint: subscription.endpoint, ...subscription.keys, device, ...session };
   await db
     .insert(pushSubscriptions)
     .values(values)
@@ -101,8 +102,24 @@ export async function listDevices(userId: string) {
       lastPushedAt: pushSubscriptions.lastPushedAt,
     })
     .from(pushSubscriptions)
-    .where(eq(pushSubscriptions.userId, userId))
+    .innerJoin(users, eq(users.id, pushSubscriptions.userId))
+    .where(and(eq(pushSubscriptions.userId, userId), live))
     .orderBy(desc(pushSubscriptions.createdAt));
+}
+
+/** A subscription whose sign-in still stands; the query joins its user. */
+export const live = signInStands(pushSubscriptions.sessionId, pushSubscriptions.sessionVersion);
+
+/** Forgets the subscriptions of sign-ins that ended (signed out, or ended everywhere): they get nothing anyway. */
+export async function purgeEndedSubscriptions(): Promise<void> {
+  await db.delete(pushSubscriptions).where(
+    notExists(
+      db
+        .select({ id: users.id })
+        .from(users)
+        .where(and(eq(users.id, pushSubscriptions.userId), live)),
+    ),
+  );
 }
 
 /** "Firefox on Android", from a User-Agent: enough to tell one's devices apart in the list. */

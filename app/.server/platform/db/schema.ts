@@ -459,6 +459,12 @@ export const pushSubscriptions = pgTable(
     auth: text().notNull(),
     /** What the device list calls it ("Chrome on Android"), from the browser's User-Agent when it subscribed. */
     device: text().notNull(),
+    /**
+     * The sign-in it was made under (its `sid` and session version): a browser that signed out,
+     * or whose sessions were all ended, hears nothing more, whoever uses it next.
+     */
+    sessionId: text().notNull(),
+    sessionVersion: integer().notNull(),
     createdAt: createdAt(),
     lastPushedAt: at(),
   },
