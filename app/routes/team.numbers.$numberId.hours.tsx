@@ -99,7 +99,8 @@ export default function NumberHours({ loaderData, actionData }: Route.ComponentP
         </p>
       </header>
 
-      {saved && !actionData ? (
+      {/* Until the form is changed and refused: then its errors are the news. */}
+      {saved && !actionData && Object.keys(form.allErrors).length === 0 ? (
         <p role="status" className="rounded-md border border-green-200 bg-green-50 p-3 text-sm text-green-900">
           Saved.
         </p>

@@ -1,4 +1,5 @@
 import type { Page } from "@playwright/test";
+import { expectAccessible, expectNoSidewaysScroll } from "./axe";
 import { expect, test, uniquePhone } from "./fixtures";
 
 /** A number of ours nobody else in this run adds, so its hours touch no other test's conversations. */
@@ -44,6 +45,14 @@ test("an admin closes a number's hours; two texts get one away reply, and HELP g
   await expect(page.getByRole("status").filter({ hasText: "Saved." })).toBeVisible();
   await expect(page.getByLabel("Away message", { exact: true })).toHaveValue(away);
   await expect(page.getByLabel("Monday", { exact: true })).not.toBeChecked();
+  // axe runs as a script in the page: with JavaScript on only.
+  if (javaScriptEnabled) {
+    for (const width of [1280, 375]) {
+      await page.setViewportSize({ width, height: 800 });
+      await expectAccessible(page, `the hours page (${width} px)`);
+    }
+    await expectNoSidewaysScroll(page, "the hours page");
+  }
 
   const phone = uniquePhone();
   const handset = await page.context().newPage();
