@@ -216,6 +216,15 @@ describe("HELP", () => {
     expect(await handset(contact)).toHaveLength(1);
   });
 
+  test("a handset texting HELP over and over gets five answers an hour", async () => {
+    const number = await ourNumber();
+    const contact = freshPhone();
+    for (let i = 0; i < 7; i++) await text(contact, number.number, "HELP");
+    await runDueJobs();
+
+    expect(await handset(contact)).toHaveLength(5);
+  });
+
   test("is answered after STOP, and neither opts out nor back in", async () => {
     const number = await ourNumber();
     const contact = freshPhone();

@@ -28,7 +28,16 @@ describe("a freshly migrated database", () => {
       codeHash: "h",
       expiresAt: new Date(Date.now() + 600_000),
     });
-    await db.insert(schema.numbers).values({ number: "+447700900000", label: "Support UK" });
+    const [number] = await db
+      .insert(schema.numbers)
+      .values({ number: "+447700900000", label: "Support UK" })
+      .returning();
+    await db.insert(schema.numberAutomations).values({
+      numberId: number!.id,
+      timeZone: "Europe/London",
+      weeklyHours: [{ open: true, from: "09:00", to: "17:00" }],
+      awayMessage: "Closed",
+    });
     const [conversation] = await db
       .insert(schema.conversations)
       .values({ contactNumber: "+31612345678", virtualNumber: "+447700900000", userId: user!.id })
