@@ -10,6 +10,9 @@ import { purgeRejections } from "./webhooks/rejections";
 import { attemptCodeSms, SEND_CODE_TASK } from "./identity/code-sms";
 import { INBOUND_STORED_TASK } from "./conversations/inbound";
 import { answerInbound, AUTO_REPLY_TASK } from "./automations/auto-reply";
+import { REPLY_STORED_TASK } from "./conversations/outbound";
+import { PUSH_MESSAGES_TASK, pushAboutMessages, SEND_PUSH_TASK, sendPush } from "./notifications/push";
+import type { PushNotification } from "~/lib/push";
 
 /**
  * Everything that happens off a request's path, as jobs of the one queue:
@@ -18,18 +21,28 @@ import { answerInbound, AUTO_REPLY_TASK } from "./automations/auto-reply";
  */
 
 /**
- * What follows every batch of stored inbound SMS, each a job of its own (payload `{ messageIds }`)
- * so one that fails retries alone without repeating the others.
+ * What follows every batch of stored inbound SMS, and every stored reply: each a job of its own
+ * (payload `{ messageIds }`) so one that fails retries alone without repeating the others.
  */
-const inboundFollowUps: string[] = [AUTO_REPLY_TASK];
+const inboundFollowUps: string[] = [PUSH_MESSAGES_TASK, AUTO_REPLY_TASK];
+const replyFollowUps: string[] = [PUSH_MESSAGES_TASK];
+
+// Keyed by the job handing on: should it run again after its jobs were added, it moves them instead of adding twice.
+const handOn =
+  (followUps: string[]): Task =>
+  (payload, { job }) =>
+    db.transaction(async (tx) => {
+      for (const task of followUps) await enqueue(tx, task, payload as object, { key: `${task}:${job.id}` });
+    });
+
+type MessagesPayload = { messageIds: string[] };
 
 const tasks: Record<string, Task> = {
-  // Keyed by this job: should it run again after its jobs were added, it moves them instead of adding twice.
-  [INBOUND_STORED_TASK]: async (payload, { job }) =>
-    db.transaction(async (tx) => {
-      for (const task of inboundFollowUps) await enqueue(tx, task, payload as object, { key: `${task}:${job.id}` });
-    }),
-  [AUTO_REPLY_TASK]: async (payload) => answerInbound((payload as { messageIds: string[] }).messageIds),
+  [INBOUND_STORED_TASK]: handOn(inboundFollowUps),
+  [REPLY_STORED_TASK]: handOn(replyFollowUps),
+  [PUSH_MESSAGES_TASK]: async (payload) => pushAboutMessages((payload as MessagesPayload).messageIds),
+  [AUTO_REPLY_TASK]: async (payload) => answerInbound((payload as MessagesPayload).messageIds),
+  [SEND_PUSH_TASK]: async (payload) => sendPush(payload as { subscriptionId: string; notification: PushNotification }),
   [SEND_SMS_TASK]: async (payload) => attemptSend((payload as { messageId: string }).messageId),
   [SEND_CODE_TASK]: async (payload) =>
     void (await attemptCodeSms((payload as { verificationId: string }).verificationId)),

@@ -8,6 +8,13 @@ import { REPLIES_PER_CONVERSATION, REPLIES_PER_SENDER_PER_HOUR, REPLIES_PER_SEND
 import { retryMessage, takeLimits } from "../platform/rate-limit";
 import { queueSend, sendNow } from "./outbox";
 import type { Conversation } from "./access";
+import { enqueue } from "../platform/jobs";
+
+/**
+ * The job added with every stored reply (payload `{ messageIds }`), in its transaction:
+ * background.ts hands it on to what follows a reply (notifying the member whose thread it is).
+ */
+export const REPLY_STORED_TASK = "reply_stored";
 
 /**
  * Replies, persist-first: the typed text is stored as `queued` with its outbox
@@ -117,6 +124,7 @@ export async function queueOutbound(
     .where(eq(conversations.id, conversation.id));
   // Committed with the row: the worker picks it up within milliseconds, on whichever instance is free.
   await queueSend(tx, queued.id);
+  await enqueue(tx, REPLY_STORED_TASK, { messageIds: [queued.id] });
   return queued;
 }
 

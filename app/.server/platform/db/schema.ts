@@ -447,6 +447,44 @@ export const conversationEvents = pgTable(
 );
 
 /**
+ * A browser's Web Push subscription: one row per user and endpoint, a user has one per device.
+ * The endpoint's URL and keys come from the browser's PushManager.
+ */
+export const pushSubscriptions = pgTable(
+  "push_subscriptions",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    endpoint: text().notNull(),
+    /** The browser's P-256 public key and auth secret, base64url: what each push is encrypted for. */
+    p256dh: text().notNull(),
+    auth: text().notNull(),
+    /** What the device list calls it ("Chrome on Android"), from the browser's User-Agent when it subscribed. */
+    device: text().notNull(),
+    createdAt: createdAt(),
+    lastPushedAt: at(),
+  },
+  (t) => [uniqueIndex("push_subscriptions_user_endpoint_idx").on(t.userId, t.endpoint)],
+);
+
+/** What a user wants to be told about by push; no row = the defaults. */
+export const notificationSettings = pgTable("notification_settings", {
+  userId: text()
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** Staff: a contact texts for the first time. */
+  newConversation: boolean().notNull().default(true),
+  /** Staff: a message in a conversation assigned to them. */
+  assignedToMe: boolean().notNull().default(true),
+  /** Staff: a message in a conversation nobody is assigned to. */
+  unassigned: boolean().notNull().default(false),
+  /** "New message" instead of the text, for lock screens others can see. */
+  hideText: boolean().notNull().default(false),
+});
+
+/**
  * What a number answers by itself: its opening hours (a week in its own time
  * zone) with the away message sent outside them, and its answer to HELP.
  * No row: hours off and the default help text.
