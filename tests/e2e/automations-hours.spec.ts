@@ -36,6 +36,10 @@ test("an admin closes a number's hours; two texts get one away reply, and HELP g
   await page.getByRole("link", { name: `Hours and auto-replies for ${label}` }).click();
 
   await expect(page.getByRole("heading", { name: `Hours and auto-replies: ${label}` })).toBeVisible();
+  // A first visit suggests office hours, switched off.
+  await expect(page.getByLabel("Friday", { exact: true })).toBeChecked();
+  await expect(page.getByLabel("Saturday", { exact: true })).not.toBeChecked();
+  await expect(page.getByLabel("Send the away message outside these hours")).not.toBeChecked();
   // Closed every day: whenever this runs, it is outside the hours.
   await page.getByLabel("Send the away message outside these hours").check();
   for (const day of WEEKDAYS) await page.getByLabel(day, { exact: true }).uncheck();
