@@ -26,6 +26,7 @@ export default [
   route("admin/webhooks", "routes/admin.webhooks.tsx"),
   route("team", "routes/team.tsx"),
   route("team/numbers", "routes/team.numbers.tsx"),
+  route("team/numbers/:numberId/hours", "routes/team.numbers.$numberId.hours.tsx"),
   route("team/provider", "routes/team.provider.tsx"),
   route("events", "routes/events.ts"),
   route("*", "routes/not-found.tsx"),

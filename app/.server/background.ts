@@ -9,6 +9,7 @@ import { attemptSend, RECONCILE_TASK, requeueStranded, scheduleReconcile, SEND_S
 import { purgeRejections } from "./webhooks/rejections";
 import { attemptCodeSms, SEND_CODE_TASK } from "./identity/code-sms";
 import { INBOUND_STORED_TASK } from "./conversations/inbound";
+import { answerInbound, AUTO_REPLY_TASK } from "./automations/auto-reply";
 import { REPLY_STORED_TASK } from "./conversations/outbound";
 import { PUSH_MESSAGES_TASK, pushAboutMessages, SEND_PUSH_TASK, sendPush } from "./notifications/push";
 import { purgeEndedSubscriptions } from "./notifications/subscriptions";
@@ -24,7 +25,7 @@ import type { PushNotification } from "~/lib/push";
  * What follows every batch of stored inbound SMS, and every stored reply: each a job of its own
  * (payload `{ messageIds }`) so one that fails retries alone without repeating the others.
  */
-const inboundFollowUps: string[] = [PUSH_MESSAGES_TASK];
+const inboundFollowUps: string[] = [PUSH_MESSAGES_TASK, AUTO_REPLY_TASK];
 const replyFollowUps: string[] = [PUSH_MESSAGES_TASK];
 
 // Keyed by the job handing on: should it run again after its jobs were added, it moves them instead of adding twice.
@@ -41,6 +42,7 @@ const tasks: Record<string, Task> = {
   [INBOUND_STORED_TASK]: handOn(inboundFollowUps),
   [REPLY_STORED_TASK]: handOn(replyFollowUps),
   [PUSH_MESSAGES_TASK]: async (payload) => pushAboutMessages((payload as MessagesPayload).messageIds),
+  [AUTO_REPLY_TASK]: async (payload) => answerInbound((payload as MessagesPayload).messageIds),
   [SEND_PUSH_TASK]: async (payload) => sendPush(payload as { subscriptionId: string; notification: PushNotification }),
   [SEND_SMS_TASK]: async (payload) => attemptSend((payload as { messageId: string }).messageId),
   [SEND_CODE_TASK]: async (payload) =>

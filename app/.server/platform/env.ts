@@ -100,6 +100,13 @@ const schema = z.object({
   ),
   SMS_CODES_PER_HOUR: optional(z.coerce.number().int().min(1)),
   SMS_CODES_PER_COUNTRY_HOUR: optional(z.coerce.number().int().min(1)),
+  AWAY_REPLY_EVERY: optional(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365),
+  ),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error", "silent"])),
   VAPID_PUBLIC_KEY: optional(
     z.string().regex(/^[A-Za-z0-9_-]{87}$/, {
@@ -307,6 +314,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
     /** Verification codes sent per hour, in all and to one country calling code: a ceiling on SMS pumping. */
     smsCodesPerHour: vars.SMS_CODES_PER_HOUR ?? 100,
     smsCodesPerCountryHour: vars.SMS_CODES_PER_COUNTRY_HOUR ?? 30,
+    /** A conversation gets the away message at most once in this long, in ms. */
+    awayReplyEveryMs: (vars.AWAY_REPLY_EVERY ?? 24) * 3_600_000,
     push: {
       /**
        * The server's Web Push identity: the VAPID_* variables, else in local mode a key pair made

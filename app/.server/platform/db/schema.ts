@@ -6,6 +6,7 @@ import {
   customType,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -14,6 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { WeeklyHours } from "../../../lib/business-hours";
 
 // Millisecond precision everywhere: JS Dates round-trip exactly, which keyset
 // pagination on (createdAt, id) relies on.
@@ -163,6 +165,8 @@ export const conversations = pgTable(
     resolvedAt: at(),
     lastMessageAt: at(),
     createdAt: createdAt(),
+    /** When the last away reply went out: one per AWAY_REPLY_EVERY, claimed by a conditional UPDATE. */
+    awayRepliedAt: at(),
   },
   (t) => [
     uniqueIndex("conversations_contact_number_virtual_number_idx").on(t.contactNumber, t.virtualNumber),
@@ -484,4 +488,24 @@ export const notificationSettings = pgTable("notification_settings", {
   unassigned: boolean().notNull().default(true),
   /** "New message" instead of the text, for lock screens others can see. */
   hideText: boolean().notNull().default(false),
+});
+
+/**
+ * What a number answers by itself: its opening hours (a week in its own time
+ * zone) with the away message sent outside them, and its answer to HELP.
+ * No row: hours off and the default help text.
+ */
+export const numberAutomations = pgTable("number_automations", {
+  numberId: uuid()
+    .primaryKey()
+    .references(() => numbers.id, { onDelete: "cascade" }),
+  hoursOn: boolean().notNull().default(false),
+  /** IANA name, e.g. Europe/Amsterdam. */
+  timeZone: text().notNull(),
+  /** Seven days, Monday first (`app/lib/business-hours.ts`). */
+  weeklyHours: jsonb().$type<WeeklyHours>().notNull(),
+  awayMessage: text().notNull(),
+  /** Null: the default, which names the number's team and says how to opt out. */
+  helpText: text(),
+  updatedAt: at().notNull().defaultNow(),
 });
