@@ -132,7 +132,8 @@ async function claim(messageId: string, now: Date): Promise<Claimed | undefined>
     returning m.id, m.conversation_id as "conversationId", m.from_number as "fromNumber", m.to_number as "toNumber",
       m.body, m.created_at as "createdAt", m.attempts, m.waiting_since as "waitingSince", m.outcome_unknown as "askFirst",
       (select c.opted_out_at is not null from conversations c where c.id = m.conversation_id)
-        and not coalesce(starts_with(m.idempotency_key, ${HELP_ANSWER_KEY}), false) as "optedOut"`,
+        -- Only the app's own answer: a person's reply never passes, whatever key it came with.
+        and not (m.author = 'system' and coalesce(starts_with(m.idempotency_key, ${HELP_ANSWER_KEY}), false)) as "optedOut"`,
   );
   return claimed && { ...claimed, createdAt: new Date(claimed.createdAt), waitingSince: toDate(claimed.waitingSince) };
 }
