@@ -70,6 +70,12 @@ export async function pushAboutMessages(messageIds: string[]): Promise<void> {
     contactNamesOf(conversationIds),
   ]);
 
+  // Once per recipient for the whole batch: the count after all of it is what the badge should show.
+  const unread = new Map<string, Promise<number>>();
+  const unreadOf = (recipient: Recipient) => {
+    if (!unread.has(recipient.id)) unread.set(recipient.id, countUnreadConversations(recipient));
+    return unread.get(recipient.id)!;
+  };
   const pushes: { subscriptionId: string; messageId: string; notification: PushNotification }[] = [];
   for (const message of stored) {
     for (const recipient of recipients) {
@@ -90,7 +96,7 @@ export async function pushAboutMessages(messageIds: string[]): Promise<void> {
         body: recipient.hideText ? "New message" : preview(message.body),
         tag: message.conversationId,
         url: `/messages/${message.conversationId}`,
-        unread: await countUnreadConversations(recipient),
+        unread: await unreadOf(recipient),
       };
       for (const subscriptionId of recipient.subscriptionIds)
         pushes.push({ subscriptionId, messageId: message.id, notification });
