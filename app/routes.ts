@@ -9,6 +9,8 @@ export default [
   route("logout", "routes/logout.ts"),
   route("settings/phone", "routes/settings.phone.tsx"),
   route("settings/replies", "routes/settings.replies.tsx"),
+  route("settings/webhooks", "routes/settings.webhooks.tsx"),
+  route("settings/webhooks/:endpointId", "routes/settings.webhooks.$endpointId.tsx"),
   // The list stays on the left of the open thread on wide screens: the thread is a child of the inbox.
   route("messages", "routes/messages.tsx", [
     index("routes/messages._index.tsx"),

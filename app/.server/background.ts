@@ -9,6 +9,8 @@ import { attemptSend, RECONCILE_TASK, requeueStranded, scheduleReconcile, SEND_S
 import { purgeRejections } from "./webhooks/rejections";
 import { attemptCodeSms, SEND_CODE_TASK } from "./identity/code-sms";
 import { INBOUND_STORED_TASK } from "./conversations/inbound";
+import { DELIVER_WEBHOOK_TASK, RECEIVED_EVENTS_TASK, recordMessageEvents } from "./outgoing-webhooks/events";
+import { attemptDelivery, purgeDeliveries } from "./outgoing-webhooks/deliveries";
 
 /**
  * Everything that happens off a request's path, as jobs of the one queue:
@@ -20,7 +22,7 @@ import { INBOUND_STORED_TASK } from "./conversations/inbound";
  * What follows every batch of stored inbound SMS, each a job of its own (payload `{ messageIds }`)
  * so one that fails retries alone without repeating the others.
  */
-const inboundFollowUps: string[] = [];
+const inboundFollowUps: string[] = [RECEIVED_EVENTS_TASK];
 
 const tasks: Record<string, Task> = {
   // Keyed by this job: should it run again after its jobs were added, it moves them instead of adding twice.
@@ -46,9 +48,19 @@ const tasks: Record<string, Task> = {
     await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now));
   },
   purge_rejections: async () => void (await purgeRejections()),
+  // One statement: the deliveries and their jobs are written together or not at all.
+  [RECEIVED_EVENTS_TASK]: async (payload) =>
+    recordMessageEvents(db, "message.received", (payload as { messageIds: string[] }).messageIds),
+  [DELIVER_WEBHOOK_TASK]: async (payload) => attemptDelivery((payload as { deliveryId: string }).deliveryId),
+  purge_webhook_deliveries: async () => purgeDeliveries(),
 };
 
-const crontab = [`* * * * * ${RECONCILE_TASK}`, "*/5 * * * * purge_expired", "7 * * * * purge_rejections"].join("\n");
+const crontab = [
+  `* * * * * ${RECONCILE_TASK}`,
+  "*/5 * * * * purge_expired",
+  "7 * * * * purge_rejections",
+  "17 3 * * * purge_webhook_deliveries",
+].join("\n");
 
 /** Starts this instance's worker; the returned function stops it, waiting for jobs under way. */
 export function startBackgroundWork(): Promise<() => Promise<void>> {

@@ -101,6 +101,7 @@ const schema = z.object({
   SMS_CODES_PER_HOUR: optional(z.coerce.number().int().min(1)),
   SMS_CODES_PER_COUNTRY_HOUR: optional(z.coerce.number().int().min(1)),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error", "silent"])),
+  WEBHOOK_ALLOW_PRIVATE: optional(z.enum(["0", "1"], { message: "must be 1 (allow) or 0" })),
 });
 
 export class ConfigError extends Error {
@@ -259,6 +260,15 @@ export function parseEnv(source: Record<string, string | undefined>) {
     /** Verification codes sent per hour, in all and to one country calling code: a ceiling on SMS pumping. */
     smsCodesPerHour: vars.SMS_CODES_PER_HOUR ?? 100,
     smsCodesPerCountryHour: vars.SMS_CODES_PER_COUNTRY_HOUR ?? 30,
+    /** Which addresses outgoing webhooks may post to (outgoing-webhooks/address-guard.ts). */
+    outgoingWebhooks: {
+      /** Private, loopback and other non-public addresses too, and plain http: a receiver on the same network. */
+      allowPrivate: vars.WEBHOOK_ALLOW_PRIVATE === "1",
+      /** On this machine only, a receiver on this machine is what one tries things with. */
+      allowLoopback: vars.WEBHOOK_ALLOW_PRIVATE === "1" || mode === "local",
+      /** Deployed, an event's contents cross the internet: only over TLS. */
+      requireHttps: mode === "deployed" && vars.WEBHOOK_ALLOW_PRIVATE !== "1",
+    },
   } as const;
 }
 
