@@ -118,7 +118,7 @@ async function record(claimed: Claimed, answer: Answer, startedAt: Date, finishe
       startedAt,
       durationMs: finished.getTime() - startedAt.getTime(),
       statusCode: answer.kind === "answered" ? answer.statusCode : null,
-      error: answer.kind === "no-answer" ? answer.error : null,
+      error: answer.kind === "no-answer" ? answer.error.slice(0, EXCERPT_CHARS) : null,
       responseExcerpt: answer.kind === "answered" ? answer.excerpt.slice(0, EXCERPT_CHARS) : null,
     });
     await tx
@@ -192,7 +192,7 @@ export async function resendDelivery(
       .where(
         and(
           eq(webhookDeliveries.id, deliveryId),
-          sql`${webhookDeliveries.sendingUntil} is null or ${webhookDeliveries.sendingUntil} < ${now.toISOString()}::timestamptz`,
+          sql`(${webhookDeliveries.sendingUntil} is null or ${webhookDeliveries.sendingUntil} < ${now.toISOString()}::timestamptz)`,
         ),
       )
       .returning({ id: webhookDeliveries.id });
