@@ -81,16 +81,17 @@ export default function WebhookEndpoint({ loaderData, actionData }: Route.Compon
           <span>{endpoint.events.join(", ")}</span>
         </p>
         {endpoint.disabledReason && !endpoint.active ? (
-          <p role="alert" className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
-            {endpoint.disabledReason}
-            {endpoint.disabledAt ? (
-              <>
-                {" "}
-                (<Time date={endpoint.disabledAt} />)
-              </>
-            ) : null}{" "}
-            Fix the receiver, then tick “On” below and save.
-          </p>
+          <div role="alert" className="mt-3 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950">
+            <p>{endpoint.disabledReason}</p>
+            <p className="mt-1">
+              {endpoint.disabledAt ? (
+                <>
+                  Turned off <Time date={endpoint.disabledAt} />.{" "}
+                </>
+              ) : null}
+              Fix the receiver, then tick “On” below and save.
+            </p>
+          </div>
         ) : null}
         {actionData?.notice ? (
           <p role="alert" className="mt-3 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800">

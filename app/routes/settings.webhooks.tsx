@@ -30,6 +30,8 @@ export async function action({ request }: Route.ActionArgs) {
 
 type Endpoint = Route.ComponentProps["loaderData"]["endpoints"][number];
 
+const DELIVERY_STATUS = { pending: "retrying", succeeded: "delivered", failed: "failed" } as const;
+
 export default function OutgoingWebhooks({ loaderData, actionData }: Route.ComponentProps) {
   const { endpoints } = loaderData;
   const turnedOff = endpoints.filter((endpoint) => !endpoint.active && endpoint.disabledReason);
@@ -94,8 +96,18 @@ function EndpointRow({ endpoint }: { endpoint: Endpoint }) {
         </Link>
         <EndpointState endpoint={endpoint} />
       </div>
+      <p className="mt-1 text-sm text-slate-600">{endpoint.events.join(", ")}</p>
       <p className="mt-1 text-sm text-slate-600">
-        {endpoint.events.join(", ")} · added <Time date={endpoint.createdAt} />
+        {endpoint.lastDelivery ? (
+          <>
+            Latest delivery: {DELIVERY_STATUS[endpoint.lastDelivery.status]},{" "}
+            <Time date={endpoint.lastDelivery.createdAt} />
+          </>
+        ) : (
+          <>
+            Nothing delivered yet · added <Time date={endpoint.createdAt} />
+          </>
+        )}
       </p>
     </li>
   );

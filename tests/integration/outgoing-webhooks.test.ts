@@ -114,6 +114,8 @@ describe("outgoing webhooks", () => {
       [200, "thanks"],
       [500, "upstream down"],
     ]);
+    const list = await callLoader(listLoader, { url: "/settings/webhooks", cookie: admin.cookie });
+    expect(list.data.endpoints[0]).toMatchObject({ id: endpointId, lastDelivery: { status: "succeeded" } });
   });
 
   test("the admin resends a delivery: the receiver gets it again under its own id", async () => {
