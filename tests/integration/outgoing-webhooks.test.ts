@@ -12,7 +12,7 @@ import { action as listAction, loader as listLoader } from "~/routes/settings.we
 import { action as endpointAction, loader as endpointLoader } from "~/routes/settings.webhooks.$endpointId";
 import { createConversation, createUser, freshPhone, type TestUser } from "../support/factories";
 import { callAction, callLoader } from "../support/route-call";
-import { startReceiver, type Receiver } from "../support/webhook-receiver";
+import { startReceiver, type Receiver, type ReceiverAnswer } from "../support/webhook-receiver";
 
 // Local mode (APP_URL is localhost): a receiver on this machine is allowed, other private addresses are not.
 
@@ -24,7 +24,7 @@ afterEach(async () => {
   await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
 });
 
-async function receiver(answers: number[] = []) {
+async function receiver(answers: ReceiverAnswer[] = []) {
   const started = await startReceiver(answers);
   receivers.push(started);
   return started;
@@ -116,6 +116,51 @@ describe("outgoing webhooks", () => {
     ]);
     const list = await callLoader(listLoader, { url: "/settings/webhooks", cookie: admin.cookie });
     expect(list.data.endpoints[0]).toMatchObject({ id: endpointId, lastDelivery: { status: "succeeded" } });
+  });
+
+  test("a receiver's Retry-After is honoured, up to an hour", async () => {
+    const admin = await createUser({ role: "admin" });
+    const hook = await receiver([
+      { status: 429, headers: { "retry-after": "120" } },
+      { status: 503, headers: { "retry-after": "86400" } },
+    ]);
+    await addEndpoint(admin, hook.url, ["message.received"]);
+    await receiveInbound({ from: freshPhone(), to: SERVICE_NUMBER, body: "Slow down" });
+    // The wait counts from the end of the attempt that was answered.
+    const waitAfter = async () => {
+      await runDueJobs();
+      const [delivery] = await db.select().from(webhookDeliveries);
+      const [attempt] = await db
+        .select()
+        .from(webhookAttempts)
+        .orderBy(sql`${webhookAttempts.startedAt} desc`)
+        .limit(1);
+      return delivery!.nextAttemptAt!.getTime() - attempt!.startedAt.getTime() - attempt!.durationMs;
+    };
+
+    expect(await waitAfter()).toBeGreaterThanOrEqual(120_000);
+    await retriesFallDue();
+    const capped = await waitAfter();
+    expect(capped).toBeGreaterThan(3_000_000);
+    expect(capped).toBeLessThanOrEqual(3_600_000);
+    expect(hook.received).toHaveLength(2);
+  });
+
+  test("a redirect is not followed: it is a failed attempt like any other answer", async () => {
+    const admin = await createUser({ role: "admin" });
+    const elsewhere = await receiver();
+    const hook = await receiver([{ status: 307, headers: { location: elsewhere.url } }]);
+    const { endpointId } = await addEndpoint(admin, hook.url, ["message.received"]);
+    await receiveInbound({ from: freshPhone(), to: SERVICE_NUMBER, body: "Follow me" });
+    await runDueJobs();
+
+    expect(elsewhere.received).toEqual([]);
+    const page = await callLoader(endpointLoader, {
+      url: `/settings/webhooks/${endpointId}`,
+      cookie: admin.cookie,
+      params: { endpointId },
+    });
+    expect(page.data.deliveries[0]).toMatchObject({ status: "pending", attempts: [{ statusCode: 307 }] });
   });
 
   test("the admin resends a delivery: the receiver gets it again under its own id", async () => {
