@@ -64,8 +64,7 @@ export async function attemptDelivery(deliveryId: string, now = new Date()): Pro
     secrets.length === 0
       ? {
           kind: "no-answer",
-          error: "Not sent: the signing secret cannot be read (AUTH_SECRET changed): rotate it.",
-          refused: true,
+          error: "Not sent: the signing secret cannot be read (AUTH_SECRET changed): make a new one.",
         }
       : await postJson(
           new URL(claimed.url),
@@ -98,11 +97,11 @@ async function claim(deliveryId: string, now: Date): Promise<Claimed | undefined
 }
 
 const succeeded = (answer: Answer) => answer.kind === "answered" && answer.statusCode >= 200 && answer.statusCode < 300;
+const isGone = (answer: Answer) => answer.kind === "answered" && answer.statusCode === 410;
 
 /** The attempt's line in the log, the delivery's next step, and the endpoint's health, in one transaction. */
 async function record(claimed: Claimed, answer: Answer, startedAt: Date, finished: Date) {
   const ok = succeeded(answer);
-  const gone = answer.kind === "answered" && answer.statusCode === 410;
   const delay = retryDelayMs(claimed.attempts, {
     maxDelayMs: MAX_RETRY_DELAY_MS,
     retryAfterMs:
@@ -111,7 +110,7 @@ async function record(claimed: Claimed, answer: Answer, startedAt: Date, finishe
         : null,
   });
   const nextAttemptAt = new Date(finished.getTime() + delay);
-  const retry = !ok && !gone && nextAttemptAt.getTime() <= claimed.retrySince.getTime() + RETRY_WINDOW_MS;
+  const retry = !ok && !isGone(answer) && nextAttemptAt.getTime() <= claimed.retrySince.getTime() + RETRY_WINDOW_MS;
   await db.transaction(async (tx) => {
     await tx.insert(webhookAttempts).values({
       deliveryId: claimed.id,
@@ -130,7 +129,7 @@ async function record(claimed: Claimed, answer: Answer, startedAt: Date, finishe
       })
       .where(eq(webhookDeliveries.id, claimed.id));
     if (retry) await queueAttempt(tx, claimed.id, nextAttemptAt);
-    await endpointHealth(tx, claimed.endpointId, ok, gone ? "it answered 410 Gone" : null, finished, answer);
+    await endpointHealth(tx, claimed.endpointId, answer, finished);
   });
   if (!ok) log.info("webhook delivery failed", { deliveryId: claimed.id, attempt: claimed.attempts, retry });
 }
@@ -139,32 +138,26 @@ async function record(claimed: Claimed, answer: Answer, startedAt: Date, finishe
  * A success ends a run of failures. A failure starts one, or, three days into it, turns the
  * endpoint off with the reason admins read on /settings/webhooks.
  */
-async function endpointHealth(
-  tx: Db,
-  endpointId: string,
-  ok: boolean,
-  goneReason: string | null,
-  at: Date,
-  answer: Answer,
-) {
-  if (ok) {
+async function endpointHealth(tx: Db, endpointId: string, answer: Answer, at: Date) {
+  if (succeeded(answer)) {
     await tx.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpointId));
     return;
   }
-  const last = answer.kind === "answered" ? `HTTP ${answer.statusCode}` : answer.error;
   const since = sql`coalesce(${webhookEndpoints.failingSince}, ${at.toISOString()}::timestamptz)`;
-  const longFailing = sql`${since} <= ${new Date(at.getTime() - DISABLE_AFTER_MS).toISOString()}::timestamptz`;
-  const reason = goneReason
-    ? sql`${`Turned off by Birdline: ${goneReason}, which means the receiver is gone for good.`}::text`
-    : sql`${`Turned off by Birdline: every delivery failed for 3 days (last: ${last}).`}::text`;
-  const disable = goneReason ? sql`true` : longFailing;
+  const [disable, reason] = isGone(answer)
+    ? [sql`true`, "it answered 410 Gone, which means the receiver is gone for good."]
+    : [
+        sql`${since} <= ${new Date(at.getTime() - DISABLE_AFTER_MS).toISOString()}::timestamptz`,
+        `every delivery failed for 3 days (last: ${answer.kind === "answered" ? `HTTP ${answer.statusCode}` : answer.error}).`,
+      ];
+  const turnsOff = sql`${webhookEndpoints.active} and ${disable}`;
   await tx
     .update(webhookEndpoints)
     .set({
       failingSince: since,
       active: sql`${webhookEndpoints.active} and not (${disable})`,
-      disabledReason: sql`case when ${webhookEndpoints.active} and ${disable} then ${reason} else ${webhookEndpoints.disabledReason} end`,
-      disabledAt: sql`case when ${webhookEndpoints.active} and ${disable} then ${at.toISOString()}::timestamptz else ${webhookEndpoints.disabledAt} end`,
+      disabledReason: sql`case when ${turnsOff} then ${`Turned off by Birdline: ${reason}`}::text else ${webhookEndpoints.disabledReason} end`,
+      disabledAt: sql`case when ${turnsOff} then ${at.toISOString()}::timestamptz else ${webhookEndpoints.disabledAt} end`,
     })
     .where(eq(webhookEndpoints.id, endpointId));
 }

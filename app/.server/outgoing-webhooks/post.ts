@@ -16,7 +16,7 @@ const ANSWER_READ_BYTES = 4096;
 
 export type Answer =
   | { kind: "answered"; statusCode: number; excerpt: string; retryAfterMs: number | null }
-  | { kind: "no-answer"; error: string; refused: boolean };
+  | { kind: "no-answer"; error: string };
 
 export function postJson(
   url: URL,
@@ -26,7 +26,7 @@ export function postJson(
   timeoutMs = ATTEMPT_TIMEOUT_MS,
 ): Promise<Answer> {
   const refusal = urlRefusal(url, policy);
-  if (refusal) return Promise.resolve({ kind: "no-answer", error: `Not sent: ${refusal}`, refused: true });
+  if (refusal) return Promise.resolve({ kind: "no-answer", error: `Not sent: ${refusal}` });
   return new Promise((resolve) => {
     let settled = false;
     const settle = (answer: Answer) => {
@@ -69,17 +69,16 @@ export function postJson(
       response.on("end", done);
       response.on("error", done);
     });
-    request.on("error", (error) => settle({ kind: "no-answer", ...describe(error, timeoutMs) }));
+    request.on("error", (error) => settle({ kind: "no-answer", error: describe(error, timeoutMs) }));
     request.end(body);
   });
 }
 
 const headerOf = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? null;
 
-function describe(error: Error, timeoutMs: number): { error: string; refused: boolean } {
-  if (error instanceof RefusedAddress) return { error: `Not sent: ${error.message}`, refused: true };
-  if (error.name === "AbortError" || error.name === "TimeoutError")
-    return { error: `No answer within ${timeoutMs / 1000} s`, refused: false };
+function describe(error: Error, timeoutMs: number): string {
+  if (error instanceof RefusedAddress) return `Not sent: ${error.message}`;
+  if (error.name === "AbortError" || error.name === "TimeoutError") return `No answer within ${timeoutMs / 1000} s`;
   const code = (error as NodeJS.ErrnoException).code;
-  return { error: code ? `${code}: ${error.message}` : error.message, refused: false };
+  return code && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
