@@ -100,6 +100,7 @@ export async function attemptSend(messageId: string, now = new Date()): Promise<
     const gateway = await smsGateway();
     const found = claimed.askFirst ? await gateway.findSent({ ...sms, since: claimed.createdAt }) : null;
     const { providerMessageId } = found ?? (await gateway.send(sms));
+    // The webhooks' message.sent commits with the status, so a crash between the two cannot lose it.
     await settle(claimed, { providerMessageId, status: acceptedStatus(), errorMessage: null, errorCode: null }, (tx) =>
       recordMessageEvents(tx, "message.sent", [claimed.id]),
     );
