@@ -17,7 +17,7 @@ import { signedHeaders } from "./signing";
  * honoured up to an hour, until a day has passed since the event (or the admin's Resend); then
  * the delivery has failed. An endpoint that has failed without a single success for three days
  * is turned off, and so is one that answers 410 Gone: the receiver saying it is gone for good
- * (docs/decisions/013-outgoing-webhooks.md).
+ * (docs/decisions/014-outgoing-webhooks.md).
  */
 
 const RETRY_WINDOW_MS = 24 * 3_600_000;
