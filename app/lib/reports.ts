@@ -124,14 +124,17 @@ export function change(
   return { direction: percent > 0 ? "up" : percent < 0 ? "down" : "same", percent: Math.abs(percent) };
 }
 
-/** "Tue 3 Nov": a day of the period, in the charts and their tables. */
-export const formatReportDay = (day: string, withYear = false) =>
-  new Intl.DateTimeFormat("en-GB", {
+/** "Tue 3 Nov" ("Tue 3 Nov 2026" with the year): a day of the period, in the charts and their tables. */
+export function formatReportDay(day: string, withYear = false) {
+  const parts = new Intl.DateTimeFormat("en-GB", {
     timeZone: "UTC",
     weekday: "short",
     day: "numeric",
     month: "short",
-    ...(withYear ? { year: "numeric" } : {}),
-  }).format(new Date(`${day}T00:00:00Z`));
+    year: "numeric",
+  }).formatToParts(new Date(`${day}T00:00:00Z`));
+  const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value;
+  return [part("weekday"), part("day"), part("month"), withYear ? part("year") : null].filter(Boolean).join(" ");
+}
 
 export const WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"] as const;

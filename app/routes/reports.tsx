@@ -302,7 +302,7 @@ function MessagesChart({ figures, days }: { figures: NamedFigures; days: ReportD
       heading="Messages per day"
       legend={SERIES.map(({ label, swatch }) => ({ label, swatch }))}
       table={{
-        caption: "Messages per day",
+        caption: "Messages per day, the numbers",
         columns: ["Day", "Inbound", "By people", "Automatic"],
         rows: rows.map((row) => [
           row.fullLabel,
@@ -340,7 +340,7 @@ function ResponseChart({ figures, days }: { figures: NamedFigures; days: ReportD
       id="response-chart"
       heading="First response time per day (median)"
       table={{
-        caption: "First response time per day",
+        caption: "First response time per day, the numbers",
         columns: ["Day", "First responses", "Median"],
         rows: rows.map((row) => [
           row.fullLabel,
@@ -380,7 +380,7 @@ function HeatmapChart({ figures }: { figures: NamedFigures }) {
       id="heatmap-chart"
       heading="When texts come in: weekday × hour"
       table={{
-        caption: "Inbound messages by weekday and hour",
+        caption: "Inbound messages by weekday and hour, the numbers",
         columns: ["Hour", ...WEEKDAYS],
         rows: Array.from({ length: 24 }, (_, h) => [hour(h), ...figures.heatmap.map((hours) => hours[h]!)]),
       }}
@@ -410,7 +410,10 @@ const DOWNLOADS: { table: ReportTable; label: string }[] = [
 function Downloads({ search }: { search: string }) {
   const params = search ? `${search}&` : "?";
   return (
-    <section aria-labelledby="downloads-heading" className="min-w-0 rounded-xl border border-slate-200 bg-white p-3 shadow-sm sm:p-4">
+    <section
+      aria-labelledby="downloads-heading"
+      className="min-w-0 rounded-xl border border-slate-200 bg-white p-3 shadow-sm sm:p-4"
+    >
       <h2 id="downloads-heading" className="text-base font-semibold text-slate-900">
         Download as CSV
       </h2>
@@ -479,7 +482,10 @@ function FigureTable({
   note?: string;
 }) {
   return (
-    <section aria-labelledby={`${id}-heading`} className="min-w-0 rounded-xl border border-slate-200 bg-white p-3 shadow-sm sm:p-4">
+    <section
+      aria-labelledby={`${id}-heading`}
+      className="min-w-0 rounded-xl border border-slate-200 bg-white p-3 shadow-sm sm:p-4"
+    >
       <h2 id={`${id}-heading`} className="text-base font-semibold text-slate-900">
         {heading}
       </h2>

@@ -23,7 +23,10 @@ export function ChartCard({
   children: ReactNode;
 }) {
   return (
-    <section aria-labelledby={`${id}-heading`} className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-sm">
+    <section
+      aria-labelledby={`${id}-heading`}
+      className="min-w-0 rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
+    >
       <h2 id={`${id}-heading`} className="text-base font-semibold text-slate-900">
         {heading}
       </h2>

@@ -28,7 +28,7 @@ export function MedianLine({
   const slot = (WIDTH - LEFT - RIGHT) / Math.max(1, points.length);
   const x = (index: number) => LEFT + index * slot + slot / 2;
   const y = (seconds: number) => TOP + plotHeight - (seconds / max) * plotHeight;
-  const every = labelStep(points.length, 7);
+  const every = labelStep(points.length, 5);
   // Runs of consecutive days with a value, each drawn as one line.
   const runs: { index: number; seconds: number }[][] = [];
   points.forEach((point, index) => {

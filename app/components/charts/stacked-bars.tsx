@@ -29,7 +29,7 @@ export function StackedBars({
   const slot = (WIDTH - LEFT) / Math.max(1, bars.length);
   const barWidth = Math.max(1, slot * 0.7);
   const y = (value: number) => TOP + plotHeight - (value / max) * plotHeight;
-  const every = labelStep(bars.length, 7);
+  const every = labelStep(bars.length, 5);
   return (
     <ChartSvg id={id} title={title} description={description} width={WIDTH} height={HEIGHT}>
       {[0, max / 2, max].map((tick) => (
