@@ -178,6 +178,49 @@ describe("/reports", () => {
     ]);
   });
 
+  test("what came before and after the period counts: an earlier resolution, a late reply", async () => {
+    const number = await ourNumber("Edges");
+    const [ann, viewer] = [await createUser({ role: "agent" }), await createUser({ role: "agent" })];
+    const conversation = () => createConversation({ ourNumber: number.number });
+    const reply = (createdAt: Date) =>
+      ({ direction: "outbound", author: "user", authorUserId: ann.id, createdAt }) as const;
+    // Still open since March: its April text starts nothing.
+    const ongoing = await conversation();
+    await createMessages(ongoing, [{ createdAt: at("2026-03-01T10:00:00Z") }, reply(at("2026-03-01T10:01:00Z"))]);
+    await createMessages(ongoing, [{ createdAt: at("2026-04-07T10:00:00Z") }]);
+    // Resolved in March: its April text reopens it, answered and resolved after the period.
+    const reopened = await conversation();
+    await createMessages(reopened, [{ createdAt: at("2026-03-01T10:00:00Z") }]);
+    await resolvedAt(reopened.id, ann.id, at("2026-03-02T10:00:00Z"));
+    await createMessages(reopened, [{ createdAt: at("2026-04-08T10:00:00Z") }, reply(at("2026-04-13T10:00:00Z"))]);
+    await resolvedAt(reopened.id, ann.id, at("2026-04-14T10:00:00Z"));
+    // Resolved an hour after its text with only an auto-reply: no first response, even by the later reply.
+    const closed = await conversation();
+    await createMessages(closed, [
+      { createdAt: at("2026-04-12T23:00:00Z") },
+      { direction: "outbound", author: "system", createdAt: at("2026-04-12T23:00:01Z") },
+      reply(at("2026-04-13T01:00:00Z")),
+    ]);
+    await resolvedAt(closed.id, ann.id, at("2026-04-13T00:00:00Z"));
+
+    const { figures } = await report(viewer.cookie, {
+      period: "custom",
+      from: "2026-04-06",
+      to: "2026-04-12",
+      number: number.id,
+    });
+
+    expect(figures.current).toMatchObject({
+      started: 2,
+      inbound: 3,
+      firstResponseMedian: 5 * 86_400,
+      firstResponseP90: 5 * 86_400,
+      // An hour, and six days: the lower middle.
+      resolutionMedian: 3600,
+    });
+    expect(figures.previous.started).toBe(0);
+  });
+
   test("conversations waiting for a person now, and since when, per number", async () => {
     const { first, second } = await seedWeek();
     const viewer = await createUser({ role: "agent" });
