@@ -177,17 +177,19 @@ function startRows(scope: Scope, window: Window) {
       window conversation as (partition by f.conversation_id order by f.created_at, f.kind <> 'resolved'),
              later as (conversation rows between 1 following and unbounded following)
     ),
+    -- What could start its conversation: what came just before it in the periods is a resolution, or nothing.
+    candidates as (
+      select o.* from ordered o where o.kind <> 'resolved' and (o.before is null or o.before = 'resolved')
+    ),
     starts as (
-      select o.* from ordered o
+      select o.* from candidates o
       left join lateral (select max(p.created_at) as at from messages p
                          where o.before is null and p.conversation_id = o.conversation_id and ${turn("p")}
                            and p.created_at < ${window.previousStart}) earlier_turn on true
       left join lateral (select max(x.created_at) as at from conversation_events x
                          where o.before is null and x.conversation_id = o.conversation_id and x.kind = 'resolved'
                            and x.created_at < ${window.previousStart}) earlier_resolution on true
-      where o.kind <> 'resolved'
-        and (o.before = 'resolved'
-             or (o.before is null and (earlier_turn.at is null or earlier_resolution.at >= earlier_turn.at)))
+      where o.before = 'resolved' or earlier_turn.at is null or earlier_resolution.at >= earlier_turn.at
     ),
     completed as (
       select s.created_at as started_at, s.kind = 'outbound' as by_team, s.number,
