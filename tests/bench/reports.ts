@@ -31,8 +31,14 @@ async function benchOneSize(
   adminUrl: string,
   appEnv: Record<string, string | undefined>,
   samples: number,
+  defer: (cleanup: () => Promise<void>) => void,
 ) {
   const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  };
+  // An interrupted run still stops this size's app and drops its database.
+  defer(cleanUp);
   try {
     const database = await createBenchDatabase(adminUrl);
     cleanups.push(() => database.drop());
@@ -92,7 +98,7 @@ async function benchOneSize(
     }
     return { conversations, seedSeconds, timings };
   } finally {
-    for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+    await cleanUp();
   }
 }
 
@@ -101,17 +107,19 @@ export async function benchReports({
   appEnv,
   sizes = [1_000, 10_000, 100_000],
   samples = 10,
+  defer,
 }: {
   adminUrl: string | undefined;
   appEnv: Record<string, string | undefined>;
   sizes?: number[];
   samples?: number;
+  defer: (cleanup: () => Promise<void>) => void;
 }): Promise<ReportsResult> {
   if (!adminUrl) throw new Error("the reports bench needs Postgres: set BENCH_DATABASE_URL or TEST_DATABASE_URL");
   const result: ReportsResult = { sizes: [] };
   for (const conversations of sizes) {
     progress(`reports: ${conversations.toLocaleString("en")} conversations`);
-    result.sizes.push(await benchOneSize(conversations, adminUrl, appEnv, samples));
+    result.sizes.push(await benchOneSize(conversations, adminUrl, appEnv, samples, defer));
   }
   return result;
 }

@@ -160,7 +160,11 @@ async function main() {
     : undefined;
 
   const reports = ONLY.has("reports")
-    ? await benchReports({ adminUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL, appEnv: APP_ENV })
+    ? await benchReports({
+        adminUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL,
+        appEnv: APP_ENV,
+        defer: (cleanup) => cleanups.push(cleanup),
+      })
     : undefined;
 
   await cleanUp();
