@@ -6,6 +6,7 @@ import { ChartCard } from "~/components/charts/chart-card";
 import { MedianLine } from "~/components/charts/median-line";
 import { StackedBars } from "~/components/charts/stacked-bars";
 import { WeekHeatmap } from "~/components/charts/week-heatmap";
+import { FigureTable } from "~/components/figure-table";
 import { Field, FormErrors, SelectField } from "~/components/forms";
 import { WIDE_PAGE } from "~/components/page-width";
 import { Time } from "~/components/time";
@@ -436,7 +437,7 @@ function Downloads({ search }: { search: string }) {
 function PeopleAndNumbers({ figures }: { figures: NamedFigures }) {
   return (
     <div className="grid gap-4 lg:grid-cols-2">
-      <FigureTable
+      <TableCard
         id="agents"
         heading="Per agent"
         empty="Nobody replied or resolved anything in this period."
@@ -449,7 +450,7 @@ function PeopleAndNumbers({ figures }: { figures: NamedFigures }) {
         ])}
         note="First response: the median of the conversations whose first reply was theirs."
       />
-      <FigureTable
+      <TableCard
         id="numbers"
         heading="Per number"
         empty="No messages on any number in this period."
@@ -466,7 +467,7 @@ function PeopleAndNumbers({ figures }: { figures: NamedFigures }) {
   );
 }
 
-function FigureTable({
+function TableCard({
   id,
   heading,
   columns,
@@ -492,39 +493,7 @@ function FigureTable({
       {rows.length === 0 ? (
         <p className="mt-2 text-sm text-slate-600">{empty}</p>
       ) : (
-        <div
-          role="region"
-          aria-labelledby={`${id}-heading`}
-          // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a region that scrolls must take keyboard focus
-          tabIndex={0}
-          className="mt-2 overflow-x-auto"
-        >
-          <table className="min-w-full text-left text-sm">
-            <thead className="text-xs uppercase tracking-wide text-slate-600">
-              <tr className="border-b border-slate-200">
-                {columns.map((column, index) => (
-                  <th key={column} scope="col" className={`py-2 pr-3 ${index > 0 ? "text-right" : ""}`}>
-                    {column}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {rows.map(([name, ...values], row) => (
-                <tr key={row}>
-                  <th scope="row" className="py-2 pr-3 font-medium text-slate-900">
-                    {name}
-                  </th>
-                  {values.map((value, index) => (
-                    <td key={index} className="whitespace-nowrap py-2 pr-3 text-right tabular-nums">
-                      {value}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <FigureTable label={`${heading}, the table`} columns={columns} rows={rows} className="mt-2" />
       )}
       {note ? <p className="mt-2 text-xs text-slate-500">{note}</p> : null}
     </section>

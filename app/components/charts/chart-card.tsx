@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { FigureTable } from "../figure-table";
 
 /**
  * A chart as everyone can read it: an inline SVG drawn on the server (`role="img"`, its title and
@@ -43,40 +44,7 @@ export function ChartCard({
       <div className="mt-3">{children}</div>
       <details className="mt-3 text-sm">
         <summary className="cursor-pointer font-medium text-brand-700 hover:underline">Show the numbers</summary>
-        <div
-          role="region"
-          aria-label={table.caption}
-          // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex -- a region that scrolls must take keyboard focus
-          tabIndex={0}
-          className="mt-2 max-h-80 overflow-auto rounded-lg border border-slate-200"
-        >
-          <table className="min-w-full text-left text-sm">
-            <caption className="sr-only">{table.caption}</caption>
-            <thead className="sticky top-0 bg-slate-50 text-xs uppercase tracking-wide text-slate-600">
-              <tr>
-                {table.columns.map((column, index) => (
-                  <th key={column} scope="col" className={`px-3 py-2 ${index > 0 ? "text-right" : ""}`}>
-                    {column}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-slate-100">
-              {table.rows.map(([first, ...rest]) => (
-                <tr key={String(first)}>
-                  <th scope="row" className="whitespace-nowrap px-3 py-1.5 font-normal">
-                    {first}
-                  </th>
-                  {rest.map((value, index) => (
-                    <td key={index} className="whitespace-nowrap px-3 py-1.5 text-right tabular-nums">
-                      {value}
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <FigureTable label={table.caption} columns={table.columns} rows={table.rows} className="mt-2 max-h-80" />
       </details>
     </section>
   );
