@@ -14,7 +14,7 @@ export const PERIOD_LABELS: Record<Period, string> = {
   "7d": "Last 7 days",
   "30d": "Last 30 days",
   "90d": "Last 90 days",
-  custom: "Dates of your choice",
+  custom: "Choose dates",
 };
 
 const PERIOD_DAYS: Record<Exclude<Period, "custom">, number> = { today: 1, "7d": 7, "30d": 30, "90d": 90 };

@@ -97,7 +97,7 @@ function Filters({ report }: { report: Report }) {
       />
       <Field
         label="From"
-        errors={report.ok ? undefined : [report.message]}
+        errors={undefined}
         inputProps={{ id: "from", name: "from", type: "date", defaultValue: query.from ?? "" }}
       />
       <Field
@@ -124,8 +124,7 @@ function Filters({ report }: { report: Report }) {
         {pending ? "Updating…" : "Show"}
       </button>
       <p className="text-sm text-slate-500 sm:col-span-2 lg:col-span-6">
-        From and To count with “Dates of your choice”, up to a year. An agent shows the conversations assigned to them
-        now.
+        From and To count with “Choose dates”, up to a year. An agent shows the conversations assigned to them now.
       </p>
       {report.ok ? null : (
         <div className="sm:col-span-2 lg:col-span-6">

@@ -81,8 +81,8 @@ export function ChartSvg({
   );
 }
 
-/** Large enough in viewBox units to stay legible when a phone scales a 400-unit chart down to 80 %. */
-export const CHART_FONT = 14;
+/** Large enough in viewBox units to stay legible when a phone scales a 400-unit chart down to 80 %, and not shouting on a wide one. */
+export const CHART_FONT = 13;
 
 /** A round axis maximum at or above `value`: 1, 2 or 5 times a power of ten. */
 export function niceMax(value: number): number {
