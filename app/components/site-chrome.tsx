@@ -99,6 +99,9 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
             </NavLink>
           </>
         ) : null}
+        <NavLink to="/settings/notifications" className={navLink}>
+          Notifications
+        </NavLink>
         <NavLink to="/settings/phone" className={navLink}>
           {user.phoneNumber ? (
             <span>

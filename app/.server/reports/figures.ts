@@ -7,7 +7,7 @@ import { conversations, numbers } from "../platform/db/schema";
 /**
  * The reports' figures, read from messages and conversation_events as they are (no copy to keep
  * in step): every statement walks an index over the two periods' time range, never the whole
- * history. Decision 013 has the definitions and the measurements.
+ * history. Decision 014 has the definitions and the measurements.
  *
  * - A conversation starts with the contact's first SMS, or their first after it was resolved
  *   ("opened"), or with a person's SMS into a conversation that is new or resolved ("started by

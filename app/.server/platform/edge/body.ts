@@ -7,22 +7,34 @@ export const FORM_BODY_LIMIT = 32 * 1024;
 
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 
-export type BodyRule = { limit: number; formOnly: boolean };
+/**
+ * What a route's body may be: `form` and `json` come from our own pages (same origin, no NUL
+ * characters); `any` is a provider's, in whatever encoding it uses (its handler answers 415).
+ */
+export type BodyRule = { limit: number; encoding: "form" | "json" | "any" };
 
 const PROVIDER_PREFIXES = [WEBHOOK_PATHS.inbound, WEBHOOK_PATHS.bird, SIMULATED_BIRD_API];
 
-/**
- * Webhooks (and the simulator's stand-in for Bird's API) take any encoding a
- * provider uses (their handlers answer 415); everything else is an HTML form.
- */
+/** The pages' JSON endpoints: a browser API hands them an object, not a form (a push subscription). */
+const PAGE_JSON_PATHS = new Set(["/push/subscriptions"]);
+
+/** A push subscription is an endpoint URL and two keys: well under 4 KiB. */
+const PAGE_JSON_LIMIT = 4 * 1024;
+
 export function bodyRuleFor(pathname: string): BodyRule {
-  return PROVIDER_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`))
-    ? { limit: WEBHOOK_BODY_LIMIT, formOnly: false }
-    : { limit: FORM_BODY_LIMIT, formOnly: true };
+  if (PROVIDER_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`)))
+    return { limit: WEBHOOK_BODY_LIMIT, encoding: "any" };
+  if (PAGE_JSON_PATHS.has(pathname)) return { limit: PAGE_JSON_LIMIT, encoding: "json" };
+  return { limit: FORM_BODY_LIMIT, encoding: "form" };
 }
 
-export function isFormEncoding(contentType: string | undefined): boolean {
-  return FORM_TYPES.has(contentType?.split(";")[0]?.trim().toLowerCase() ?? "");
+const mediaType = (contentType: string | undefined) => contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+
+/** Whether a body arrives in the encoding its route takes. */
+export function hasEncoding(rule: BodyRule, contentType: string | undefined): boolean {
+  if (rule.encoding === "any") return true;
+  const type = mediaType(contentType);
+  return rule.encoding === "json" ? type === "application/json" : FORM_TYPES.has(type);
 }
 
 export type ReadBody =

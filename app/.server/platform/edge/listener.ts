@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequestHandler, type ServerBuild } from "react-router";
 import { env, isLoopbackAddress } from "../env";
 import { log } from "../log";
-import { bodyRuleFor, hasBody, isFormEncoding, readBody } from "./body";
+import { bodyRuleFor, hasBody, hasEncoding, readBody } from "./body";
 import { carriesNul, formBodyProblem } from "./form-body";
 import { originOf, proxyMatcher, type Origin } from "./proxy";
 import { directSinkOf, type EventSink } from "../event-stream";
@@ -73,7 +73,8 @@ export function createEdgeListener({ build, assets, direct = {} }: EdgeOptions) 
     }
 
     const rule = bodyRuleFor(url.pathname);
-    if (rule.formOnly && carriesNul(req.url!)) return plain(res, 400, "Text may not contain NUL characters.");
+    const fromOurPages = rule.encoding !== "any";
+    if (fromOurPages && carriesNul(req.url!)) return plain(res, 400, "Text may not contain NUL characters.");
     let body: Buffer<ArrayBuffer> | undefined;
     if (announcesBody) {
       const read = await readBody(req, rule.limit);
@@ -84,17 +85,23 @@ export function createEdgeListener({ build, assets, direct = {} }: EdgeOptions) 
       }
       if (!safe) body = read.bytes;
     }
-    if (!safe && rule.formOnly) {
+    if (!safe && fromOurPages) {
       const contentType = req.headers["content-type"];
-      if (body?.byteLength && !isFormEncoding(contentType)) {
-        return plain(res, 415, "Forms are sent as application/x-www-form-urlencoded or multipart/form-data.");
+      if (body?.byteLength && !hasEncoding(rule, contentType)) {
+        return plain(
+          res,
+          415,
+          rule.encoding === "json"
+            ? "This endpoint takes application/json."
+            : "Forms are sent as application/x-www-form-urlencoded or multipart/form-data.",
+        );
       }
       const refusal = crossOriginRefusal(req, url, origin);
       if (refusal) {
         log.throttled(`cross-origin:${origin.clientIp}`, "warn", "refused a form post from another origin", refusal);
         return plain(res, 403, "Form post from another origin refused.");
       }
-      const problem = body?.byteLength ? await formBodyProblem(contentType!, body) : null;
+      const problem = body?.byteLength && rule.encoding === "form" ? await formBodyProblem(contentType!, body) : null;
       if (problem) return plain(res, 400, `Bad request: ${problem}`);
     }
 
