@@ -9,6 +9,7 @@ import { attemptSend, RECONCILE_TASK, requeueStranded, scheduleReconcile, SEND_S
 import { purgeRejections } from "./webhooks/rejections";
 import { attemptCodeSms, SEND_CODE_TASK } from "./identity/code-sms";
 import { INBOUND_STORED_TASK } from "./conversations/inbound";
+import { AUTO_ASSIGN_TASK, autoAssign } from "./automations/round-robin";
 
 /**
  * Everything that happens off a request's path, as jobs of the one queue:
@@ -20,7 +21,7 @@ import { INBOUND_STORED_TASK } from "./conversations/inbound";
  * What follows every batch of stored inbound SMS, each a job of its own (payload `{ messageIds }`)
  * so one that fails retries alone without repeating the others.
  */
-const inboundFollowUps: string[] = [];
+const inboundFollowUps: string[] = [AUTO_ASSIGN_TASK];
 
 const tasks: Record<string, Task> = {
   // Keyed by this job: should it run again after its jobs were added, it moves them instead of adding twice.
@@ -28,6 +29,7 @@ const tasks: Record<string, Task> = {
     db.transaction(async (tx) => {
       for (const task of inboundFollowUps) await enqueue(tx, task, payload as object, { key: `${task}:${job.id}` });
     }),
+  [AUTO_ASSIGN_TASK]: async (payload) => autoAssign((payload as { messageIds: string[] }).messageIds),
   [SEND_SMS_TASK]: async (payload) => attemptSend((payload as { messageId: string }).messageId),
   [SEND_CODE_TASK]: async (payload) =>
     void (await attemptCodeSms((payload as { verificationId: string }).verificationId)),
