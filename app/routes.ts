@@ -9,6 +9,7 @@ export default [
   route("logout", "routes/logout.ts"),
   route("settings/phone", "routes/settings.phone.tsx"),
   route("settings/replies", "routes/settings.replies.tsx"),
+  route("settings/availability", "routes/settings.availability.ts"),
   // The list stays on the left of the open thread on wide screens: the thread is a child of the inbox.
   route("messages", "routes/messages.tsx", [
     index("routes/messages._index.tsx"),
@@ -23,6 +24,7 @@ export default [
   route("admin/webhooks", "routes/admin.webhooks.tsx"),
   route("team", "routes/team.tsx"),
   route("team/numbers", "routes/team.numbers.tsx"),
+  route("team/labels", "routes/team.labels.tsx"),
   route("team/provider", "routes/team.provider.tsx"),
   route("events", "routes/events.ts"),
   route("*", "routes/not-found.tsx"),

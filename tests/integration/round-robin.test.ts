@@ -24,7 +24,7 @@ async function ourNumber({ on = true, capacity = null }: { on?: boolean; capacit
     .insert(numbers)
     .values({ number: `+4477009${String(10_000 + ++numberSequence).slice(1)}`, label: `Line ${numberSequence}` })
     .returning();
-  if (on) await setAssignmentRule(number!.id, { on: true, capacity });
+  if (on) await setAssignmentRule({ numberId: number!.id, mode: "round-robin", capacity });
   return number!;
 }
 

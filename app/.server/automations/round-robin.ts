@@ -6,6 +6,8 @@ import { isUuid } from "../platform/db/uuid";
 import { activeStaff } from "../conversations/access";
 import { assignWithin, handlingChanged } from "../conversations/assignment";
 import { recordEvent } from "../conversations/events";
+import { findNumber, type NumberChange } from "../sms/numbers";
+import type { ASSIGNMENT_MODES } from "~/lib/our-numbers";
 
 /**
  * Round robin: on a number where it is on (an `auto_assignment` row), a
@@ -38,21 +40,25 @@ export async function assignmentRules(): Promise<Map<string, AssignmentRule>> {
   return new Map(rows.map((rule) => [rule.numberId, rule]));
 }
 
-/** Turns round robin on for a number (with a capacity, or none) or off; false when there is no such number. */
-export async function setAssignmentRule(
-  numberId: string,
-  rule: { on: false } | { on: true; capacity: number | null },
-): Promise<boolean> {
-  if (!isUuid(numberId)) return false;
-  const [number] = await db.select({ id: numbers.id }).from(numbers).where(eq(numbers.id, numberId));
-  if (!number) return false;
-  if (!rule.on) await db.delete(autoAssignment).where(eq(autoAssignment.numberId, numberId));
+/** Turns round robin on for a number (with a capacity, or none) or off. */
+export async function setAssignmentRule({
+  numberId,
+  mode,
+  capacity = null,
+}: {
+  numberId: string;
+  mode: (typeof ASSIGNMENT_MODES)[number];
+  capacity?: number | null;
+}): Promise<NumberChange> {
+  if (!(await findNumber(numberId)))
+    return { ok: false, field: "numberId", message: "There is no such number.", status: 404 };
+  if (mode === "off") await db.delete(autoAssignment).where(eq(autoAssignment.numberId, numberId));
   else
     await db
       .insert(autoAssignment)
-      .values({ numberId, capacity: rule.capacity })
-      .onConflictDoUpdate({ target: autoAssignment.numberId, set: { capacity: rule.capacity } });
-  return true;
+      .values({ numberId, capacity })
+      .onConflictDoUpdate({ target: autoAssignment.numberId, set: { capacity } });
+  return { ok: true };
 }
 
 /** The follow-up of a batch of stored inbound SMS: each of their conversations on a round-robin number, in turn. */

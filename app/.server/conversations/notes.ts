@@ -59,15 +59,20 @@ export async function deleteOwnNote(conversationId: string, authorUserId: string
   return true;
 }
 
-/** Messages and notes as one thread, in time order (a note after a message of the same millisecond). */
-export function inTimeOrder<M extends { createdAt: Date }, N extends { createdAt: Date }>(
-  messages: M[],
-  threadNotes: N[],
-) {
+/**
+ * Messages, notes and system lines (events.ts) as one thread, in time order; at the same
+ * millisecond a message comes first, then notes, then system lines.
+ */
+export function inTimeOrder<
+  M extends { createdAt: Date },
+  N extends { createdAt: Date },
+  E extends { createdAt: Date },
+>(messages: M[], threadNotes: N[], systemLines: E[] = []) {
   const items = [
     ...messages.map((message) => ({ type: "message" as const, ...message })),
     ...threadNotes.map((note) => ({ type: "note" as const, ...note })),
+    ...systemLines.map((line) => ({ type: "system" as const, ...line })),
   ];
-  // A stable sort: each list is already in order, and ties keep messages first.
+  // A stable sort: each list is already in order, and ties keep the order above.
   return items.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }
