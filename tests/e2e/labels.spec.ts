@@ -1,0 +1,81 @@
+import type { Page } from "@playwright/test";
+import { formatPhone } from "../../app/lib/phone";
+import { expectAccessible } from "./axe";
+import { expect, test, uniquePhone } from "./fixtures";
+
+/** A new contact texts in; `page` (an agent's) opens that conversation. */
+async function openNewConversation(page: Page) {
+  const phone = uniquePhone();
+  const texted = await page.request.post("/dev/phone", { form: { number: phone, body: "Where is my invoice?" } });
+  expect(texted.ok()).toBe(true);
+  await page.goto(`/messages?${new URLSearchParams({ q: phone })}`);
+  await page
+    .getByRole("list", { name: "Conversations" })
+    .getByRole("link", { name: formatPhone(phone) })
+    .click();
+  await expect(page.getByRole("heading", { name: formatPhone(phone), level: 1 })).toBeVisible();
+  return phone;
+}
+
+test("an admin creates a label, an agent puts it on a conversation, and the list filtered by it shows that conversation", async ({
+  page,
+  browser,
+  signedIn,
+}) => {
+  // The label list is the whole team's: a name no other test or browser project uses.
+  const name = `billing-${Math.random().toString(36).slice(2, 8)}`;
+  await signedIn.admin();
+  await page.goto("/team/labels");
+  await page.getByLabel("Name").last().fill(name);
+  await page.getByLabel("Colour").last().selectOption("green");
+  await page.getByRole("button", { name: "Add label" }).click();
+  await expect(page.getByRole("list", { name: "Labels" }).getByRole("link", { name: name })).toBeVisible();
+  await expectAccessible(page);
+
+  const agentContext = await browser.newContext();
+  await signedIn.agent(agentContext);
+  const agent = await agentContext.newPage();
+  const phone = await openNewConversation(agent);
+  const labels = agent.getByRole("region", { name: "Labels" });
+  await labels.getByLabel("Label to add").selectOption({ label: name });
+  await labels.getByRole("button", { name: "Add label" }).click();
+  await expect(labels.getByRole("link", { name })).toBeVisible();
+  await expectAccessible(agent);
+
+  // The chip is a link to the list filtered by the label.
+  await labels.getByRole("link", { name }).click();
+  await expect(agent).toHaveURL(/\/messages\?label=/);
+  const list = agent.getByRole("list", { name: "Conversations" });
+  await expect(list.getByRole("link", { name: formatPhone(phone) })).toBeVisible();
+  await expect(list.getByRole("link", { name: formatPhone(phone) })).toHaveCount(1);
+
+  // Taken off again, the filtered list no longer has it.
+  await list.getByRole("link", { name: formatPhone(phone) }).click();
+  await labels.getByRole("button", { name: `Remove label ${name}` }).click();
+  await expect(labels.getByRole("link", { name })).toHaveCount(0);
+  await agent.goBack();
+  await agent.reload();
+  await expect(agent.getByRole("list", { name: "Conversations" })).toHaveCount(0);
+  await agentContext.close();
+});
+
+test("an agent sets themselves away from the header and back, staying on the page", async ({ page, signedIn }) => {
+  await signedIn.agent();
+  await page.goto("/settings/replies");
+  const toggle = page.getByTestId("availability");
+  await expect(toggle).toHaveText(/Available/);
+  await toggle.click();
+  await expect(toggle).toHaveText(/Away/);
+  await expect(page).toHaveURL(/\/settings\/replies$/);
+  await page.reload();
+  await expect(page.getByTestId("availability")).toHaveText(/Away/);
+  await page.getByTestId("availability").click();
+  await expect(page.getByTestId("availability")).toHaveText(/Available/);
+});
+
+test("a member has no availability switch", async ({ page, signedIn }) => {
+  await signedIn.memberWithPhone();
+  await page.goto("/messages");
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeAttached();
+  await expect(page.getByTestId("availability")).toHaveCount(0);
+});
