@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { formatPhone } from "../../app/lib/phone";
-import { expect, test, uniquePhone } from "./fixtures";
+import { expect, liveIndicator, markDocument, stillSameDocument, test, uniquePhone } from "./fixtures";
 
 /** A new contact texts in; `page` (an agent's) opens that conversation. */
 async function openNewConversation(page: Page) {
@@ -36,9 +36,15 @@ test("an admin creates a label, an agent puts it on a conversation, and the list
   const agent = await agentContext.newPage();
   const phone = await openNewConversation(agent);
   const labels = agent.getByRole("region", { name: "Labels" });
+  if (javaScriptEnabled) {
+    await expect(liveIndicator(agent)).toHaveText("Live updates: Live");
+    await markDocument(agent);
+  }
   await labels.getByLabel("Label to add").selectOption({ label: name });
   await labels.getByRole("button", { name: "Add label" }).click();
   await expect(labels.getByRole("link", { name })).toBeVisible();
+  // With JavaScript the page stays (a fetcher); without, the form posts and the thread comes back.
+  if (javaScriptEnabled) expect(await stillSameDocument(agent)).toBe(true);
 
   // The chip is a link to the list filtered by the label.
   await labels.getByRole("link", { name }).click();
@@ -57,16 +63,25 @@ test("an admin creates a label, an agent puts it on a conversation, and the list
   await agentContext.close();
 });
 
-test("an agent sets themselves away from the header and back, staying on the page", async ({ page, signedIn }) => {
+test("an agent sets themselves away from the header and back, staying on the page", async ({
+  page,
+  javaScriptEnabled,
+  signedIn,
+}) => {
   await signedIn.agent();
   await page.goto("/settings/replies");
   const toggle = page.getByTestId("availability");
   await expect(toggle).toHaveText(/Available/);
+  if (javaScriptEnabled) {
+    await expect(liveIndicator(page)).toHaveText("Live updates: Live");
+    await markDocument(page);
+  }
   await toggle.click();
-  await expect(toggle).toHaveText(/Away/);
+  await expect(toggle).toHaveText(/^Away/);
+  if (javaScriptEnabled) expect(await stillSameDocument(page)).toBe(true);
   await expect(page).toHaveURL(/\/settings\/replies$/);
   await page.reload();
-  await expect(page.getByTestId("availability")).toHaveText(/Away/);
+  await expect(page.getByTestId("availability")).toHaveText(/^Away/);
   await page.getByTestId("availability").click();
   await expect(page.getByTestId("availability")).toHaveText(/Available/);
 });
