@@ -59,7 +59,8 @@ export default function Numbers({ loaderData, actionData }: Route.ComponentProps
           Every MessageBird number (or alphanumeric sender) the team answers from. A conversation belongs to one contact
           and one of these numbers, and every reply goes out from it. A number someone texted before it was added here
           shows up as unlisted: give it a label. Archived numbers keep receiving and keep their history, but start no
-          new conversations. With a Bird platform key, add the workspace&apos;s numbers on{" "}
+          new conversations. Round robin gives a number&apos;s conversations to available agents in turn, fewest open
+          conversations first. With a Bird platform key, add the workspace&apos;s numbers on{" "}
           <Link to="/team/provider" className="font-medium text-brand-700 underline">
             SMS provider
           </Link>
