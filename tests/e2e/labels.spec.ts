@@ -1,20 +1,5 @@
-import type { Page } from "@playwright/test";
 import { formatPhone } from "../../app/lib/phone";
-import { expect, liveIndicator, markDocument, stillSameDocument, test, uniquePhone } from "./fixtures";
-
-/** A new contact texts in; `page` (an agent's) opens that conversation. */
-async function openNewConversation(page: Page) {
-  const phone = uniquePhone();
-  const texted = await page.request.post("/dev/phone", { form: { number: phone, body: "Where is my invoice?" } });
-  expect(texted.ok()).toBe(true);
-  await page.goto(`/messages?${new URLSearchParams({ q: phone })}`);
-  await page
-    .getByRole("list", { name: "Conversations" })
-    .getByRole("link", { name: formatPhone(phone) })
-    .click();
-  await expect(page.getByRole("heading", { name: formatPhone(phone), level: 1 })).toBeVisible();
-  return phone;
-}
+import { expect, liveIndicator, markDocument, openNewConversation, stillSameDocument, test } from "./fixtures";
 
 test("an admin creates a label, an agent puts it on a conversation, and the list filtered by it shows that conversation", async ({
   page,
@@ -34,7 +19,7 @@ test("an admin creates a label, an agent puts it on a conversation, and the list
   const agentContext = await browser.newContext({ javaScriptEnabled });
   await signedIn.agent(agentContext);
   const agent = await agentContext.newPage();
-  const phone = await openNewConversation(agent);
+  const phone = await openNewConversation(agent, "Where is my invoice?");
   const labels = agent.getByRole("region", { name: "Labels" });
   if (javaScriptEnabled) {
     await expect(liveIndicator(agent)).toHaveText("Live updates: Live");

@@ -1,10 +1,10 @@
-import { and, asc, eq, gte, lt } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { conversationEvents, users } from "../platform/db/schema";
 import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
 import { accountNameOf } from "../identity/names";
-import type { ThreadPage } from "./threads";
+import { withinSpan, type ThreadPage } from "./threads";
 
 export type ConversationEvent = typeof conversationEvents.$inferInsert;
 
@@ -35,13 +35,7 @@ export async function systemLinesWithin(conversationId: string, span: ThreadPage
     .from(conversationEvents)
     .leftJoin(actor, eq(actor.id, conversationEvents.actorUserId))
     .leftJoin(assignee, eq(assignee.id, conversationEvents.assigneeId))
-    .where(
-      and(
-        eq(conversationEvents.conversationId, conversationId),
-        span.from ? gte(conversationEvents.createdAt, span.from) : undefined,
-        span.until ? lt(conversationEvents.createdAt, span.until) : undefined,
-      ),
-    )
+    .where(and(eq(conversationEvents.conversationId, conversationId), withinSpan(conversationEvents.createdAt, span)))
     .orderBy(asc(conversationEvents.createdAt), asc(conversationEvents.id));
   return rows.map((row) => ({ id: row.id, createdAt: row.createdAt, text: describe(row) }));
 }

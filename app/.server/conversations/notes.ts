@@ -1,10 +1,10 @@
-import { and, asc, eq, gte, lt } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Viewer } from "./access";
 import { db } from "../platform/db/client";
 import { notes, users } from "../platform/db/schema";
 import { publish } from "../platform/event-bus";
 import { isUuid } from "../platform/db/uuid";
-import { authorLabel, type ThreadPage } from "./threads";
+import { authorLabel, withinSpan, type ThreadPage } from "./threads";
 import { accountName } from "../identity/names";
 
 /**
@@ -27,13 +27,7 @@ export async function notesWithin(viewer: Viewer, conversationId: string, span: 
     })
     .from(notes)
     .leftJoin(users, eq(users.id, notes.authorUserId))
-    .where(
-      and(
-        eq(notes.conversationId, conversationId),
-        span.from ? gte(notes.createdAt, span.from) : undefined,
-        span.until ? lt(notes.createdAt, span.until) : undefined,
-      ),
-    )
+    .where(and(eq(notes.conversationId, conversationId), withinSpan(notes.createdAt, span)))
     .orderBy(asc(notes.createdAt), asc(notes.id));
   return rows.map(({ authorUserId, authorName, ...note }): ThreadNote => ({
     ...note,
