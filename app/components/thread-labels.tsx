@@ -1,4 +1,4 @@
-import { useFetcher } from "react-router";
+import { useFetcher, useFetchers } from "react-router";
 import { LabelChip, type LabelData } from "~/components/label-chip";
 
 /**
@@ -13,9 +13,14 @@ export function ThreadLabels({ on, all }: { on: LabelData[]; all: LabelData[] })
   const pendingId = adding.formData?.get("labelId");
   const shown = [...on, ...all.filter((label) => label.id === pendingId && !carried.has(label.id))];
   const offered = all.filter((label) => !carried.has(label.id) && label.id !== pendingId);
+  // Until every change is saved, the bar says so to assistive technology (and to tests).
+  const saving = useFetchers().some(
+    (fetcher) => fetcher.state !== "idle" && fetcher.formData?.get("intent") === "label",
+  );
   return (
     <section
       aria-labelledby="thread-labels-heading"
+      aria-busy={saving || undefined}
       className="flex flex-wrap items-center gap-2 rounded-xl border border-slate-200 bg-white px-4 py-3 text-sm shadow-sm"
     >
       <h2 id="thread-labels-heading" className="font-medium text-slate-800">

@@ -28,12 +28,14 @@ test("an admin creates a label, an agent puts it on a conversation, and the list
   await labels.getByLabel("Label to add").selectOption({ label: name });
   await labels.getByRole("button", { name: "Add label" }).click();
   await expect(labels.getByRole("link", { name })).toBeVisible();
+  await expect(labels).not.toHaveAttribute("aria-busy");
   // With JavaScript the page stays (a fetcher); without, the form posts and the thread comes back.
   if (javaScriptEnabled) expect(await stillSameDocument(agent)).toBe(true);
 
   // The chip is a link to the list filtered by the label.
   await labels.getByRole("link", { name }).click();
   await expect(agent).toHaveURL(/\/messages\?label=/);
+  const filtered = agent.url();
   const list = agent.getByRole("list", { name: "Conversations" });
   await expect(list.getByRole("link", { name: formatPhone(phone) })).toBeVisible();
   await expect(list.getByRole("link", { name: formatPhone(phone) })).toHaveCount(1);
@@ -42,8 +44,9 @@ test("an admin creates a label, an agent puts it on a conversation, and the list
   await list.getByRole("link", { name: formatPhone(phone) }).click();
   await labels.getByRole("button", { name: `Remove label ${name}` }).click();
   await expect(labels.getByRole("link", { name })).toHaveCount(0);
-  await agent.goBack();
-  await agent.reload();
+  await expect(labels).not.toHaveAttribute("aria-busy");
+  await agent.goto(filtered);
+  await expect(agent.getByText("Nothing here.")).toBeVisible();
   await expect(agent.getByRole("list", { name: "Conversations" })).toHaveCount(0);
   await agentContext.close();
 });
@@ -63,6 +66,8 @@ test("an agent sets themselves away from the header and back, staying on the pag
   }
   await toggle.click();
   await expect(toggle).toHaveText(/^Away/);
+  // With JavaScript it says Away at once; saved, it is no longer busy.
+  await expect(toggle).not.toHaveAttribute("aria-busy");
   if (javaScriptEnabled) expect(await stillSameDocument(page)).toBe(true);
   await expect(page).toHaveURL(/\/settings\/replies$/);
   await page.reload();
