@@ -4,10 +4,12 @@ import { db } from "~/.server/platform/db/client";
 import { conversationEvents, conversations, numbers, users } from "~/.server/platform/db/schema";
 import { receiveInbound } from "~/.server/conversations/inbound";
 import { assign, resolve } from "~/.server/conversations/assignment";
-import { assignNext, setAssignmentRule } from "~/.server/automations/round-robin";
+import { assignmentRules, assignNext, setAssignmentRule } from "~/.server/automations/round-robin";
+import * as teamNumbers from "~/routes/team.numbers";
 import { setAway } from "~/.server/identity/availability";
 import { runDueJobs } from "~/.server/background";
 import { createConversation, createMessage, createUser, freshPhone } from "../support/factories";
+import { callAction, callLoader, formErrors, typedValues } from "../support/route-call";
 
 // Every agent and admin is a candidate: each test starts from a team of its own.
 beforeEach(async () => {
@@ -184,5 +186,43 @@ describe("round robin", () => {
         ),
       );
     expect(assignments[0]!.count).toBe(10);
+  });
+});
+
+describe("the setting on /team/numbers", () => {
+  const post = (cookie: string, form: Record<string, string>) =>
+    callAction(teamNumbers.action, { url: "/team/numbers", cookie, form });
+
+  test("an admin turns round robin on with a capacity, changes it, and turns it off", async () => {
+    const admin = await createUser({ role: "admin" });
+    const number = await ourNumber({ on: false });
+    const rule = async () => (await assignmentRules()).get(number.id) ?? null;
+
+    const on = { intent: "auto-assign", numberId: number.id, mode: "round-robin" };
+    expect(await post(admin.cookie, { ...on, capacity: "3" })).toHaveRedirect("/team/numbers");
+    expect(await rule()).toMatchObject({ capacity: 3 });
+    await post(admin.cookie, { ...on, capacity: "" });
+    expect(await rule()).toMatchObject({ capacity: null });
+    const page = await callLoader(teamNumbers.loader, { url: "/team/numbers", cookie: admin.cookie });
+    expect(page.data.numbers.find((row) => row.id === number.id)?.assignment).toEqual({
+      mode: "round-robin",
+      capacity: null,
+    });
+    await post(admin.cookie, { ...on, mode: "off" });
+    expect(await rule()).toBeNull();
+  });
+
+  test("a capacity below 1 is a field error with the typed value kept; an agent gets a 404", async () => {
+    const admin = await createUser({ role: "admin" });
+    const number = await ourNumber({ on: false });
+    const form = { intent: "auto-assign", numberId: number.id, mode: "round-robin", capacity: "0" };
+    const refused = await post(admin.cookie, form);
+    expect(refused).toHaveStatus(400);
+    expect(formErrors(refused, "capacity")).toEqual(["At least 1, or leave it empty for no limit."]);
+    expect(typedValues(refused)).toMatchObject({ capacity: "0" });
+
+    const agent = await createUser({ role: "agent" });
+    expect(await post(agent.cookie, { ...form, capacity: "2" })).toHaveStatus(404);
+    expect((await assignmentRules()).has(number.id)).toBe(false);
   });
 });
