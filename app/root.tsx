@@ -12,6 +12,8 @@ import {
 import { getOptionalUser } from "~/.server/identity/session";
 import { getTimeZone } from "~/.server/platform/time-zone";
 import { countUnreadConversations } from "~/.server/conversations/inbox";
+import { isAway } from "~/.server/identity/availability";
+import { isStaff } from "~/lib/roles";
 import type { Route } from "./+types/root";
 import "./app.css";
 import { LiveUpdates } from "./components/live-updates";
@@ -33,8 +35,12 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   const user = await getOptionalUser(request);
   // Every page's nav and title carry it; live updates reload it with the page's data. The thread
   // this request opens is being read by it (its loader runs alongside this one), so it does not count.
-  const unread = user ? await countUnreadConversations(user, { reading: params.conversationId }) : 0;
-  return data({ user, unread, ...getTimeZone(request), now: new Date() });
+  const [unread, away] = await Promise.all([
+    user ? countUnreadConversations(user, { reading: params.conversationId }) : 0,
+    // The header's Available / Away switch: agents and admins only.
+    user && isStaff(user) ? isAway(user.id) : null,
+  ]);
+  return data({ user, unread, away, ...getTimeZone(request), now: new Date() });
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -75,7 +81,12 @@ export default function App({ loaderData }: Route.ComponentProps) {
   const width = usePageWidth();
   return (
     <>
-      <SiteHeader user={loaderData.user} unread={loaderData.unread} status={loaderData.user ? <LiveUpdates /> : null} />
+      <SiteHeader
+        user={loaderData.user}
+        unread={loaderData.unread}
+        away={loaderData.away}
+        status={loaderData.user ? <LiveUpdates /> : null}
+      />
       <main id="main" className={`mx-auto w-full ${width} flex-1 px-4 py-8`}>
         <Outlet />
       </main>

@@ -14,6 +14,7 @@ export default [
   route("manifest.webmanifest", "routes/manifest.webmanifest.ts"),
   route("settings/webhooks", "routes/settings.webhooks.tsx"),
   route("settings/webhooks/:endpointId", "routes/settings.webhooks.$endpointId.tsx"),
+  route("settings/availability", "routes/settings.availability.ts"),
   // The list stays on the left of the open thread on wide screens: the thread is a child of the inbox.
   route("messages", "routes/messages.tsx", [
     index("routes/messages._index.tsx"),
@@ -31,6 +32,7 @@ export default [
   route("team", "routes/team.tsx"),
   route("team/numbers", "routes/team.numbers.tsx"),
   route("team/numbers/:numberId/hours", "routes/team.numbers.$numberId.hours.tsx"),
+  route("team/labels", "routes/team.labels.tsx"),
   route("team/provider", "routes/team.provider.tsx"),
   route("events", "routes/events.ts"),
   route("*", "routes/not-found.tsx"),

@@ -16,6 +16,7 @@ import { purgeEndedSubscriptions } from "./notifications/subscriptions";
 import type { PushNotification } from "~/lib/push";
 import { DELIVER_WEBHOOK_TASK, RECEIVED_EVENTS_TASK, recordMessageEvents } from "./outgoing-webhooks/events";
 import { attemptDelivery, purgeDeliveries } from "./outgoing-webhooks/deliveries";
+import { AUTO_ASSIGN_TASK, autoAssign } from "./automations/round-robin";
 
 /**
  * Everything that happens off a request's path, as jobs of the one queue:
@@ -27,7 +28,7 @@ import { attemptDelivery, purgeDeliveries } from "./outgoing-webhooks/deliveries
  * What follows every batch of stored inbound SMS, and every stored reply: each a job of its own
  * (payload `{ messageIds }`) so one that fails retries alone without repeating the others.
  */
-const inboundFollowUps: string[] = [PUSH_MESSAGES_TASK, AUTO_REPLY_TASK, RECEIVED_EVENTS_TASK];
+const inboundFollowUps: string[] = [AUTO_ASSIGN_TASK, AUTO_REPLY_TASK, PUSH_MESSAGES_TASK, RECEIVED_EVENTS_TASK];
 const replyFollowUps: string[] = [PUSH_MESSAGES_TASK];
 
 // Keyed by the job handing on: should it run again after its jobs were added, it moves them instead of adding twice.
@@ -46,6 +47,7 @@ const tasks: Record<string, Task> = {
   [PUSH_MESSAGES_TASK]: async (payload) => pushAboutMessages((payload as MessagesPayload).messageIds),
   [AUTO_REPLY_TASK]: async (payload) => answerInbound((payload as MessagesPayload).messageIds),
   [SEND_PUSH_TASK]: async (payload) => sendPush(payload as { subscriptionId: string; notification: PushNotification }),
+  [AUTO_ASSIGN_TASK]: async (payload) => autoAssign((payload as MessagesPayload).messageIds),
   [SEND_SMS_TASK]: async (payload) => attemptSend((payload as { messageId: string }).messageId),
   [SEND_CODE_TASK]: async (payload) =>
     void (await attemptCodeSms((payload as { verificationId: string }).verificationId)),

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import { Form, Link, NavLink, useLocation } from "react-router";
 import { UnreadBadge } from "~/components/unread-badge";
+import { AvailabilityToggle } from "~/components/availability-toggle";
 import { formatPhone } from "~/lib/phone";
 import { hasRole, isStaff, type Role } from "~/lib/roles";
 
@@ -17,11 +18,14 @@ const navLink = ({ isActive }: { isActive: boolean }) =>
 export function SiteHeader({
   user,
   unread = 0,
+  away = null,
   status,
 }: {
   user: NavUser | null;
   /** Conversations with something this user has not read. */
   unread?: number;
+  /** Whether an agent or admin is away; null for a member (who has no such switch) or when unknown. */
+  away?: boolean | null;
   status?: React.ReactNode;
 }) {
   return (
@@ -34,7 +38,7 @@ export function SiteHeader({
         {user ? (
           <>
             {status}
-            <SiteMenu user={user} unread={unread} />
+            <SiteMenu user={user} unread={unread} away={away} />
           </>
         ) : (
           <>
@@ -56,7 +60,7 @@ export function SiteHeader({
 }
 
 /** The signed-in links: a menu on narrow screens, in line on wide ones (see `.nav-menu` in app.css). */
-function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
+function SiteMenu({ user, unread, away }: { user: NavUser; unread: number; away: boolean | null }) {
   const menu = useRef<HTMLDetailsElement>(null);
   const { pathname } = useLocation();
   // The header outlives client-side navigations: an open menu would stay over the new page.
@@ -94,6 +98,9 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
             <NavLink to="/team/numbers" className={navLink}>
               Numbers
             </NavLink>
+            <NavLink to="/team/labels" className={navLink}>
+              Labels
+            </NavLink>
             <NavLink to="/admin/webhooks" className={navLink}>
               Webhooks
             </NavLink>
@@ -115,6 +122,7 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
             "Verify your phone"
           )}
         </NavLink>
+        {away !== null && isStaff(user) ? <AvailabilityToggle away={away} /> : null}
         <span
           className="truncate px-3 py-2 text-sm text-slate-600 lg:max-w-40 lg:px-1.5"
           title={user.email ?? undefined}

@@ -27,6 +27,7 @@ const PAGES: { path: (seed: Seed) => string; roles: Role[] }[] = [
   { path: () => "/settings/webhooks", roles: ["admin"] },
   { path: () => "/team", roles: ["admin"] },
   { path: () => "/team/numbers", roles: ["admin"] },
+  { path: () => "/team/labels", roles: ["admin"] },
   { path: () => "/no-such-page", roles: EVERYONE },
 ];
 

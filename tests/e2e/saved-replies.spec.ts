@@ -1,7 +1,6 @@
 import type { Page } from "@playwright/test";
-import { formatPhone } from "../../app/lib/phone";
 import { expectAccessible, expectNoSidewaysScroll } from "./axe";
-import { expect, test, uniquePhone } from "./fixtures";
+import { expect, openNewConversation, test } from "./fixtures";
 
 /** A saved reply with a title no other test (or browser project) uses: the list is the whole team's. */
 async function saveReply(page: Page, body: string) {
@@ -16,20 +15,6 @@ async function saveReply(page: Page, body: string) {
     body,
   );
   return title;
-}
-
-/** A new contact texts in; the agent opens that conversation. Nobody knows the contact's name yet. */
-async function openNewConversation(page: Page) {
-  const phone = uniquePhone();
-  const texted = await page.request.post("/dev/phone", { form: { number: phone, body: "When are you open?" } });
-  expect(texted.ok()).toBe(true);
-  await page.goto(`/messages?${new URLSearchParams({ q: phone })}`);
-  await page
-    .getByRole("list", { name: "Conversations" })
-    .getByRole("link", { name: formatPhone(phone) })
-    .click();
-  await expect(page.getByRole("heading", { name: formatPhone(phone), level: 1 })).toBeVisible();
-  return phone;
 }
 
 const replyBox = (page: Page) => page.getByLabel(/^Reply to/);

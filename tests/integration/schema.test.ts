@@ -84,12 +84,13 @@ describe("a freshly migrated database", () => {
     await db
       .insert(schema.birdWebhooks)
       .values({ id: "whk_1", url: "https://sms.example.com/webhooks/bird", sealedSecret: "s" });
-
     const [label] = await db.insert(schema.labels).values({ name: "billing", colour: "blue" }).returning();
     await db.insert(schema.conversationLabels).values({ conversationId: conversation!.id, labelId: label!.id });
     await db
       .insert(schema.conversationEvents)
-      .values({ conversationId: conversation!.id, kind: "assigned", actorUserId: user!.id, assigneeId: user!.id });
+      .values({ conversationId: conversation!.id, kind: "assigned", assigneeId: user!.id, via: "round-robin" });
+    await db.insert(schema.autoAssignment).values({ numberId: number!.id, capacity: 5 });
+
     await db.insert(schema.pushSubscriptions).values({
       userId: user!.id,
       endpoint: "https://fcm.googleapis.com/fcm/send/abc",
@@ -120,7 +121,7 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(28);
+    expect(tables).toHaveLength(29);
   });
 
   test("refuses a second conversation for the same contact and our number, and a duplicate provider message id", async () => {

@@ -63,6 +63,8 @@ export const users = pgTable("users", {
   sessionVersion: integer().notNull().default(0),
   /** Set while an admin has switched the account off: it cannot sign in, and its sessions ended when this was set. */
   deactivatedAt: at(),
+  /** Set while an agent or admin has said they are away: automations give them no new conversations. */
+  awaySince: at(),
   createdAt: createdAt(),
   updatedAt: at()
     .notNull()
@@ -425,6 +427,8 @@ export const conversationEventKind = pgEnum("conversation_event_kind", [
   "unassigned",
   "resolved",
   "reopened",
+  /** An automation wanted to assign it and found nobody available (all away, deactivated or at capacity). */
+  "none-available",
 ]);
 
 /**
@@ -447,7 +451,12 @@ export const conversationEvents = pgTable(
     via: text(),
     createdAt: createdAt(),
   },
-  (t) => [index().on(t.conversationId, t.createdAt), index().on(t.kind, t.createdAt)],
+  (t) => [
+    index().on(t.conversationId, t.createdAt),
+    index().on(t.kind, t.createdAt),
+    // Round robin's tie-break: when each agent was last given a conversation.
+    index().on(t.assigneeId, t.createdAt),
+  ],
 );
 
 /**
@@ -583,3 +592,19 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index().on(t.deliveryId, t.startedAt)],
 );
+
+/**
+ * Numbers whose new conversations round robin assigns (a row: on; none: off),
+ * and at most how many open conversations an agent may hold before it passes
+ * them by (null: no limit). See automations/round-robin.ts.
+ */
+export const autoAssignment = pgTable("auto_assignment", {
+  numberId: uuid()
+    .primaryKey()
+    .references(() => numbers.id, { onDelete: "cascade" }),
+  capacity: integer(),
+  updatedAt: at()
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+});
