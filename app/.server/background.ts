@@ -9,6 +9,7 @@ import { attemptSend, RECONCILE_TASK, requeueStranded, scheduleReconcile, SEND_S
 import { purgeRejections } from "./webhooks/rejections";
 import { attemptCodeSms, SEND_CODE_TASK } from "./identity/code-sms";
 import { INBOUND_STORED_TASK } from "./conversations/inbound";
+import { purgeIdempotencyKeys } from "./api/idempotency";
 
 /**
  * Everything that happens off a request's path, as jobs of the one queue:
@@ -44,6 +45,7 @@ const tasks: Record<string, Task> = {
     await db.delete(webhookNonces).where(lt(webhookNonces.expiresAt, now));
     // Past its expiry a revoked token is refused anyway, for being expired.
     await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now));
+    await purgeIdempotencyKeys();
   },
   purge_rejections: async () => void (await purgeRejections()),
 };

@@ -94,6 +94,9 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
             </NavLink>
           </>
         ) : null}
+        <NavLink to="/settings/tokens" className={navLink}>
+          API tokens
+        </NavLink>
         <NavLink to="/settings/phone" className={navLink}>
           {user.phoneNumber ? (
             <span>

@@ -15,7 +15,7 @@ import { seesInternal, visibleTo, type Viewer } from "./access";
 import { contactNameHits, contactNamesOf } from "./contacts";
 import { db } from "../platform/db/client";
 import { containing } from "../platform/db/like";
-import { conversationReads, conversations, messages, numbers, users } from "../platform/db/schema";
+import { conversationLabels, conversationReads, conversations, messages, numbers, users } from "../platform/db/schema";
 import { env } from "../platform/env";
 import { isUuid } from "../platform/db/uuid";
 import { UNREAD_CAP } from "~/lib/unread";
@@ -94,9 +94,23 @@ const numberCondition = (numberId: InboxQuery["number"]) =>
     ? eq(conversations.virtualNumber, sql`(select ${numbers.number} from ${numbers} where ${numbers.id} = ${numberId})`)
     : undefined;
 
-/** The conditions every view shares: who may see it, open or resolved, which of our numbers. */
-const baseConditions = (viewer: Viewer, query: Pick<InboxQuery, "status" | "number">) =>
-  and(visibleTo(viewer), statusCondition(viewer, query.status), numberCondition(query.number));
+// Labels are the team's: a member's list ignores the filter rather than answer questions about them.
+const labelCondition = (viewer: Viewer, labelId: InboxQuery["label"] | undefined) =>
+  labelId && seesInternal(viewer)
+    ? sql`exists (select 1 from ${conversationLabels} where ${conversationLabels.conversationId} = ${conversations.id}
+                  and ${conversationLabels.labelId} = ${labelId})`
+    : undefined;
+
+type Filters = Pick<InboxQuery, "status" | "number"> & Partial<Pick<InboxQuery, "label">>;
+
+/** The conditions every view shares: who may see it, open or resolved, which of our numbers, which label. */
+const baseConditions = (viewer: Viewer, query: Filters) =>
+  and(
+    visibleTo(viewer),
+    statusCondition(viewer, query.status),
+    numberCondition(query.number),
+    labelCondition(viewer, query.label),
+  );
 
 /** How many of the newest messages containing the words a search ranks and counts. */
 export const RANKED_MESSAGES = 2000;
@@ -233,7 +247,7 @@ export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX
  */
 export async function countViews(
   viewer: Viewer,
-  query: Pick<InboxQuery, "status" | "number" | "q">,
+  query: Filters & Pick<InboxQuery, "q">,
 ): Promise<Record<View, number>> {
   // The search's hits are collected once for all six counts, not once per count.
   const base = and(

@@ -4,25 +4,40 @@ import { SIMULATED_BIRD_API, WEBHOOK_PATHS } from "~/lib/webhook-paths";
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 /** Our forms carry at most a 1,600-character reply (about 20 KB urlencoded, emoji and all). */
 export const FORM_BODY_LIMIT = 32 * 1024;
+/** The REST API's largest request is a 1,600-character SMS: JSON escapes (`\\ud83d…`) keep it under 20 KB too. */
+export const API_BODY_LIMIT = 32 * 1024;
+/** Where the REST API lives: JSON in and out, bearer tokens, no cookies. */
+export const API_PREFIX = "/api/";
 
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 
-export type BodyRule = { limit: number; formOnly: boolean };
+/** What a route accepts: HTML forms, the REST API's JSON, or whatever a provider sends (its handler decides). */
+export type BodyRule = { limit: number; encoding: "form" | "json" | "any" };
 
 const PROVIDER_PREFIXES = [WEBHOOK_PATHS.inbound, WEBHOOK_PATHS.bird, SIMULATED_BIRD_API];
 
 /**
  * Webhooks (and the simulator's stand-in for Bird's API) take any encoding a
- * provider uses (their handlers answer 415); everything else is an HTML form.
+ * provider uses (their handlers answer 415); the REST API takes JSON only;
+ * everything else is an HTML form.
  */
 export function bodyRuleFor(pathname: string): BodyRule {
-  return PROVIDER_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`))
-    ? { limit: WEBHOOK_BODY_LIMIT, formOnly: false }
-    : { limit: FORM_BODY_LIMIT, formOnly: true };
+  if (PROVIDER_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`)))
+    return { limit: WEBHOOK_BODY_LIMIT, encoding: "any" };
+  if (pathname.startsWith(API_PREFIX)) return { limit: API_BODY_LIMIT, encoding: "json" };
+  return { limit: FORM_BODY_LIMIT, encoding: "form" };
 }
 
+const mediaType = (contentType: string | undefined) => contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+
 export function isFormEncoding(contentType: string | undefined): boolean {
-  return FORM_TYPES.has(contentType?.split(";")[0]?.trim().toLowerCase() ?? "");
+  return FORM_TYPES.has(mediaType(contentType));
+}
+
+/** `application/json`, or a JSON-based type such as `application/merge-patch+json`. */
+export function isJsonEncoding(contentType: string | undefined): boolean {
+  const type = mediaType(contentType);
+  return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
 }
 
 export type ReadBody =

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequestHandler, type ServerBuild } from "react-router";
 import { env, isLoopbackAddress } from "../env";
 import { log } from "../log";
-import { bodyRuleFor, hasBody, isFormEncoding, readBody } from "./body";
+import { problemOf, PROBLEM_CONTENT_TYPE } from "../problem";
+import { bodyRuleFor, hasBody, isFormEncoding, isJsonEncoding, readBody } from "./body";
 import { carriesNul, formBodyProblem } from "./form-body";
 import { originOf, proxyMatcher, type Origin } from "./proxy";
 import { directSinkOf, type EventSink } from "../event-stream";
@@ -73,18 +74,25 @@ export function createEdgeListener({ build, assets, direct = {} }: EdgeOptions) 
     }
 
     const rule = bodyRuleFor(url.pathname);
-    if (rule.formOnly && carriesNul(req.url!)) return plain(res, 400, "Text may not contain NUL characters.");
+    // The REST API's clients read problem documents, people read plain text.
+    const refuse = rule.encoding === "json" ? problem : plain;
+    if (rule.encoding !== "any" && carriesNul(req.url!))
+      return refuse(res, 400, "Text may not contain NUL characters.");
     let body: Buffer<ArrayBuffer> | undefined;
     if (announcesBody) {
       const read = await readBody(req, rule.limit);
       if (!read.ok) {
         if (read.reason === "aborted") return req.destroy();
         res.setHeader("Connection", "close");
-        return plain(res, 413, `Request body larger than ${rule.limit / 1024} KiB.`);
+        return refuse(res, 413, `Request body larger than ${rule.limit / 1024} KiB.`);
       }
       if (!safe) body = read.bytes;
     }
-    if (!safe && rule.formOnly) {
+    // No same-origin rule here: the API reads no cookies, so a page on another site has nothing to borrow.
+    if (!safe && rule.encoding === "json" && body?.byteLength && !isJsonEncoding(req.headers["content-type"])) {
+      return problem(res, 415, "Request bodies are JSON: send Content-Type: application/json.");
+    }
+    if (!safe && rule.encoding === "form") {
       const contentType = req.headers["content-type"];
       if (body?.byteLength && !isFormEncoding(contentType)) {
         return plain(res, 415, "Forms are sent as application/x-www-form-urlencoded or multipart/form-data.");
@@ -162,6 +170,11 @@ function headersOf(req: IncomingMessage): Headers {
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   return headers;
+}
+
+function problem(res: ServerResponse, status: number, detail: string) {
+  res.writeHead(status, { "Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store" });
+  res.end(JSON.stringify(problemOf(status, detail)));
 }
 
 function plain(res: ServerResponse, status: number, message: string) {
