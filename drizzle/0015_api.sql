@@ -5,7 +5,7 @@ CREATE TABLE "api_idempotency_keys" (
 	"key" text NOT NULL,
 	"request_hash" text NOT NULL,
 	"response_status" integer,
-	"response_body" jsonb,
+	"response_body" text,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint

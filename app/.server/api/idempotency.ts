@@ -41,6 +41,9 @@ export function idempotencyKeyOf(request: Request): string | undefined {
   return key;
 }
 
+/** What "the same request" means: the same request as parsed, so spacing and escapes in the JSON do not matter. */
+export const requestHash = (request: unknown) => createHash("sha256").update(JSON.stringify(request)).digest("hex");
+
 /**
  * Runs `send` once per (user, key) and request: `messageKey` is what the
  * message is stored under. Without a key every request sends.
@@ -52,7 +55,7 @@ export function once(
   send: (messageKey: string) => Promise<ApiAnswer>,
 ): Promise<ApiAnswer> {
   if (key === undefined) return send(`api:${crypto.randomUUID()}`);
-  const hash = createHash("sha256").update(JSON.stringify(request)).digest("hex");
+  const hash = requestHash(request);
   const id = `${userId}\n${key}`;
   const running = inFlight.get(id);
   if (running) return running.hash === hash ? running.answer : Promise.reject(mismatch());
@@ -78,7 +81,7 @@ async function claimAndSend(
   // Gone between the two statements (a 429 given back, or the purge): claim again.
   if (!row) return claimAndSend(userId, key, hash, send);
   if (row.requestHash !== hash) throw mismatch();
-  if (row.responseStatus !== null) return { status: row.responseStatus, body: row.responseBody };
+  if (row.responseStatus !== null) return { status: row.responseStatus, body: JSON.parse(row.responseBody!) };
   if (!claimed && Date.now() - row.createdAt.getTime() < ABANDONED_AFTER_MS) throw inProgress();
 
   const answer = await send(`api:${row.id}`);
@@ -86,7 +89,7 @@ async function claimAndSend(
   else
     await db
       .update(apiIdempotencyKeys)
-      .set({ responseStatus: answer.status, responseBody: answer.body })
+      .set({ responseStatus: answer.status, responseBody: JSON.stringify(answer.body) })
       .where(eq(apiIdempotencyKeys.id, row.id));
   return answer;
 }

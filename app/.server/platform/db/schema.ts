@@ -6,7 +6,6 @@ import {
   customType,
   index,
   integer,
-  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -485,7 +484,8 @@ export const apiIdempotencyKeys = pgTable(
     /** SHA-256 of the request as parsed: the same key with another request is refused. */
     requestHash: text().notNull(),
     responseStatus: integer(),
-    responseBody: jsonb(),
+    /** The answer's JSON as sent (text, not jsonb, which would reorder its keys): repeats get the same bytes. */
+    responseBody: text(),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex().on(t.userId, t.key), index().on(t.createdAt)],
