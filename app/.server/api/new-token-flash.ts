@@ -3,14 +3,15 @@ import { open, seal } from "../platform/secret-box";
 
 /**
  * A new token travels from the form's POST to the page after the redirect in
- * a sealed, HttpOnly cookie scoped to /settings/tokens that lives two minutes
+ * a sealed, HttpOnly cookie under /settings that lives two minutes
  * and is cleared by the first page that reads it: shown once, never in a URL,
  * and a reload (or the back button) finds it gone. The POST itself cannot
  * show it: a reload would post the form again and make a second token.
  */
 
 const COOKIE = "birdline-new-token";
-const PATH = "/settings/tokens";
+// Not /settings/tokens: with JavaScript the page's data comes from /settings/tokens.data, which that path does not cover.
+const PATH = "/settings";
 const attributes = `Path=${PATH}; HttpOnly; SameSite=Lax${env.secureCookies ? "; Secure" : ""}`;
 
 type NewToken = { userId: string; tokenId: string; token: string };
