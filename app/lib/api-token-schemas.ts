@@ -5,9 +5,9 @@ import { z } from "zod";
 export const TOKEN_SCOPES = ["read", "read+send"] as const;
 export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
-export const SCOPE_LABELS: Record<TokenScope, string> = {
-  read: "Read: list and read conversations and numbers",
-  "read+send": "Read and send: also send SMS and change conversations",
+export const SCOPE_LABELS: Record<TokenScope, { label: string; hint: string }> = {
+  read: { label: "Read", hint: "List and read conversations, messages and numbers." },
+  "read+send": { label: "Read and send", hint: "Also send SMS, and assign, resolve and label conversations." },
 };
 
 export const TOKEN_NAME_MAX = 60;

@@ -1,10 +1,10 @@
-import { getFormProps, getInputProps, getSelectProps, useForm, type SubmissionResult } from "@conform-to/react";
+import { getFormProps, getInputProps, useForm, type SubmissionResult } from "@conform-to/react";
 import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, redirect } from "react-router";
 import { clearNewTokenCookie, newTokenCookie, readNewToken } from "~/.server/api/new-token-flash";
 import { createToken, listTokens, revokeToken } from "~/.server/api/tokens";
 import { requireUser } from "~/.server/identity/session";
-import { Field, FormErrors, SelectField, SubmitButton } from "~/components/forms";
+import { ErrorList, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { Time } from "~/components/time";
 import {
   CreateTokenSchema,
@@ -131,26 +131,10 @@ function TokenRow({ token, expired }: { token: Token; expired: boolean }) {
       aria-labelledby={`token-${token.id}-name`}
       className="rounded-xl border border-slate-200 bg-white p-4 shadow-sm"
     >
-      <div className="flex flex-wrap items-start justify-between gap-3">
-        <div className="min-w-0">
-          <h2 id={`token-${token.id}-name`} className="break-words font-semibold text-slate-900">
-            {token.name}
-          </h2>
-          <p className="text-sm text-slate-600">{token.scope === "read" ? "Read only" : "Read and send"}</p>
-        </div>
-        <Form method="post">
-          <input type="hidden" name="tokenId" value={token.id} />
-          <SubmitButton
-            name="intent"
-            value="revoke"
-            match={{ tokenId: token.id }}
-            variant="danger"
-            pendingText="Revoking…"
-          >
-            Revoke<span className="sr-only"> “{token.name}”</span>
-          </SubmitButton>
-        </Form>
-      </div>
+      <h2 id={`token-${token.id}-name`} className="break-words font-semibold text-slate-900">
+        {token.name}
+      </h2>
+      <p className="text-sm text-slate-600">{token.scope === "read" ? "Read only" : "Read and send"}</p>
       <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 text-sm text-slate-600">
         <dt>Created</dt>
         <dd>
@@ -170,7 +154,33 @@ function TokenRow({ token, expired }: { token: Token; expired: boolean }) {
           )}
         </dd>
       </dl>
+      <RevokeForm token={token} />
     </li>
+  );
+}
+
+/** A disclosure, not a script dialog: whatever uses the token stops working, so revoking takes a second, deliberate step. */
+function RevokeForm({ token }: { token: Token }) {
+  return (
+    <details className="mt-2">
+      <summary className="cursor-pointer text-sm font-medium text-red-700">
+        Revoke…<span className="sr-only"> {token.name}</span>
+      </summary>
+      <Form method="post" className="mt-2 max-w-md space-y-2 rounded-md border border-red-200 bg-red-50 p-3">
+        <p className="text-sm text-red-900">Anything using it is refused from the next request on.</p>
+        <input type="hidden" name="tokenId" value={token.id} />
+        <SubmitButton
+          name="intent"
+          value="revoke"
+          match={{ tokenId: token.id }}
+          variant="danger"
+          pendingText="Revoking…"
+          className="max-w-full break-words"
+        >
+          Revoke “{token.name}”
+        </SubmitButton>
+      </Form>
+    </details>
   );
 }
 
@@ -199,15 +209,25 @@ function NewTokenForm({ lastResult }: { lastResult?: SubmissionResult<string[]> 
             autoComplete: "off",
           }}
         />
-        <SelectField
-          label="May"
-          errors={fields.scope.errors}
-          controlProps={getSelectProps(fields.scope)}
-          options={TOKEN_SCOPES.map((scope) => ({ value: scope, label: SCOPE_LABELS[scope] }))}
-        />
-        <fieldset className="space-y-3">
-          <legend className="text-sm font-medium text-slate-800">Expires (optional: without either, never)</legend>
-          <div className="grid gap-3 sm:grid-cols-2">
+        <fieldset>
+          <legend className="text-sm font-medium text-slate-800">May</legend>
+          <div className="mt-1 space-y-2">
+            {TOKEN_SCOPES.map((scope) => (
+              <label key={scope} className="flex items-start gap-2 text-sm text-slate-800">
+                <input {...getInputProps(fields.scope, { type: "radio", value: scope })} className="mt-1" />
+                <span>
+                  <span className="font-medium">{SCOPE_LABELS[scope].label}</span>
+                  <span className="block text-slate-600">{SCOPE_LABELS[scope].hint}</span>
+                </span>
+              </label>
+            ))}
+          </div>
+          <ErrorList id={fields.scope.errorId} errors={fields.scope.errors} />
+        </fieldset>
+        <fieldset>
+          <legend className="text-sm font-medium text-slate-800">Expires (optional)</legend>
+          <p className="text-sm text-slate-500">Leave both empty for a token that does not expire.</p>
+          <div className="mt-2 grid gap-3 sm:grid-cols-2">
             <Field
               label="After this many days"
               errors={fields.expiresInDays.errors}

@@ -16,7 +16,7 @@ test("a person creates a token (shown once), reads their conversations with it, 
 
   const name = `Script ${Math.random().toString(36).slice(2, 8)}`;
   await page.getByLabel("Name").fill(name);
-  await page.getByLabel("May").selectOption("read");
+  await page.getByRole("radio", { name: /^Read List/ }).check();
   await page.getByLabel("After this many days").fill("30");
   await page.getByRole("button", { name: "Create token" }).click();
   const shown = page.getByLabel(`Token “${name}”`);
@@ -40,6 +40,7 @@ test("a person creates a token (shown once), reads their conversations with it, 
   const { data } = (await list.json()) as { data: { contact: { number: string } }[] };
   expect(data.map((conversation) => conversation.contact.number)).toEqual([phone]);
 
+  await page.getByText(`Revoke… ${name}`).click();
   await page.getByRole("button", { name: `Revoke “${name}”` }).click();
   await expect(page.getByRole("heading", { name, level: 2 })).toHaveCount(0);
   const refused = await api.get("/api/v1/conversations");

@@ -104,7 +104,7 @@ describe("a token acts as its user", () => {
     const agent = await createUser({ role: "agent" });
     const token = await tokenFor(agent);
     expect((await api("GET", "/api/v1/numbers", { token })).status).toBe(200);
-    const [{ id }] = (await listTokens(agent.id)) as [{ id: string }];
+    const { id } = (await listTokens(agent.id))[0]!;
     await revokeToken(agent.id, id);
     const revoked = await api("GET", "/api/v1/numbers", { token });
     expectProblem(revoked, 401);
@@ -151,7 +151,7 @@ describe("a token acts as its user", () => {
   test("past its limit a token gets 429 with Retry-After; other tokens are not held up", async () => {
     const agent = await createUser({ role: "agent" });
     const token = await tokenFor(agent);
-    const [{ id }] = (await listTokens(agent.id)) as [{ id: string }];
+    const { id } = (await listTokens(agent.id))[0]!;
     for (let i = 0; i < API_REQUESTS_PER_TOKEN.max; i++) await hitLimit(API_REQUESTS_PER_TOKEN, id);
 
     const limited = await api("GET", "/api/v1/numbers", { token });
