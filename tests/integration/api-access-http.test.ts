@@ -195,6 +195,7 @@ describe("the edge's path for /api", () => {
       body: { conversationId: crypto.randomUUID(), body: "a\u0000b" },
     });
     expect(expectProblem(nul, 400).errors?.[0]?.pointer).toBe("/body/body");
+    expectProblem(await api("GET", "/api/v1/conversations?q=a%00b", { token }), 400);
   });
 
   test("no cross-site refusal (no cookies are read), an unknown path is a 404 and a wrong method a 405, as problems", async () => {

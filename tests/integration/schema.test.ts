@@ -75,6 +75,13 @@ describe("a freshly migrated database", () => {
     await db
       .insert(schema.birdWebhooks)
       .values({ id: "whk_1", url: "https://sms.example.com/webhooks/bird", sealedSecret: "s" });
+    const [label] = await db.insert(schema.labels).values({ name: "VIP", colour: "purple" }).returning();
+    await db.insert(schema.conversationLabels).values({ conversationId: conversation!.id, labelId: label!.id });
+    await db
+      .insert(schema.conversationEvents)
+      .values({ conversationId: conversation!.id, kind: "assigned", actorUserId: user!.id, assigneeId: user!.id });
+    await db.insert(schema.apiTokens).values({ userId: user!.id, name: "CRM", scope: "read+send", tokenHash: "h" });
+    await db.insert(schema.apiIdempotencyKeys).values({ userId: user!.id, key: "k", requestHash: "h" });
 
     const [stored] = await db.select().from(schema.messages).where(eq(schema.messages.id, message!.id));
     expect(stored!.body).toBe("Hallo 👋\nzweite Zeile");
@@ -85,7 +92,7 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(19);
+    expect(tables).toHaveLength(24);
   });
 
   test("refuses a second conversation for the same contact and our number, and a duplicate provider message id", async () => {
