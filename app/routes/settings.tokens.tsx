@@ -4,6 +4,7 @@ import { data, Form, redirect } from "react-router";
 import { clearNewTokenCookie, newTokenCookie, readNewToken } from "~/.server/api/new-token-flash";
 import { createToken, listTokens, revokeToken } from "~/.server/api/tokens";
 import { requireUser } from "~/.server/identity/session";
+import { ConfirmForm } from "~/components/confirm-form";
 import { ErrorList, Field, FormErrors, SubmitButton } from "~/components/forms";
 import { Time } from "~/components/time";
 import {
@@ -154,33 +155,18 @@ function TokenRow({ token, expired }: { token: Token; expired: boolean }) {
           )}
         </dd>
       </dl>
-      <RevokeForm token={token} />
+      {/* Whatever uses the token stops working: revoking takes a second, deliberate step. */}
+      <ConfirmForm
+        summary="Revoke…"
+        subject={token.name}
+        consequence="Anything using it is refused from the next request on."
+        field={{ name: "tokenId", value: token.id }}
+        intent="revoke"
+        pendingText="Revoking…"
+      >
+        Revoke “{token.name}”
+      </ConfirmForm>
     </li>
-  );
-}
-
-/** A disclosure, not a script dialog: whatever uses the token stops working, so revoking takes a second, deliberate step. */
-function RevokeForm({ token }: { token: Token }) {
-  return (
-    <details className="mt-2">
-      <summary className="cursor-pointer text-sm font-medium text-red-700">
-        Revoke…<span className="sr-only"> {token.name}</span>
-      </summary>
-      <Form method="post" className="mt-2 max-w-md space-y-2 rounded-md border border-red-200 bg-red-50 p-3">
-        <p className="text-sm text-red-900">Anything using it is refused from the next request on.</p>
-        <input type="hidden" name="tokenId" value={token.id} />
-        <SubmitButton
-          name="intent"
-          value="revoke"
-          match={{ tokenId: token.id }}
-          variant="danger"
-          pendingText="Revoking…"
-          className="max-w-full break-words"
-        >
-          Revoke “{token.name}”
-        </SubmitButton>
-      </Form>
-    </details>
   );
 }
 

@@ -1,23 +1,16 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { API_REQUESTS_PER_TOKEN } from "~/.server/api/auth";
 import { revokeToken, listTokens } from "~/.server/api/tokens";
 import { db } from "~/.server/platform/db/client";
 import { apiTokens, messages, users } from "~/.server/platform/db/schema";
 import { hitLimit } from "~/.server/platform/rate-limit";
-import { apiClient, expectProblem, tokenFor } from "../support/api";
-import { startApp, stopApp, type AppProcess } from "../support/app-process";
+import { builtAppWithApi, expectProblem, tokenFor } from "../support/api";
 import { createConversation, createMessage, createUser, freshPhone } from "../support/factories";
 
 // Who a token acts as and what it may do, and how the edge treats /api/v1, against the built server.
 
-let app: AppProcess;
-let api: ReturnType<typeof apiClient>;
-beforeAll(async () => {
-  app = await startApp();
-  api = apiClient(app.url);
-});
-afterAll(() => stopApp(app));
+const { api } = builtAppWithApi();
 
 async function memberWithConversation() {
   const phone = freshPhone();

@@ -1,21 +1,14 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { db } from "~/.server/platform/db/client";
 import { conversationEvents, conversations, labels, numbers } from "~/.server/platform/db/schema";
 import { defaultSender } from "~/.server/sms/numbers";
-import { apiClient, expectProblem, tokenFor } from "../support/api";
-import { startApp, stopApp, type AppProcess } from "../support/app-process";
+import { builtAppWithApi, expectProblem, tokenFor } from "../support/api";
 import { createConversation, createMessage, createUser } from "../support/factories";
 
 // Reading and handling conversations through the API, against the built server.
 
-let app: AppProcess;
-let api: ReturnType<typeof apiClient>;
-beforeAll(async () => {
-  app = await startApp();
-  api = apiClient(app.url);
-});
-afterAll(() => stopApp(app));
+const { api } = builtAppWithApi();
 
 let numberSequence = 0;
 async function ourNewNumber() {

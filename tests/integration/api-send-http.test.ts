@@ -1,21 +1,14 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { db } from "~/.server/platform/db/client";
 import { conversations, messages, simulatedSms } from "~/.server/platform/db/schema";
 import { defaultSender } from "~/.server/sms/numbers";
-import { apiClient, expectProblem, tokenFor } from "../support/api";
-import { startApp, stopApp, type AppProcess } from "../support/app-process";
+import { builtAppWithApi, expectProblem, tokenFor } from "../support/api";
 import { createConversation, createUser, freshPhone } from "../support/factories";
 
 // POST /api/v1/messages against the built server, whose worker sends through the simulator.
 
-let app: AppProcess;
-let api: ReturnType<typeof apiClient>;
-beforeAll(async () => {
-  app = await startApp();
-  api = apiClient(app.url);
-});
-afterAll(() => stopApp(app));
+const { api } = builtAppWithApi();
 
 const outboundIn = (conversationId: string) =>
   db

@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { apiClient, expectProblem } from "../support/api";
-import { startApp, stopApp, type AppProcess } from "../support/app-process";
+import { describe, expect, test } from "vitest";
+import { builtAppWithApi, expectProblem } from "../support/api";
 import { browser } from "../support/browser";
 import { createUser } from "../support/factories";
 import { CookieJar } from "../support/route-call";
 
 // /settings/tokens as a browser without JavaScript uses it, against the built server.
 
-let app: AppProcess;
-beforeAll(async () => {
-  app = await startApp();
-});
-afterAll(() => stopApp(app));
+const { api, url } = builtAppWithApi();
 
 async function signedIn(role: "member" | "agent" = "member") {
   const user = await createUser({ role });
   const jar = new CookieJar();
   jar.store(new Headers({ "set-cookie": user.cookie }));
-  return browser(app.url, { jar });
+  return browser(url(), { jar });
 }
 
 const TOKEN = /bl_[A-Za-z0-9_-]{43}/;
@@ -38,7 +33,6 @@ describe("/settings/tokens without JavaScript", () => {
     expect(again.html).not.toMatch(TOKEN);
     expect(again.html).toContain("CRM sync");
 
-    const api = apiClient(app.url);
     expect((await api("GET", "/api/v1/conversations", { token })).status).toBe(200);
     const used = await visitor.get("/settings/tokens");
     expect(used.html).toMatch(/Last used<\/dt><dd><time/);

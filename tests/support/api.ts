@@ -1,5 +1,7 @@
+import { afterAll, beforeAll } from "vitest";
 import { createToken } from "~/.server/api/tokens";
 import type { TokenScope } from "~/lib/api-token-schemas";
+import { startApp, stopApp, type AppProcess } from "./app-process";
 
 /** A token of `user`'s as /settings/tokens would make it. */
 export async function tokenFor(
@@ -47,4 +49,15 @@ export function expectProblem(
       `expected a ${status} problem document, got ${answer.status} ${answer.headers.get("content-type")}: ${JSON.stringify(answer.json)}`,
     );
   return problem;
+}
+
+/** The built app for this test file (started before its tests, stopped after), and the API on it. */
+export function builtAppWithApi() {
+  let app: AppProcess | undefined;
+  beforeAll(async () => {
+    app = await startApp();
+  });
+  afterAll(() => stopApp(app!));
+  const url = () => app!.url;
+  return { url, api: (...args: Parameters<ReturnType<typeof apiClient>>) => apiClient(url())(...args) };
 }
