@@ -1,5 +1,7 @@
 import type { z } from "zod";
 import type { TokenScope } from "~/lib/api-token-schemas";
+import { isConnectionLoss } from "../platform/db/connection-loss";
+import { log } from "../platform/log";
 import { problemOf, type Problem } from "../platform/problem";
 import { authenticate } from "./auth";
 import { ApiProblem, invalidRequest, problemResponse } from "./problem";
@@ -8,7 +10,8 @@ import type { TokenUser } from "./tokens";
 /**
  * One API endpoint as a React Router loader or action: the token decides who
  * it acts as, its scope and its rate limit; a thrown `ApiProblem` becomes its
- * problem document. Route modules stay a line or two each.
+ * problem document, and so does anything unexpected (logged, 500, or 503
+ * while the database is away). Route modules stay a line or two each.
  */
 
 export type ApiRequest<P> = TokenUser & { request: Request; params: P };
@@ -27,7 +30,13 @@ export function endpoint<P>(
       return Response.json(body, { status, headers });
     } catch (error) {
       if (error instanceof ApiProblem) return problemResponse(error.problem, error.headers);
-      throw error;
+      log.error("request failed", { method: request.method, path: new URL(request.url).pathname, error });
+      // A restart or failover of the database is over in moments: "try again", as the pages say it.
+      return isConnectionLoss(error)
+        ? problemResponse(problemOf(503, "The database is not reachable just now. Try again shortly."), {
+            "Retry-After": "5",
+          })
+        : problemResponse(problemOf(500, "Something went wrong on our side; it has been logged."));
     }
   };
 }

@@ -14,10 +14,7 @@ const uuid = z.uuid();
 
 export const ConversationListQuery = z
   .object({
-    view: z
-      .enum(VIEWS)
-      .default("all")
-      .describe("As in the inbox: mine, unassigned, unread …; staff only, ignored for members."),
+    view: z.enum(VIEWS).default("all").describe("One of the inbox's views, as on /messages."),
     status: z.enum(STATUSES).default("open").describe("Open or resolved; staff only (a member sees all of theirs)."),
     number: uuid.optional().describe("Only conversations on this number of ours (its `id` from /numbers)."),
     label: uuid.optional().describe("Only conversations with this label."),

@@ -105,7 +105,10 @@ export async function userOfToken(token: string): Promise<TokenUser | null> {
       .where(
         and(
           eq(apiTokens.id, row.id),
-          or(isNull(apiTokens.lastUsedAt), lt(apiTokens.lastUsedAt, sql`now() - interval '1 minute'`)),
+          or(
+            isNull(apiTokens.lastUsedAt),
+            lt(apiTokens.lastUsedAt, sql`now() - make_interval(secs => ${LAST_USED_PRECISION_MS / 1000})`),
+          ),
         ),
       );
   }
