@@ -34,6 +34,10 @@ describe("a token acts as its user", () => {
       next: null,
     });
 
+    // Labels are the team's: a member's token cannot ask which of its conversations carry one.
+    const labelled = await api("GET", `/api/v1/conversations?label=${crypto.randomUUID()}`, { token });
+    expect(labelled.json).toMatchObject({ data: [{ id: conversation.id }] });
+
     const thread = await api("GET", `/api/v1/conversations/${conversation.id}/messages`, { token });
     expect(thread.json).toMatchObject({ data: [{ body: "Is my order on its way?", direction: "inbound" }] });
 

@@ -17,7 +17,7 @@ export const ConversationListQuery = z
     view: z.enum(VIEWS).default("all").describe("One of the inbox's views, as on /messages."),
     status: z.enum(STATUSES).default("open").describe("Open or resolved; staff only (a member sees all of theirs)."),
     number: uuid.optional().describe("Only conversations on this number of ours (its `id` from /numbers)."),
-    label: uuid.optional().describe("Only conversations with this label."),
+    label: uuid.optional().describe("Only conversations with this label (the team's: a member's token ignores it)."),
     q: z.string().trim().max(200).optional().describe("Search: contact number, name or message text."),
     cursor: cursor.optional(),
   })
