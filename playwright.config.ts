@@ -1,10 +1,12 @@
-import { rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig, type PlaywrightTestConfig } from "@playwright/test";
 import { E2E_PORT } from "./tests/e2e/e2e-port";
 import { APP_DATABASE_URL, AUTH_SECRET, SERVICE_NUMBER } from "./tests/e2e/main-app";
 import { BIRD_APP_PORT, BIRD_APP_URL } from "./tests/e2e/bird-app";
+import { PUSH_SERVICE_FILES } from "./tests/e2e/push-service-files";
+import { makeCertificate } from "./tests/support/push-service";
 import {
   binaryOf,
   PROXY_STACKS,
@@ -70,6 +72,12 @@ const behind = (stack: ProxyStack) => ({
 const dataRoot = process.env.E2E_DATA_DIR ?? path.join(os.tmpdir(), `birdline-e2e-${port}`);
 if (!process.env.E2E_DATA_DIR && !process.env.TEST_WORKER_INDEX) rmSync(dataRoot, { recursive: true, force: true });
 
+// The push service push.spec.ts runs: its certificate exists before the main app starts trusting it.
+if (!process.env.TEST_WORKER_INDEX) {
+  mkdirSync(path.dirname(PUSH_SERVICE_FILES.key), { recursive: true });
+  makeCertificate(path.dirname(PUSH_SERVICE_FILES.key));
+}
+
 const appServer = (name: string, appPort: number, env: Record<string, string>): WebServer => ({
   name,
   command: "node build/server/server.js",
@@ -134,6 +142,9 @@ export default defineConfig({
       AUTH_SECRET,
       MESSAGEBIRD_SENDER_ID: SERVICE_NUMBER,
       DATABASE_URL: APP_DATABASE_URL ?? "",
+      // Pushes go to push.spec.ts's own push service on https://localhost: no browser vendor's is reachable here.
+      NODE_EXTRA_CA_CERTS: PUSH_SERVICE_FILES.certificate,
+      PUSH_ALLOWED_HOSTS: "localhost",
     }),
     // The whole Bird platform path in local mode: the simulator speaks Bird (bird.spec.ts).
     appServer("app with the simulator speaking Bird", BIRD_APP_PORT, {

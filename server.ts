@@ -54,10 +54,15 @@ const assets = sirv(path.join(root, "build/client"), {
   etag: true,
   gzip: true,
   setHeaders(res, pathname) {
-    // Vite fingerprints everything under /assets: cache it forever. Other files may change between releases.
+    // Vite fingerprints everything under /assets: cache it forever. Other files may change between releases;
+    // the service worker is checked on every load, so a release reaches open tabs at once.
     res.setHeader(
       "Cache-Control",
-      pathname.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "public, max-age=3600",
+      pathname.startsWith("/assets/")
+        ? "public, max-age=31536000, immutable"
+        : pathname === "/sw.js"
+          ? "no-cache"
+          : "public, max-age=3600",
     );
   },
 });

@@ -21,6 +21,8 @@ import { usePageWidth } from "./components/page-width";
 import { SiteFooter, SiteHeader } from "./components/site-chrome";
 import { TimeZoneCookie } from "./components/time-zone";
 import { titleWithUnread } from "./lib/unread";
+import { THEME_COLOUR } from "./lib/app-identity";
+import { AppBadge, ServiceWorker } from "./components/installed-app";
 
 export const meta: Route.MetaFunction = ({ matches }) => [
   ...titleWithUnread(matches, "Birdline — your SMS inbox"),
@@ -43,6 +45,14 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+        <link rel="manifest" href="/manifest.webmanifest" />
+        <meta name="theme-color" content={THEME_COLOUR} />
+        {/* iOS (16.4+) shows pushes only for a web app added to the home screen, and reads these for it. */}
+        <link rel="apple-touch-icon" href="/icons/apple-touch-icon.png" />
+        <meta name="apple-mobile-web-app-title" content="Birdline" />
+        <meta name="mobile-web-app-capable" content="yes" />
+        <meta name="apple-mobile-web-app-capable" content="yes" />
+        <meta name="apple-mobile-web-app-status-bar-style" content="default" />
         <Meta />
         <Links />
       </head>
@@ -71,6 +81,8 @@ export default function App({ loaderData }: Route.ComponentProps) {
       </main>
       <SiteFooter />
       <TimeZoneCookie />
+      <ServiceWorker />
+      <AppBadge unread={loaderData.user ? loaderData.unread : 0} />
     </>
   );
 }

@@ -9,6 +9,9 @@ export default [
   route("logout", "routes/logout.ts"),
   route("settings/phone", "routes/settings.phone.tsx"),
   route("settings/replies", "routes/settings.replies.tsx"),
+  route("settings/notifications", "routes/settings.notifications.tsx"),
+  route("push/subscriptions", "routes/push.subscriptions.ts"),
+  route("manifest.webmanifest", "routes/manifest.webmanifest.ts"),
   // The list stays on the left of the open thread on wide screens: the thread is a child of the inbox.
   route("messages", "routes/messages.tsx", [
     index("routes/messages._index.tsx"),
@@ -23,6 +26,7 @@ export default [
   route("admin/webhooks", "routes/admin.webhooks.tsx"),
   route("team", "routes/team.tsx"),
   route("team/numbers", "routes/team.numbers.tsx"),
+  route("team/numbers/:numberId/hours", "routes/team.numbers.$numberId.hours.tsx"),
   route("team/provider", "routes/team.provider.tsx"),
   route("events", "routes/events.ts"),
   route("settings/tokens", "routes/settings.tokens.tsx"),

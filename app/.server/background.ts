@@ -9,6 +9,11 @@ import { attemptSend, RECONCILE_TASK, requeueStranded, scheduleReconcile, SEND_S
 import { purgeRejections } from "./webhooks/rejections";
 import { attemptCodeSms, SEND_CODE_TASK } from "./identity/code-sms";
 import { INBOUND_STORED_TASK } from "./conversations/inbound";
+import { answerInbound, AUTO_REPLY_TASK } from "./automations/auto-reply";
+import { REPLY_STORED_TASK } from "./conversations/outbound";
+import { PUSH_MESSAGES_TASK, pushAboutMessages, SEND_PUSH_TASK, sendPush } from "./notifications/push";
+import { purgeEndedSubscriptions } from "./notifications/subscriptions";
+import type { PushNotification } from "~/lib/push";
 import { purgeIdempotencyKeys } from "./api/idempotency";
 
 /**
@@ -18,17 +23,28 @@ import { purgeIdempotencyKeys } from "./api/idempotency";
  */
 
 /**
- * What follows every batch of stored inbound SMS, each a job of its own (payload `{ messageIds }`)
- * so one that fails retries alone without repeating the others.
+ * What follows every batch of stored inbound SMS, and every stored reply: each a job of its own
+ * (payload `{ messageIds }`) so one that fails retries alone without repeating the others.
  */
-const inboundFollowUps: string[] = [];
+const inboundFollowUps: string[] = [PUSH_MESSAGES_TASK, AUTO_REPLY_TASK];
+const replyFollowUps: string[] = [PUSH_MESSAGES_TASK];
+
+// Keyed by the job handing on: should it run again after its jobs were added, it moves them instead of adding twice.
+const handOn =
+  (followUps: string[]): Task =>
+  (payload, { job }) =>
+    db.transaction(async (tx) => {
+      for (const task of followUps) await enqueue(tx, task, payload as object, { key: `${task}:${job.id}` });
+    });
+
+type MessagesPayload = { messageIds: string[] };
 
 const tasks: Record<string, Task> = {
-  // Keyed by this job: should it run again after its jobs were added, it moves them instead of adding twice.
-  [INBOUND_STORED_TASK]: async (payload, { job }) =>
-    db.transaction(async (tx) => {
-      for (const task of inboundFollowUps) await enqueue(tx, task, payload as object, { key: `${task}:${job.id}` });
-    }),
+  [INBOUND_STORED_TASK]: handOn(inboundFollowUps),
+  [REPLY_STORED_TASK]: handOn(replyFollowUps),
+  [PUSH_MESSAGES_TASK]: async (payload) => pushAboutMessages((payload as MessagesPayload).messageIds),
+  [AUTO_REPLY_TASK]: async (payload) => answerInbound((payload as MessagesPayload).messageIds),
+  [SEND_PUSH_TASK]: async (payload) => sendPush(payload as { subscriptionId: string; notification: PushNotification }),
   [SEND_SMS_TASK]: async (payload) => attemptSend((payload as { messageId: string }).messageId),
   [SEND_CODE_TASK]: async (payload) =>
     void (await attemptCodeSms((payload as { verificationId: string }).verificationId)),
@@ -44,6 +60,8 @@ const tasks: Record<string, Task> = {
     await db.delete(rateLimits).where(lt(rateLimits.resetAt, now));
     await db.delete(webhookNonces).where(lt(webhookNonces.expiresAt, now));
     // Past its expiry a revoked token is refused anyway, for being expired.
+    // Before the revoked sessions they are bound to are forgotten.
+    await purgeEndedSubscriptions();
     await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now));
     await purgeIdempotencyKeys();
   },

@@ -4,9 +4,9 @@ import { useEffect, useRef, useState } from "react";
 import { useFetcher } from "react-router";
 import { useHydrated } from "remix-utils/use-hydrated";
 import { ErrorList, FormErrors } from "~/components/forms";
+import { SmsLength } from "~/components/sms-length";
 import { SavedReplyLinks, SavedReplyPicker, type SavedRepliesOffer } from "~/components/saved-reply-picker";
 import { ReplySchema } from "~/lib/reply-schema";
-import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
 
 /**
  * The reply box. A real form (POST → redirect → GET without JavaScript); with
@@ -57,9 +57,7 @@ export function ReplyForm({
     }
   }, [fetcher.state, fetcher.data]);
 
-  const count = countSegments(text);
-  const tooLong = count.segments > MAX_SEGMENTS;
-  // Without JavaScript nothing counts while typing: the rules instead of a count that stays at 0.
+  // Without JavaScript the saved replies are links instead of a picker.
   const hydrated = useHydrated();
 
   /** Puts a chosen saved reply where the cursor is (over any selection), and the cursor after it. */
@@ -134,18 +132,9 @@ export function ReplyForm({
           />
           <ErrorList id={fields.body.errorId} errors={fields.body.errors} />
           <div className="relative flex flex-wrap items-center justify-between gap-2">
-            <p id="reply-counter" className={`text-xs ${tooLong ? "font-semibold text-red-700" : "text-slate-500"}`}>
-              {hydrated ? (
-                <>
-                  {count.units} {count.encoding === "GSM-7" ? "characters" : "UCS-2 units"} · {count.segments}{" "}
-                  {count.segments === 1 ? "SMS" : "SMS parts"}
-                  {tooLong ? ` (limit ${MAX_SEGMENTS})` : ` · ${count.remaining} left in this part`}
-                  <span className="sr-only">. Enter sends, Shift+Enter starts a new line.</span>
-                </>
-              ) : (
-                `One SMS holds 160 characters, or 70 with emoji or non-Latin letters; longer replies go out in up to ${MAX_SEGMENTS} parts.`
-              )}
-            </p>
+            <SmsLength id="reply-counter" text={text}>
+              <span className="sr-only">. Enter sends, Shift+Enter starts a new line.</span>
+            </SmsLength>
             <div className="ml-auto flex items-center gap-2">
               {savedReplies && !optedOut ? (
                 hydrated ? (

@@ -94,6 +94,9 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
             </NavLink>
           </>
         ) : null}
+        <NavLink to="/settings/notifications" className={navLink}>
+          Notifications
+        </NavLink>
         <NavLink to="/settings/tokens" className={navLink}>
           API tokens
         </NavLink>

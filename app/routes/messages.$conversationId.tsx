@@ -86,6 +86,8 @@ export async function loader({ request, params }: Route.LoaderArgs) {
       page.messages.map(({ author, authorUserId, authorName, ...message }) => ({
         ...message,
         authorLabel: authorLabel(user, { author, authorUserId, authorName }),
+        // The number's own answers (away message, HELP) look unlike anyone's reply.
+        automatic: author === "system",
       })),
       notes,
     ),
@@ -351,7 +353,9 @@ function MessageBubble({
     <li className={`flex ${inbound ? "justify-start" : "justify-end"}`} data-message-id={message.id}>
       <div
         className={`max-w-[85%] rounded-2xl px-4 py-2 sm:max-w-[75%] ${
-          inbound ? "rounded-bl-sm bg-slate-100 text-slate-900" : "rounded-br-sm bg-brand-600 text-white"
+          inbound
+            ? "rounded-bl-sm bg-slate-100 text-slate-900"
+            : `rounded-br-sm text-white ${message.automatic ? "bg-slate-700" : "bg-brand-600"}`
         } ${message.status === "failed" ? "ring-2 ring-red-400" : ""}`}
       >
         {message.authorLabel ? (

@@ -78,6 +78,13 @@ export default function Numbers({ loaderData, actionData }: Route.ComponentProps
                   {number.archivedAt ? <Badge tone="slate">Archived</Badge> : null}
                   {canReceive(number.number) ? null : <Badge tone="slate">Send only</Badge>}
                 </p>
+                {canReceive(number.number) ? (
+                  <p className="mt-1 text-sm">
+                    <Link to={`/team/numbers/${number.id}/hours`} className="font-medium text-brand-700 underline">
+                      Hours and auto-replies<span className="sr-only"> for {number.label ?? number.number}</span>
+                    </Link>
+                  </p>
+                ) : null}
               </div>
               <Form method="post" className="flex flex-wrap items-start gap-2">
                 <input type="hidden" name="numberId" value={number.id} />

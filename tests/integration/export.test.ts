@@ -58,7 +58,7 @@ describe("GET /messages/:id/export.csv", () => {
         `"2026-01-02T03:04:03.000Z","inbound",${them},${us},"Contact","received","Hello, is ""this"" shop open?\nThanks"`,
         `"2026-01-02T03:04:05.000Z","outbound",${us},${them},"Ann Agent","delivered","'-yes, 9-5"`,
         `"2026-01-02T03:04:07.000Z","outbound",${us},${them},"Verification code","sent","'@code 123456"`,
-        `"2026-01-02T03:04:09.000Z","outbound",${us},${them},"System","failed","'+ opted in"`,
+        `"2026-01-02T03:04:09.000Z","outbound",${us},${them},"Auto-reply","failed","'+ opted in"`,
         "",
       ].join("\r\n"),
     );

@@ -267,7 +267,7 @@ describe("who wrote it", () => {
     await createMessage(conversation, { direction: "outbound", author: "verification-code", body: "Your code" });
     await createMessage(conversation, { direction: "outbound", author: "system", body: "Welcome" });
     const labels = (await openThread(admin, conversation.id)).data.timeline.map((m) => m.authorLabel);
-    expect(labels).toEqual(["Verification code", "System"]);
+    expect(labels).toEqual(["Verification code", "Auto-reply"]);
   });
 });
 

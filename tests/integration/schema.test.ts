@@ -28,7 +28,16 @@ describe("a freshly migrated database", () => {
       codeHash: "h",
       expiresAt: new Date(Date.now() + 600_000),
     });
-    await db.insert(schema.numbers).values({ number: "+447700900000", label: "Support UK" });
+    const [number] = await db
+      .insert(schema.numbers)
+      .values({ number: "+447700900000", label: "Support UK" })
+      .returning();
+    await db.insert(schema.numberAutomations).values({
+      numberId: number!.id,
+      timeZone: "Europe/London",
+      weeklyHours: [{ open: true, from: "09:00", to: "17:00" }],
+      awayMessage: "Closed",
+    });
     const [conversation] = await db
       .insert(schema.conversations)
       .values({ contactNumber: "+31612345678", virtualNumber: "+447700900000", userId: user!.id })
@@ -75,11 +84,22 @@ describe("a freshly migrated database", () => {
     await db
       .insert(schema.birdWebhooks)
       .values({ id: "whk_1", url: "https://sms.example.com/webhooks/bird", sealedSecret: "s" });
-    const [label] = await db.insert(schema.labels).values({ name: "VIP", colour: "purple" }).returning();
+
+    const [label] = await db.insert(schema.labels).values({ name: "billing", colour: "blue" }).returning();
     await db.insert(schema.conversationLabels).values({ conversationId: conversation!.id, labelId: label!.id });
     await db
       .insert(schema.conversationEvents)
       .values({ conversationId: conversation!.id, kind: "assigned", actorUserId: user!.id, assigneeId: user!.id });
+    await db.insert(schema.pushSubscriptions).values({
+      userId: user!.id,
+      endpoint: "https://fcm.googleapis.com/fcm/send/abc",
+      p256dh: "p",
+      auth: "a",
+      device: "Chrome on Android",
+      sessionId: "sid-1",
+      sessionVersion: 0,
+    });
+    await db.insert(schema.notificationSettings).values({ userId: user!.id, hideText: true });
     await db.insert(schema.apiTokens).values({ userId: user!.id, name: "CRM", scope: "read+send", tokenHash: "h" });
     await db.insert(schema.apiIdempotencyKeys).values({ userId: user!.id, key: "k", requestHash: "h" });
 
@@ -92,7 +112,7 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(24);
+    expect(tables).toHaveLength(27);
   });
 
   test("refuses a second conversation for the same contact and our number, and a duplicate provider message id", async () => {

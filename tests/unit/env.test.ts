@@ -96,6 +96,13 @@ describe("configuration", () => {
     expect(message).toMatch(/SMS_CODES_PER_COUNTRY_HOUR:/);
   });
 
+  test("the away message goes out at most once a day per conversation unless AWAY_REPLY_EVERY says how many hours", () => {
+    expect(parseEnv(memory).awayReplyEveryMs).toBe(24 * 3_600_000);
+    expect(parseEnv({ ...memory, AWAY_REPLY_EVERY: "8" }).awayReplyEveryMs).toBe(8 * 3_600_000);
+    for (const bad of ["0", "1.5", "forever"])
+      expect(problemsOf({ ...memory, AWAY_REPLY_EVERY: bad })).toMatch(/AWAY_REPLY_EVERY:/);
+  });
+
   test("listening beyond loopback is deployed mode, and then APP_URL is required", () => {
     const message = problemsOf({ ...memory, HOST: "0.0.0.0" });
     expect(message).toMatch(/APP_URL: required when HOST \(0\.0\.0\.0\) is not a loopback address/);

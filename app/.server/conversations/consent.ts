@@ -11,8 +11,11 @@ const AROUND_THE_WORD = /^[\s\p{P}\p{S}]+|[\s\p{P}\p{S}]+$/gu;
 
 export type ConsentKeyword = "opt-out" | "opt-in";
 
+/** A message as a carrier keyword would be read: without what surrounds the word, in capitals. */
+export const bareWord = (text: string) => text.replace(AROUND_THE_WORD, "").toUpperCase();
+
 export function consentKeyword(text: string): ConsentKeyword | null {
-  const word = text.replace(AROUND_THE_WORD, "").toUpperCase();
+  const word = bareWord(text);
   if (OPT_OUT.has(word)) return "opt-out";
   if (OPT_IN.has(word)) return "opt-in";
   return null;

@@ -1,12 +1,20 @@
 import { eq, sql } from "drizzle-orm";
 import { countSegments, MAX_SEGMENTS } from "~/lib/segments";
 import { db } from "../platform/db/client";
+import type { Db } from "../platform/db/connect";
 import { conversations, messages } from "../platform/db/schema";
 import { publish } from "../platform/event-bus";
 import { REPLIES_PER_CONVERSATION, REPLIES_PER_SENDER_PER_HOUR, REPLIES_PER_SENDER_PER_MINUTE } from "./reply-limits";
 import { retryMessage, takeLimits } from "../platform/rate-limit";
 import { queueSend, sendNow } from "./outbox";
 import type { Conversation } from "./access";
+import { enqueue } from "../platform/jobs";
+
+/**
+ * The job added with every stored reply (payload `{ messageIds }`), in its transaction:
+ * background.ts hands it on to what follows a reply (notifying the member whose thread it is).
+ */
+export const REPLY_STORED_TASK = "reply_stored";
 
 /**
  * Replies, persist-first: the typed text is stored as `queued` with its outbox
@@ -53,42 +61,71 @@ export async function sendReply({
   const limited = await countSend(authorId, conversation.id);
   if (limited) return limited;
 
-  const now = new Date();
-  const written = await db.transaction(async (tx) => {
-    const [queued] = await tx
-      .insert(messages)
-      .values({
-        conversationId: conversation.id,
-        direction: "outbound",
-        body,
-        fromNumber: conversation.virtualNumber,
-        toNumber: conversation.contactNumber,
-        status: "queued",
-        idempotencyKey,
-        author: "user",
-        authorUserId: authorId,
-        segments,
-        createdAt: now,
-        statusAt: now,
-      })
-      .onConflictDoNothing({ target: messages.idempotencyKey })
-      .returning();
-    if (!queued) return undefined;
-    await tx
-      .update(conversations)
-      .set({
-        lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)`,
-        ...(takeIfUnassigned && { assigneeId: sql`coalesce(${conversations.assigneeId}, ${authorId})` }),
-      })
-      .where(eq(conversations.id, conversation.id));
-    // Committed with the row: the worker picks it up within milliseconds, on whichever instance is free.
-    await queueSend(tx, queued.id);
-    return queued;
-  });
+  const written = await db.transaction((tx) =>
+    queueOutbound(tx, {
+      conversation,
+      body,
+      idempotencyKey,
+      author: { kind: "user", userId: authorId, takeIfUnassigned },
+    }),
+  );
   // Submitted twice at once (a double click): the other submission stored it first.
   if (!written) return (await sentWithKey(idempotencyKey, conversation.id))!;
   publish({ kind: "message", conversationId: conversation.id, messageId: written.id });
   return { ok: true, message: written, duplicate: false };
+}
+
+/**
+ * Writes one outbound SMS `queued` with its send job, in the caller's transaction: a person's reply,
+ * or the app's own (`system`: away replies, answers to HELP), which no one takes the conversation by.
+ * Undefined when its idempotency key was used already. The caller publishes it after commit.
+ */
+export async function queueOutbound(
+  tx: Db,
+  {
+    conversation,
+    body,
+    idempotencyKey,
+    author,
+  }: {
+    conversation: Pick<Conversation, "id" | "virtualNumber" | "contactNumber">;
+    body: string;
+    idempotencyKey: string;
+    author: { kind: "user"; userId: string; takeIfUnassigned: boolean } | { kind: "system" };
+  },
+): Promise<Outbound | undefined> {
+  const now = new Date();
+  const [queued] = await tx
+    .insert(messages)
+    .values({
+      conversationId: conversation.id,
+      direction: "outbound",
+      body,
+      fromNumber: conversation.virtualNumber,
+      toNumber: conversation.contactNumber,
+      status: "queued",
+      idempotencyKey,
+      author: author.kind,
+      authorUserId: author.kind === "user" ? author.userId : null,
+      segments: countSegments(body).segments,
+      createdAt: now,
+      statusAt: now,
+    })
+    .onConflictDoNothing({ target: messages.idempotencyKey })
+    .returning();
+  if (!queued) return undefined;
+  const takes = author.kind === "user" && author.takeIfUnassigned;
+  await tx
+    .update(conversations)
+    .set({
+      lastMessageAt: sql`greatest(${conversations.lastMessageAt}, ${now.toISOString()}::timestamptz)`,
+      ...(takes && { assigneeId: sql`coalesce(${conversations.assigneeId}, ${author.userId})` }),
+    })
+    .where(eq(conversations.id, conversation.id));
+  // Committed with the row: the worker picks it up within milliseconds, on whichever instance is free.
+  await queueSend(tx, queued.id);
+  await enqueue(tx, REPLY_STORED_TASK, { messageIds: [queued.id] });
+  return queued;
 }
 
 /**

@@ -32,6 +32,13 @@ export const RECONCILE_TASK = "reconcile_outbox";
 const ATTEMPT_LEASE_MS = 60_000;
 
 const jobKey = (messageId: string) => `sms:${messageId}`;
+
+/**
+ * Idempotency keys of the answers to HELP (`help:<inbound message id>`). Carriers require HELP
+ * to be answered whatever the sender's consent, and the contact asked for this one SMS, which
+ * says how to opt out: it goes out even after STOP, where everything else is refused.
+ */
+export const HELP_ANSWER_KEY = "help:";
 const OPTED_OUT_BEFORE_SENDING = "Not sent: the number opted out by texting STOP before it went out.";
 
 /**
@@ -124,7 +131,9 @@ async function claim(messageId: string, now: Date): Promise<Claimed | undefined>
       and (m.sending_until is null or m.sending_until < ${now.toISOString()}::timestamptz)
     returning m.id, m.conversation_id as "conversationId", m.from_number as "fromNumber", m.to_number as "toNumber",
       m.body, m.created_at as "createdAt", m.attempts, m.waiting_since as "waitingSince", m.outcome_unknown as "askFirst",
-      (select c.opted_out_at is not null from conversations c where c.id = m.conversation_id) as "optedOut"`,
+      (select c.opted_out_at is not null from conversations c where c.id = m.conversation_id)
+        -- Only the app's own answer: a person's reply never passes, whatever key it came with.
+        and not (m.author = 'system' and coalesce(starts_with(m.idempotency_key, ${HELP_ANSWER_KEY}), false)) as "optedOut"`,
   );
   return claimed && { ...claimed, createdAt: new Date(claimed.createdAt), waitingSince: toDate(claimed.waitingSince) };
 }

@@ -57,7 +57,8 @@ export function teamAuthorLabel(message: Pick<ThreadMessage, "author" | "authorN
     case "verification-code":
       return "Verification code";
     case "system":
-      return "System";
+      // The number's automatic answers (away message, HELP): never mistaken for a person's reply.
+      return "Auto-reply";
     case "user":
       return message.authorName ?? "Deleted account";
   }

@@ -4,11 +4,19 @@ import { getToken } from "@auth/core/jwt";
 import Credentials from "@auth/core/providers/credentials";
 import { DrizzleAdapter } from "@auth/drizzle-adapter";
 import { and, eq, isNull, notExists, sql } from "drizzle-orm";
+import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { redirect } from "react-router";
 import { hasRole, type Role } from "~/lib/roles";
 import { LoginSchema } from "~/lib/account-schemas";
 import { db } from "../platform/db/client";
-import { accounts, revokedSessions, sessions, users, verificationTokens } from "../platform/db/schema";
+import {
+  accounts,
+  pushSubscriptions,
+  revokedSessions,
+  sessions,
+  users,
+  verificationTokens,
+} from "../platform/db/schema";
 import { env } from "../platform/env";
 import { log } from "../platform/log";
 import { burnPasswordCheck, verifyPassword } from "./passwords";
@@ -168,7 +176,7 @@ export async function signInWithPassword(
 
 /**
  * Ends this browser's session: its `sid` is refused from now on, until the
- * token would have expired anyway. Returns the cookie-clearing headers for the redirect.
+ * token would have expired anyway, and its push subscriptions are forgotten. Returns the cookie-clearing headers for the redirect.
  */
 export async function signOut(request: Request): Promise<Headers> {
   const claims = await sessionClaims(request);
@@ -177,6 +185,8 @@ export async function signOut(request: Request): Promise<Headers> {
       .insert(revokedSessions)
       .values({ sid: claims.sid, expiresAt: new Date(claims.exp * 1000) })
       .onConflictDoNothing();
+    // This browser's push subscriptions go with the sign-in: whoever uses it next reads nothing of this user's.
+    await db.delete(pushSubscriptions).where(eq(pushSubscriptions.sessionId, claims.sid));
   }
   // The logout route itself is the CSRF boundary (POST, same-origin check); this token is only Auth.js's formality.
   const { csrfToken, headers: csrfCookies } = await getCsrfToken(request);
@@ -206,6 +216,22 @@ async function sessionClaims(request: Request): Promise<SessionClaims | null> {
     return null;
   return { sub, sid, sv, exp };
 }
+
+/** Which sign-in a request carries: what outlives the request (a push subscription) is bound to it. */
+export async function sessionOf(request: Request): Promise<{ sessionId: string; sessionVersion: number } | null> {
+  const claims = await sessionClaims(request);
+  return claims && { sessionId: claims.sid, sessionVersion: claims.sv };
+}
+
+/**
+ * Whether the sign-in a row was bound to (`sessionOf`) still stands: not signed out, and no
+ * "sign out everywhere" since. Reads `users`, so the query joins the row's user.
+ */
+export const signInStands = (sessionId: AnyPgColumn | string, sessionVersion: AnyPgColumn | number) =>
+  and(
+    eq(users.sessionVersion, sessionVersion),
+    notExists(db.select({ sid: revokedSessions.sid }).from(revokedSessions).where(eq(revokedSessions.sid, sessionId))),
+  );
 
 const userCache = new WeakMap<Request, Promise<SessionUser | null>>();
 
@@ -239,21 +265,11 @@ export async function getLastingSession(
 }
 
 async function userOf(claims: SessionClaims): Promise<SessionUser | null> {
-  // One query: the user exists and is not deactivated, no "sign out everywhere" since this sign-in,
-  // and this session was not signed out.
+  // One query: the user exists and is not deactivated, and this sign-in stands.
   const [user] = await db
     .select({ id: users.id, email: users.email, name: users.name, role: users.role, phoneNumber: users.phoneNumber })
     .from(users)
-    .where(
-      and(
-        eq(users.id, claims.sub),
-        eq(users.sessionVersion, claims.sv),
-        isNull(users.deactivatedAt),
-        notExists(
-          db.select({ sid: revokedSessions.sid }).from(revokedSessions).where(eq(revokedSessions.sid, claims.sid)),
-        ),
-      ),
-    );
+    .where(and(eq(users.id, claims.sub), isNull(users.deactivatedAt), signInStands(claims.sid, claims.sv)));
   return user ?? null;
 }
 

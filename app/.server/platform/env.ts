@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createECDH, randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -100,7 +100,42 @@ const schema = z.object({
   ),
   SMS_CODES_PER_HOUR: optional(z.coerce.number().int().min(1)),
   SMS_CODES_PER_COUNTRY_HOUR: optional(z.coerce.number().int().min(1)),
+  AWAY_REPLY_EVERY: optional(
+    z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365),
+  ),
   LOG_LEVEL: optional(z.enum(["debug", "info", "warn", "error", "silent"])),
+  VAPID_PUBLIC_KEY: optional(
+    z.string().regex(/^[A-Za-z0-9_-]{87}$/, {
+      message: "must be the base64url public key from `npx web-push generate-vapid-keys`",
+    }),
+  ),
+  VAPID_PRIVATE_KEY: optional(
+    z.string().regex(/^[A-Za-z0-9_-]{43}$/, {
+      message: "must be the base64url private key from `npx web-push generate-vapid-keys`",
+    }),
+  ),
+  VAPID_SUBJECT: optional(
+    z.string().regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, {
+      message: "must be a mailto: address or an https:// URL where push services can reach you",
+    }),
+  ),
+  PUSH_ALLOWED_HOSTS: optional(
+    z
+      .string()
+      .transform((value) =>
+        value
+          .split(",")
+          .map((entry) => entry.trim().toLowerCase())
+          .filter(Boolean),
+      )
+      .refine((hosts) => hosts.every((host) => /^[a-z0-9.-]+$/.test(host)), {
+        message: "must list host names, e.g. push.example.com,localhost (no scheme, port or path)",
+      }),
+  ),
 });
 
 export class ConfigError extends Error {
@@ -128,23 +163,37 @@ export function isLoopbackAddress(host: string): boolean {
 /** The simulator's virtual number: a UK range reserved for fiction, so it never reaches anyone. */
 const SIMULATOR_NUMBER = "+447700900000";
 
-type Secrets = { authSecret: string; webhookSecret: string };
+type VapidKeys = { publicKey: string; privateKey: string };
+type Secrets = { authSecret: string; webhookSecret: string; vapid: VapidKeys };
+
+/** A P-256 key pair in the encoding Web Push uses (the public key uncompressed), as `web-push` would make it. */
+function vapidKeys(): VapidKeys {
+  const curve = createECDH("prime256v1");
+  curve.generateKeys();
+  return { publicKey: curve.getPublicKey("base64url"), privateKey: curve.getPrivateKey("base64url") };
+}
 
 function localSecrets(dataDir: string): Secrets {
-  const fresh = () => ({
+  const fresh = (): Secrets => ({
     authSecret: randomBytes(32).toString("base64url"),
     webhookSecret: randomBytes(24).toString("base64url"),
+    vapid: vapidKeys(),
   });
   if (dataDir.startsWith("memory://")) return fresh();
   const file = path.join(dataDir, "secrets.json");
+  let kept: Partial<Secrets> | undefined;
   try {
-    return JSON.parse(readFileSync(file, "utf8")) as Secrets;
+    kept = JSON.parse(readFileSync(file, "utf8")) as Partial<Secrets>;
   } catch {
-    const secrets = fresh();
-    ensureDataDir(dataDir);
-    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
-    return secrets;
+    // Absent or unreadable: made anew below.
   }
+  if (kept?.authSecret && kept.webhookSecret && kept.vapid) return kept as Secrets;
+  // A data folder from before a secret existed keeps the ones it has: signed-in sessions and
+  // the webhook secret pasted into MessageBird stay valid.
+  const secrets = { ...fresh(), ...kept };
+  ensureDataDir(dataDir);
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
 }
 
 export function parseEnv(source: Record<string, string | undefined>) {
@@ -175,6 +224,12 @@ export function parseEnv(source: Record<string, string | undefined>) {
   }
   if (smsGateway === "messagebird" && !vars.MESSAGEBIRD_API_KEY) {
     problems.push("MESSAGEBIRD_API_KEY: required when SMS_GATEWAY=messagebird");
+  }
+  const vapidSet = [vars.VAPID_PUBLIC_KEY, vars.VAPID_PRIVATE_KEY, vars.VAPID_SUBJECT].filter(Boolean).length;
+  if (vapidSet > 0 && vapidSet < 3) {
+    problems.push(
+      "VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT: set all three for push notifications, or none",
+    );
   }
   if (mode === "deployed") {
     if (!publicUrl) {
@@ -259,6 +314,22 @@ export function parseEnv(source: Record<string, string | undefined>) {
     /** Verification codes sent per hour, in all and to one country calling code: a ceiling on SMS pumping. */
     smsCodesPerHour: vars.SMS_CODES_PER_HOUR ?? 100,
     smsCodesPerCountryHour: vars.SMS_CODES_PER_COUNTRY_HOUR ?? 30,
+    /** A conversation gets the away message at most once in this long, in ms. */
+    awayReplyEveryMs: (vars.AWAY_REPLY_EVERY ?? 24) * 3_600_000,
+    push: {
+      /**
+       * The server's Web Push identity: the VAPID_* variables, else in local mode a key pair made
+       * once and kept in DATA_DIR; null (push off) when deployed without them.
+       */
+      get vapid(): (VapidKeys & { subject: string }) | null {
+        if (vars.VAPID_PUBLIC_KEY && vars.VAPID_PRIVATE_KEY && vars.VAPID_SUBJECT)
+          return { publicKey: vars.VAPID_PUBLIC_KEY, privateKey: vars.VAPID_PRIVATE_KEY, subject: vars.VAPID_SUBJECT };
+        // Push services want a way to reach the sender; a local install has no public one.
+        return mode === "local" ? { ...local().vapid, subject: "mailto:birdline@localhost" } : null;
+      },
+      /** Push services besides the browsers' own that subscriptions may name (self-hosted, tests). */
+      allowedHosts: vars.PUSH_ALLOWED_HOSTS ?? [],
+    },
   } as const;
 }
 

@@ -6,6 +6,7 @@ import {
   customType,
   index,
   integer,
+  jsonb,
   pgEnum,
   pgTable,
   primaryKey,
@@ -14,6 +15,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { WeeklyHours } from "../../../lib/business-hours";
 
 // Millisecond precision everywhere: JS Dates round-trip exactly, which keyset
 // pagination on (createdAt, id) relies on.
@@ -163,6 +165,8 @@ export const conversations = pgTable(
     resolvedAt: at(),
     lastMessageAt: at(),
     createdAt: createdAt(),
+    /** When the last away reply went out: one per AWAY_REPLY_EVERY, claimed by a conditional UPDATE. */
+    awayRepliedAt: at(),
   },
   (t) => [
     uniqueIndex("conversations_contact_number_virtual_number_idx").on(t.contactNumber, t.virtualNumber),
@@ -441,6 +445,70 @@ export const conversationEvents = pgTable(
   },
   (t) => [index().on(t.conversationId, t.createdAt), index().on(t.kind, t.createdAt)],
 );
+
+/**
+ * A browser's Web Push subscription: one row per user and endpoint, a user has one per device.
+ * The endpoint's URL and keys come from the browser's PushManager.
+ */
+export const pushSubscriptions = pgTable(
+  "push_subscriptions",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    endpoint: text().notNull(),
+    /** The browser's P-256 public key and auth secret, base64url: what each push is encrypted for. */
+    p256dh: text().notNull(),
+    auth: text().notNull(),
+    /** What the device list calls it ("Chrome on Android"), from the browser's User-Agent when it subscribed. */
+    device: text().notNull(),
+    /**
+     * The sign-in it was made under (its `sid` and session version): a browser that signed out,
+     * or whose sessions were all ended, hears nothing more, whoever uses it next.
+     */
+    sessionId: text().notNull(),
+    sessionVersion: integer().notNull(),
+    createdAt: createdAt(),
+    lastPushedAt: at(),
+  },
+  (t) => [uniqueIndex("push_subscriptions_user_endpoint_idx").on(t.userId, t.endpoint)],
+);
+
+/** What a user wants to be told about by push; no row = the defaults. */
+export const notificationSettings = pgTable("notification_settings", {
+  userId: text()
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  /** Staff: a contact texts for the first time. */
+  newConversation: boolean().notNull().default(true),
+  /** Staff: a message in a conversation assigned to them. */
+  assignedToMe: boolean().notNull().default(true),
+  /** Staff: a message in a conversation nobody is assigned to. */
+  unassigned: boolean().notNull().default(true),
+  /** "New message" instead of the text, for lock screens others can see. */
+  hideText: boolean().notNull().default(false),
+});
+
+/**
+ * What a number answers by itself: its opening hours (a week in its own time
+ * zone) with the away message sent outside them, and its answer to HELP.
+ * No row: hours off and the default help text.
+ */
+export const numberAutomations = pgTable("number_automations", {
+  numberId: uuid()
+    .primaryKey()
+    .references(() => numbers.id, { onDelete: "cascade" }),
+  hoursOn: boolean().notNull().default(false),
+  /** IANA name, e.g. Europe/Amsterdam. */
+  timeZone: text().notNull(),
+  /** Seven days, Monday first (`app/lib/business-hours.ts`). */
+  weeklyHours: jsonb().$type<WeeklyHours>().notNull(),
+  awayMessage: text().notNull(),
+  /** Null: the default, which names the number's team and says how to opt out. */
+  helpText: text(),
+  updatedAt: at().notNull().defaultNow(),
+});
 
 export const apiTokenScope = pgEnum("api_token_scope", ["read", "read+send"]);
 

@@ -11,33 +11,39 @@ export const API_PREFIX = "/api/";
 
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 
-/** What a route accepts: HTML forms, the REST API's JSON, or whatever a provider sends (its handler decides). */
-export type BodyRule = { limit: number; encoding: "form" | "json" | "any" };
+/**
+ * What a route's body may be: `form` and `json` come from our own pages (same origin, no NUL
+ * characters); `api` is the REST API's JSON from any client (bearer tokens, never cookies, so no
+ * same-origin rule); `any` is a provider's, in whatever encoding it uses (its handler answers 415).
+ */
+export type BodyRule = { limit: number; encoding: "form" | "json" | "api" | "any" };
 
 const PROVIDER_PREFIXES = [WEBHOOK_PATHS.inbound, WEBHOOK_PATHS.bird, SIMULATED_BIRD_API];
 
-/**
- * Webhooks (and the simulator's stand-in for Bird's API) take any encoding a
- * provider uses (their handlers answer 415); the REST API takes JSON only;
- * everything else is an HTML form.
- */
+/** The pages' JSON endpoints: a browser API hands them an object, not a form (a push subscription). */
+const PAGE_JSON_PATHS = new Set(["/push/subscriptions"]);
+
+/** A push subscription is an endpoint URL and two keys: well under 4 KiB. */
+const PAGE_JSON_LIMIT = 4 * 1024;
+
+/** Providers' paths take anything, the REST API JSON, our pages' few JSON endpoints JSON, the rest forms. */
 export function bodyRuleFor(pathname: string): BodyRule {
   if (PROVIDER_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`)))
     return { limit: WEBHOOK_BODY_LIMIT, encoding: "any" };
-  if (pathname.startsWith(API_PREFIX)) return { limit: API_BODY_LIMIT, encoding: "json" };
+  if (pathname.startsWith(API_PREFIX)) return { limit: API_BODY_LIMIT, encoding: "api" };
+  if (PAGE_JSON_PATHS.has(pathname)) return { limit: PAGE_JSON_LIMIT, encoding: "json" };
   return { limit: FORM_BODY_LIMIT, encoding: "form" };
 }
 
 const mediaType = (contentType: string | undefined) => contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
 
-export function isFormEncoding(contentType: string | undefined): boolean {
-  return FORM_TYPES.has(mediaType(contentType));
-}
-
-/** `application/json`, or a JSON-based type such as `application/merge-patch+json`. */
-export function isJsonEncoding(contentType: string | undefined): boolean {
+/** Whether a body arrives in the encoding its route takes. */
+export function hasEncoding(rule: BodyRule, contentType: string | undefined): boolean {
+  if (rule.encoding === "any") return true;
   const type = mediaType(contentType);
-  return type === "application/json" || (type.startsWith("application/") && type.endsWith("+json"));
+  // A JSON-based type such as application/merge-patch+json is JSON to a client of the API.
+  if (rule.encoding === "api") return type === "application/json" || /^application\/[\w.-]+\+json$/.test(type);
+  return rule.encoding === "json" ? type === "application/json" : FORM_TYPES.has(type);
 }
 
 export type ReadBody =

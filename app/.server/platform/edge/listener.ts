@@ -3,7 +3,7 @@ import { createRequestHandler, type ServerBuild } from "react-router";
 import { env, isLoopbackAddress } from "../env";
 import { log } from "../log";
 import { problemOf, PROBLEM_CONTENT_TYPE } from "../problem";
-import { bodyRuleFor, hasBody, isFormEncoding, isJsonEncoding, readBody } from "./body";
+import { bodyRuleFor, hasBody, hasEncoding, readBody } from "./body";
 import { carriesNul, formBodyProblem } from "./form-body";
 import { originOf, proxyMatcher, type Origin } from "./proxy";
 import { directSinkOf, type EventSink } from "../event-stream";
@@ -75,7 +75,7 @@ export function createEdgeListener({ build, assets, direct = {} }: EdgeOptions) 
 
     const rule = bodyRuleFor(url.pathname);
     // The REST API's clients read problem documents, people read plain text.
-    const refuse = rule.encoding === "json" ? problem : plain;
+    const refuse = rule.encoding === "api" ? problemAnswer : plain;
     if (rule.encoding !== "any" && carriesNul(req.url!))
       return refuse(res, 400, "Text may not contain NUL characters.");
     let body: Buffer<ArrayBuffer> | undefined;
@@ -88,21 +88,27 @@ export function createEdgeListener({ build, assets, direct = {} }: EdgeOptions) 
       }
       if (!safe) body = read.bytes;
     }
-    // No same-origin rule here: the API reads no cookies, so a page on another site has nothing to borrow.
-    if (!safe && rule.encoding === "json" && body?.byteLength && !isJsonEncoding(req.headers["content-type"])) {
-      return problem(res, 415, "Request bodies are JSON: send Content-Type: application/json.");
+    // No same-origin rule for the API: it reads no cookies, so a page on another site has nothing to borrow.
+    if (!safe && rule.encoding === "api" && body?.byteLength && !hasEncoding(rule, req.headers["content-type"])) {
+      return problemAnswer(res, 415, "Request bodies are JSON: send Content-Type: application/json.");
     }
-    if (!safe && rule.encoding === "form") {
+    if (!safe && (rule.encoding === "form" || rule.encoding === "json")) {
       const contentType = req.headers["content-type"];
-      if (body?.byteLength && !isFormEncoding(contentType)) {
-        return plain(res, 415, "Forms are sent as application/x-www-form-urlencoded or multipart/form-data.");
+      if (body?.byteLength && !hasEncoding(rule, contentType)) {
+        return plain(
+          res,
+          415,
+          rule.encoding === "json"
+            ? "This endpoint takes application/json."
+            : "Forms are sent as application/x-www-form-urlencoded or multipart/form-data.",
+        );
       }
       const refusal = crossOriginRefusal(req, url, origin);
       if (refusal) {
         log.throttled(`cross-origin:${origin.clientIp}`, "warn", "refused a form post from another origin", refusal);
         return plain(res, 403, "Form post from another origin refused.");
       }
-      const problem = body?.byteLength ? await formBodyProblem(contentType!, body) : null;
+      const problem = body?.byteLength && rule.encoding === "form" ? await formBodyProblem(contentType!, body) : null;
       if (problem) return plain(res, 400, `Bad request: ${problem}`);
     }
 
@@ -172,7 +178,7 @@ function headersOf(req: IncomingMessage): Headers {
   return headers;
 }
 
-function problem(res: ServerResponse, status: number, detail: string) {
+function problemAnswer(res: ServerResponse, status: number, detail: string) {
   res.writeHead(status, { "Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store" });
   res.end(JSON.stringify(problemOf(status, detail)));
 }

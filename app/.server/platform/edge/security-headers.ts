@@ -16,7 +16,7 @@ export const newNonce = () => randomBytes(16).toString("base64");
 /**
  * For HTML documents: scripts only from us or with this response's nonce
  * (React Router's inline hydration scripts carry it), nothing may frame us,
- * forms post only to us.
+ * forms post only to us, and the service worker and manifest come from us.
  */
 export function contentSecurityPolicy(nonce: string): string {
   return [
@@ -26,6 +26,9 @@ export function contentSecurityPolicy(nonce: string): string {
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "connect-src 'self'",
+    // The service worker (/sw.js) and the web app manifest: ours only, named so a stricter default-src cannot drop them.
+    "worker-src 'self'",
+    "manifest-src 'self'",
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
