@@ -12,6 +12,8 @@ export default [
   route("settings/notifications", "routes/settings.notifications.tsx"),
   route("push/subscriptions", "routes/push.subscriptions.ts"),
   route("manifest.webmanifest", "routes/manifest.webmanifest.ts"),
+  route("settings/webhooks", "routes/settings.webhooks.tsx"),
+  route("settings/webhooks/:endpointId", "routes/settings.webhooks.$endpointId.tsx"),
   // The list stays on the left of the open thread on wide screens: the thread is a child of the inbox.
   route("messages", "routes/messages.tsx", [
     index("routes/messages._index.tsx"),

@@ -92,6 +92,9 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
             <NavLink to="/admin/webhooks" className={navLink}>
               Webhooks
             </NavLink>
+            <NavLink to="/settings/webhooks" className={navLink}>
+              Outgoing webhooks
+            </NavLink>
           </>
         ) : null}
         <NavLink to="/settings/notifications" className={navLink}>

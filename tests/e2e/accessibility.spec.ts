@@ -24,6 +24,7 @@ const PAGES: { path: (seed: Seed) => string; roles: Role[] }[] = [
   { path: () => "/messages/new", roles: ["agent", "admin"] },
   { path: () => "/settings/replies", roles: ["agent", "admin"] },
   { path: () => "/admin/webhooks", roles: ["admin"] },
+  { path: () => "/settings/webhooks", roles: ["admin"] },
   { path: () => "/team", roles: ["admin"] },
   { path: () => "/team/numbers", roles: ["admin"] },
   { path: () => "/no-such-page", roles: EVERYONE },

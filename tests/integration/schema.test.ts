@@ -102,6 +102,16 @@ describe("a freshly migrated database", () => {
     await db.insert(schema.notificationSettings).values({ userId: user!.id, hideText: true });
     await db.insert(schema.apiTokens).values({ userId: user!.id, name: "CRM", scope: "read+send", tokenHash: "h" });
     await db.insert(schema.apiIdempotencyKeys).values({ userId: user!.id, key: "k", requestHash: "h" });
+    const [endpoint] = await db
+      .insert(schema.webhookEndpoints)
+      .values({ url: "https://crm.example.com/hooks", events: ["message.received"], sealedSecret: "s" })
+      .returning();
+    await db
+      .insert(schema.webhookDeliveries)
+      .values({ id: "msg_1", endpointId: endpoint!.id, eventType: "message.received", body: "{}" });
+    await db
+      .insert(schema.webhookAttempts)
+      .values({ deliveryId: "msg_1", startedAt: new Date(), durationMs: 12, statusCode: 200 });
 
     const [stored] = await db.select().from(schema.messages).where(eq(schema.messages.id, message!.id));
     expect(stored!.body).toBe("Hallo 👋\nzweite Zeile");
@@ -112,7 +122,7 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(27);
+    expect(tables).toHaveLength(30);
   });
 
   test("refuses a second conversation for the same contact and our number, and a duplicate provider message id", async () => {

@@ -5,6 +5,7 @@ import { publish } from "../platform/event-bus";
 import { activeStaff } from "./access";
 import { accountName } from "../identity/names";
 import { recordEvent } from "./events";
+import { recordConversationEvent } from "../outgoing-webhooks/events";
 
 /**
  * Who handles a conversation, and whether it still needs handling. Only
@@ -54,8 +55,10 @@ export async function assign(conversationId: string, assigneeId: string | null, 
       });
     const row = updated[0];
     if (!row) return null;
-    if (row.before !== assigneeId)
+    if (row.before !== assigneeId) {
       await recordEvent(tx, { conversationId, kind: assigneeId ? "assigned" : "unassigned", assigneeId, ...actor });
+      if (assigneeId) await recordConversationEvent(tx, "conversation.assigned", conversationId, actor);
+    }
     return row.before !== assigneeId;
   });
   if (changed) handlingChanged(conversationId);
@@ -82,8 +85,10 @@ async function setResolved(conversationId: string, resolved: boolean, actor: Act
         ),
       )
       .returning({ id: conversations.id });
-    if (updated.length > 0)
+    if (updated.length > 0) {
       await recordEvent(tx, { conversationId, kind: resolved ? "resolved" : "reopened", ...actor });
+      if (resolved) await recordConversationEvent(tx, "conversation.resolved", conversationId, actor);
+    }
     return updated.length > 0;
   });
   if (changed) handlingChanged(conversationId);

@@ -510,6 +510,76 @@ export const numberAutomations = pgTable("number_automations", {
   updatedAt: at().notNull().defaultNow(),
 });
 
+/**
+ * Where Birdline posts its own events (outgoing webhooks, /settings/webhooks). The signing secret
+ * is kept sealed (platform/secret-box.ts); after a rotation the previous one signs alongside the
+ * new one for a day, so a receiver can switch over without refusing anything.
+ */
+export const webhookEndpoints = pgTable("webhook_endpoints", {
+  id: uuid().primaryKey().defaultRandom(),
+  url: text().notNull(),
+  /** Event types it receives (`message.received`, …; app/lib/outgoing-webhook-schemas.ts). */
+  events: text().array().notNull(),
+  active: boolean().notNull().default(true),
+  sealedSecret: text().notNull(),
+  previousSealedSecret: text(),
+  previousSecretUntil: at(),
+  /** The first failed attempt since the last success: three days of failures turn the endpoint off. */
+  failingSince: at(),
+  /** Why Birdline turned it off (null when a person did, or it is on). */
+  disabledReason: text(),
+  disabledAt: at(),
+  createdAt: createdAt(),
+  updatedAt: at()
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+});
+
+export const webhookDeliveryStatus = pgEnum("webhook_delivery_status", ["pending", "succeeded", "failed"]);
+
+/** One event for one endpoint: the body is fixed when the event happens, and every attempt posts it. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    /** `msg_…`: the `webhook-id` header on every attempt, so receivers can drop a repeat. */
+    id: text().primaryKey(),
+    endpointId: uuid()
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventType: text().notNull(),
+    /** The JSON posted, `{ type, timestamp, data }`, byte for byte as signed. */
+    body: text().notNull(),
+    status: webhookDeliveryStatus().notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: at(),
+    /** Retries end a day after this: the event, or the admin's Resend. */
+    retrySince: at().notNull().defaultNow(),
+    /** An attempt holds the delivery until then, so a second job for it never posts at the same time. */
+    sendingUntil: at(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.endpointId, t.createdAt), index().on(t.createdAt)],
+);
+
+/** Each POST of a delivery and what the receiver answered (an excerpt only). */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    deliveryId: text()
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    startedAt: at().notNull(),
+    durationMs: integer().notNull(),
+    /** The HTTP status; null when no answer came (refused address, timeout, connection error). */
+    statusCode: integer(),
+    error: text(),
+    responseExcerpt: text(),
+  },
+  (t) => [index().on(t.deliveryId, t.startedAt)],
+);
+
 export const apiTokenScope = pgEnum("api_token_scope", ["read", "read+send"]);
 
 /**
