@@ -107,7 +107,7 @@ function NewToken({ name, token }: { name: string; token: string }) {
   return (
     <div role="status" className="max-w-3xl rounded-xl border border-green-300 bg-green-50 p-5">
       <h2 className="font-semibold text-green-900">Copy your new token now</h2>
-      <p className="mt-1 text-sm text-green-900">
+      <p id="new-token-note" className="mt-1 text-sm text-green-900">
         This is the only time it is shown: Birdline keeps only a fingerprint of it. If you lose it, revoke it and create
         another.
       </p>
@@ -117,6 +117,7 @@ function NewToken({ name, token }: { name: string; token: string }) {
       <input
         id="new-token"
         data-testid="new-token"
+        aria-describedby="new-token-note"
         readOnly
         value={token}
         onFocus={(event) => event.currentTarget.select()}
