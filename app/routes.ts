@@ -26,6 +26,8 @@ export default [
   route(WEBHOOK_PATHS.bird, "routes/webhooks.bird.ts"),
   route("dev/phone", "routes/dev.phone.tsx"),
   route("admin/webhooks", "routes/admin.webhooks.tsx"),
+  route("reports", "routes/reports.tsx"),
+  route("reports.csv", "routes/reports.csv.ts"),
   route("team", "routes/team.tsx"),
   route("team/numbers", "routes/team.numbers.tsx"),
   route("team/numbers/:numberId/hours", "routes/team.numbers.$numberId.hours.tsx"),

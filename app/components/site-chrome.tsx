@@ -77,9 +77,14 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
           {unread > 0 ? <UnreadBadge unread={unread} testId="nav-unread" className="ml-1.5 px-1.5" /> : null}
         </NavLink>
         {isStaff(user) ? (
-          <NavLink to="/settings/replies" className={navLink}>
-            Saved replies
-          </NavLink>
+          <>
+            <NavLink to="/settings/replies" className={navLink}>
+              Saved replies
+            </NavLink>
+            <NavLink to="/reports" className={navLink}>
+              Reports
+            </NavLink>
+          </>
         ) : null}
         {hasRole(user, "admin") ? (
           <>

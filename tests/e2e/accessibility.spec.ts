@@ -23,6 +23,7 @@ const PAGES: { path: (seed: Seed) => string; roles: Role[] }[] = [
   { path: (seed) => `/dev/phone?${new URLSearchParams({ number: seed.phone })}`, roles: EVERYONE },
   { path: () => "/messages/new", roles: ["agent", "admin"] },
   { path: () => "/settings/replies", roles: ["agent", "admin"] },
+  { path: () => "/reports", roles: ["agent", "admin"] },
   { path: () => "/admin/webhooks", roles: ["admin"] },
   { path: () => "/settings/webhooks", roles: ["admin"] },
   { path: () => "/team", roles: ["admin"] },

@@ -1,5 +1,5 @@
 import { asc, eq } from "drizzle-orm";
-import { csvRecord } from "../platform/csv";
+import { CSV_BOM, csvRecord } from "../platform/csv";
 import { db } from "../platform/db/client";
 import { messages, users } from "../platform/db/schema";
 import type { Conversation } from "./access";
@@ -12,9 +12,6 @@ import { teamAuthorLabel, threadColumns } from "./threads";
  */
 
 const HEADER = ["time", "direction", "from", "to", "author", "status", "body"];
-
-// Excel reads a CSV without this byte order mark as its local code page, mangling emoji and accents.
-const BOM = "\uFEFF";
 
 export async function conversationCsv(conversation: Pick<Conversation, "id">): Promise<{ csv: string; count: number }> {
   const rows = await db
@@ -34,7 +31,7 @@ export async function conversationCsv(conversation: Pick<Conversation, "id">): P
       message.body,
     ]),
   );
-  return { csv: BOM + csvRecord(HEADER) + lines.join(""), count: rows.length };
+  return { csv: CSV_BOM + csvRecord(HEADER) + lines.join(""), count: rows.length };
 }
 
 /** `birdline-31612345678-2026-11-26.csv`: whose conversation, and when it was taken. */

@@ -231,6 +231,10 @@ export const messages = pgTable(
     // A common word's newest hits, found by walking back in time rather than collecting every hit.
     index("messages_created_at_idx").on(t.createdAt),
     // Replies not yet confirmed (not sent, or no final report): the outbox banner and the report sweep read only these.
+    // The reports' "turns" (the contact's SMS and people's replies): the one before an SMS, a start's first reply.
+    index("messages_turns_idx")
+      .on(t.conversationId, t.createdAt)
+      .where(sql`${t.direction} = 'inbound' or ${t.author} = 'user'`),
     index("messages_unconfirmed_idx")
       .on(t.statusAt)
       .where(sql`${t.direction} = 'outbound' and ${t.status} in ('queued', 'sent', 'buffered')`),
