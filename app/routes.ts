@@ -35,5 +35,13 @@ export default [
   route("team/labels", "routes/team.labels.tsx"),
   route("team/provider", "routes/team.provider.tsx"),
   route("events", "routes/events.ts"),
+  route("settings/tokens", "routes/settings.tokens.tsx"),
+  route("api/v1/openapi.json", "routes/api.v1.openapi.ts"),
+  route("api/v1/conversations", "routes/api.v1.conversations.ts"),
+  route("api/v1/conversations/:conversationId", "routes/api.v1.conversations.$conversationId.ts"),
+  route("api/v1/conversations/:conversationId/messages", "routes/api.v1.conversations.$conversationId.messages.ts"),
+  route("api/v1/messages", "routes/api.v1.messages.ts"),
+  route("api/v1/numbers", "routes/api.v1.numbers.ts"),
+  route("api/*", "routes/api.not-found.ts"),
   route("*", "routes/not-found.tsx"),
 ] satisfies RouteConfig;

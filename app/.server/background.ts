@@ -17,6 +17,7 @@ import type { PushNotification } from "~/lib/push";
 import { DELIVER_WEBHOOK_TASK, RECEIVED_EVENTS_TASK, recordMessageEvents } from "./outgoing-webhooks/events";
 import { attemptDelivery, purgeDeliveries } from "./outgoing-webhooks/deliveries";
 import { AUTO_ASSIGN_TASK, autoAssign } from "./automations/round-robin";
+import { purgeIdempotencyKeys } from "./api/idempotency";
 
 /**
  * Everything that happens off a request's path, as jobs of the one queue:
@@ -66,6 +67,7 @@ const tasks: Record<string, Task> = {
     await purgeEndedSubscriptions();
     // Past its expiry a revoked token is refused anyway, for being expired.
     await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now));
+    await purgeIdempotencyKeys();
   },
   purge_rejections: async () => void (await purgeRejections()),
   // One statement: the deliveries and their jobs are written together or not at all.

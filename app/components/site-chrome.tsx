@@ -112,6 +112,9 @@ function SiteMenu({ user, unread, away }: { user: NavUser; unread: number; away:
         <NavLink to="/settings/notifications" className={navLink}>
           Notifications
         </NavLink>
+        <NavLink to="/settings/tokens" className={navLink}>
+          API tokens
+        </NavLink>
         <NavLink to="/settings/phone" className={navLink}>
           {user.phoneNumber ? (
             <span>

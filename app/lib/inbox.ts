@@ -20,7 +20,7 @@ export const formatViewCount = (count: number) => (count >= VIEW_COUNT_CAP ? `${
 export const STATUSES = ["open", "resolved"] as const;
 export type Status = (typeof STATUSES)[number];
 
-/** `/messages?view=&status=&number=&q=&after=`: anything unknown falls back to the default rather than failing the page. */
+/** `/messages?view=&status=&number=&label=&q=&after=`: anything unknown falls back to the default rather than failing the page. */
 export const InboxQuerySchema = z.object({
   view: z.enum(VIEWS).catch("all"),
   status: z.enum(STATUSES).catch("open"),

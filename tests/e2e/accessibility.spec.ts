@@ -17,6 +17,7 @@ const PAGES: { path: (seed: Seed) => string; roles: Role[] }[] = [
   { path: () => "/login", roles: ["visitor"] },
   { path: () => "/settings/phone", roles: SIGNED_IN },
   { path: () => "/settings/notifications", roles: SIGNED_IN },
+  { path: () => "/settings/tokens", roles: SIGNED_IN },
   { path: () => "/messages", roles: SIGNED_IN },
   { path: (seed) => seed.thread, roles: SIGNED_IN },
   { path: (seed) => `/dev/phone?${new URLSearchParams({ number: seed.phone })}`, roles: EVERYONE },

@@ -101,6 +101,8 @@ describe("a freshly migrated database", () => {
       sessionVersion: 0,
     });
     await db.insert(schema.notificationSettings).values({ userId: user!.id, hideText: true });
+    await db.insert(schema.apiTokens).values({ userId: user!.id, name: "CRM", scope: "read+send", tokenHash: "h" });
+    await db.insert(schema.apiIdempotencyKeys).values({ userId: user!.id, key: "k", requestHash: "h" });
     const [endpoint] = await db
       .insert(schema.webhookEndpoints)
       .values({ url: "https://crm.example.com/hooks", events: ["message.received"], sealedSecret: "s" })
@@ -121,7 +123,7 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(29);
+    expect(tables).toHaveLength(31);
   });
 
   test("refuses a second conversation for the same contact and our number, and a duplicate provider message id", async () => {

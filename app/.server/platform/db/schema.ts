@@ -608,3 +608,52 @@ export const autoAssignment = pgTable("auto_assignment", {
     .defaultNow()
     .$onUpdate(() => new Date()),
 });
+
+export const apiTokenScope = pgEnum("api_token_scope", ["read", "read+send"]);
+
+/**
+ * A person's access tokens for the REST API (`/settings/tokens`). Only the
+ * SHA-256 of a token is kept: it is shown once, and a database dump reveals
+ * none. A token acts as its user, so deleting or deactivating the user ends it.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    scope: apiTokenScope().notNull(),
+    /** Hex SHA-256 of the whole token: every request finds its token by this. */
+    tokenHash: text().notNull().unique(),
+    expiresAt: at(),
+    /** Written at most once a minute per token. */
+    lastUsedAt: at(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.userId, t.createdAt)],
+);
+
+/**
+ * `Idempotency-Key` answers of `POST /api/v1/messages`, per user and key, for
+ * 24 hours: the row is claimed before the send, its id is the message's own
+ * idempotency key, and the answer is kept for the repeats.
+ */
+export const apiIdempotencyKeys = pgTable(
+  "api_idempotency_keys",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: text().notNull(),
+    /** SHA-256 of the request as parsed: the same key with another request is refused. */
+    requestHash: text().notNull(),
+    responseStatus: integer(),
+    /** The answer's JSON as sent (text, not jsonb, which would reorder its keys): repeats get the same bytes. */
+    responseBody: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex().on(t.userId, t.key), index().on(t.createdAt)],
+);
