@@ -7,6 +7,7 @@ import {
   Scripts,
   ScrollRestoration,
   useRouteError,
+  useLocation,
   useRouteLoaderData,
 } from "react-router";
 import { getOptionalUser } from "~/.server/identity/session";
@@ -25,6 +26,8 @@ import { TimeZoneCookie } from "./components/time-zone";
 import { titleWithUnread } from "./lib/unread";
 import { THEME_COLOUR } from "./lib/app-identity";
 import { AppBadge, ServiceWorker } from "./components/installed-app";
+import { SectionNav } from "./components/section-nav";
+import { sectionOf } from "./lib/site-sections";
 
 export const meta: Route.MetaFunction = ({ matches }) => [
   ...titleWithUnread(matches, "Birdline — your SMS inbox"),
@@ -79,6 +82,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
 
 export default function App({ loaderData }: Route.ComponentProps) {
   const width = usePageWidth();
+  const { pathname } = useLocation();
+  const section = loaderData.user ? sectionOf(pathname, loaderData.user.role) : null;
   return (
     <>
       <SiteHeader
@@ -88,6 +93,7 @@ export default function App({ loaderData }: Route.ComponentProps) {
         status={loaderData.user ? <LiveUpdates /> : null}
       />
       <main id="main" className={`mx-auto w-full ${width} flex-1 px-4 py-8`}>
+        {section ? <SectionNav section={section} /> : null}
         <Outlet />
       </main>
       <SiteFooter />

@@ -4,6 +4,7 @@ import { UnreadBadge } from "~/components/unread-badge";
 import { AvailabilityToggle } from "~/components/availability-toggle";
 import { formatPhone } from "~/lib/phone";
 import { hasRole, isStaff, type Role } from "~/lib/roles";
+import { sectionOf } from "~/lib/site-sections";
 
 // As wide as the widest page, whatever the page: an admin's nav fits one row on a laptop, unread count and all.
 const CHROME_WIDTH = "max-w-7xl";
@@ -13,6 +14,9 @@ type NavUser = { email: string | null; name: string | null; role: Role; phoneNum
 const navLink = ({ isActive }: { isActive: boolean }) =>
   // Tighter in the one-row nav, so an admin's links fit beside the logo.
   `rounded-md px-3 py-2 text-sm font-medium lg:px-1.5 ${isActive ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100"}`;
+
+/** A section's header link stays lit on every page of the section, not only on the one it opens. */
+const sectionLink = (inSection: boolean) => () => navLink({ isActive: inSection });
 
 /** `status` sits at the start of the signed-in links, outside the menu: the live-update indicator. */
 export function SiteHeader({
@@ -63,6 +67,7 @@ export function SiteHeader({
 function SiteMenu({ user, unread, away }: { user: NavUser; unread: number; away: boolean | null }) {
   const menu = useRef<HTMLDetailsElement>(null);
   const { pathname } = useLocation();
+  const section = sectionOf(pathname, user.role)?.name;
   // The header outlives client-side navigations: an open menu would stay over the new page.
   useEffect(() => {
     if (menu.current) menu.current.open = false;
@@ -81,39 +86,17 @@ function SiteMenu({ user, unread, away }: { user: NavUser; unread: number; away:
           {unread > 0 ? <UnreadBadge unread={unread} testId="nav-unread" className="ml-1.5 px-1.5" /> : null}
         </NavLink>
         {isStaff(user) ? (
-          <>
-            <NavLink to="/settings/replies" className={navLink}>
-              Saved replies
-            </NavLink>
-            <NavLink to="/reports" className={navLink}>
-              Reports
-            </NavLink>
-          </>
+          <NavLink to="/reports" className={navLink}>
+            Reports
+          </NavLink>
         ) : null}
         {hasRole(user, "admin") ? (
-          <>
-            <NavLink to="/team" end className={navLink}>
-              Team
-            </NavLink>
-            <NavLink to="/team/numbers" className={navLink}>
-              Numbers
-            </NavLink>
-            <NavLink to="/team/labels" className={navLink}>
-              Labels
-            </NavLink>
-            <NavLink to="/admin/webhooks" className={navLink}>
-              Webhooks
-            </NavLink>
-            <NavLink to="/settings/webhooks" className={navLink}>
-              Outgoing webhooks
-            </NavLink>
-          </>
+          <NavLink to="/team" className={sectionLink(section === "Team")}>
+            Team
+          </NavLink>
         ) : null}
-        <NavLink to="/settings/notifications" className={navLink}>
-          Notifications
-        </NavLink>
-        <NavLink to="/settings/tokens" className={navLink}>
-          API tokens
+        <NavLink to="/settings/notifications" className={sectionLink(section === "Settings")}>
+          Settings
         </NavLink>
         <NavLink to="/settings/phone" className={navLink}>
           {user.phoneNumber ? (

@@ -13,7 +13,8 @@ test("an admin adds an endpoint, sees its secret, and a texted SMS shows up as a
   try {
     await signedIn.admin();
     await page.goto("/messages");
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Outgoing webhooks" }).click();
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team" }).click();
+    await page.getByRole("navigation", { name: "Team" }).getByRole("link", { name: "Outgoing webhooks" }).click();
     await expect(page.getByRole("heading", { name: "Outgoing webhooks", level: 1 })).toBeVisible();
 
     // Nothing ticked: the form says what is missing and keeps the address.

@@ -6,7 +6,8 @@ import { expect, openNewConversation, test } from "./fixtures";
 async function saveReply(page: Page, body: string) {
   const title = `Hours ${Math.random().toString(36).slice(2, 8)}`;
   await page.goto("/messages");
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Saved replies" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Saved replies" }).click();
   await expect(page.getByRole("heading", { name: "Saved replies", level: 1 })).toBeVisible();
   await page.getByLabel("Title").last().fill(title);
   await page.getByLabel("Text").last().fill(body);
