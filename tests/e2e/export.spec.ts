@@ -19,9 +19,9 @@ test("an admin downloads a conversation as CSV; an agent is offered no export", 
   ]);
   expect(download.suggestedFilename()).toMatch(new RegExp(`^birdline-${phone.slice(1)}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
   const csv = await readFile((await download.path())!, "utf8");
-  expect(csv).toContain('"time","direction","from","to","author","status","body"\r\n');
+  expect(csv).toContain('"time","direction","from","to","author","status","body","labels"\r\n');
   expect(csv).toContain(`"inbound","'${phone}",`);
-  expect(csv).toContain(`"Contact","received","'=1+1, ""quoted"""\r\n`);
+  expect(csv).toContain(`"Contact","received","'=1+1, ""quoted""",""\r\n`);
 
   const agentContext = await browser.newContext({ baseURL: test.info().project.use.baseURL });
   await signedIn.agent(agentContext);
