@@ -186,7 +186,12 @@ export async function sendPush({
 }) {
   const vapid = env.push.vapid;
   if (!vapid) return;
-  const [subscription] = await db.select().from(pushSubscriptions).where(eq(pushSubscriptions.id, subscriptionId));
+  // Asked again when it goes: a push waiting in the queue (or retried for hours) reaches nobody who has signed out or left since.
+  const [subscription] = await db
+    .select({ endpoint: pushSubscriptions.endpoint, p256dh: pushSubscriptions.p256dh, auth: pushSubscriptions.auth })
+    .from(pushSubscriptions)
+    .innerJoin(users, eq(users.id, pushSubscriptions.userId))
+    .where(and(eq(pushSubscriptions.id, subscriptionId), isNull(users.deactivatedAt), live));
   if (!subscription) return;
   try {
     await webpush.sendNotification(

@@ -1,4 +1,4 @@
-import { and, desc, eq, notExists } from "drizzle-orm";
+import { and, desc, eq, ne, notExists } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../platform/db/client";
 import { pushSubscriptions, users } from "../platform/db/schema";
@@ -62,17 +62,26 @@ export function isPushServiceUrl(endpoint: string): boolean {
   );
 }
 
-/** Keeps the browser's subscription for `userId`; subscribing again (new keys) replaces the old row. */
+/**
+ * Keeps the browser's subscription for `userId`; subscribing again (new keys) replaces the old row.
+ * An endpoint is one browser, signed in as one person at a time: whoever had it before (a sign-in
+ * that lapsed without signing out) hears nothing more through it.
+ */
 export async function saveSubscription(
   userId: string,
   subscription: z.infer<typeof SubscriptionSchema>,
   { device, session }: { device: string; session: { sessionId: string; sessionVersion: number } },
 ): Promise<void> {
   const values = { userId, endpoint: subscription.endpoint, ...subscription.keys, device, ...session };
-  await db
-    .insert(pushSubscriptions)
-    .values(values)
-    .onConflictDoUpdate({ target: [pushSubscriptions.userId, pushSubscriptions.endpoint], set: values });
+  await db.transaction(async (tx) => {
+    await tx
+      .delete(pushSubscriptions)
+      .where(and(eq(pushSubscriptions.endpoint, subscription.endpoint), ne(pushSubscriptions.userId, userId)));
+    await tx
+      .insert(pushSubscriptions)
+      .values(values)
+      .onConflictDoUpdate({ target: [pushSubscriptions.userId, pushSubscriptions.endpoint], set: values });
+  });
 }
 
 /** Forgets one of the user's subscriptions, by the endpoint the browser knows it by. */

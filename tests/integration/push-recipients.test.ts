@@ -1,0 +1,79 @@
+import { randomUUID } from "node:crypto";
+import { eq } from "drizzle-orm";
+import webpush from "web-push";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { runDueJobs } from "~/.server/background";
+import { endAllSessions } from "~/.server/identity/session";
+import { pushAboutMessages } from "~/.server/notifications/push";
+import { saveSubscription } from "~/.server/notifications/subscriptions";
+import { db } from "~/.server/platform/db/client";
+import { users } from "~/.server/platform/db/schema";
+import { createConversation, createMessages, createUser, freshPhone, type TestUser } from "../support/factories";
+
+// Who a push actually reaches, decided when it is sent as well as when it is queued: the push
+// service is stood in for by recording what would have been posted to which endpoint.
+let posted: string[];
+let pushService: { mockRestore(): void };
+beforeEach(() => {
+  posted = [];
+  pushService = vi.spyOn(webpush, "sendNotification").mockImplementation(async (subscription) => {
+    posted.push(subscription.endpoint);
+    return { statusCode: 201, body: "", headers: {} };
+  });
+});
+afterEach(() => pushService.mockRestore());
+
+const keys = () => ({ p256dh: "B".repeat(87), auth: "A".repeat(22) });
+
+/** `user`'s browser at `endpoint`, subscribed under a sign-in of its own. */
+async function subscribe(user: TestUser, endpoint = `https://fcm.googleapis.com/fcm/send/${randomUUID()}`) {
+  await saveSubscription(
+    user.id,
+    { endpoint, keys: keys() },
+    { device: "Chrome on Linux", session: { sessionId: randomUUID(), sessionVersion: 0 } },
+  );
+  return endpoint;
+}
+
+/** A contact's text in a conversation nobody has claimed, with its pushes worked out and queued. */
+async function contactTexts(body = "My account number is 12345") {
+  const conversation = await createConversation({ contact: freshPhone() });
+  const [message] = await createMessages(conversation, [{ body }]);
+  await pushAboutMessages([message!.id]);
+}
+
+describe("who a push reaches", () => {
+  test("a browser someone else subscribes next hears only of them, not of whoever had it before", async () => {
+    const agent = await createUser({ role: "agent" });
+    const phone = freshPhone();
+    const member = await createUser({ phone });
+    // The agent's sign-in on a shared computer lapsed without signing out; the member signs in there and turns pushes on.
+    const shared = await subscribe(agent);
+    await subscribe(member, shared);
+
+    await contactTexts();
+    await runDueJobs();
+    expect(posted).not.toContain(shared);
+  });
+
+  test("a push queued before its user was deactivated or signed out everywhere is not sent", async () => {
+    const [leaver, signedOut, stays] = [
+      await createUser({ role: "agent" }),
+      await createUser({ role: "agent" }),
+      await createUser({ role: "agent" }),
+    ];
+    const [leaverBrowser, signedOutBrowser, staysBrowser] = [
+      await subscribe(leaver),
+      await subscribe(signedOut),
+      await subscribe(stays),
+    ];
+    await contactTexts();
+
+    await db.update(users).set({ deactivatedAt: new Date() }).where(eq(users.id, leaver.id));
+    await endAllSessions(signedOut.id);
+    await runDueJobs();
+    expect(posted).toContain(staysBrowser);
+    expect(posted).not.toContain(leaverBrowser);
+    expect(posted).not.toContain(signedOutBrowser);
+  });
+});
