@@ -10,6 +10,9 @@ import { db } from "~/.server/platform/db/client";
 import { users } from "~/.server/platform/db/schema";
 import { createConversation, createMessages, createUser, freshPhone, type TestUser } from "../support/factories";
 
+// Warnings and errors reach stderr here, as in production, so what a failed push logs can be read.
+vi.hoisted(() => void (process.env.LOG_LEVEL = "warn"));
+
 // Who a push actually reaches, decided when it is sent as well as when it is queued: the push
 // service is stood in for by recording what would have been posted to which endpoint.
 let posted: string[];
@@ -76,4 +79,25 @@ describe("who a push reaches", () => {
     expect(posted).not.toContain(leaverBrowser);
     expect(posted).not.toContain(signedOutBrowser);
   });
+});
+
+test("a push the push service refuses is logged without the text it carries", async () => {
+  pushService.mockRestore();
+  vi.spyOn(webpush, "sendNotification").mockRejectedValue(
+    new webpush.WebPushError("Received unexpected response code", 500, {}, "", "https://fcm.googleapis.com/x"),
+  );
+  const written: string[] = [];
+  const stderr = vi.spyOn(process.stderr, "write").mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+  try {
+    await subscribe(await createUser({ role: "agent" }));
+    await contactTexts("The alarm code is 7391");
+    await runDueJobs();
+  } finally {
+    stderr.mockRestore();
+  }
+  expect(written.join("")).toMatch(/send_push/);
+  expect(written.join("")).not.toMatch(/7391/);
 });
