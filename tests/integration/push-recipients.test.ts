@@ -28,12 +28,18 @@ afterEach(() => pushService.mockRestore());
 
 const keys = () => ({ p256dh: "B".repeat(87), auth: "A".repeat(22) });
 
-/** `user`'s browser at `endpoint`, subscribed under a sign-in of its own. */
-async function subscribe(user: TestUser, endpoint = `https://fcm.googleapis.com/fcm/send/${randomUUID()}`) {
+const IN_A_MONTH = new Date(Date.now() + 30 * 86_400_000);
+
+/** `user`'s browser at `endpoint`, subscribed under a sign-in of its own that lasts until `signedInUntil`. */
+async function subscribe(
+  user: TestUser,
+  endpoint = `https://fcm.googleapis.com/fcm/send/${randomUUID()}`,
+  signedInUntil = IN_A_MONTH,
+) {
   await saveSubscription(
     user.id,
     { endpoint, keys: keys() },
-    { device: "Chrome on Linux", session: { sessionId: randomUUID(), sessionVersion: 0 } },
+    { device: "Chrome on Linux", session: { sessionId: randomUUID(), sessionVersion: 0, expiresAt: signedInUntil } },
   );
   return endpoint;
 }
@@ -57,6 +63,17 @@ describe("who a push reaches", () => {
     await contactTexts();
     await runDueJobs();
     expect(posted).not.toContain(shared);
+  });
+
+  test("a browser whose sign-in lapsed (never signed out) hears nothing more", async () => {
+    const agent = await createUser({ role: "agent" });
+    const lapsed = await subscribe(agent, undefined, new Date(Date.now() - 60_000));
+    const current = await subscribe(agent);
+
+    await contactTexts();
+    await runDueJobs();
+    expect(posted).toContain(current);
+    expect(posted).not.toContain(lapsed);
   });
 
   test("a push queued before its user was deactivated or signed out everywhere is not sent", async () => {

@@ -1,4 +1,4 @@
-import { and, desc, eq, ne, notExists } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, notExists, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../platform/db/client";
 import { pushSubscriptions, users } from "../platform/db/schema";
@@ -70,9 +70,10 @@ export function isPushServiceUrl(endpoint: string): boolean {
 export async function saveSubscription(
   userId: string,
   subscription: z.infer<typeof SubscriptionSchema>,
-  { device, session }: { device: string; session: { sessionId: string; sessionVersion: number } },
+  { device, session }: { device: string; session: { sessionId: string; sessionVersion: number; expiresAt: Date } },
 ): Promise<void> {
-  const values = { userId, endpoint: subscription.endpoint, ...subscription.keys, device, ...session };
+  const { expiresAt: sessionExpiresAt, ...signIn } = session;
+  const values = { userId, endpoint: subscription.endpoint, ...subscription.keys, device, ...signIn, sessionExpiresAt };
   await db.transaction(async (tx) => {
     await tx
       .delete(pushSubscriptions)
@@ -116,10 +117,13 @@ export async function listDevices(userId: string) {
     .orderBy(desc(pushSubscriptions.createdAt));
 }
 
-/** A subscription whose sign-in still stands; the query joins its user. */
-export const live = signInStands(pushSubscriptions.sessionId, pushSubscriptions.sessionVersion);
+/** A subscription whose sign-in still stands, and has not expired; the query joins its user. */
+export const live = and(
+  signInStands(pushSubscriptions.sessionId, pushSubscriptions.sessionVersion),
+  or(isNull(pushSubscriptions.sessionExpiresAt), gt(pushSubscriptions.sessionExpiresAt, sql`now()`)),
+);
 
-/** Forgets the subscriptions of sign-ins that ended (signed out, or ended everywhere): they get nothing anyway. */
+/** Forgets the subscriptions of sign-ins that ended (signed out, ended everywhere, or expired): they get nothing anyway. */
 export async function purgeEndedSubscriptions(): Promise<void> {
   await db.delete(pushSubscriptions).where(
     notExists(
