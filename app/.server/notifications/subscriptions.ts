@@ -56,6 +56,9 @@ export function isPushServiceUrl(endpoint: string): boolean {
   const url = new URL(endpoint);
   if (url.protocol !== "https:" || url.username || url.password) return false;
   const host = url.hostname.toLowerCase();
+  // Letters, digits, dots and hyphens only (an international name arrives as xn--): the URL standard lets `;`, `'` or
+  // `{` into a host name, where web-push's parser (Node's legacy url.parse) ends it, and would post to what came before.
+  if (!/^[a-z0-9.-]+$/.test(host)) return false;
   return (
     PUSH_SERVICES.some((service) => host === service || host.endsWith(`.${service}`)) ||
     env.push.allowedHosts.includes(host)
