@@ -71,7 +71,11 @@ export default function Notifications({ loaderData }: Route.ComponentProps) {
           This device
         </h2>
         {vapidPublicKey ? (
-          <PushSwitch vapidPublicKey={vapidPublicKey} onEndpoint={setThisDevice} />
+          <PushSwitch
+            vapidPublicKey={vapidPublicKey}
+            registered={devices.map((device) => device.endpoint).join("\n")}
+            onEndpoint={setThisDevice}
+          />
         ) : (
           <p className="text-slate-700">
             Push notifications are not set up on this server. An admin turns them on with the{" "}
@@ -95,15 +99,21 @@ type SwitchState =
   | { kind: "on" }
   | { kind: "working"; label: string };
 
-/** Where this browser stands, asked without prompting for anything. */
-async function currentState(): Promise<{ state: SwitchState; endpoint: string | null }> {
+/**
+ * Where this browser stands, asked without prompting for anything. On only when the server has its subscription
+ * for this sign-in (`registered`, one endpoint a line): signing out forgets it there, not in the browser.
+ */
+async function currentState(registered: string): Promise<{ state: SwitchState; endpoint: string | null }> {
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window))
     return { state: { kind: "unsupported" }, endpoint: null };
   if (Notification.permission === "denied") return { state: { kind: "blocked" }, endpoint: null };
   try {
     const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
     const subscription = await registration.pushManager.getSubscription();
-    const on = subscription !== null && Notification.permission === "granted";
+    const on =
+      subscription !== null &&
+      Notification.permission === "granted" &&
+      registered.split("\n").includes(new URL(subscription.endpoint).href);
     return { state: on ? { kind: "on" } : { kind: "off" }, endpoint: subscription?.endpoint ?? null };
   } catch (error) {
     return {
@@ -116,20 +126,22 @@ async function currentState(): Promise<{ state: SwitchState; endpoint: string | 
 /** Permission is asked only after a click on "Turn on", never when the page opens. */
 function PushSwitch({
   vapidPublicKey,
+  registered,
   onEndpoint,
 }: {
   vapidPublicKey: string;
+  registered: string;
   onEndpoint(endpoint: string | null): void;
 }) {
   const [state, setState] = useState<SwitchState>({ kind: "checking" });
   const { revalidate } = useRevalidator();
 
   useEffect(() => {
-    void currentState().then(({ state, endpoint }) => {
+    void currentState(registered).then(({ state, endpoint }) => {
       onEndpoint(endpoint);
       setState(state);
     });
-  }, [onEndpoint]);
+  }, [registered, onEndpoint]);
 
   async function turnOn() {
     setState({ kind: "working", label: "Turning on…" });

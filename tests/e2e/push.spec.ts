@@ -104,6 +104,36 @@ test("an agent turns notifications on, the device is listed, and a test push sho
   }
 });
 
+test("after signing out, the next person on this browser is told notifications are off until they turn them on @js-only", async ({
+  page,
+  context,
+  signedIn,
+  baseURL,
+}) => {
+  const service = await startPushService(PUSH_SERVICE_FILES);
+  try {
+    await usePushService(page, service.browser().subscription);
+    await context.grantPermissions(["notifications"], { origin: baseURL });
+    await signedIn.agent();
+    await page.goto("/settings/notifications");
+    await page.getByRole("button", { name: "Turn on notifications" }).click();
+    await expect(page.getByText("Notifications are on")).toBeVisible();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page.getByRole("navigation").getByRole("link", { name: "Sign in" })).toBeVisible();
+
+    // The browser still holds its subscription; the server forgot it with the sign-in.
+    await signedIn.agent();
+    await page.goto("/settings/notifications");
+    await expect(page.getByText("Notifications are off on this device.")).toBeVisible();
+    await expect(page.getByText("No device gets notifications yet.")).toBeVisible();
+    await page.getByRole("button", { name: "Turn on notifications" }).click();
+    await expect(page.getByText("Notifications are on")).toBeVisible();
+    await expect(page.getByRole("list", { name: "Devices that get notifications" })).toContainText("(this device)");
+  } finally {
+    service.stop();
+  }
+});
+
 test("notification settings are kept, with JavaScript or without", async ({ page, signedIn }) => {
   await signedIn.agent();
   await page.goto("/settings/notifications");
