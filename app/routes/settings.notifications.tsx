@@ -6,12 +6,16 @@ import { preferencesOf, savePreferences } from "~/.server/notifications/preferen
 import { sendTestPush } from "~/.server/notifications/push";
 import { listDevices, removeDevice } from "~/.server/notifications/subscriptions";
 import { env } from "~/.server/platform/env";
+import { hitLimit, retryMessage, type Limit } from "~/.server/platform/rate-limit";
 import { SubmitButton } from "~/components/forms";
 import { Time } from "~/components/time";
 import { NotificationSettingsSchema } from "~/lib/push";
 import { isStaff } from "~/lib/roles";
 import { titleWithUnread } from "~/lib/unread";
 import type { Route } from "./+types/settings.notifications";
+
+// Each test is a push to every device of the account, from the server's own VAPID identity, which push services throttle.
+const TEST_PUSHES: Limit = { name: "test-push", max: 5, windowMs: 10 * 60_000 };
 
 export const meta: Route.MetaFunction = ({ matches }) => titleWithUnread(matches, "Notifications · Birdline");
 
@@ -45,8 +49,11 @@ export async function action({ request }: Route.ActionArgs) {
       if (!(await removeDevice(user.id, command.deviceId)))
         throw data("That device is not on your list any more.", { status: 404 });
       throw redirect("/settings/notifications");
-    case "test":
+    case "test": {
+      const limit = await hitLimit(TEST_PUSHES, user.id);
+      if (limit.limited) throw data(retryMessage(limit, "test notifications"), { status: 429 });
       throw redirect(`/settings/notifications?tested=${await sendTestPush(user)}`);
+    }
   }
 }
 

@@ -5,9 +5,12 @@ import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { runDueJobs } from "~/.server/background";
 import { endAllSessions } from "~/.server/identity/session";
 import { pushAboutMessages } from "~/.server/notifications/push";
-import { saveSubscription } from "~/.server/notifications/subscriptions";
+import { MAX_DEVICES, saveSubscription } from "~/.server/notifications/subscriptions";
 import { db } from "~/.server/platform/db/client";
 import { users } from "~/.server/platform/db/schema";
+import * as subscriptionsRoute from "~/routes/push.subscriptions";
+import * as settings from "~/routes/settings.notifications";
+import { callAction } from "../support/route-call";
 import { createConversation, createMessages, createUser, freshPhone, type TestUser } from "../support/factories";
 
 // Warnings and errors reach stderr here, as in production, so what a failed push logs can be read.
@@ -117,4 +120,45 @@ test("a push the push service refuses is logged without the text it carries", as
   }
   expect(written.join("")).toMatch(/send_push/);
   expect(written.join("")).not.toMatch(/7391/);
+});
+
+describe("what one account can make the server send", () => {
+  const postSubscription = (user: TestUser, endpoint: string) =>
+    callAction(subscriptionsRoute.action, {
+      request: new Request("http://localhost:3000/push/subscriptions", {
+        method: "POST",
+        headers: { "content-type": "application/json", cookie: user.cookie },
+        body: JSON.stringify({ endpoint, keys: keys() }),
+      }),
+    });
+
+  test("an account keeps a handful of devices, not a thousand endpoints for every push to fan out to", async () => {
+    const member = await createUser();
+    const answers = [];
+    for (let device = 0; device <= MAX_DEVICES; device++)
+      answers.push(
+        (await postSubscription(member, `https://updates.push.services.mozilla.com/wpush/v2/${device}`)).status,
+      );
+    expect(answers).toEqual([...Array(MAX_DEVICES).fill(201), 400]);
+    // The same browser subscribing again (new keys) is no new device.
+    expect((await postSubscription(member, "https://updates.push.services.mozilla.com/wpush/v2/0")).status).toBe(201);
+  });
+
+  test("test notifications are limited: a button held down does not make the server flood the push services", async () => {
+    const agent = await createUser({ role: "agent" });
+    await subscribe(agent);
+    const statuses = [];
+    for (let click = 0; click < 8; click++)
+      statuses.push(
+        (
+          await callAction(settings.action, {
+            url: "/settings/notifications",
+            cookie: agent.cookie,
+            form: { intent: "test" },
+          })
+        ).status,
+      );
+    expect(statuses.filter((status) => status === 302).length).toBeLessThan(8);
+    expect(statuses.at(-1)).toBe(429);
+  });
 });

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, ne, notExists, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, ne, notExists, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../platform/db/client";
 import { pushSubscriptions, users } from "../platform/db/schema";
@@ -65,6 +65,9 @@ export function isPushServiceUrl(endpoint: string): boolean {
   );
 }
 
+/** A person's phones and computers; every push about a text goes to each, so a few dozen would already be an abuse. */
+export const MAX_DEVICES = 10;
+
 /**
  * Keeps the browser's subscription for `userId`; subscribing again (new keys) replaces the old row.
  * An endpoint is one browser, signed in as one person at a time: whoever had it before (a sign-in
@@ -74,10 +77,15 @@ export async function saveSubscription(
   userId: string,
   subscription: z.infer<typeof SubscriptionSchema>,
   { device, session }: { device: string; session: { sessionId: string; sessionVersion: number; expiresAt: Date } },
-): Promise<void> {
+): Promise<"saved" | "too many devices"> {
   const { expiresAt: sessionExpiresAt, ...signIn } = session;
   const values = { userId, endpoint: subscription.endpoint, ...subscription.keys, device, ...signIn, sessionExpiresAt };
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
+    const [others] = await tx
+      .select({ count: count() })
+      .from(pushSubscriptions)
+      .where(and(eq(pushSubscriptions.userId, userId), ne(pushSubscriptions.endpoint, subscription.endpoint)));
+    if (others!.count >= MAX_DEVICES) return "too many devices";
     await tx
       .delete(pushSubscriptions)
       .where(and(eq(pushSubscriptions.endpoint, subscription.endpoint), ne(pushSubscriptions.userId, userId)));
@@ -85,6 +93,7 @@ export async function saveSubscription(
       .insert(pushSubscriptions)
       .values(values)
       .onConflictDoUpdate({ target: [pushSubscriptions.userId, pushSubscriptions.endpoint], set: values });
+    return "saved";
   });
 }
 
