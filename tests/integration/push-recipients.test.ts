@@ -162,3 +162,29 @@ describe("what one account can make the server send", () => {
     expect(statuses.at(-1)).toBe(429);
   });
 });
+
+test("a burst of texts in one conversation rings each browser once, with the latest", async () => {
+  const agent = await createUser({ role: "agent" });
+  const browser = await subscribe(agent);
+  const bodies: string[] = [];
+  pushService.mockRestore();
+  const spy = vi.spyOn(webpush, "sendNotification").mockImplementation(async (subscription, payload) => {
+    if (subscription.endpoint === browser) bodies.push((JSON.parse(String(payload)) as { body: string }).body);
+    return { statusCode: 201, body: "", headers: {} };
+  });
+  try {
+    const conversation = await createConversation({ contact: freshPhone() });
+    const burst = await createMessages(
+      conversation,
+      ["Hi", "I ordered on Monday", "Order 1234"].map((body, second) => ({
+        body,
+        createdAt: new Date(Date.now() + second * 1000),
+      })),
+    );
+    await pushAboutMessages(burst.map((message) => message.id).reverse());
+    await runDueJobs();
+  } finally {
+    spy.mockRestore();
+  }
+  expect(bodies).toEqual(["Order 1234"]);
+});
