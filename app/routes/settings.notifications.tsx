@@ -110,7 +110,10 @@ type SwitchState =
  * Where this browser stands, asked without prompting for anything. On only when the server has its subscription
  * for this sign-in (`registered`, one endpoint a line): signing out forgets it there, not in the browser.
  */
-async function currentState(registered: string): Promise<{ state: SwitchState; endpoint: string | null }> {
+async function currentState(
+  registered: string,
+  vapidPublicKey: string,
+): Promise<{ state: SwitchState; endpoint: string | null }> {
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window))
     return { state: { kind: "unsupported" }, endpoint: null };
   if (Notification.permission === "denied") return { state: { kind: "blocked" }, endpoint: null };
@@ -120,6 +123,7 @@ async function currentState(registered: string): Promise<{ state: SwitchState; e
     const on =
       subscription !== null &&
       Notification.permission === "granted" &&
+      madeFor(subscription, vapidPublicKey) &&
       registered.split("\n").includes(new URL(subscription.endpoint).href);
     return { state: on ? { kind: "on" } : { kind: "off" }, endpoint: subscription?.endpoint ?? null };
   } catch (error) {
@@ -128,6 +132,17 @@ async function currentState(registered: string): Promise<{ state: SwitchState; e
       endpoint: null,
     };
   }
+}
+
+/**
+ * Whether the browser made this subscription for the server's VAPID key: one made for a key since replaced gets nothing
+ * (push services refuse what the new key signs). A browser that does not say is taken at its word.
+ */
+function madeFor(subscription: PushSubscription, vapidPublicKey: string) {
+  const key = subscription.options.applicationServerKey;
+  if (!key) return true;
+  const base64 = btoa(String.fromCharCode(...new Uint8Array(key)));
+  return base64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "") === vapidPublicKey;
 }
 
 /** Permission is asked only after a click on "Turn on", never when the page opens. */
@@ -144,11 +159,11 @@ function PushSwitch({
   const { revalidate } = useRevalidator();
 
   useEffect(() => {
-    void currentState(registered).then(({ state, endpoint }) => {
+    void currentState(registered, vapidPublicKey).then(({ state, endpoint }) => {
       onEndpoint(endpoint);
       setState(state);
     });
-  }, [registered, onEndpoint]);
+  }, [registered, vapidPublicKey, onEndpoint]);
 
   async function turnOn() {
     setState({ kind: "working", label: "Turning on…" });
@@ -160,6 +175,9 @@ function PushSwitch({
       }
       const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
       await navigator.serviceWorker.ready;
+      // A browser keeps one subscription, and refuses a new one for another key while the old one stands.
+      const stale = await registration.pushManager.getSubscription();
+      if (stale && !madeFor(stale, vapidPublicKey)) await stale.unsubscribe();
       const subscription = await registration.pushManager.subscribe({
         userVisibleOnly: true,
         applicationServerKey: vapidPublicKey,
