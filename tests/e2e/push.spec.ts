@@ -1,7 +1,7 @@
-import type { Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 import webpush from "web-push";
 import { startPushService } from "../support/push-service";
-import { expect, test } from "./fixtures";
+import { expect, test, type SignedIn } from "./fixtures";
 import { PUSH_SERVICE_FILES } from "./push-service-files";
 
 // Chromium finds and installs the app, subscribes through /settings/notifications, and shows what a
@@ -111,12 +111,11 @@ test("an agent turns notifications on, the device is listed, and a test push sho
   }
 });
 
-test("after signing out, the next person on this browser is told notifications are off until they turn them on @js-only", async ({
-  page,
-  context,
-  signedIn,
-  baseURL,
-}) => {
+/** An agent who turned notifications on in `page` (through a push service of the spec's own), then `rest`. */
+async function withNotificationsOn(
+  { page, context, signedIn, baseURL }: { page: Page; context: BrowserContext; signedIn: SignedIn; baseURL?: string },
+  rest: () => Promise<void>,
+) {
   const service = await startPushService(PUSH_SERVICE_FILES);
   try {
     await usePushService(page, service.browser().subscription);
@@ -125,6 +124,19 @@ test("after signing out, the next person on this browser is told notifications a
     await page.goto("/settings/notifications");
     await page.getByRole("button", { name: "Turn on notifications" }).click();
     await expect(page.getByText("Notifications are on")).toBeVisible();
+    await rest();
+  } finally {
+    service.stop();
+  }
+}
+
+test("after signing out, the next person on this browser is told notifications are off until they turn them on @js-only", async ({
+  page,
+  context,
+  signedIn,
+  baseURL,
+}) => {
+  await withNotificationsOn({ page, context, signedIn, baseURL }, async () => {
     await page.getByRole("button", { name: "Sign out" }).click();
     await expect(page.getByRole("navigation").getByRole("link", { name: "Sign in" })).toBeVisible();
 
@@ -136,9 +148,7 @@ test("after signing out, the next person on this browser is told notifications a
     await page.getByRole("button", { name: "Turn on notifications" }).click();
     await expect(page.getByText("Notifications are on")).toBeVisible();
     await expect(page.getByRole("list", { name: "Devices that get notifications" })).toContainText("(this device)");
-  } finally {
-    service.stop();
-  }
+  });
 });
 
 test("a subscription made for an earlier server key shows as off, and turning on makes a new one @js-only", async ({
@@ -147,15 +157,7 @@ test("a subscription made for an earlier server key shows as off, and turning on
   signedIn,
   baseURL,
 }) => {
-  const service = await startPushService(PUSH_SERVICE_FILES);
-  try {
-    await usePushService(page, service.browser().subscription);
-    await context.grantPermissions(["notifications"], { origin: baseURL });
-    await signedIn.agent();
-    await page.goto("/settings/notifications");
-    await page.getByRole("button", { name: "Turn on notifications" }).click();
-    await expect(page.getByText("Notifications are on")).toBeVisible();
-
+  await withNotificationsOn({ page, context, signedIn, baseURL }, async () => {
     // The operator replaced the VAPID keys: the push services refuse what the server sends to this subscription.
     await page.evaluate(
       (key) => sessionStorage.setItem("e2e-push-subscription", key),
@@ -165,9 +167,7 @@ test("a subscription made for an earlier server key shows as off, and turning on
     await expect(page.getByText("Notifications are off on this device.")).toBeVisible();
     await page.getByRole("button", { name: "Turn on notifications" }).click();
     await expect(page.getByText("Notifications are on")).toBeVisible();
-  } finally {
-    service.stop();
-  }
+  });
 });
 
 test("notification settings are kept, with JavaScript or without", async ({ page, signedIn }) => {
