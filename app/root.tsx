@@ -7,11 +7,14 @@ import {
   Scripts,
   ScrollRestoration,
   useRouteError,
+  useLocation,
   useRouteLoaderData,
 } from "react-router";
 import { getOptionalUser } from "~/.server/identity/session";
 import { getTimeZone } from "~/.server/platform/time-zone";
 import { countUnreadConversations } from "~/.server/conversations/inbox";
+import { isAway } from "~/.server/identity/availability";
+import { isStaff } from "~/lib/roles";
 import type { Route } from "./+types/root";
 import "./app.css";
 import { LiveUpdates } from "./components/live-updates";
@@ -23,6 +26,8 @@ import { TimeZoneCookie } from "./components/time-zone";
 import { titleWithUnread } from "./lib/unread";
 import { THEME_COLOUR } from "./lib/app-identity";
 import { AppBadge, ServiceWorker } from "./components/installed-app";
+import { SectionNav } from "./components/section-nav";
+import { sectionOf } from "./lib/site-sections";
 
 export const meta: Route.MetaFunction = ({ matches }) => [
   ...titleWithUnread(matches, "Birdline — your SMS inbox"),
@@ -33,8 +38,12 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   const user = await getOptionalUser(request);
   // Every page's nav and title carry it; live updates reload it with the page's data. The thread
   // this request opens is being read by it (its loader runs alongside this one), so it does not count.
-  const unread = user ? await countUnreadConversations(user, { reading: params.conversationId }) : 0;
-  return data({ user, unread, ...getTimeZone(request), now: new Date() });
+  const [unread, away] = await Promise.all([
+    user ? countUnreadConversations(user, { reading: params.conversationId }) : 0,
+    // The header's Available / Away switch: agents and admins only.
+    user && isStaff(user) ? isAway(user.id) : null,
+  ]);
+  return data({ user, unread, away, ...getTimeZone(request), now: new Date() });
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
@@ -73,10 +82,18 @@ export function Layout({ children }: { children: React.ReactNode }) {
 
 export default function App({ loaderData }: Route.ComponentProps) {
   const width = usePageWidth();
+  const { pathname } = useLocation();
+  const section = loaderData.user ? sectionOf(pathname, loaderData.user.role) : null;
   return (
     <>
-      <SiteHeader user={loaderData.user} unread={loaderData.unread} status={loaderData.user ? <LiveUpdates /> : null} />
+      <SiteHeader
+        user={loaderData.user}
+        unread={loaderData.unread}
+        away={loaderData.away}
+        status={loaderData.user ? <LiveUpdates /> : null}
+      />
       <main id="main" className={`mx-auto w-full ${width} flex-1 px-4 py-8`}>
+        {section ? <SectionNav section={section} /> : null}
         <Outlet />
       </main>
       <SiteFooter />

@@ -14,6 +14,10 @@ import { REPLY_STORED_TASK } from "./conversations/outbound";
 import { PUSH_MESSAGES_TASK, pushAboutMessages, SEND_PUSH_TASK, sendPush } from "./notifications/push";
 import { purgeEndedSubscriptions } from "./notifications/subscriptions";
 import type { PushNotification } from "~/lib/push";
+import { DELIVER_WEBHOOK_TASK, RECEIVED_EVENTS_TASK, recordMessageEvents } from "./outgoing-webhooks/events";
+import { attemptDelivery, purgeDeliveries } from "./outgoing-webhooks/deliveries";
+import { AUTO_ASSIGN_TASK, autoAssign } from "./automations/round-robin";
+import { purgeIdempotencyKeys } from "./api/idempotency";
 
 /**
  * Everything that happens off a request's path, as jobs of the one queue:
@@ -25,7 +29,7 @@ import type { PushNotification } from "~/lib/push";
  * What follows every batch of stored inbound SMS, and every stored reply: each a job of its own
  * (payload `{ messageIds }`) so one that fails retries alone without repeating the others.
  */
-const inboundFollowUps: string[] = [PUSH_MESSAGES_TASK, AUTO_REPLY_TASK];
+const inboundFollowUps: string[] = [AUTO_ASSIGN_TASK, AUTO_REPLY_TASK, PUSH_MESSAGES_TASK, RECEIVED_EVENTS_TASK];
 const replyFollowUps: string[] = [PUSH_MESSAGES_TASK];
 
 // Keyed by the job handing on: should it run again after its jobs were added, it moves them instead of adding twice.
@@ -44,6 +48,7 @@ const tasks: Record<string, Task> = {
   [PUSH_MESSAGES_TASK]: async (payload) => pushAboutMessages((payload as MessagesPayload).messageIds),
   [AUTO_REPLY_TASK]: async (payload) => answerInbound((payload as MessagesPayload).messageIds),
   [SEND_PUSH_TASK]: async (payload) => sendPush(payload as { subscriptionId: string; notification: PushNotification }),
+  [AUTO_ASSIGN_TASK]: async (payload) => autoAssign((payload as MessagesPayload).messageIds),
   [SEND_SMS_TASK]: async (payload) => attemptSend((payload as { messageId: string }).messageId),
   [SEND_CODE_TASK]: async (payload) =>
     void (await attemptCodeSms((payload as { verificationId: string }).verificationId)),
@@ -58,15 +63,26 @@ const tasks: Record<string, Task> = {
     const now = new Date();
     await db.delete(rateLimits).where(lt(rateLimits.resetAt, now));
     await db.delete(webhookNonces).where(lt(webhookNonces.expiresAt, now));
-    // Past its expiry a revoked token is refused anyway, for being expired.
     // Before the revoked sessions they are bound to are forgotten.
     await purgeEndedSubscriptions();
+    // Past its expiry a revoked token is refused anyway, for being expired.
     await db.delete(revokedSessions).where(lt(revokedSessions.expiresAt, now));
+    await purgeIdempotencyKeys();
   },
   purge_rejections: async () => void (await purgeRejections()),
+  // One statement: the deliveries and their jobs are written together or not at all.
+  [RECEIVED_EVENTS_TASK]: async (payload) =>
+    recordMessageEvents(db, "message.received", (payload as MessagesPayload).messageIds),
+  [DELIVER_WEBHOOK_TASK]: async (payload) => attemptDelivery((payload as { deliveryId: string }).deliveryId),
+  purge_webhook_deliveries: async () => purgeDeliveries(),
 };
 
-const crontab = [`* * * * * ${RECONCILE_TASK}`, "*/5 * * * * purge_expired", "7 * * * * purge_rejections"].join("\n");
+const crontab = [
+  `* * * * * ${RECONCILE_TASK}`,
+  "*/5 * * * * purge_expired",
+  "7 * * * * purge_rejections",
+  "17 3 * * * purge_webhook_deliveries",
+].join("\n");
 
 /** Starts this instance's worker; the returned function stops it, waiting for jobs under way. */
 export function startBackgroundWork(): Promise<() => Promise<void>> {

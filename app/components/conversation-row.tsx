@@ -4,6 +4,7 @@ import type { Snippet } from "~/lib/inbox";
 import { numberName } from "~/lib/our-numbers";
 import { formatPhone } from "~/lib/phone";
 import { UnreadBadge } from "~/components/unread-badge";
+import { LabelChip, type LabelData } from "~/components/label-chip";
 
 export type ConversationRowData = {
   id: string;
@@ -13,6 +14,8 @@ export type ConversationRowData = {
   ourNumber: { number: string; label: string | null };
   /** The team's only: null for a member. */
   handling: { claimed: boolean; assignee: { id: string; name: string } | null } | null;
+  /** The team's only: null for a member. */
+  labels?: LabelData[] | null;
   lastMessageAt: Date | string | null;
   lastMessage: { body: string; direction: "inbound" | "outbound" } | null;
   unread: number;
@@ -37,13 +40,23 @@ export function ConversationRows({
       className="divide-y divide-slate-100 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm"
     >
       {conversations.map((conversation) => (
-        <li key={conversation.id}>
+        <li key={conversation.id} className={conversation.id === currentId ? "bg-brand-50" : undefined}>
           <ConversationRow
             conversation={conversation}
             to={href(conversation.id)}
             current={conversation.id === currentId}
             showNumber={showNumber}
           />
+          {/* Beside the row's link, not in it: each chip is a link of its own (to the list filtered by it). */}
+          {conversation.labels?.length ? (
+            <ul aria-label="Labels" className="-mt-2 flex flex-wrap gap-1 px-4 pb-3">
+              {conversation.labels.map((label) => (
+                <li key={label.id}>
+                  <LabelChip label={label} />
+                </li>
+              ))}
+            </ul>
+          ) : null}
         </li>
       ))}
     </ul>

@@ -1,8 +1,10 @@
 import { useEffect, useRef } from "react";
 import { Form, Link, NavLink, useLocation } from "react-router";
 import { UnreadBadge } from "~/components/unread-badge";
+import { AvailabilityToggle } from "~/components/availability-toggle";
 import { formatPhone } from "~/lib/phone";
 import { hasRole, isStaff, type Role } from "~/lib/roles";
+import { sectionOf } from "~/lib/site-sections";
 
 // As wide as the widest page, whatever the page: an admin's nav fits one row on a laptop, unread count and all.
 const CHROME_WIDTH = "max-w-7xl";
@@ -13,15 +15,21 @@ const navLink = ({ isActive }: { isActive: boolean }) =>
   // Tighter in the one-row nav, so an admin's links fit beside the logo.
   `rounded-md px-3 py-2 text-sm font-medium lg:px-1.5 ${isActive ? "bg-brand-50 text-brand-700" : "text-slate-700 hover:bg-slate-100"}`;
 
+/** A section's header link stays lit on every page of the section, not only on the one it opens. */
+const sectionLink = (inSection: boolean) => () => navLink({ isActive: inSection });
+
 /** `status` sits at the start of the signed-in links, outside the menu: the live-update indicator. */
 export function SiteHeader({
   user,
   unread = 0,
+  away = null,
   status,
 }: {
   user: NavUser | null;
   /** Conversations with something this user has not read. */
   unread?: number;
+  /** Whether an agent or admin is away; null for a member (who has no such switch) or when unknown. */
+  away?: boolean | null;
   status?: React.ReactNode;
 }) {
   return (
@@ -34,7 +42,7 @@ export function SiteHeader({
         {user ? (
           <>
             {status}
-            <SiteMenu user={user} unread={unread} />
+            <SiteMenu user={user} unread={unread} away={away} />
           </>
         ) : (
           <>
@@ -56,9 +64,10 @@ export function SiteHeader({
 }
 
 /** The signed-in links: a menu on narrow screens, in line on wide ones (see `.nav-menu` in app.css). */
-function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
+function SiteMenu({ user, unread, away }: { user: NavUser; unread: number; away: boolean | null }) {
   const menu = useRef<HTMLDetailsElement>(null);
   const { pathname } = useLocation();
+  const section = sectionOf(pathname, user.role)?.name;
   // The header outlives client-side navigations: an open menu would stay over the new page.
   useEffect(() => {
     if (menu.current) menu.current.open = false;
@@ -77,25 +86,17 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
           {unread > 0 ? <UnreadBadge unread={unread} testId="nav-unread" className="ml-1.5 px-1.5" /> : null}
         </NavLink>
         {isStaff(user) ? (
-          <NavLink to="/settings/replies" className={navLink}>
-            Saved replies
+          <NavLink to="/reports" className={navLink}>
+            Reports
           </NavLink>
         ) : null}
         {hasRole(user, "admin") ? (
-          <>
-            <NavLink to="/team" end className={navLink}>
-              Team
-            </NavLink>
-            <NavLink to="/team/numbers" className={navLink}>
-              Numbers
-            </NavLink>
-            <NavLink to="/admin/webhooks" className={navLink}>
-              Webhooks
-            </NavLink>
-          </>
+          <NavLink to="/team" className={sectionLink(section === "Team")}>
+            Team
+          </NavLink>
         ) : null}
-        <NavLink to="/settings/notifications" className={navLink}>
-          Notifications
+        <NavLink to="/settings/notifications" className={sectionLink(section === "Settings")}>
+          Settings
         </NavLink>
         <NavLink to="/settings/phone" className={navLink}>
           {user.phoneNumber ? (
@@ -107,6 +108,7 @@ function SiteMenu({ user, unread }: { user: NavUser; unread: number }) {
             "Verify your phone"
           )}
         </NavLink>
+        {away !== null && isStaff(user) ? <AvailabilityToggle away={away} /> : null}
         <span
           className="truncate px-3 py-2 text-sm text-slate-600 lg:max-w-40 lg:px-1.5"
           title={user.email ?? undefined}

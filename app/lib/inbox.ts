@@ -20,12 +20,14 @@ export const formatViewCount = (count: number) => (count >= VIEW_COUNT_CAP ? `${
 export const STATUSES = ["open", "resolved"] as const;
 export type Status = (typeof STATUSES)[number];
 
-/** `/messages?view=&status=&number=&q=&after=`: anything unknown falls back to the default rather than failing the page. */
+/** `/messages?view=&status=&number=&label=&q=&after=`: anything unknown falls back to the default rather than failing the page. */
 export const InboxQuerySchema = z.object({
   view: z.enum(VIEWS).catch("all"),
   status: z.enum(STATUSES).catch("open"),
   /** One of our numbers' id: only conversations on it. */
   number: z.uuid().nullable().catch(null),
+  /** A label's id: only conversations carrying it (the team's; a member's list ignores it). */
+  label: z.uuid().nullable().catch(null),
   q: z
     .string()
     .trim()
@@ -41,6 +43,7 @@ export function parseInboxQuery(params: URLSearchParams): InboxQuery {
     view: params.get("view") ?? undefined,
     status: params.get("status") ?? undefined,
     number: params.get("number"),
+    label: params.get("label"),
     q: params.get("q") ?? "",
     after: params.get("after"),
   });
@@ -52,6 +55,7 @@ export function inboxHref(query: Partial<InboxQuery>, path = "/messages"): strin
   if (query.view && query.view !== "all") params.set("view", query.view);
   if (query.status && query.status !== "open") params.set("status", query.status);
   if (query.number) params.set("number", query.number);
+  if (query.label) params.set("label", query.label);
   if (query.q) params.set("q", query.q);
   if (query.after) params.set("after", query.after);
   const search = params.toString();

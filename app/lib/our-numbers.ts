@@ -46,6 +46,10 @@ const label = z
 
 const numberId = z.uuid({ error: "Pick one of our numbers." });
 
+/** How a number's new conversations find someone: nobody does it (off), or round robin. */
+export const ASSIGNMENT_MODES = ["off", "round-robin"] as const;
+export const MAX_CAPACITY = 1000;
+
 export const NumberFormSchema = z.discriminatedUnion("intent", [
   z.object({
     intent: z.literal("add"),
@@ -65,4 +69,15 @@ export const NumberFormSchema = z.discriminatedUnion("intent", [
   }),
   z.object({ intent: z.literal("rename"), numberId, label }),
   z.object({ intent: z.literal("archive"), numberId }),
+  z.object({
+    intent: z.literal("auto-assign"),
+    numberId,
+    mode: z.enum(ASSIGNMENT_MODES, { error: "Choose off or round robin." }),
+    capacity: z
+      .number({ error: "A whole number of conversations, or leave it empty for no limit." })
+      .int("A whole number of conversations, or leave it empty for no limit.")
+      .min(1, "At least 1, or leave it empty for no limit.")
+      .max(MAX_CAPACITY, `At most ${MAX_CAPACITY}, or leave it empty for no limit.`)
+      .optional(),
+  }),
 ]);

@@ -3,6 +3,7 @@ import { findVisibleConversation } from "~/.server/conversations/access";
 import { conversationCsv, exportFileName } from "~/.server/conversations/export";
 import { requireRole } from "~/.server/identity/session";
 import { CONTACT_DATA_ROLE } from "~/lib/roles";
+import { csvDownload } from "~/.server/platform/csv";
 import { log } from "~/.server/platform/log";
 import type { Route } from "./+types/messages.$conversationId.export";
 
@@ -14,11 +15,5 @@ export async function loader({ request, params }: Route.LoaderArgs) {
   const { csv, count } = await conversationCsv(conversation);
   // Who took which conversation away, and when; never what it said.
   log.info("conversation exported", { userId: admin.id, conversationId: conversation.id, messages: count });
-  return new Response(csv, {
-    headers: {
-      "Content-Type": "text/csv; charset=utf-8",
-      "Content-Disposition": `attachment; filename="${exportFileName(conversation)}"`,
-      "Cache-Control": "private, no-store",
-    },
-  });
+  return csvDownload(csv, exportFileName(conversation));
 }

@@ -9,8 +9,20 @@ import { authorLabel, markRead, threadPage } from "~/.server/conversations/threa
 import { assign, assignableUsers, reopen, resolve } from "~/.server/conversations/assignment";
 import { listSavedReplies, savedReplyOffer } from "~/.server/conversations/saved-replies";
 import { contactDetails, updateContact } from "~/.server/conversations/contacts";
-import { addNote, deleteOwnNote, inTimeOrder, notesWithin } from "~/.server/conversations/notes";
+import {
+  addNote,
+  deleteOwnNote,
+  inTimeOrder,
+  notesWithin,
+  type ThreadNote as Note,
+} from "~/.server/conversations/notes";
 import { eraseContact } from "~/.server/conversations/erase";
+import { labelConversation, labelsOf, listLabels } from "~/.server/conversations/labels";
+import { systemLinesWithin, type SystemLine } from "~/.server/conversations/events";
+import { LabelChip } from "~/components/label-chip";
+import { SystemLine as SystemLineItem } from "~/components/system-line";
+import { ThreadLabels } from "~/components/thread-labels";
+import { LabelConversationSchema } from "~/lib/labels";
 import { nameOfNumber } from "~/.server/sms/numbers";
 import { ContactPanel } from "~/components/contact-panel";
 import { isWaiting, MessageStatus } from "~/components/message-status";
@@ -62,8 +74,12 @@ export async function loader({ request, params }: Route.LoaderArgs) {
     replies && contact
       ? savedReplyOffer(replies, { name: contact.spokenName, agent: user.name ?? "" }, query.get("reply"))
       : null;
-  // Only the team's pages ever load notes: a member's answer (HTML or .data) has none to leak.
-  const notes = internal ? await notesWithin(user, conversation.id, page.span) : [];
+  // Only the team's pages ever load notes, system lines and labels: a member's answer (HTML or .data) has none to leak.
+  const [notes, systemLines, labels] = await Promise.all([
+    internal ? notesWithin(user, conversation.id, page.span) : ([] as Note[]),
+    internal ? systemLinesWithin(conversation.id, page.span) : ([] as SystemLine[]),
+    internal ? Promise.all([labelsOf([conversation.id]), listLabels()]) : null,
+  ]);
   if (!before) await markRead(user.id, conversation.id);
   return {
     conversation: {
@@ -90,7 +106,9 @@ export async function loader({ request, params }: Route.LoaderArgs) {
         automatic: author === "system",
       })),
       notes,
+      systemLines,
     ),
+    labels: labels ? { on: labels[0].get(conversation.id) ?? [], all: labels[1] } : null,
     contact: contact?.details ?? null,
     older: page.older,
     latest: !before,
@@ -158,6 +176,17 @@ export async function action({ request, params }: Route.ActionArgs) {
     throw redirect(thread);
   }
 
+  if (intent === "label") {
+    await requireRole(request, "agent");
+    const submission = parseWithZod(formData, { schema: LabelConversationSchema });
+    if (submission.status !== "success") throw data("Pick a label, and whether to add or remove it.", { status: 400 });
+    const { labelId, on } = submission.value;
+    // Deleted meanwhile, or a made-up id.
+    if (!(await labelConversation(conversation.id, labelId, on)))
+      throw data("There is no such label. Reload the page and pick again.", { status: 404 });
+    throw redirect(thread);
+  }
+
   if (intent === "update-contact" || intent === "add-note" || intent === "delete-note") {
     await requireRole(request, "agent");
     if (intent === "update-contact") {
@@ -217,6 +246,7 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
     teamView,
     viewerId,
     handling,
+    labels,
     idempotencyKey,
   } = loaderData;
   const days = groupByDay(timeline, (item) => item.createdAt, useClock());
@@ -252,6 +282,9 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
         {handling?.resolved ? (
           <span className="rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900">Resolved</span>
         ) : null}
+        {labels?.on.map((label) => (
+          <LabelChip key={label.id} label={label} />
+        ))}
         {managesContactData ? (
           // A download, not a page: the browser fetches it itself.
           <a
@@ -264,6 +297,7 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
         ) : null}
       </header>
       {handling ? <TeamControls handling={handling} viewerId={viewerId} /> : null}
+      {labels ? <ThreadLabels on={labels.on} all={labels.all} /> : null}
 
       {/* Beside the thread on wide screens, below it on narrow ones. */}
       <div className="flex flex-col gap-4 xl:grid xl:grid-cols-[minmax(0,1fr)_18rem] xl:items-start">
@@ -296,6 +330,8 @@ export default function Thread({ loaderData, actionData }: Route.ComponentProps)
                         {day.items.map((item) =>
                           item.type === "note" ? (
                             <ThreadNote key={item.id} note={item} />
+                          ) : item.type === "system" ? (
+                            <SystemLineItem key={item.id} line={item} />
                           ) : (
                             <MessageBubble key={item.id} message={item} />
                           ),

@@ -2,6 +2,8 @@ import { data, Form, Link, NavLink, Outlet, useParams } from "react-router";
 import { requireUser } from "~/.server/identity/session";
 import { countViews, listInbox } from "~/.server/conversations/inbox";
 import { listNumbers } from "~/.server/sms/numbers";
+import { listLabels } from "~/.server/conversations/labels";
+import { LabelChip } from "~/components/label-chip";
 import { outboxBacklog } from "~/.server/conversations/outbox";
 import { providerName } from "~/.server/sms/gateway";
 import { Time } from "~/components/time";
@@ -25,22 +27,26 @@ export async function loader({ request }: Route.LoaderArgs) {
   if (!isStaff(user)) return { team: false as const };
   const params = new URL(request.url).searchParams;
   const query = parseInboxQuery(params);
-  const [page, counts, ourNumbers, backlog] = await Promise.all([
+  const [page, counts, ourNumbers, labels, backlog] = await Promise.all([
     listInbox(user, query),
     countViews(user, query),
     listNumbers(),
+    listLabels(),
     hasRole(user, PROVIDER_ROLE) ? outboxBacklog() : null,
   ]);
   const numberId = params.get("number");
   if (numberId !== null && !ourNumbers.some((n) => n.id === numberId))
     throw data("There is no such number.", { status: 404 });
+  const labelId = params.get("label");
+  const label = labelId === null ? null : labels.find((l) => l.id === labelId);
+  if (label === undefined) throw data("There is no such label.", { status: 404 });
   // Filter links only once there is something to choose between.
   const numbers = ourNumbers.length > 1 ? ourNumbers.map((n) => ({ id: n.id, name: numberName(n) })) : [];
   // Where an erase lands (see the thread's `intent=erase`); any other link leaves it behind.
   const erased = params.get("erased") === "1";
   // Replies waiting on the provider: the admin learns of an outage here, and sees it end.
   const outage = backlog?.since ? { provider: providerName(), since: backlog.since, waiting: backlog.waiting } : null;
-  return { team: true as const, query, counts, numbers, erased, outage, ...page };
+  return { team: true as const, query, counts, numbers, label, erased, outage, ...page };
 }
 
 export default function Inbox({ loaderData }: Route.ComponentProps) {
@@ -76,7 +82,7 @@ function OutageBanner({ provider, since, waiting }: { provider: string; since: D
 
 type ListData = Extract<Route.ComponentProps["loaderData"], { team: true }>;
 
-function ConversationList({ query, counts, numbers, conversations, next, erased }: ListData) {
+function ConversationList({ query, counts, numbers, label, conversations, next, erased }: ListData) {
   const { conversationId } = useParams();
   const resolved = query.status === "resolved";
   return (
@@ -111,8 +117,9 @@ function ConversationList({ query, counts, numbers, conversations, next, erased 
         <input type="hidden" name="view" value={query.view} />
         {resolved ? <input type="hidden" name="status" value="resolved" /> : null}
         {query.number ? <input type="hidden" name="number" value={query.number} /> : null}
+        {query.label ? <input type="hidden" name="label" value={query.label} /> : null}
         <label htmlFor="q" className="sr-only">
-          Search by number, name, email or message text
+          Search by number, name, email, message text or label:name
         </label>
         <input
           id="q"
@@ -169,6 +176,15 @@ function ConversationList({ query, counts, numbers, conversations, next, erased 
         </nav>
       ) : null}
 
+      {label ? (
+        <p className="flex flex-wrap items-center gap-2 text-sm text-slate-700">
+          Only conversations labelled <LabelChip label={label} plain />
+          <Link to={inboxHref({ ...query, label: null, after: null })} className="font-medium text-brand-700 underline">
+            Show all labels
+          </Link>
+        </p>
+      ) : null}
+
       {conversations.length === 0 ? (
         <EmptyList query={query} />
       ) : (
@@ -195,7 +211,8 @@ function ConversationList({ query, counts, numbers, conversations, next, erased 
 }
 
 function EmptyList({ query }: { query: InboxQuery }) {
-  const filtered = query.q !== "" || query.view !== "all" || query.status !== "open" || query.number !== null;
+  const filtered =
+    query.q !== "" || query.view !== "all" || query.status !== "open" || query.number !== null || query.label !== null;
   return (
     <div className="rounded-xl border border-dashed border-slate-300 bg-white p-8 text-center text-slate-600">
       {filtered ? (

@@ -8,6 +8,7 @@ import {
   updateSavedReply,
 } from "~/.server/conversations/saved-replies";
 import { requireRole } from "~/.server/identity/session";
+import { ConfirmForm } from "~/components/confirm-form";
 import { Field, FormErrors, SubmitButton, TextareaField } from "~/components/forms";
 import { SavedReplySchema, TITLE_MAX } from "~/lib/saved-reply-schemas";
 import { titleWithUnread } from "~/lib/unread";
@@ -171,34 +172,17 @@ function SavedReplyRow({ reply, lastResult }: { reply: Reply; lastResult?: Submi
           </SubmitButton>
         </Form>
       </details>
-      <DeleteForm reply={reply} />
+      {/* The whole team loses the reply: deleting takes a second, deliberate step. */}
+      <ConfirmForm
+        summary="Delete…"
+        subject={reply.title}
+        consequence="It disappears from every agent’s saved replies at once, and cannot be brought back."
+        field={{ name: "replyId", value: reply.id }}
+        intent="delete"
+        pendingText="Deleting…"
+      >
+        Delete “{reply.title}”
+      </ConfirmForm>
     </li>
-  );
-}
-
-/** A disclosure, not a script dialog: the whole team loses the reply, so deleting takes a second, deliberate step. */
-function DeleteForm({ reply }: { reply: Reply }) {
-  return (
-    <details className="mt-2">
-      <summary className="cursor-pointer text-sm font-medium text-red-700">
-        Delete…<span className="sr-only"> {reply.title}</span>
-      </summary>
-      <Form method="post" className="mt-2 max-w-md space-y-2 rounded-md border border-red-200 bg-red-50 p-3">
-        <p className="text-sm text-red-900">
-          It disappears from every agent’s saved replies at once, and cannot be brought back.
-        </p>
-        <input type="hidden" name="replyId" value={reply.id} />
-        <SubmitButton
-          name="intent"
-          value="delete"
-          match={{ replyId: reply.id }}
-          variant="danger"
-          pendingText="Deleting…"
-          className="max-w-full break-words"
-        >
-          Delete “{reply.title}”
-        </SubmitButton>
-      </Form>
-    </details>
   );
 }

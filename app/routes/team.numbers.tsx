@@ -3,8 +3,9 @@ import { parseWithZod } from "@conform-to/zod/v4";
 import { data, Form, Link, redirect } from "react-router";
 import { requireRole } from "~/.server/identity/session";
 import { addNumber, archiveNumber, numbersWithCounts, renameNumber } from "~/.server/sms/numbers";
+import { assignmentRules, setAssignmentRule } from "~/.server/automations/round-robin";
 import { ErrorList, Field, FormErrors, SubmitButton } from "~/components/forms";
-import { canReceive, NumberFormSchema } from "~/lib/our-numbers";
+import { canReceive, MAX_CAPACITY, NumberFormSchema } from "~/lib/our-numbers";
 import { formatPhone } from "~/lib/phone";
 import type { Route } from "./+types/team.numbers";
 import { titleWithUnread } from "~/lib/unread";
@@ -13,7 +14,13 @@ export const meta: Route.MetaFunction = ({ matches }) => titleWithUnread(matches
 
 export async function loader({ request }: Route.LoaderArgs) {
   await requireRole(request, "admin");
-  return { numbers: await numbersWithCounts() };
+  const [numbers, rules] = await Promise.all([numbersWithCounts(), assignmentRules()]);
+  return {
+    numbers: numbers.map((number) => {
+      const rule = rules.get(number.id);
+      return { ...number, assignment: rule ? { mode: "round-robin" as const, capacity: rule.capacity } : null };
+    }),
+  };
 }
 
 export async function action({ request }: Route.ActionArgs) {
@@ -29,7 +36,9 @@ export async function action({ request }: Route.ActionArgs) {
       ? await addNumber(input)
       : input.intent === "rename"
         ? await renameNumber(input)
-        : await archiveNumber(input);
+        : input.intent === "auto-assign"
+          ? await setAssignmentRule(input)
+          : await archiveNumber(input);
   if (!changed.ok) {
     const result = submission.reply({ fieldErrors: { [changed.field]: [changed.message] } });
     return data({ ...answer, result }, { status: changed.status });
@@ -50,7 +59,8 @@ export default function Numbers({ loaderData, actionData }: Route.ComponentProps
           Every MessageBird number (or alphanumeric sender) the team answers from. A conversation belongs to one contact
           and one of these numbers, and every reply goes out from it. A number someone texted before it was added here
           shows up as unlisted: give it a label. Archived numbers keep receiving and keep their history, but start no
-          new conversations. With a Bird platform key, add the workspace&apos;s numbers on{" "}
+          new conversations. Round robin gives a number&apos;s conversations to available agents in turn, fewest open
+          conversations first. With a Bird platform key, add the workspace&apos;s numbers on{" "}
           <Link to="/team/provider" className="font-medium text-brand-700 underline">
             SMS provider
           </Link>
@@ -129,6 +139,14 @@ export default function Numbers({ loaderData, actionData }: Route.ComponentProps
                   </button>
                 )}
               </Form>
+              {canReceive(number.number) ? (
+                <AssignmentForm
+                  numberId={number.id}
+                  name={number.label ?? number.number}
+                  assignment={number.assignment}
+                  answer={answer?.intent === "auto-assign" ? answer.result : undefined}
+                />
+              ) : null}
             </li>
           );
         })}
@@ -180,4 +198,74 @@ const TONES = {
 
 function Badge({ tone, children }: { tone: keyof typeof TONES; children: string }) {
   return <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${TONES[tone]}`}>{children}</span>;
+}
+
+/**
+ * Round robin for one number: off, or on with an optional capacity (at most
+ * that many open conversations per agent, counted across all numbers).
+ */
+function AssignmentForm({
+  numberId,
+  name,
+  assignment,
+  answer,
+}: {
+  numberId: string;
+  name: string;
+  assignment: { mode: "round-robin"; capacity: number | null } | null;
+  answer?: SubmissionResult<string[]>;
+}) {
+  const errors = answer?.error;
+  const typed = answer?.initialValue;
+  const id = (field: string) => `${field}-${numberId}`;
+  return (
+    <Form method="post" className="flex basis-full flex-wrap items-end gap-3 text-sm">
+      <input type="hidden" name="numberId" value={numberId} />
+      <div>
+        <label htmlFor={id("mode")} className="block font-medium text-slate-800">
+          New conversations<span className="sr-only"> on {name}</span>
+        </label>
+        <select
+          id={id("mode")}
+          name="mode"
+          defaultValue={String(typed?.mode ?? assignment?.mode ?? "off")}
+          key={`${assignment?.mode}-${answer ? "answered" : ""}`}
+          className="mt-1 rounded-md border border-slate-300 bg-white px-2 py-1.5"
+        >
+          <option value="off">Not assigned automatically</option>
+          <option value="round-robin">Round robin to available agents</option>
+        </select>
+      </div>
+      <div>
+        <label htmlFor={id("capacity")} className="block font-medium text-slate-800">
+          Open conversations per agent, at most<span className="sr-only"> on {name}</span>
+        </label>
+        <input
+          id={id("capacity")}
+          name="capacity"
+          type="number"
+          min={1}
+          max={MAX_CAPACITY}
+          inputMode="numeric"
+          placeholder="No limit"
+          defaultValue={String(typed?.capacity ?? assignment?.capacity ?? "")}
+          key={`${assignment?.capacity}-${answer ? "answered" : ""}`}
+          aria-invalid={errors?.capacity ? true : undefined}
+          aria-describedby={errors?.capacity ? id("capacity-error") : undefined}
+          className="mt-1 w-32 rounded-md border border-slate-300 px-2 py-1.5 aria-invalid:border-red-500"
+        />
+        <ErrorList id={id("capacity-error")} errors={errors?.capacity ?? undefined} />
+      </div>
+      <SubmitButton
+        name="intent"
+        value="auto-assign"
+        match={{ numberId }}
+        variant="secondary"
+        pendingText="Saving…"
+        className="py-1.5"
+      >
+        Save assignment
+      </SubmitButton>
+    </Form>
+  );
 }

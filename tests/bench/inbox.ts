@@ -112,7 +112,7 @@ async function benchOneSize(
  * Runs `load` with the table's non-unique indexes dropped, then builds them again from their own
  * definitions: one index build is far faster than a million index inserts (the GIN one above all).
  */
-async function withoutSecondaryIndexes(db: Db, table: string, load: () => Promise<void>) {
+export async function withoutSecondaryIndexes(db: Db, table: string, load: () => Promise<void>) {
   const result = (await db.execute(
     sql`select indexname, indexdef from pg_indexes where tablename = ${table} and indexdef not like 'CREATE UNIQUE%'`,
   )) as unknown;

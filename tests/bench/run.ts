@@ -1,5 +1,5 @@
-// `npm run bench`: webhook throughput, live-update fan-out, the staff inbox and
-// the outbox of the built app, each printed as a ratio against a baseline
+// `npm run bench`: webhook throughput, live-update fan-out, the staff inbox,
+// the outbox and the reports of the built app, each printed as a ratio against a baseline
 // measured in the same run (the machines are shared and noisy: never compare
 // absolute numbers across runs). BENCH_ONLY=outbox (or a comma-separated list
 // of parts) reruns just those. Talks to 127.0.0.1 only; cleans up its
@@ -28,6 +28,7 @@ import {
 } from "./webhooks";
 import { benchInbox, inboxRows, type InboxResult } from "./inbox";
 import { benchOutbox, outboxRows, type OutboxResult } from "./outbox";
+import { benchReports, reportsRows, type ReportsResult } from "./reports";
 
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 1_000);
@@ -52,7 +53,7 @@ const MIN_OPEN_FILES = 4_096;
 // A hung run must still end (and clean up) by itself.
 const WATCHDOG_MS = 8 * 60_000;
 
-const PARTS = ["webhooks", "events", "inbox", "outbox"] as const;
+const PARTS = ["webhooks", "events", "inbox", "outbox", "reports"] as const;
 type Part = (typeof PARTS)[number];
 const ONLY = parts(process.env.BENCH_ONLY);
 
@@ -83,10 +84,9 @@ function abort(reason: string, code: number) {
   void cleanUp().finally(() => process.exit(code));
 }
 process.once("SIGINT", () => abort("interrupted; cleaning up", 130));
-setTimeout(
-  () => abort(`bench did not finish within ${WATCHDOG_MS / 60_000} minutes; stopping`, 1),
-  WATCHDOG_MS,
-).unref();
+// Seeding a million messages for the reports takes minutes of its own.
+const watchdog = WATCHDOG_MS + (ONLY.has("reports") ? 12 * 60_000 : 0);
+setTimeout(() => abort(`bench did not finish within ${watchdog / 60_000} minutes; stopping`, 1), watchdog).unref();
 
 function ensureBuild() {
   if (existsSync("build/server/index.js")) return;
@@ -159,8 +159,16 @@ async function main() {
       })
     : undefined;
 
+  const reports = ONLY.has("reports")
+    ? await benchReports({
+        adminUrl: process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL,
+        appEnv: APP_ENV,
+        defer: (cleanup) => cleanups.push(cleanup),
+      })
+    : undefined;
+
   await cleanUp();
-  printSummary(machine, storage, webhooks, events, inbox, outbox);
+  printSummary(machine, storage, webhooks, events, inbox, outbox, reports);
 }
 
 /** 1. Webhook throughput, the app against the bare server. */
@@ -228,6 +236,7 @@ function printSummary(
   events: EventsResult | undefined,
   inbox: InboxResult | undefined,
   outbox: OutboxResult | undefined,
+  reports: ReportsResult | undefined,
 ) {
   const range = (values: number[]) => `${ratio(median(values))} (rounds ${values.map((v) => v.toFixed(2)).join(", ")})`;
   const rows: string[][] = [["measure", "app", "baseline", "app / baseline"]];
@@ -321,6 +330,8 @@ function printSummary(
   // Inbox rows: "app" is the large database, "baseline" the small one, both on the app.
   if (inbox) rows.push(...inboxRows(inbox, ms, ratio));
   if (outbox) rows.push(...outboxRows(outbox));
+  // Reports rows: "app" is 100k conversations / 1M messages, "baseline" 1k (and 10k).
+  if (reports) rows.push(...reportsRows(reports, ms, ratio));
   console.log(`
 Summary (${storage.note})`);
   console.log(table(rows));

@@ -17,14 +17,18 @@ const PAGES: { path: (seed: Seed) => string; roles: Role[] }[] = [
   { path: () => "/login", roles: ["visitor"] },
   { path: () => "/settings/phone", roles: SIGNED_IN },
   { path: () => "/settings/notifications", roles: SIGNED_IN },
+  { path: () => "/settings/tokens", roles: SIGNED_IN },
   { path: () => "/messages", roles: SIGNED_IN },
   { path: (seed) => seed.thread, roles: SIGNED_IN },
   { path: (seed) => `/dev/phone?${new URLSearchParams({ number: seed.phone })}`, roles: EVERYONE },
   { path: () => "/messages/new", roles: ["agent", "admin"] },
   { path: () => "/settings/replies", roles: ["agent", "admin"] },
+  { path: () => "/reports", roles: ["agent", "admin"] },
   { path: () => "/admin/webhooks", roles: ["admin"] },
+  { path: () => "/settings/webhooks", roles: ["admin"] },
   { path: () => "/team", roles: ["admin"] },
   { path: () => "/team/numbers", roles: ["admin"] },
+  { path: () => "/team/labels", roles: ["admin"] },
   { path: () => "/no-such-page", roles: EVERYONE },
 ];
 

@@ -2,6 +2,7 @@ import { test as base, expect, type BrowserContext, type Page } from "@playwrigh
 import { APP_DATABASE_URL } from "./main-app";
 import { databaseAccounts, httpAccounts, STRONG_PASSWORD, uniqueEmail, VERIFICATION_SMS } from "./test-accounts";
 import { scenarioFor } from "../../app/lib/simulator-scenarios";
+import { formatPhone } from "../../app/lib/phone";
 
 export { STRONG_PASSWORD, uniqueEmail };
 
@@ -137,4 +138,18 @@ export async function textFromHandset(page: Page, phone: string, body: string) {
   await handset.getByRole("button", { name: "Send" }).click();
   await expect(handset.getByRole("list", { name: /SMS on/ })).toContainText(body);
   await handset.close();
+}
+
+/** A new contact texts `body` in; `page` (an agent's or admin's) opens that conversation. Nobody knows the contact's name yet. */
+export async function openNewConversation(page: Page, body = "When are you open?") {
+  const phone = uniquePhone();
+  const texted = await page.request.post("/dev/phone", { form: { number: phone, body } });
+  expect(texted.ok()).toBe(true);
+  await page.goto(`/messages?${new URLSearchParams({ q: phone })}`);
+  await page
+    .getByRole("list", { name: "Conversations" })
+    .getByRole("link", { name: formatPhone(phone) })
+    .click();
+  await expect(page.getByRole("heading", { name: formatPhone(phone), level: 1 })).toBeVisible();
+  return phone;
 }

@@ -33,7 +33,9 @@ test("the first account signed up through the proxy is the admin, and its sessio
   page,
 }) => {
   await register(page, admin.email);
-  await expect(page.getByRole("navigation").getByRole("link", { name: "Webhooks" })).toBeVisible();
+  await expect(
+    page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Team", exact: true }),
+  ).toBeVisible();
   expect(await sessionCookie(page)).toMatchObject({
     name: "__Secure-authjs.session-token",
     secure: true,

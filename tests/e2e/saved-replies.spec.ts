@@ -1,13 +1,13 @@
 import type { Page } from "@playwright/test";
-import { formatPhone } from "../../app/lib/phone";
 import { expectAccessible, expectNoSidewaysScroll } from "./axe";
-import { expect, test, uniquePhone } from "./fixtures";
+import { expect, openNewConversation, test } from "./fixtures";
 
 /** A saved reply with a title no other test (or browser project) uses: the list is the whole team's. */
 async function saveReply(page: Page, body: string) {
   const title = `Hours ${Math.random().toString(36).slice(2, 8)}`;
   await page.goto("/messages");
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Saved replies" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).click();
+  await page.getByRole("navigation", { name: "Settings" }).getByRole("link", { name: "Saved replies" }).click();
   await expect(page.getByRole("heading", { name: "Saved replies", level: 1 })).toBeVisible();
   await page.getByLabel("Title").last().fill(title);
   await page.getByLabel("Text").last().fill(body);
@@ -16,20 +16,6 @@ async function saveReply(page: Page, body: string) {
     body,
   );
   return title;
-}
-
-/** A new contact texts in; the agent opens that conversation. Nobody knows the contact's name yet. */
-async function openNewConversation(page: Page) {
-  const phone = uniquePhone();
-  const texted = await page.request.post("/dev/phone", { form: { number: phone, body: "When are you open?" } });
-  expect(texted.ok()).toBe(true);
-  await page.goto(`/messages?${new URLSearchParams({ q: phone })}`);
-  await page
-    .getByRole("list", { name: "Conversations" })
-    .getByRole("link", { name: formatPhone(phone) })
-    .click();
-  await expect(page.getByRole("heading", { name: formatPhone(phone), level: 1 })).toBeVisible();
-  return phone;
 }
 
 const replyBox = (page: Page) => page.getByLabel(/^Reply to/);

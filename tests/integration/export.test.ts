@@ -1,5 +1,8 @@
 import { describe, expect, onTestFinished, test, vi } from "vitest";
 import { log } from "~/.server/platform/log";
+import { db } from "~/.server/platform/db/client";
+import { labels } from "~/.server/platform/db/schema";
+import { labelConversation } from "~/.server/conversations/labels";
 import * as exportCsv from "~/routes/messages.$conversationId.export";
 import * as thread from "~/routes/messages.$conversationId";
 import { createConversation, createMessages, createUser, freshPhone } from "../support/factories";
@@ -16,7 +19,7 @@ function watchLog() {
 }
 
 // Every cell quoted, so a semicolon-separated spreadsheet splits none.
-const HEADER = '"time","direction","from","to","author","status","body"';
+const HEADER = '"time","direction","from","to","author","status","body","labels"';
 
 describe("GET /messages/:id/export.csv", () => {
   test("an admin gets every message in time order, escaped, as an attachment; the export is logged without bodies", async () => {
@@ -54,11 +57,11 @@ describe("GET /messages/:id/export.csv", () => {
     expect(answer.data).toBe(
       [
         HEADER,
-        `"2026-01-02T03:04:01.000Z","inbound",${them},${us},"Contact","received","'=HYPERLINK(""http://evil"")"`,
-        `"2026-01-02T03:04:03.000Z","inbound",${them},${us},"Contact","received","Hello, is ""this"" shop open?\nThanks"`,
-        `"2026-01-02T03:04:05.000Z","outbound",${us},${them},"Ann Agent","delivered","'-yes, 9-5"`,
-        `"2026-01-02T03:04:07.000Z","outbound",${us},${them},"Verification code","sent","'@code 123456"`,
-        `"2026-01-02T03:04:09.000Z","outbound",${us},${them},"Auto-reply","failed","'+ opted in"`,
+        `"2026-01-02T03:04:01.000Z","inbound",${them},${us},"Contact","received","'=HYPERLINK(""http://evil"")",""`,
+        `"2026-01-02T03:04:03.000Z","inbound",${them},${us},"Contact","received","Hello, is ""this"" shop open?\nThanks",""`,
+        `"2026-01-02T03:04:05.000Z","outbound",${us},${them},"Ann Agent","delivered","'-yes, 9-5",""`,
+        `"2026-01-02T03:04:07.000Z","outbound",${us},${them},"Verification code","sent","'@code 123456",""`,
+        `"2026-01-02T03:04:09.000Z","outbound",${us},${them},"Auto-reply","failed","'+ opted in",""`,
         "",
       ].join("\r\n"),
     );
@@ -68,6 +71,20 @@ describe("GET /messages/:id/export.csv", () => {
       messages: 5,
     });
     expect(JSON.stringify(logged.mock.calls)).not.toMatch(/HYPERLINK|opted in|shop/);
+  });
+
+  test("every row carries the conversation's labels", async () => {
+    const admin = await createUser({ role: "admin" });
+    const conversation = await createConversation();
+    await createMessages(conversation, [{ body: "one" }, { body: "two" }]);
+    for (const name of ["vip", "Billing"]) {
+      const [label] = await db.insert(labels).values({ name, colour: "blue" }).returning();
+      await labelConversation(conversation.id, label!.id, true);
+    }
+    const rows = String((await download(admin.cookie, conversation.id)).data)
+      .trim()
+      .split("\r\n");
+    expect(rows.slice(1).map((row) => row.split(",").at(-1))).toEqual(['"Billing vip"', '"Billing vip"']);
   });
 
   test("a conversation without messages is the header alone", async () => {

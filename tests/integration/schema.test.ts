@@ -84,12 +84,13 @@ describe("a freshly migrated database", () => {
     await db
       .insert(schema.birdWebhooks)
       .values({ id: "whk_1", url: "https://sms.example.com/webhooks/bird", sealedSecret: "s" });
-
     const [label] = await db.insert(schema.labels).values({ name: "billing", colour: "blue" }).returning();
     await db.insert(schema.conversationLabels).values({ conversationId: conversation!.id, labelId: label!.id });
     await db
       .insert(schema.conversationEvents)
-      .values({ conversationId: conversation!.id, kind: "assigned", actorUserId: user!.id, assigneeId: user!.id });
+      .values({ conversationId: conversation!.id, kind: "assigned", assigneeId: user!.id, via: "round-robin" });
+    await db.insert(schema.autoAssignment).values({ numberId: number!.id, capacity: 5 });
+
     await db.insert(schema.pushSubscriptions).values({
       userId: user!.id,
       endpoint: "https://fcm.googleapis.com/fcm/send/abc",
@@ -101,6 +102,18 @@ describe("a freshly migrated database", () => {
       sessionExpiresAt: new Date("2030-01-01T00:00:00Z"),
     });
     await db.insert(schema.notificationSettings).values({ userId: user!.id, hideText: true });
+    await db.insert(schema.apiTokens).values({ userId: user!.id, name: "CRM", scope: "read+send", tokenHash: "h" });
+    await db.insert(schema.apiIdempotencyKeys).values({ userId: user!.id, key: "k", requestHash: "h" });
+    const [endpoint] = await db
+      .insert(schema.webhookEndpoints)
+      .values({ url: "https://crm.example.com/hooks", events: ["message.received"], sealedSecret: "s" })
+      .returning();
+    await db
+      .insert(schema.webhookDeliveries)
+      .values({ id: "msg_1", endpointId: endpoint!.id, eventType: "message.received", body: "{}" });
+    await db
+      .insert(schema.webhookAttempts)
+      .values({ deliveryId: "msg_1", startedAt: new Date(), durationMs: 12, statusCode: 200 });
 
     const [stored] = await db.select().from(schema.messages).where(eq(schema.messages.id, message!.id));
     expect(stored!.body).toBe("Hallo 👋\nzweite Zeile");
@@ -111,7 +124,7 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(25);
+    expect(tables).toHaveLength(31);
   });
 
   test("refuses a second conversation for the same contact and our number, and a duplicate provider message id", async () => {

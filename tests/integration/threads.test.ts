@@ -374,7 +374,8 @@ describe("pagination", () => {
   }
 
   const sameInstant = (count: number) => count > PAGE_SIZE + 1;
-  const bodies = (page: { data: { timeline: { body: string }[] } }) => page.data.timeline.map((m) => m.body);
+  const bodies = (page: Awaited<ReturnType<typeof openThread>>) =>
+    page.data.timeline.flatMap((item) => (item.type === "message" ? [item.body] : []));
 
   test.each([
     [PAGE_SIZE, 1],

@@ -74,6 +74,32 @@ describe("configuration", () => {
     expect(env.smsGateway).toBe("simulator");
   });
 
+  test("outgoing webhooks: public https only when deployed, this machine too in local mode, anything with WEBHOOK_ALLOW_PRIVATE=1", () => {
+    const deployed = {
+      ...memory,
+      APP_URL: "https://demo.example.com",
+      AUTH_SECRET: "x".repeat(32),
+      SMS_GATEWAY: "simulator",
+      MESSAGEBIRD_WEBHOOK_SECRET: "s".repeat(16),
+    };
+    expect(parseEnv(deployed).outgoingWebhooks).toEqual({
+      allowPrivate: false,
+      allowLoopback: false,
+      requireHttps: true,
+    });
+    expect(parseEnv(memory).outgoingWebhooks).toEqual({
+      allowPrivate: false,
+      allowLoopback: true,
+      requireHttps: false,
+    });
+    expect(parseEnv({ ...deployed, WEBHOOK_ALLOW_PRIVATE: "1" }).outgoingWebhooks).toEqual({
+      allowPrivate: true,
+      allowLoopback: true,
+      requireHttps: false,
+    });
+    expect(problemsOf({ ...memory, WEBHOOK_ALLOW_PRIVATE: "yes" })).toMatch(/WEBHOOK_ALLOW_PRIVATE: must be 1/);
+  });
+
   test("empty strings count as unset, AUTH_URL is an alias of APP_URL", () => {
     const env = parseEnv({ ...memory, DATABASE_URL: "", AUTH_URL: "http://127.0.0.1:4000" });
     expect(env.databaseUrl).toBeUndefined();

@@ -5,6 +5,8 @@ import { publish } from "../platform/event-bus";
 import { activeStaff } from "./access";
 import { accountName } from "../identity/names";
 import { recordEvent } from "./events";
+import { recordConversationEvent } from "../outgoing-webhooks/events";
+import type { Db } from "../platform/db/connect";
 
 /**
  * Who handles a conversation, and whether it still needs handling. Only
@@ -24,7 +26,7 @@ export async function assignableUsers(): Promise<Assignee[]> {
 }
 
 // The team's open lists and threads show who handles what: each change refreshes them.
-const handlingChanged = (conversationId: string) =>
+export const handlingChanged = (conversationId: string) =>
   publish({ kind: "handling", conversationId, messageId: crypto.randomUUID() });
 
 /** Who made a change: a person (their id), or an automation (`actorUserId` null, `via` names it). */
@@ -35,31 +37,40 @@ export type Actor = { actorUserId: string | null; via?: string };
  * changes then. Assigning to whoever has it already records nothing.
  */
 export async function assign(conversationId: string, assigneeId: string | null, actor: Actor): Promise<boolean> {
-  const changed = await db.transaction(async (tx) => {
-    // One statement: a role changed meanwhile cannot slip between the check and the write.
-    const updated = await tx
-      .update(conversations)
-      .set({ assigneeId })
-      .where(
-        and(
-          eq(conversations.id, conversationId),
-          assigneeId === null
-            ? undefined
-            : sql`exists (select 1 from ${users} where ${users.id} = ${assigneeId} and ${activeStaff()})`,
-        ),
-      )
-      // The subquery reads the statement's snapshot: the assignee before this update.
-      .returning({
-        before: sql<string | null>`(select c.assignee_id from ${conversations} c where c.id = ${conversationId})`,
-      });
-    const row = updated[0];
-    if (!row) return null;
-    if (row.before !== assigneeId)
-      await recordEvent(tx, { conversationId, kind: assigneeId ? "assigned" : "unassigned", assigneeId, ...actor });
-    return row.before !== assigneeId;
-  });
+  const changed = await db.transaction((tx) => assignWithin(tx, conversationId, assigneeId, actor));
   if (changed) handlingChanged(conversationId);
   return changed !== null;
+}
+
+/**
+ * `assign` in the caller's transaction, for a caller whose choice of assignee must commit with the
+ * write (round robin). Null when refused, else whether anything changed; the caller publishes
+ * `handlingChanged` after its commit.
+ */
+export async function assignWithin(tx: Db, conversationId: string, assigneeId: string | null, actor: Actor) {
+  // One statement: a role changed meanwhile cannot slip between the check and the write.
+  const updated = await tx
+    .update(conversations)
+    .set({ assigneeId })
+    .where(
+      and(
+        eq(conversations.id, conversationId),
+        assigneeId === null
+          ? undefined
+          : sql`exists (select 1 from ${users} where ${users.id} = ${assigneeId} and ${activeStaff()})`,
+      ),
+    )
+    // The subquery reads the statement's snapshot: the assignee before this update.
+    .returning({
+      before: sql<string | null>`(select c.assignee_id from ${conversations} c where c.id = ${conversationId})`,
+    });
+  const row = updated[0];
+  if (!row) return null;
+  if (row.before !== assigneeId) {
+    await recordEvent(tx, { conversationId, kind: assigneeId ? "assigned" : "unassigned", assigneeId, ...actor });
+    if (assigneeId) await recordConversationEvent(tx, "conversation.assigned", conversationId, actor);
+  }
+  return row.before !== assigneeId;
 }
 
 export async function resolve(conversationId: string, actor: Actor): Promise<void> {
@@ -82,8 +93,10 @@ async function setResolved(conversationId: string, resolved: boolean, actor: Act
         ),
       )
       .returning({ id: conversations.id });
-    if (updated.length > 0)
+    if (updated.length > 0) {
       await recordEvent(tx, { conversationId, kind: resolved ? "resolved" : "reopened", ...actor });
+      if (resolved) await recordConversationEvent(tx, "conversation.resolved", conversationId, actor);
+    }
     return updated.length > 0;
   });
   if (changed) handlingChanged(conversationId);

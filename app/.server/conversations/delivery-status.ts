@@ -10,6 +10,7 @@ import { env } from "../platform/env";
 import { log } from "../platform/log";
 import { smsGateway } from "../sms/gateway";
 import { claimNonces, type Nonce } from "../webhooks/nonces";
+import { recordMessageEvents } from "../outgoing-webhooks/events";
 import type { Replayed } from "./inbound";
 import type { DeliveryReport, ReportedStatus } from "./provider-events";
 
@@ -140,6 +141,11 @@ async function updateStatuses(tx: Db, changes: { id: string; arrival: Arrival }[
         where m.id = v.id
           and (m.status = any(v.earlier) or (v.revives and m.status = 'failed' and m.provider_message_id is null))
         returning m.id`,
+  );
+  await recordMessageEvents(
+    tx,
+    "message.status",
+    updated.map((row) => row.id),
   );
   return new Set(updated.map((row) => row.id));
 }

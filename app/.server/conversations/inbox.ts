@@ -21,6 +21,8 @@ import { isUuid } from "../platform/db/uuid";
 import { UNREAD_CAP } from "~/lib/unread";
 import { unreadIn } from "./threads";
 import { accountName } from "../identity/names";
+import { carriesLabel, carriesLabelNamed, labelsOf, type Label } from "./labels";
+import { splitLabelSearch } from "~/lib/labels";
 
 /**
  * The staff inbox: views, open/resolved, search, keyset pages and the views'
@@ -38,6 +40,8 @@ export type ConversationSummary = {
   ourNumber: { number: string; label: string | null };
   /** Who handles it: the team's (access.seesInternal), null for a member. */
   handling: { claimed: boolean; resolved: boolean; assignee: { id: string; name: string } | null } | null;
+  /** Its labels: the team's, null for a member. */
+  labels: Label[] | null;
   lastMessageAt: Date | null;
   lastMessage: { body: string; direction: "inbound" | "outbound" } | null;
   unread: number;
@@ -94,9 +98,29 @@ const numberCondition = (numberId: InboxQuery["number"]) =>
     ? eq(conversations.virtualNumber, sql`(select ${numbers.number} from ${numbers} where ${numbers.id} = ${numberId})`)
     : undefined;
 
-/** The conditions every view shares: who may see it, open or resolved, which of our numbers. */
-const baseConditions = (viewer: Viewer, query: Pick<InboxQuery, "status" | "number">) =>
-  and(visibleTo(viewer), statusCondition(viewer, query.status), numberCondition(query.number));
+/** What narrows every view: open or resolved, our number, the search, and a label (none when absent). */
+type Filters = Pick<InboxQuery, "status" | "number" | "q"> & Partial<Pick<InboxQuery, "label">>;
+
+/** `?label=` and search's `label:billing` words; labels are the team's, so a member's list ignores them. */
+const labelConditions = (viewer: Viewer, query: Filters) =>
+  seesInternal(viewer)
+    ? and(
+        query.label ? carriesLabel(query.label) : undefined,
+        ...splitLabelSearch(query.q).labels.map(carriesLabelNamed),
+      )
+    : undefined;
+
+/** The conditions every view shares: who may see it, open or resolved, which of our numbers, which labels. */
+const baseConditions = (viewer: Viewer, query: Filters) =>
+  and(
+    visibleTo(viewer),
+    statusCondition(viewer, query.status),
+    numberCondition(query.number),
+    labelConditions(viewer, query),
+  );
+
+/** The words a search ranks by: the search without its `label:` words. */
+const searchWords = (query: Pick<InboxQuery, "q">) => splitLabelSearch(query.q).words;
 
 /** How many of the newest messages containing the words a search ranks and counts. */
 export const RANKED_MESSAGES = 2000;
@@ -138,7 +162,8 @@ const bestHits = (term: string) =>
 
 /** The statement behind one inbox page: limit + 1 rows, the extra one says there is a next page. Exported for EXPLAIN. */
 export function inboxRows(viewer: Viewer, query: InboxQuery, limit = INBOX_PAGE_SIZE) {
-  const searching = query.q !== "";
+  const words = searchWords(query);
+  const searching = words !== "";
   const rank = sql<number>`best.rank`;
   const cursor = decodeCursor(query.after);
   const cursorCondition = cursor
@@ -176,7 +201,7 @@ export function inboxRows(viewer: Viewer, query: InboxQuery, limit = INBOX_PAGE_
       matchId: searching ? sql<string | null>`best.message_id` : sql<string | null>`null::uuid`,
     })
     .from(conversations);
-  return (searching ? base.innerJoin(bestHits(query.q), sql`best.conversation_id = ${conversations.id}`) : base)
+  return (searching ? base.innerJoin(bestHits(words), sql`best.conversation_id = ${conversations.id}`) : base)
     .leftJoin(numbers, eq(numbers.number, conversations.virtualNumber))
     .leftJoin(conversationReads, readMark(viewer))
     .where(and(baseConditions(viewer, query), viewCondition(query.view, viewer), cursorCondition))
@@ -186,18 +211,19 @@ export function inboxRows(viewer: Viewer, query: InboxQuery, limit = INBOX_PAGE_
 
 /** One page of `viewer`'s inbox: a view, open or resolved, optionally searched; ranked by the best match when searched. */
 export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX_PAGE_SIZE): Promise<InboxPage> {
-  const searching = query.q !== "";
+  const words = searchWords(query);
   const rows = await inboxRows(viewer, query, limit);
 
   const page = rows.slice(0, limit);
   const internal = seesInternal(viewer);
-  const [names, contactNames, snippets] = await Promise.all([
+  const [names, contactNames, labels, snippets] = await Promise.all([
     internal ? namesOf(page.map((row) => row.assigneeId)) : new Map<string, string>(),
     internal ? contactNamesOf(page.map((row) => row.id)) : new Map<string, string | null>(),
-    searching
+    internal ? labelsOf(page.map((row) => row.id)) : null,
+    words
       ? snippetsOf(
           page.flatMap((row) => (row.matchId ? [row.matchId] : [])),
-          query.q,
+          words,
         )
       : new Map(),
   ]);
@@ -216,6 +242,7 @@ export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX
             assignee: row.assigneeId ? { id: row.assigneeId, name: names.get(row.assigneeId) ?? "Someone" } : null,
           }
         : null,
+      labels: labels ? (labels.get(row.id) ?? []) : null,
       lastMessageAt: row.lastMessageAt,
       lastMessage:
         row.lastBody !== null && row.lastDirection ? { body: row.lastBody, direction: row.lastDirection } : null,
@@ -231,14 +258,12 @@ export async function listInbox(viewer: Viewer, query: InboxQuery, limit = INBOX
  * count stops at VIEW_COUNT_CAP ("1000+"): past that the number says nothing
  * more to a person, and counting stays cheap on a large inbox.
  */
-export async function countViews(
-  viewer: Viewer,
-  query: Pick<InboxQuery, "status" | "number" | "q">,
-): Promise<Record<View, number>> {
+export async function countViews(viewer: Viewer, query: Filters): Promise<Record<View, number>> {
+  const words = searchWords(query);
   // The search's hits are collected once for all six counts, not once per count.
   const base = and(
     baseConditions(viewer, query),
-    query.q ? sql`${conversations.id} in (select conversation_id from search_hits)` : undefined,
+    words ? sql`${conversations.id} in (select conversation_id from search_hits)` : undefined,
   );
   const capped = (view: View) => {
     const inView = db
@@ -250,9 +275,9 @@ export async function countViews(
     return sql`(select count(*)::int from (${inView}) as in_view) as ${sql.identifier(view)}`;
   };
   const counts = sql.join(VIEWS.map(capped), sql`, `);
-  const statement = query.q
+  const statement = words
     ? sql`with search_hits as materialized (
-            select conversation_id from (${searchHits(query.q)}) as hits(conversation_id, rank, message_id))
+            select conversation_id from (${searchHits(words)}) as hits(conversation_id, rank, message_id))
           select ${counts}`
     : sql`select ${counts}`;
   const [row] = (await db.execute(statement)) as unknown as Record<View, number>[];

@@ -1,10 +1,10 @@
-import { and, asc, eq, gte, lt } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { Viewer } from "./access";
 import { db } from "../platform/db/client";
 import { notes, users } from "../platform/db/schema";
 import { publish } from "../platform/event-bus";
 import { isUuid } from "../platform/db/uuid";
-import { authorLabel, type ThreadPage } from "./threads";
+import { authorLabel, withinSpan, type ThreadPage } from "./threads";
 import { accountName } from "../identity/names";
 
 /**
@@ -27,13 +27,7 @@ export async function notesWithin(viewer: Viewer, conversationId: string, span: 
     })
     .from(notes)
     .leftJoin(users, eq(users.id, notes.authorUserId))
-    .where(
-      and(
-        eq(notes.conversationId, conversationId),
-        span.from ? gte(notes.createdAt, span.from) : undefined,
-        span.until ? lt(notes.createdAt, span.until) : undefined,
-      ),
-    )
+    .where(and(eq(notes.conversationId, conversationId), withinSpan(notes.createdAt, span)))
     .orderBy(asc(notes.createdAt), asc(notes.id));
   return rows.map(({ authorUserId, authorName, ...note }): ThreadNote => ({
     ...note,
@@ -59,15 +53,20 @@ export async function deleteOwnNote(conversationId: string, authorUserId: string
   return true;
 }
 
-/** Messages and notes as one thread, in time order (a note after a message of the same millisecond). */
-export function inTimeOrder<M extends { createdAt: Date }, N extends { createdAt: Date }>(
-  messages: M[],
-  threadNotes: N[],
-) {
+/**
+ * Messages, notes and system lines (events.ts) as one thread, in time order; at the same
+ * millisecond a message comes first, then notes, then system lines.
+ */
+export function inTimeOrder<
+  M extends { createdAt: Date },
+  N extends { createdAt: Date },
+  E extends { createdAt: Date },
+>(messages: M[], threadNotes: N[], systemLines: E[] = []) {
   const items = [
     ...messages.map((message) => ({ type: "message" as const, ...message })),
     ...threadNotes.map((note) => ({ type: "note" as const, ...note })),
+    ...systemLines.map((line) => ({ type: "system" as const, ...line })),
   ];
-  // A stable sort: each list is already in order, and ties keep messages first.
+  // A stable sort: each list is already in order, and ties keep the order above.
   return items.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }

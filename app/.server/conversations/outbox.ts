@@ -11,6 +11,7 @@ import { log } from "../platform/log";
 import { smsGateway, SmsSendError } from "../sms/gateway";
 import { acceptedStatus } from "./delivery-status";
 import { retryDelayMs } from "../sms/retry-delay";
+import { recordMessageEvents } from "../outgoing-webhooks/events";
 
 /**
  * The outbox: every outbound message row is written `queued` with a job in the
@@ -106,7 +107,10 @@ export async function attemptSend(messageId: string, now = new Date()): Promise<
     const gateway = await smsGateway();
     const found = claimed.askFirst ? await gateway.findSent({ ...sms, since: claimed.createdAt }) : null;
     const { providerMessageId } = found ?? (await gateway.send(sms));
-    await settle(claimed, { providerMessageId, status: acceptedStatus(), errorMessage: null, errorCode: null });
+    // The webhooks' message.sent commits with the status, so a crash between the two cannot lose it.
+    await settle(claimed, { providerMessageId, status: acceptedStatus(), errorMessage: null, errorCode: null }, (tx) =>
+      recordMessageEvents(tx, "message.sent", [claimed.id]),
+    );
     // When this one's report is due, the sweep looks it up if none came.
     await reportDueBy(new Date(Date.now() + env.outbox.deliveryReportTimeoutMs));
   } catch (error) {

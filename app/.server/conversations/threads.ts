@@ -1,4 +1,4 @@
-import { and, desc, eq, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lt, sql, type SQL } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import { isStaff } from "~/lib/roles";
 import type { Viewer } from "./access";
@@ -89,6 +89,10 @@ export type ThreadPage = {
    */
   span: { from: Date | null; until: Date | null };
 };
+
+/** A condition on a time column: within the page's span (see `ThreadPage.span`). */
+export const withinSpan = (column: AnyPgColumn, span: ThreadPage["span"]) =>
+  and(span.from ? gte(column, span.from) : undefined, span.until ? lt(column, span.until) : undefined);
 
 /** A thread message's columns, with its author's name (as the team reads it: users joined on authorUserId). */
 export const threadColumns = {

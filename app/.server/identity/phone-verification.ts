@@ -8,6 +8,7 @@ import { log } from "../platform/log";
 import { checkLimit, clearLimit, describeWait, hitLimit, takeLimits, type Limit } from "../platform/rate-limit";
 import { defaultSender } from "../sms/numbers";
 import { attemptCodeSms, codeSmsFields, queueCodeSms } from "./code-sms";
+import { isUniqueViolation } from "../platform/db/unique-violation";
 
 /**
  * Proving a member owns a phone number. Only after this is any SMS
@@ -355,12 +356,4 @@ function hashCode({ userId, phoneNumber, code }: { userId: string; phoneNumber: 
   return createHmac("sha256", env.authSecret)
     .update(`phone-verification\0${userId}\0${phoneNumber}\0${code}`)
     .digest("hex");
-}
-
-/** Postgres 23505, through whatever wrapping postgres.js and drizzle add. */
-function isUniqueViolation(error: unknown): boolean {
-  for (let e = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
-    if ((e as { code?: unknown }).code === "23505") return true;
-  }
-  return false;
 }

@@ -14,3 +14,16 @@ const FORMULA_START = /(^|;)(?=[=+\-@\t\r])/g;
 export const csvField = (value: string) => `"${value.replace(FORMULA_START, "$1'").replaceAll('"', '""')}"`;
 
 export const csvRecord = (fields: readonly string[]) => `${fields.map(csvField).join(",")}\r\n`;
+
+// Excel reads a CSV without this byte order mark as its local code page, mangling emoji and accents.
+export const CSV_BOM = "\uFEFF";
+
+/** A CSV file as a download that no cache keeps. */
+export const csvDownload = (csv: string, fileName: string) =>
+  new Response(csv, {
+    headers: {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${fileName}"`,
+      "Cache-Control": "private, no-store",
+    },
+  });

@@ -136,6 +136,7 @@ const schema = z.object({
         message: "must list host names, e.g. push.example.com,localhost (no scheme, port or path)",
       }),
   ),
+  WEBHOOK_ALLOW_PRIVATE: optional(z.enum(["0", "1"], { message: "must be 1 (allow) or 0" })),
 });
 
 export class ConfigError extends Error {
@@ -329,6 +330,15 @@ export function parseEnv(source: Record<string, string | undefined>) {
       },
       /** Push services besides the browsers' own that subscriptions may name (self-hosted, tests). */
       allowedHosts: vars.PUSH_ALLOWED_HOSTS ?? [],
+    },
+    /** Which addresses outgoing webhooks may post to (outgoing-webhooks/address-guard.ts). */
+    outgoingWebhooks: {
+      /** Private, loopback and other non-public addresses too, and plain http: a receiver on the same network. */
+      allowPrivate: vars.WEBHOOK_ALLOW_PRIVATE === "1",
+      /** On this machine only, a receiver on this machine is what one tries things with. */
+      allowLoopback: vars.WEBHOOK_ALLOW_PRIVATE === "1" || mode === "local",
+      /** Deployed, an event's contents cross the internet: only over TLS. */
+      requireHttps: mode === "deployed" && vars.WEBHOOK_ALLOW_PRIVATE !== "1",
     },
   } as const;
 }

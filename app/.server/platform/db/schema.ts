@@ -63,6 +63,8 @@ export const users = pgTable("users", {
   sessionVersion: integer().notNull().default(0),
   /** Set while an admin has switched the account off: it cannot sign in, and its sessions ended when this was set. */
   deactivatedAt: at(),
+  /** Set while an agent or admin has said they are away: automations give them no new conversations. */
+  awaySince: at(),
   createdAt: createdAt(),
   updatedAt: at()
     .notNull()
@@ -231,6 +233,10 @@ export const messages = pgTable(
     // A common word's newest hits, found by walking back in time rather than collecting every hit.
     index("messages_created_at_idx").on(t.createdAt),
     // Replies not yet confirmed (not sent, or no final report): the outbox banner and the report sweep read only these.
+    // The reports' "turns" (the contact's SMS and people's replies): the one before an SMS, a start's first reply.
+    index("messages_turns_idx")
+      .on(t.conversationId, t.createdAt)
+      .where(sql`${t.direction} = 'inbound' or ${t.author} = 'user'`),
     index("messages_unconfirmed_idx")
       .on(t.statusAt)
       .where(sql`${t.direction} = 'outbound' and ${t.status} in ('queued', 'sent', 'buffered')`),
@@ -421,6 +427,8 @@ export const conversationEventKind = pgEnum("conversation_event_kind", [
   "unassigned",
   "resolved",
   "reopened",
+  /** An automation wanted to assign it and found nobody available (all away, deactivated or at capacity). */
+  "none-available",
 ]);
 
 /**
@@ -443,7 +451,12 @@ export const conversationEvents = pgTable(
     via: text(),
     createdAt: createdAt(),
   },
-  (t) => [index().on(t.conversationId, t.createdAt), index().on(t.kind, t.createdAt)],
+  (t) => [
+    index().on(t.conversationId, t.createdAt),
+    index().on(t.kind, t.createdAt),
+    // Round robin's tie-break: when each agent was last given a conversation.
+    index().on(t.assigneeId, t.createdAt),
+  ],
 );
 
 /**
@@ -511,3 +524,138 @@ export const numberAutomations = pgTable("number_automations", {
   helpText: text(),
   updatedAt: at().notNull().defaultNow(),
 });
+
+/**
+ * Where Birdline posts its own events (outgoing webhooks, /settings/webhooks). The signing secret
+ * is kept sealed (platform/secret-box.ts); after a rotation the previous one signs alongside the
+ * new one for a day, so a receiver can switch over without refusing anything.
+ */
+export const webhookEndpoints = pgTable("webhook_endpoints", {
+  id: uuid().primaryKey().defaultRandom(),
+  url: text().notNull(),
+  /** Event types it receives (`message.received`, …; app/lib/outgoing-webhook-schemas.ts). */
+  events: text().array().notNull(),
+  active: boolean().notNull().default(true),
+  sealedSecret: text().notNull(),
+  previousSealedSecret: text(),
+  previousSecretUntil: at(),
+  /** The first failed attempt since the last success: three days of failures turn the endpoint off. */
+  failingSince: at(),
+  /** Why Birdline turned it off (null when a person did, or it is on). */
+  disabledReason: text(),
+  disabledAt: at(),
+  createdAt: createdAt(),
+  updatedAt: at()
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+});
+
+export const webhookDeliveryStatus = pgEnum("webhook_delivery_status", ["pending", "succeeded", "failed"]);
+
+/** One event for one endpoint: the body is fixed when the event happens, and every attempt posts it. */
+export const webhookDeliveries = pgTable(
+  "webhook_deliveries",
+  {
+    /** `msg_…`: the `webhook-id` header on every attempt, so receivers can drop a repeat. */
+    id: text().primaryKey(),
+    endpointId: uuid()
+      .notNull()
+      .references(() => webhookEndpoints.id, { onDelete: "cascade" }),
+    eventType: text().notNull(),
+    /** The JSON posted, `{ type, timestamp, data }`, byte for byte as signed. */
+    body: text().notNull(),
+    status: webhookDeliveryStatus().notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: at(),
+    /** Retries end a day after this: the event, or the admin's Resend. */
+    retrySince: at().notNull().defaultNow(),
+    /** An attempt holds the delivery until then, so a second job for it never posts at the same time. */
+    sendingUntil: at(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.endpointId, t.createdAt), index().on(t.createdAt)],
+);
+
+/** Each POST of a delivery and what the receiver answered (an excerpt only). */
+export const webhookAttempts = pgTable(
+  "webhook_attempts",
+  {
+    id: bigserial({ mode: "number" }).primaryKey(),
+    deliveryId: text()
+      .notNull()
+      .references(() => webhookDeliveries.id, { onDelete: "cascade" }),
+    startedAt: at().notNull(),
+    durationMs: integer().notNull(),
+    /** The HTTP status; null when no answer came (refused address, timeout, connection error). */
+    statusCode: integer(),
+    error: text(),
+    responseExcerpt: text(),
+  },
+  (t) => [index().on(t.deliveryId, t.startedAt)],
+);
+
+/**
+ * Numbers whose new conversations round robin assigns (a row: on; none: off),
+ * and at most how many open conversations an agent may hold before it passes
+ * them by (null: no limit). See automations/round-robin.ts.
+ */
+export const autoAssignment = pgTable("auto_assignment", {
+  numberId: uuid()
+    .primaryKey()
+    .references(() => numbers.id, { onDelete: "cascade" }),
+  capacity: integer(),
+  updatedAt: at()
+    .notNull()
+    .defaultNow()
+    .$onUpdate(() => new Date()),
+});
+
+export const apiTokenScope = pgEnum("api_token_scope", ["read", "read+send"]);
+
+/**
+ * A person's access tokens for the REST API (`/settings/tokens`). Only the
+ * SHA-256 of a token is kept: it is shown once, and a database dump reveals
+ * none. A token acts as its user, so deleting or deactivating the user ends it.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    scope: apiTokenScope().notNull(),
+    /** Hex SHA-256 of the whole token: every request finds its token by this. */
+    tokenHash: text().notNull().unique(),
+    expiresAt: at(),
+    /** Written at most once a minute per token. */
+    lastUsedAt: at(),
+    createdAt: createdAt(),
+  },
+  (t) => [index().on(t.userId, t.createdAt)],
+);
+
+/**
+ * `Idempotency-Key` answers of `POST /api/v1/messages`, per user and key, for
+ * 24 hours: the row is claimed before the send, its id is the message's own
+ * idempotency key, and the answer is kept for the repeats.
+ */
+export const apiIdempotencyKeys = pgTable(
+  "api_idempotency_keys",
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    key: text().notNull(),
+    /** SHA-256 of the request as parsed: the same key with another request is refused. */
+    requestHash: text().notNull(),
+    responseStatus: integer(),
+    /** The answer's JSON as sent (text, not jsonb, which would reorder its keys): repeats get the same bytes. */
+    responseBody: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex().on(t.userId, t.key), index().on(t.createdAt)],
+);

@@ -4,14 +4,19 @@ import { SIMULATED_BIRD_API, WEBHOOK_PATHS } from "~/lib/webhook-paths";
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 /** Our forms carry at most a 1,600-character reply (about 20 KB urlencoded, emoji and all). */
 export const FORM_BODY_LIMIT = 32 * 1024;
+/** The REST API's largest request is a 1,600-character SMS: JSON escapes (`\\ud83d…`) keep it under 20 KB too. */
+export const API_BODY_LIMIT = 32 * 1024;
+/** Where the REST API lives: JSON in and out, bearer tokens, no cookies. */
+export const API_PREFIX = "/api/";
 
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 
 /**
  * What a route's body may be: `form` and `json` come from our own pages (same origin, no NUL
- * characters); `any` is a provider's, in whatever encoding it uses (its handler answers 415).
+ * characters); `api` is the REST API's JSON from any client (bearer tokens, never cookies, so no
+ * same-origin rule); `any` is a provider's, in whatever encoding it uses (its handler answers 415).
  */
-export type BodyRule = { limit: number; encoding: "form" | "json" | "any" };
+export type BodyRule = { limit: number; encoding: "form" | "json" | "api" | "any" };
 
 const PROVIDER_PREFIXES = [WEBHOOK_PATHS.inbound, WEBHOOK_PATHS.bird, SIMULATED_BIRD_API];
 
@@ -21,9 +26,11 @@ const PAGE_JSON_PATHS = new Set(["/push/subscriptions"]);
 /** A push subscription is an endpoint URL and two keys: well under 4 KiB. */
 const PAGE_JSON_LIMIT = 4 * 1024;
 
+/** Providers' paths take anything, the REST API JSON, our pages' few JSON endpoints JSON, the rest forms. */
 export function bodyRuleFor(pathname: string): BodyRule {
   if (PROVIDER_PREFIXES.some((prefix) => pathname === prefix || pathname.startsWith(`${prefix}/`)))
     return { limit: WEBHOOK_BODY_LIMIT, encoding: "any" };
+  if (pathname.startsWith(API_PREFIX)) return { limit: API_BODY_LIMIT, encoding: "api" };
   if (PAGE_JSON_PATHS.has(pathname)) return { limit: PAGE_JSON_LIMIT, encoding: "json" };
   return { limit: FORM_BODY_LIMIT, encoding: "form" };
 }
@@ -34,6 +41,8 @@ const mediaType = (contentType: string | undefined) => contentType?.split(";")[0
 export function hasEncoding(rule: BodyRule, contentType: string | undefined): boolean {
   if (rule.encoding === "any") return true;
   const type = mediaType(contentType);
+  // A JSON-based type such as application/merge-patch+json is JSON to a client of the API.
+  if (rule.encoding === "api") return type === "application/json" || /^application\/[\w.-]+\+json$/.test(type);
   return rule.encoding === "json" ? type === "application/json" : FORM_TYPES.has(type);
 }
 

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequestHandler, type ServerBuild } from "react-router";
 import { env, isLoopbackAddress } from "../env";
 import { log } from "../log";
+import { problemOf, PROBLEM_CONTENT_TYPE } from "../problem";
 import { bodyRuleFor, hasBody, hasEncoding, readBody } from "./body";
 import { carriesNul, formBodyProblem } from "./form-body";
 import { originOf, proxyMatcher, type Origin } from "./proxy";
@@ -73,19 +74,25 @@ export function createEdgeListener({ build, assets, direct = {} }: EdgeOptions) 
     }
 
     const rule = bodyRuleFor(url.pathname);
-    const fromOurPages = rule.encoding !== "any";
-    if (fromOurPages && carriesNul(req.url!)) return plain(res, 400, "Text may not contain NUL characters.");
+    // The REST API's clients read problem documents, people read plain text.
+    const refuse = rule.encoding === "api" ? problemAnswer : plain;
+    if (rule.encoding !== "any" && carriesNul(req.url!))
+      return refuse(res, 400, "Text may not contain NUL characters.");
     let body: Buffer<ArrayBuffer> | undefined;
     if (announcesBody) {
       const read = await readBody(req, rule.limit);
       if (!read.ok) {
         if (read.reason === "aborted") return req.destroy();
         res.setHeader("Connection", "close");
-        return plain(res, 413, `Request body larger than ${rule.limit / 1024} KiB.`);
+        return refuse(res, 413, `Request body larger than ${rule.limit / 1024} KiB.`);
       }
       if (!safe) body = read.bytes;
     }
-    if (!safe && fromOurPages) {
+    // No same-origin rule for the API: it reads no cookies, so a page on another site has nothing to borrow.
+    if (!safe && rule.encoding === "api" && body?.byteLength && !hasEncoding(rule, req.headers["content-type"])) {
+      return problemAnswer(res, 415, "Request bodies are JSON: send Content-Type: application/json.");
+    }
+    if (!safe && (rule.encoding === "form" || rule.encoding === "json")) {
       const contentType = req.headers["content-type"];
       if (body?.byteLength && !hasEncoding(rule, contentType)) {
         return plain(
@@ -169,6 +176,11 @@ function headersOf(req: IncomingMessage): Headers {
   const raw = req.rawHeaders;
   for (let i = 0; i < raw.length; i += 2) headers.append(raw[i]!, raw[i + 1]!);
   return headers;
+}
+
+function problemAnswer(res: ServerResponse, status: number, detail: string) {
+  res.writeHead(status, { "Content-Type": PROBLEM_CONTENT_TYPE, "Cache-Control": "no-store" });
+  res.end(JSON.stringify(problemOf(status, detail)));
 }
 
 function plain(res: ServerResponse, status: number, message: string) {

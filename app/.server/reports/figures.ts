@@ -1,0 +1,341 @@
+import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { ReportDays } from "~/lib/reports";
+import { visibleTo, type Viewer } from "../conversations/access";
+import { db } from "../platform/db/client";
+import { conversations, numbers } from "../platform/db/schema";
+
+/**
+ * The reports' figures, read from messages and conversation_events as they are (no copy to keep
+ * in step): every statement walks an index over the two periods' time range, never the whole
+ * history. Decision 014 has the definitions and the measurements.
+ *
+ * - A conversation starts with the contact's first SMS, or their first after it was resolved
+ *   ("opened"), or with a person's SMS into a conversation that is new or resolved ("started by
+ *   the team", e.g. /messages/new): such a start has no first response time.
+ * - First response: from the SMS that opened it to the first reply by a person (author `user`)
+ *   before it was resolved again. Auto-replies (author `system`) never count as one.
+ * - Resolution: from the start to the first `resolved` event after it.
+ */
+
+export type Scope = { viewer: Viewer; numberId: string | null; agentId: string | null; timeZone: string };
+
+/** Counts of one local day, or of a whole period. */
+export type Volume = { inbound: number; byPeople: number; automatic: number; segments: number };
+
+export type Starts = {
+  started: number;
+  startedByTeam: number;
+  /** Seconds; null when nothing in the period had one. */
+  firstResponseMedian: number | null;
+  firstResponseP90: number | null;
+  resolutionMedian: number | null;
+};
+
+export type PeriodFigures = Volume & Starts;
+
+export type ReportFigures = {
+  current: PeriodFigures;
+  previous: PeriodFigures;
+  daily: ({ day: string } & Volume & { firstResponseMedian: number | null; responses: number })[];
+  /** Inbound SMS by local weekday (0 = Monday) and hour. */
+  heatmap: number[][];
+  numbers: ({ number: string } & Volume & { firstResponseMedian: number | null })[];
+  agents: { userId: string; replies: number; resolved: number; firstResponseMedian: number | null }[];
+  waiting: { conversations: number; oldestSince: Date | null };
+};
+
+const EMPTY_VOLUME: Volume = { inbound: 0, byPeople: 0, automatic: 0, segments: 0 };
+const NO_STARTS: Starts = {
+  started: 0,
+  startedByTeam: 0,
+  firstResponseMedian: null,
+  firstResponseP90: null,
+  resolutionMedian: null,
+};
+
+/** Which conversations count: what the viewer may see, on one number, assigned to one agent now. */
+function inScope(scope: Scope, conversationId: SQL): SQL {
+  const conditions = and(
+    visibleTo(scope.viewer),
+    scope.numberId
+      ? eq(
+          conversations.virtualNumber,
+          sql`(select ${numbers.number} from ${numbers} where ${numbers.id} = ${scope.numberId})`,
+        )
+      : undefined,
+    scope.agentId ? eq(conversations.assigneeId, scope.agentId) : undefined,
+  );
+  return conditions
+    ? sql`${conversationId} in (select ${conversations.id} from ${conversations} where ${conditions})`
+    : sql`true`;
+}
+
+/** Local midnight at the start of `day` in the viewer's zone, as an instant. */
+const midnight = (day: string, timeZone: string) => sql`(${day}::date::timestamp at time zone ${timeZone})`;
+
+const localDate = (column: SQL, timeZone: string) => sql`(${column} at time zone ${timeZone})::date::text`;
+
+const seconds = (later: SQL, earlier: SQL) => sql`extract(epoch from ${later} - ${earlier})::float8`;
+
+type Row = Record<string, unknown>;
+/**
+ * Postgres compiles a statement it thinks costly with JIT before running it: over a few months of
+ * messages that took 1.5 s of compiling for a query that then ran in a fraction of it.
+ */
+const rows = <T extends Row>(statement: SQL) =>
+  db.transaction(async (tx) => {
+    await tx.execute(sql`set local jit = off`);
+    return (await tx.execute(statement)) as unknown as T[];
+  });
+
+export async function reportFigures(scope: Scope, days: ReportDays): Promise<ReportFigures> {
+  const window = {
+    previousStart: midnight(days.previousFrom, scope.timeZone),
+    start: midnight(days.from, scope.timeZone),
+    end: midnight(addOneDay(days.to), scope.timeZone),
+  };
+  const [volume, starts, heatmap, resolved, waiting] = await Promise.all([
+    volumeRows(scope, window),
+    startRows(scope, window),
+    heatmapRows(scope, window),
+    resolvedRows(scope, window),
+    waitingNow(scope),
+  ]);
+  return assemble(days, volume, starts, heatmap, resolved, waiting);
+}
+
+const addOneDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+
+type Window = { previousStart: SQL; start: SQL; end: SQL };
+
+type VolumeRow = Volume & { day: string; number: string; userId: string | null };
+
+/**
+ * SMS in both periods by local day, our number and author: one pass over messages_created_at_idx.
+ * Cancelled replies never went out and do not count; failed ones were tried and do.
+ */
+function volumeRows(scope: Scope, window: Window) {
+  return rows<VolumeRow>(sql`
+    select ${localDate(sql`m.created_at`, scope.timeZone)} as day,
+           case when m.direction = 'inbound' then m.to_number else m.from_number end as number,
+           m.author_user_id as "userId",
+           count(*) filter (where m.direction = 'inbound')::int as inbound,
+           count(*) filter (where m.author = 'user')::int as "byPeople",
+           count(*) filter (where m.author = 'system')::int as automatic,
+           coalesce(sum(m.segments) filter (where m.direction = 'outbound'), 0)::int as segments
+    from messages m
+    where m.created_at >= ${window.previousStart} and m.created_at < ${window.end}
+      and (m.direction = 'inbound' or m.author in ('user', 'system'))
+      and m.status <> 'cancelled'
+      and ${inScope(scope, sql`m.conversation_id`)}
+    group by 1, 2, 3`);
+}
+
+// grouping() of (day, number, replier): a bit set for each column the row is not grouped by.
+const LEVEL = { period: 0b111, day: 0b011, number: 0b101, responder: 0b110 } as const;
+
+type StartRow = Starts & {
+  period: "current" | "previous";
+  level: number;
+  day: string | null;
+  number: string | null;
+  userId: string | null;
+  responses: number;
+};
+
+/**
+ * Each start in both periods with its first response and resolution, aggregated by period and by
+ * local day, our number and first responder. "Turns" are the SMS of the contact and of people
+ * (messages_turns_idx); in time order with the `resolved` events, a turn starts its conversation
+ * when what came just before it is a `resolved` event, or nothing. One pass of window functions
+ * over the two periods; only a conversation's first item in them asks the index what came
+ * before, and only a start nothing followed in them asks what came after.
+ */
+function startRows(scope: Scope, window: Window) {
+  const { timeZone } = scope;
+  const turn = (alias: string) => sql.raw(`(${alias}.direction = 'inbound' or ${alias}.author = 'user')`);
+  return rows<StartRow>(sql`
+    with flow as (
+      select m.conversation_id, m.created_at, m.direction::text as kind, m.author_user_id as person,
+             case when m.direction = 'inbound' then m.to_number else m.from_number end as number
+      from messages m
+      where m.created_at >= ${window.previousStart} and m.created_at < ${window.end} and ${turn("m")}
+        and ${inScope(scope, sql`m.conversation_id`)}
+      union all
+      select e.conversation_id, e.created_at, 'resolved', e.actor_user_id, null
+      from conversation_events e
+      where e.kind = 'resolved' and e.created_at >= ${window.previousStart} and e.created_at < ${window.end}
+        and ${inScope(scope, sql`e.conversation_id`)}
+    ),
+    ordered as (
+      select f.*, lag(f.kind) over conversation as before,
+             min(f.created_at) filter (where f.kind = 'resolved') over later as resolved_at,
+             min(f.created_at) filter (where f.kind = 'outbound') over later as reply_at,
+             (array_agg(f.person) filter (where f.kind = 'outbound') over later)[1] as replier
+      from flow f
+      -- A resolution at the same moment as a turn came first.
+      window conversation as (partition by f.conversation_id order by f.created_at, f.kind <> 'resolved'),
+             later as (conversation rows between 1 following and unbounded following)
+    ),
+    -- What could start its conversation: what came just before it in the periods is a resolution, or nothing.
+    candidates as (
+      select o.* from ordered o where o.kind <> 'resolved' and (o.before is null or o.before = 'resolved')
+    ),
+    starts as (
+      select o.* from candidates o
+      left join lateral (select max(p.created_at) as at from messages p
+                         where o.before is null and p.conversation_id = o.conversation_id and ${turn("p")}
+                           and p.created_at < ${window.previousStart}) earlier_turn on true
+      left join lateral (select max(x.created_at) as at from conversation_events x
+                         where o.before is null and x.conversation_id = o.conversation_id and x.kind = 'resolved'
+                           and x.created_at < ${window.previousStart}) earlier_resolution on true
+      where o.before = 'resolved' or earlier_turn.at is null or earlier_resolution.at >= earlier_turn.at
+    ),
+    completed as (
+      select s.created_at as started_at, s.kind = 'outbound' as by_team, s.number,
+             coalesce(s.resolved_at, late_resolution.at) as resolved_at,
+             case when s.kind = 'outbound' then null
+                  when s.reply_at <= coalesce(s.resolved_at, 'infinity') then s.reply_at else late_reply.at end as first_reply_at,
+             case when s.kind = 'outbound' then null
+                  when s.reply_at <= coalesce(s.resolved_at, 'infinity') then s.replier else late_reply.person end as replier
+      from starts s
+      left join lateral (select min(x.created_at) as at from conversation_events x
+                         where s.resolved_at is null and x.conversation_id = s.conversation_id and x.kind = 'resolved'
+                           and x.created_at >= ${window.end}) late_resolution on true
+      left join lateral (select r.created_at as at, r.author_user_id as person from messages r
+                         where s.kind = 'inbound' and s.reply_at is null and s.resolved_at is null
+                           and r.conversation_id = s.conversation_id and ${turn("r")}
+                           and r.direction = 'outbound' and r.created_at >= ${window.end}
+                           and (late_resolution.at is null or r.created_at <= late_resolution.at)
+                         order by r.created_at limit 1) late_reply on true
+    )
+    select period, day, number, replier as "userId",
+           grouping(day, number, replier)::int as level,
+           count(*)::int as started,
+           count(*) filter (where by_team)::int as "startedByTeam",
+           count(first_response)::int as responses,
+           percentile_disc(0.5) within group (order by first_response) as "firstResponseMedian",
+           percentile_disc(0.9) within group (order by first_response) as "firstResponseP90",
+           percentile_disc(0.5) within group (order by resolution) as "resolutionMedian"
+    from (select case when s.started_at >= ${window.start} then 'current' else 'previous' end as period,
+                 ${localDate(sql`s.started_at`, timeZone)} as day, s.number, s.replier, s.by_team,
+                 ${seconds(sql`s.first_reply_at`, sql`s.started_at`)} as first_response,
+                 ${seconds(sql`s.resolved_at`, sql`s.started_at`)} as resolution
+          from completed s) as s
+    group by grouping sets ((period), (period, day), (period, number), (period, replier))`);
+}
+
+/** Inbound SMS of the period by local ISO weekday and hour. */
+function heatmapRows(scope: Scope, window: Window) {
+  const local = sql`(m.created_at at time zone ${scope.timeZone})`;
+  return rows<{ weekday: number; hour: number; inbound: number }>(sql`
+    select extract(isodow from ${local})::int - 1 as weekday, extract(hour from ${local})::int as hour, count(*)::int as inbound
+    from messages m
+    where m.created_at >= ${window.start} and m.created_at < ${window.end} and m.direction = 'inbound'
+      and ${inScope(scope, sql`m.conversation_id`)}
+    group by 1, 2`);
+}
+
+/** Conversations each person resolved in the period (conversation_events by kind and time). */
+function resolvedRows(scope: Scope, window: Window) {
+  return rows<{ userId: string; resolved: number }>(sql`
+    select e.actor_user_id as "userId", count(*)::int as resolved
+    from conversation_events e
+    where e.kind = 'resolved' and e.created_at >= ${window.start} and e.created_at < ${window.end}
+      and e.actor_user_id is not null and ${inScope(scope, sql`e.conversation_id`)}
+    group by 1`);
+}
+
+/**
+ * Open conversations whose contact is waiting for a person: an SMS of theirs came after the last
+ * reply by a person and the last time it was resolved. Waiting since the first such SMS.
+ */
+async function waitingNow(scope: Scope): Promise<ReportFigures["waiting"]> {
+  const [row] = await rows<{ conversations: number; oldest: string | null }>(sql`
+    select count(*)::int as conversations, min(waiting.since)::text as oldest
+    from conversations c
+    cross join lateral (
+      select min(i.created_at) as since from messages i
+      where i.conversation_id = c.id and i.direction = 'inbound'
+        and i.created_at > coalesce(greatest(
+          (select max(r.created_at) from messages r
+           where r.conversation_id = c.id and r.direction = 'outbound' and r.author = 'user'),
+          (select max(e.created_at) from conversation_events e where e.conversation_id = c.id and e.kind = 'resolved')),
+          '-infinity')) waiting
+    where c.resolved_at is null and waiting.since is not null and ${inScope(scope, sql`c.id`)}`);
+  return { conversations: row?.conversations ?? 0, oldestSince: row?.oldest ? new Date(row.oldest) : null };
+}
+
+function assemble(
+  days: ReportDays,
+  volume: VolumeRow[],
+  starts: StartRow[],
+  heatmapCells: { weekday: number; hour: number; inbound: number }[],
+  resolved: { userId: string; resolved: number }[],
+  waiting: ReportFigures["waiting"],
+): ReportFigures {
+  const inCurrent = (day: string) => day >= days.from;
+  const sum = (target: Volume, row: Volume) => {
+    target.inbound += row.inbound;
+    target.byPeople += row.byPeople;
+    target.automatic += row.automatic;
+    target.segments += row.segments;
+  };
+  const current: PeriodFigures = { ...EMPTY_VOLUME, ...NO_STARTS };
+  const previous: PeriodFigures = { ...EMPTY_VOLUME, ...NO_STARTS };
+  const daily = new Map<string, ReportFigures["daily"][number]>();
+  const byNumber = new Map<string, ReportFigures["numbers"][number]>();
+  const replies = new Map<string, number>();
+  for (const row of volume) {
+    if (!inCurrent(row.day)) {
+      sum(previous, row);
+      continue;
+    }
+    sum(current, row);
+    const day = daily.get(row.day) ?? { day: row.day, ...EMPTY_VOLUME, firstResponseMedian: null, responses: 0 };
+    sum(day, row);
+    daily.set(row.day, day);
+    const number = byNumber.get(row.number) ?? { number: row.number, ...EMPTY_VOLUME, firstResponseMedian: null };
+    sum(number, row);
+    byNumber.set(row.number, number);
+    if (row.userId && row.byPeople) replies.set(row.userId, (replies.get(row.userId) ?? 0) + row.byPeople);
+  }
+  const medians = new Map<string, number | null>();
+  for (const row of starts) {
+    if (row.level === LEVEL.period) Object.assign(row.period === "current" ? current : previous, pickStarts(row));
+    if (row.period !== "current") continue;
+    if (row.level === LEVEL.day) {
+      const day = daily.get(row.day!) ?? { day: row.day!, ...EMPTY_VOLUME, firstResponseMedian: null, responses: 0 };
+      daily.set(row.day!, { ...day, firstResponseMedian: row.firstResponseMedian, responses: row.responses });
+    } else if (row.level === LEVEL.number) {
+      const number = byNumber.get(row.number!) ?? { number: row.number!, ...EMPTY_VOLUME, firstResponseMedian: null };
+      byNumber.set(row.number!, { ...number, firstResponseMedian: row.firstResponseMedian });
+    } else if (row.level === LEVEL.responder && row.userId !== null) medians.set(row.userId, row.firstResponseMedian);
+  }
+  const heatmap = Array.from({ length: 7 }, () => Array<number>(24).fill(0));
+  for (const cell of heatmapCells) heatmap[cell.weekday]![cell.hour] = cell.inbound;
+  const resolvedBy = new Map(resolved.map((row) => [row.userId, row.resolved]));
+  const agentIds = new Set([...replies.keys(), ...resolvedBy.keys(), ...medians.keys()]);
+  return {
+    current,
+    previous,
+    daily: [...daily.values()].sort((a, b) => a.day.localeCompare(b.day)),
+    heatmap,
+    numbers: [...byNumber.values()].sort((a, b) => a.number.localeCompare(b.number)),
+    agents: [...agentIds].map((userId) => ({
+      userId,
+      replies: replies.get(userId) ?? 0,
+      resolved: resolvedBy.get(userId) ?? 0,
+      firstResponseMedian: medians.get(userId) ?? null,
+    })),
+    waiting,
+  };
+}
+
+const pickStarts = (row: StartRow): Starts => ({
+  started: row.started,
+  startedByTeam: row.startedByTeam,
+  firstResponseMedian: row.firstResponseMedian,
+  firstResponseP90: row.firstResponseP90,
+  resolutionMedian: row.resolutionMedian,
+});

@@ -1,0 +1,1 @@
+CREATE INDEX "messages_turns_idx" ON "messages" USING btree ("conversation_id","created_at") WHERE "messages"."direction" = 'inbound' or "messages"."author" = 'user';
