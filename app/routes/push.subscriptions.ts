@@ -3,6 +3,7 @@ import type { z } from "zod";
 import { getOptionalUser, sessionOf } from "~/.server/identity/session";
 import {
   deviceName,
+  MAX_DEVICES,
   removeSubscription,
   saveSubscription,
   SubscriptionSchema,
@@ -29,7 +30,15 @@ export async function action({ request }: Route.ActionArgs) {
   }
   const parsed = SubscriptionSchema.safeParse(body);
   if (!parsed.success) return refused(parsed.error);
-  await saveSubscription(user.id, parsed.data, { device: deviceName(request.headers.get("user-agent")), session });
+  const saved = await saveSubscription(user.id, parsed.data, {
+    device: deviceName(request.headers.get("user-agent")),
+    session,
+  });
+  if (saved === "too many devices")
+    return data(
+      { error: `You have ${MAX_DEVICES} devices with notifications: remove one from the list below first.` },
+      { status: 400 },
+    );
   return data({ ok: true }, { status: 201 });
 }
 

@@ -6,12 +6,16 @@ import { preferencesOf, savePreferences } from "~/.server/notifications/preferen
 import { sendTestPush } from "~/.server/notifications/push";
 import { listDevices, removeDevice } from "~/.server/notifications/subscriptions";
 import { env } from "~/.server/platform/env";
+import { hitLimit, retryMessage, type Limit } from "~/.server/platform/rate-limit";
 import { SubmitButton } from "~/components/forms";
 import { Time } from "~/components/time";
 import { NotificationSettingsSchema } from "~/lib/push";
 import { isStaff } from "~/lib/roles";
 import { titleWithUnread } from "~/lib/unread";
 import type { Route } from "./+types/settings.notifications";
+
+// Each test is a push to every device of the account, from the server's own VAPID identity, which push services throttle.
+const TEST_PUSHES: Limit = { name: "test-push", max: 5, windowMs: 10 * 60_000 };
 
 export const meta: Route.MetaFunction = ({ matches }) => titleWithUnread(matches, "Notifications · Birdline");
 
@@ -45,8 +49,11 @@ export async function action({ request }: Route.ActionArgs) {
       if (!(await removeDevice(user.id, command.deviceId)))
         throw data("That device is not on your list any more.", { status: 404 });
       throw redirect("/settings/notifications");
-    case "test":
+    case "test": {
+      const limit = await hitLimit(TEST_PUSHES, user.id);
+      if (limit.limited) throw data(retryMessage(limit, "test notifications"), { status: 429 });
       throw redirect(`/settings/notifications?tested=${await sendTestPush(user)}`);
+    }
   }
 }
 
@@ -71,7 +78,11 @@ export default function Notifications({ loaderData }: Route.ComponentProps) {
           This device
         </h2>
         {vapidPublicKey ? (
-          <PushSwitch vapidPublicKey={vapidPublicKey} onEndpoint={setThisDevice} />
+          <PushSwitch
+            vapidPublicKey={vapidPublicKey}
+            registered={devices.map((device) => device.endpoint).join("\n")}
+            onEndpoint={setThisDevice}
+          />
         ) : (
           <p className="text-slate-700">
             Push notifications are not set up on this server. An admin turns them on with the{" "}
@@ -95,15 +106,25 @@ type SwitchState =
   | { kind: "on" }
   | { kind: "working"; label: string };
 
-/** Where this browser stands, asked without prompting for anything. */
-async function currentState(): Promise<{ state: SwitchState; endpoint: string | null }> {
+/**
+ * Where this browser stands, asked without prompting for anything. On only when the server has its subscription
+ * for this sign-in (`registered`, one endpoint a line): signing out forgets it there, not in the browser.
+ */
+async function currentState(
+  registered: string,
+  vapidPublicKey: string,
+): Promise<{ state: SwitchState; endpoint: string | null }> {
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window))
     return { state: { kind: "unsupported" }, endpoint: null };
   if (Notification.permission === "denied") return { state: { kind: "blocked" }, endpoint: null };
   try {
     const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
     const subscription = await registration.pushManager.getSubscription();
-    const on = subscription !== null && Notification.permission === "granted";
+    const on =
+      subscription !== null &&
+      Notification.permission === "granted" &&
+      madeFor(subscription, vapidPublicKey) &&
+      registered.split("\n").includes(new URL(subscription.endpoint).href);
     return { state: on ? { kind: "on" } : { kind: "off" }, endpoint: subscription?.endpoint ?? null };
   } catch (error) {
     return {
@@ -113,23 +134,36 @@ async function currentState(): Promise<{ state: SwitchState; endpoint: string | 
   }
 }
 
+/**
+ * Whether the browser made this subscription for the server's VAPID key: one made for a key since replaced gets nothing
+ * (push services refuse what the new key signs). A browser that does not say is taken at its word.
+ */
+function madeFor(subscription: PushSubscription, vapidPublicKey: string) {
+  const key = subscription.options.applicationServerKey;
+  if (!key) return true;
+  const base64 = btoa(String.fromCharCode(...new Uint8Array(key)));
+  return base64.replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "") === vapidPublicKey;
+}
+
 /** Permission is asked only after a click on "Turn on", never when the page opens. */
 function PushSwitch({
   vapidPublicKey,
+  registered,
   onEndpoint,
 }: {
   vapidPublicKey: string;
+  registered: string;
   onEndpoint(endpoint: string | null): void;
 }) {
   const [state, setState] = useState<SwitchState>({ kind: "checking" });
   const { revalidate } = useRevalidator();
 
   useEffect(() => {
-    void currentState().then(({ state, endpoint }) => {
+    void currentState(registered, vapidPublicKey).then(({ state, endpoint }) => {
       onEndpoint(endpoint);
       setState(state);
     });
-  }, [onEndpoint]);
+  }, [registered, vapidPublicKey, onEndpoint]);
 
   async function turnOn() {
     setState({ kind: "working", label: "Turning on…" });
@@ -141,6 +175,9 @@ function PushSwitch({
       }
       const registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
       await navigator.serviceWorker.ready;
+      // A browser keeps one subscription, and refuses a new one for another key while the old one stands.
+      const stale = await registration.pushManager.getSubscription();
+      if (stale && !madeFor(stale, vapidPublicKey)) await stale.unsubscribe();
       const subscription = await registration.pushManager.subscribe({
         userVisibleOnly: true,
         applicationServerKey: vapidPublicKey,

@@ -1,6 +1,7 @@
-import type { Page } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
+import webpush from "web-push";
 import { startPushService } from "../support/push-service";
-import { expect, test } from "./fixtures";
+import { expect, test, type SignedIn } from "./fixtures";
 import { PUSH_SERVICE_FILES } from "./push-service-files";
 
 // Chromium finds and installs the app, subscribes through /settings/notifications, and shows what a
@@ -14,14 +15,20 @@ type Subscription = ReturnType<Awaited<ReturnType<typeof startPushService>>["bro
 /** PushManager as the browser's would behave, with `subscription` as what its push service hands out. */
 function usePushService(page: Page, subscription: Subscription) {
   return page.addInitScript((subscription) => {
+    // Holds the server key the subscription was made for (base64url), as the push service would.
     const KEY = "e2e-push-subscription";
+    const bytes = (base64url: string) =>
+      Uint8Array.from(atob(base64url.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0)).buffer;
     const handOut = () => ({
       endpoint: subscription.endpoint,
-      options: { userVisibleOnly: true },
+      options: { userVisibleOnly: true, applicationServerKey: bytes(sessionStorage.getItem(KEY) ?? "") },
       toJSON: () => subscription,
       unsubscribe: async () => (sessionStorage.removeItem(KEY), true),
     });
-    PushManager.prototype.subscribe = async () => (sessionStorage.setItem(KEY, "1"), handOut() as never);
+    PushManager.prototype.subscribe = async (options) => (
+      sessionStorage.setItem(KEY, String(options?.applicationServerKey)),
+      handOut() as never
+    );
     PushManager.prototype.getSubscription = async () => (sessionStorage.getItem(KEY) ? (handOut() as never) : null);
   }, subscription);
 }
@@ -102,6 +109,65 @@ test("an agent turns notifications on, the device is listed, and a test push sho
   } finally {
     service.stop();
   }
+});
+
+/** An agent who turned notifications on in `page` (through a push service of the spec's own), then `rest`. */
+async function withNotificationsOn(
+  { page, context, signedIn, baseURL }: { page: Page; context: BrowserContext; signedIn: SignedIn; baseURL?: string },
+  rest: () => Promise<void>,
+) {
+  const service = await startPushService(PUSH_SERVICE_FILES);
+  try {
+    await usePushService(page, service.browser().subscription);
+    await context.grantPermissions(["notifications"], { origin: baseURL });
+    await signedIn.agent();
+    await page.goto("/settings/notifications");
+    await page.getByRole("button", { name: "Turn on notifications" }).click();
+    await expect(page.getByText("Notifications are on")).toBeVisible();
+    await rest();
+  } finally {
+    service.stop();
+  }
+}
+
+test("after signing out, the next person on this browser is told notifications are off until they turn them on @js-only", async ({
+  page,
+  context,
+  signedIn,
+  baseURL,
+}) => {
+  await withNotificationsOn({ page, context, signedIn, baseURL }, async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await expect(page.getByRole("navigation").getByRole("link", { name: "Sign in" })).toBeVisible();
+
+    // The browser still holds its subscription; the server forgot it with the sign-in.
+    await signedIn.agent();
+    await page.goto("/settings/notifications");
+    await expect(page.getByText("Notifications are off on this device.")).toBeVisible();
+    await expect(page.getByText("No device gets notifications yet.")).toBeVisible();
+    await page.getByRole("button", { name: "Turn on notifications" }).click();
+    await expect(page.getByText("Notifications are on")).toBeVisible();
+    await expect(page.getByRole("list", { name: "Devices that get notifications" })).toContainText("(this device)");
+  });
+});
+
+test("a subscription made for an earlier server key shows as off, and turning on makes a new one @js-only", async ({
+  page,
+  context,
+  signedIn,
+  baseURL,
+}) => {
+  await withNotificationsOn({ page, context, signedIn, baseURL }, async () => {
+    // The operator replaced the VAPID keys: the push services refuse what the server sends to this subscription.
+    await page.evaluate(
+      (key) => sessionStorage.setItem("e2e-push-subscription", key),
+      webpush.generateVAPIDKeys().publicKey,
+    );
+    await page.reload();
+    await expect(page.getByText("Notifications are off on this device.")).toBeVisible();
+    await page.getByRole("button", { name: "Turn on notifications" }).click();
+    await expect(page.getByText("Notifications are on")).toBeVisible();
+  });
 });
 
 test("notification settings are kept, with JavaScript or without", async ({ page, signedIn }) => {

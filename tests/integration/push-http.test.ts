@@ -210,6 +210,11 @@ describe("POST and DELETE /push/subscriptions", () => {
       { ...subscription, endpoint: "https://169.254.169.254/latest/meta-data" },
       { ...subscription, endpoint: subscription.endpoint.replace("https:", "http:") },
       { ...subscription, endpoint: "https://user:pass@fcm.googleapis.com/fcm/send/x" },
+      // A host name the URL standard accepts but web-push's parser (Node's legacy url.parse) cuts at the `;`, `'` or `{`:
+      // it would post to 169.254.169.254 or 127.0.0.1.
+      { ...subscription, endpoint: "https://169.254.169.254;.fcm.googleapis.com/x" },
+      { ...subscription, endpoint: "https://127.0.0.1'.push.services.mozilla.com/x" },
+      { ...subscription, endpoint: "https://internal{.notify.windows.com/x" },
       { ...subscription, keys: { p256dh: "short", auth: subscription.keys.auth } },
       { endpoint: subscription.endpoint },
     ];

@@ -99,6 +99,7 @@ describe("a freshly migrated database", () => {
       device: "Chrome on Android",
       sessionId: "sid-1",
       sessionVersion: 0,
+      sessionExpiresAt: new Date("2030-01-01T00:00:00Z"),
     });
     await db.insert(schema.notificationSettings).values({ userId: user!.id, hideText: true });
     await db.insert(schema.apiTokens).values({ userId: user!.id, name: "CRM", scope: "read+send", tokenHash: "h" });

@@ -218,9 +218,11 @@ async function sessionClaims(request: Request): Promise<SessionClaims | null> {
 }
 
 /** Which sign-in a request carries: what outlives the request (a push subscription) is bound to it. */
-export async function sessionOf(request: Request): Promise<{ sessionId: string; sessionVersion: number } | null> {
+export async function sessionOf(
+  request: Request,
+): Promise<{ sessionId: string; sessionVersion: number; expiresAt: Date } | null> {
   const claims = await sessionClaims(request);
-  return claims && { sessionId: claims.sid, sessionVersion: claims.sv };
+  return claims && { sessionId: claims.sid, sessionVersion: claims.sv, expiresAt: new Date(claims.exp * 1000) };
 }
 
 /**

@@ -60,7 +60,8 @@ export async function pushAboutMessages(messageIds: string[]): Promise<void> {
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     // A verification code is nobody's conversation news.
-    .where(and(inArray(messages.id, messageIds), sql`${messages.author} <> 'verification-code'`));
+    .where(and(inArray(messages.id, messageIds), sql`${messages.author} <> 'verification-code'`))
+    .orderBy(messages.createdAt, messages.id);
   if (stored.length === 0) return;
 
   const conversationIds = [...new Set(stored.map((message) => message.conversationId))];
@@ -76,7 +77,7 @@ export async function pushAboutMessages(messageIds: string[]): Promise<void> {
     if (!unread.has(recipient.id)) unread.set(recipient.id, countUnreadConversations(recipient));
     return unread.get(recipient.id)!;
   };
-  const pushes: { subscriptionId: string; messageId: string; notification: PushNotification }[] = [];
+  const pushes: Push[] = [];
   for (const message of stored) {
     for (const recipient of recipients) {
       if (recipient.id === message.authorUserId) continue;
@@ -98,8 +99,10 @@ export async function pushAboutMessages(messageIds: string[]): Promise<void> {
         url: `/messages/${message.conversationId}`,
         unread: await unreadOf(recipient),
       };
+      // One pending push per conversation and browser: a burst of texts (or a fan-out retried) moves it, carrying
+      // the latest text (they come oldest first), instead of ringing once per text.
       for (const subscriptionId of recipient.subscriptionIds)
-        pushes.push({ subscriptionId, messageId: message.id, notification });
+        pushes.push({ subscriptionId, notification, key: `push:${message.conversationId}:${subscriptionId}` });
     }
   }
   await queuePushes(pushes);
@@ -123,17 +126,13 @@ export async function sendTestPush(user: Viewer): Promise<number> {
   return rows.length;
 }
 
-async function queuePushes(pushes: { subscriptionId: string; messageId?: string; notification: PushNotification }[]) {
+type Push = { subscriptionId: string; notification: PushNotification; key?: string };
+
+async function queuePushes(pushes: Push[]) {
   if (pushes.length === 0) return;
   await db.transaction(async (tx) => {
-    for (const { subscriptionId, messageId, notification } of pushes)
-      await enqueue(
-        tx,
-        SEND_PUSH_TASK,
-        { subscriptionId, notification },
-        // A repeated fan-out (its job retried) moves the pending push instead of adding a second.
-        messageId ? { key: `push:${messageId}:${subscriptionId}` } : {},
-      );
+    for (const { subscriptionId, notification, key } of pushes)
+      await enqueue(tx, SEND_PUSH_TASK, { subscriptionId, notification }, { key });
   });
 }
 
@@ -186,7 +185,12 @@ export async function sendPush({
 }) {
   const vapid = env.push.vapid;
   if (!vapid) return;
-  const [subscription] = await db.select().from(pushSubscriptions).where(eq(pushSubscriptions.id, subscriptionId));
+  // Asked again when it goes: a push waiting in the queue (or retried for hours) reaches nobody who has signed out or left since.
+  const [subscription] = await db
+    .select({ endpoint: pushSubscriptions.endpoint, p256dh: pushSubscriptions.p256dh, auth: pushSubscriptions.auth })
+    .from(pushSubscriptions)
+    .innerJoin(users, eq(users.id, pushSubscriptions.userId))
+    .where(and(eq(pushSubscriptions.id, subscriptionId), isNull(users.deactivatedAt), live));
   if (!subscription) return;
   try {
     await webpush.sendNotification(

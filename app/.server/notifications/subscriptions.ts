@@ -1,4 +1,4 @@
-import { and, desc, eq, notExists } from "drizzle-orm";
+import { and, count, desc, eq, gt, isNull, ne, notExists, or, sql } from "drizzle-orm";
 import { z } from "zod";
 import { db } from "../platform/db/client";
 import { pushSubscriptions, users } from "../platform/db/schema";
@@ -56,23 +56,45 @@ export function isPushServiceUrl(endpoint: string): boolean {
   const url = new URL(endpoint);
   if (url.protocol !== "https:" || url.username || url.password) return false;
   const host = url.hostname.toLowerCase();
+  // Letters, digits, dots and hyphens only (an international name arrives as xn--): the URL standard lets `;`, `'` or
+  // `{` into a host name, where web-push's parser (Node's legacy url.parse) ends it, and would post to what came before.
+  if (!/^[a-z0-9.-]+$/.test(host)) return false;
   return (
     PUSH_SERVICES.some((service) => host === service || host.endsWith(`.${service}`)) ||
     env.push.allowedHosts.includes(host)
   );
 }
 
-/** Keeps the browser's subscription for `userId`; subscribing again (new keys) replaces the old row. */
+/** A person's phones and computers; every push about a text goes to each, so a few dozen would already be an abuse. */
+export const MAX_DEVICES = 10;
+
+/**
+ * Keeps the browser's subscription for `userId`; subscribing again (new keys) replaces the old row.
+ * An endpoint is one browser, signed in as one person at a time: whoever had it before (a sign-in
+ * that lapsed without signing out) hears nothing more through it.
+ */
 export async function saveSubscription(
   userId: string,
   subscription: z.infer<typeof SubscriptionSchema>,
-  { device, session }: { device: string; session: { sessionId: string; sessionVersion: number } },
-): Promise<void> {
-  const values = { userId, endpoint: subscription.endpoint, ...subscription.keys, device, ...session };
-  await db
-    .insert(pushSubscriptions)
-    .values(values)
-    .onConflictDoUpdate({ target: [pushSubscriptions.userId, pushSubscriptions.endpoint], set: values });
+  { device, session }: { device: string; session: { sessionId: string; sessionVersion: number; expiresAt: Date } },
+): Promise<"saved" | "too many devices"> {
+  const { expiresAt: sessionExpiresAt, ...signIn } = session;
+  const values = { userId, endpoint: subscription.endpoint, ...subscription.keys, device, ...signIn, sessionExpiresAt };
+  return db.transaction(async (tx) => {
+    const [others] = await tx
+      .select({ count: count() })
+      .from(pushSubscriptions)
+      .where(and(eq(pushSubscriptions.userId, userId), ne(pushSubscriptions.endpoint, subscription.endpoint)));
+    if (others!.count >= MAX_DEVICES) return "too many devices";
+    await tx
+      .delete(pushSubscriptions)
+      .where(and(eq(pushSubscriptions.endpoint, subscription.endpoint), ne(pushSubscriptions.userId, userId)));
+    await tx
+      .insert(pushSubscriptions)
+      .values(values)
+      .onConflictDoUpdate({ target: [pushSubscriptions.userId, pushSubscriptions.endpoint], set: values });
+    return "saved";
+  });
 }
 
 /** Forgets one of the user's subscriptions, by the endpoint the browser knows it by. */
@@ -107,10 +129,13 @@ export async function listDevices(userId: string) {
     .orderBy(desc(pushSubscriptions.createdAt));
 }
 
-/** A subscription whose sign-in still stands; the query joins its user. */
-export const live = signInStands(pushSubscriptions.sessionId, pushSubscriptions.sessionVersion);
+/** A subscription whose sign-in still stands, and has not expired; the query joins its user. */
+export const live = and(
+  signInStands(pushSubscriptions.sessionId, pushSubscriptions.sessionVersion),
+  or(isNull(pushSubscriptions.sessionExpiresAt), gt(pushSubscriptions.sessionExpiresAt, sql`now()`)),
+);
 
-/** Forgets the subscriptions of sign-ins that ended (signed out, or ended everywhere): they get nothing anyway. */
+/** Forgets the subscriptions of sign-ins that ended (signed out, ended everywhere, or expired): they get nothing anyway. */
 export async function purgeEndedSubscriptions(): Promise<void> {
   await db.delete(pushSubscriptions).where(
     notExists(

@@ -12,10 +12,19 @@ import { log } from "./log";
  */
 
 const logger = new Logger(() => (level, message, meta) => {
-  if (level === "error") log.error(`job queue: ${message}`, meta);
-  else if (level === "warning") log.warn(`job queue: ${message}`, meta);
-  else log.debug(`job queue: ${message}`, meta);
+  const fields = loggable(meta);
+  if (level === "error") log.error(`job queue: ${message}`, fields);
+  else if (level === "warning") log.warn(`job queue: ${message}`, fields);
+  else log.debug(`job queue: ${message}`, fields);
 });
+
+// The queue hands over the whole job, and a payload may carry what it is about (a push, the text's
+// first words): the log names the job, never its payload.
+function loggable(meta?: Record<string, unknown>) {
+  const job = meta?.job as { id: string; task_identifier: string; attempts: number } | undefined;
+  if (!job) return meta;
+  return { ...meta, job: { id: job.id, task: job.task_identifier, attempts: job.attempts } };
+}
 
 /** Creates or updates the queue's own tables; run under the boot's migration lock. */
 export const migrateJobQueue = (connectionString: string) => runMigrations({ connectionString, logger });

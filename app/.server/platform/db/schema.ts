@@ -482,6 +482,8 @@ export const pushSubscriptions = pgTable(
      */
     sessionId: text().notNull(),
     sessionVersion: integer().notNull(),
+    /** When that sign-in's token expires: a sign-in that lapsed without signing out hears nothing either (null: from before this was kept). */
+    sessionExpiresAt: at(),
     createdAt: createdAt(),
     lastPushedAt: at(),
   },
