@@ -11,7 +11,8 @@ import { log } from "../platform/log";
 import { smsGateway, SmsSendError } from "../sms/gateway";
 import { acceptedStatus } from "./delivery-status";
 import { retryDelayMs } from "../sms/retry-delay";
-import { recordMessageEvents } from "../outgoing-webhooks/events";
+import { updateWithMessageEvents } from "../outgoing-webhooks/events";
+import type { WebhookEvent } from "~/lib/outgoing-webhook-schemas";
 
 /**
  * The outbox: every outbound message row is written `queued` with a job in the
@@ -108,8 +109,10 @@ export async function attemptSend(messageId: string, now = new Date()): Promise<
     const found = claimed.askFirst ? await gateway.findSent({ ...sms, since: claimed.createdAt }) : null;
     const { providerMessageId } = found ?? (await gateway.send(sms));
     // The webhooks' message.sent commits with the status, so a crash between the two cannot lose it.
-    await settle(claimed, { providerMessageId, status: acceptedStatus(), errorMessage: null, errorCode: null }, (tx) =>
-      recordMessageEvents(tx, "message.sent", [claimed.id]),
+    await settle(
+      claimed,
+      { providerMessageId, status: acceptedStatus(), errorMessage: null, errorCode: null },
+      "message.sent",
     );
     // When this one's report is due, the sweep looks it up if none came.
     await reportDueBy(new Date(Date.now() + env.outbox.deliveryReportTimeoutMs));
@@ -187,11 +190,14 @@ async function refused(message: Claimed, error: SmsSendError, now: Date) {
   );
 }
 
-/** Records an attempt's outcome and frees the message; `then` queues what follows, in the same transaction. */
+/**
+ * Records an attempt's outcome and frees the message. `then` queues what follows in the same
+ * transaction; an event type instead tells the outgoing webhooks, in the same statement.
+ */
 async function settle(
   message: Claimed,
   update: PgUpdateSetSource<typeof messages>,
-  then?: (tx: Db) => Promise<unknown>,
+  then?: ((tx: Db) => Promise<unknown>) | WebhookEvent,
 ) {
   const record = (tx: Db) =>
     tx
@@ -206,7 +212,8 @@ async function settle(
       })
       .where(eq(messages.id, message.id));
   // One statement needs no transaction: a round trip each for BEGIN and COMMIT saved on every SMS.
-  if (then)
+  if (typeof then === "string") await updateWithMessageEvents(db, then, record(db).returning().getSQL());
+  else if (then)
     await db.transaction(async (tx) => {
       await record(tx);
       await then(tx);
