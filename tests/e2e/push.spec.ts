@@ -117,8 +117,9 @@ async function withNotificationsOn(
   rest: () => Promise<void>,
 ) {
   const service = await startPushService(PUSH_SERVICE_FILES);
+  const { subscription } = service.browser();
   try {
-    await usePushService(page, service.browser().subscription);
+    await usePushService(page, subscription);
     await context.grantPermissions(["notifications"], { origin: baseURL });
     await signedIn.agent();
     await page.goto("/settings/notifications");
@@ -126,6 +127,8 @@ async function withNotificationsOn(
     await expect(page.getByText("Notifications are on")).toBeVisible();
     await rest();
   } finally {
+    // Left subscribed, the signed-in agent would be sent a push for every later test's SMS, to a service that is gone.
+    await page.request.delete("/push/subscriptions", { data: { endpoint: subscription.endpoint } });
     service.stop();
   }
 }
