@@ -16,6 +16,7 @@ import { purgeEndedSubscriptions } from "./notifications/subscriptions";
 import type { PushNotification } from "~/lib/push";
 import { DELIVER_WEBHOOK_TASK, RECEIVED_EVENTS_TASK, recordMessageEvents } from "./outgoing-webhooks/events";
 import { attemptDelivery, purgeDeliveries } from "./outgoing-webhooks/deliveries";
+import { REFRESH_REPORTS_TASK, refreshReportRollups } from "./reports/rollup";
 
 /**
  * Everything that happens off a request's path, as jobs of the one queue:
@@ -71,10 +72,13 @@ const tasks: Record<string, Task> = {
     recordMessageEvents(db, "message.received", (payload as MessagesPayload).messageIds),
   [DELIVER_WEBHOOK_TASK]: async (payload) => attemptDelivery((payload as { deliveryId: string }).deliveryId),
   purge_webhook_deliveries: async () => purgeDeliveries(),
+  // Keeps what a report has to roll up itself before it answers to a minute's writes at most.
+  [REFRESH_REPORTS_TASK]: async () => refreshReportRollups(),
 };
 
 const crontab = [
   `* * * * * ${RECONCILE_TASK}`,
+  `* * * * * ${REFRESH_REPORTS_TASK}`,
   "*/5 * * * * purge_expired",
   "7 * * * * purge_rejections",
   "17 3 * * * purge_webhook_deliveries",

@@ -3,18 +3,12 @@ import type { ReportDays } from "~/lib/reports";
 import { visibleTo, type Viewer } from "../conversations/access";
 import { db } from "../platform/db/client";
 import { conversations, numbers } from "../platform/db/schema";
+import { refreshReportRollups } from "./rollup";
 
 /**
- * The reports' figures, read from messages and conversation_events as they are (no copy to keep
- * in step): every statement walks an index over the two periods' time range, never the whole
- * history. Decision 014 has the definitions and the measurements.
- *
- * - A conversation starts with the contact's first SMS, or their first after it was resolved
- *   ("opened"), or with a person's SMS into a conversation that is new or resolved ("started by
- *   the team", e.g. /messages/new): such a start has no first response time.
- * - First response: from the SMS that opened it to the first reply by a person (author `user`)
- *   before it was resolved again. Auto-replies (author `system`) never count as one.
- * - Resolution: from the start to the first `resolved` event after it.
+ * The reports' figures. Starts (with their first reply and resolution) and SMS counts come from the
+ * rollups (rollup.ts has the definitions), brought up to date first; resolutions by person and
+ * who is waiting now from the history, by index. Decision 015 has the measurements.
  */
 
 export type Scope = { viewer: Viewer; numberId: string | null; agentId: string | null; timeZone: string };
@@ -94,6 +88,7 @@ export async function reportFigures(scope: Scope, days: ReportDays): Promise<Rep
     start: midnight(days.from, scope.timeZone),
     end: midnight(addOneDay(days.to), scope.timeZone),
   };
+  await refreshReportRollups();
   const [volume, starts, heatmap, resolved, waiting] = await Promise.all([
     volumeRows(scope, window),
     startRows(scope, window),
@@ -111,23 +106,34 @@ type Window = { previousStart: SQL; start: SQL; end: SQL };
 type VolumeRow = Volume & { day: string; number: string; userId: string | null };
 
 /**
- * SMS in both periods by local day, our number and author: one pass over messages_created_at_idx.
- * Cancelled replies never went out and do not count; failed ones were tried and do.
+ * The SMS that count, as rows of (at, number, user_id, inbound, by_people, automatic, segments):
+ * the quarter hours of report_volume, or, for the conversations assigned to one agent now (which
+ * the rollup cannot know), those conversations' messages one by one.
  */
+function counted(scope: Scope) {
+  if (!scope.agentId) {
+    const number = scope.numberId
+      ? sql`v.number = (select ${numbers.number} from ${numbers} where ${numbers.id} = ${scope.numberId})`
+      : sql`true`;
+    return sql`(select v.bucket as at, v.number, v.user_id, v.inbound, v.by_people, v.automatic, v.segments
+                from report_volume v where ${number})`;
+  }
+  return sql`(select m.created_at as at, case when m.direction = 'inbound' then m.to_number else m.from_number end as number,
+                     m.author_user_id as user_id, (m.direction = 'inbound')::int as inbound, (m.author = 'user')::int as by_people,
+                     (m.author = 'system')::int as automatic, case when m.direction = 'outbound' then m.segments else 0 end as segments
+              from messages m
+              where (m.direction = 'inbound' or m.author in ('user', 'system')) and m.status <> 'cancelled'
+                and ${inScope(scope, sql`m.conversation_id`)})`;
+}
+
+/** SMS in both periods by local day, our number and author. */
 function volumeRows(scope: Scope, window: Window) {
   return rows<VolumeRow>(sql`
-    select ${localDate(sql`m.created_at`, scope.timeZone)} as day,
-           case when m.direction = 'inbound' then m.to_number else m.from_number end as number,
-           m.author_user_id as "userId",
-           count(*) filter (where m.direction = 'inbound')::int as inbound,
-           count(*) filter (where m.author = 'user')::int as "byPeople",
-           count(*) filter (where m.author = 'system')::int as automatic,
-           coalesce(sum(m.segments) filter (where m.direction = 'outbound'), 0)::int as segments
-    from messages m
-    where m.created_at >= ${window.previousStart} and m.created_at < ${window.end}
-      and (m.direction = 'inbound' or m.author in ('user', 'system'))
-      and m.status <> 'cancelled'
-      and ${inScope(scope, sql`m.conversation_id`)}
+    select ${localDate(sql`c.at`, scope.timeZone)} as day, c.number, c.user_id as "userId",
+           sum(c.inbound)::int as inbound, sum(c.by_people)::int as "byPeople",
+           sum(c.automatic)::int as automatic, sum(c.segments)::int as segments
+    from ${counted(scope)} as c
+    where c.at >= ${window.previousStart} and c.at < ${window.end}
     group by 1, 2, 3`);
 }
 
@@ -143,72 +149,9 @@ type StartRow = Starts & {
   responses: number;
 };
 
-/**
- * Each start in both periods with its first response and resolution, aggregated by period and by
- * local day, our number and first responder. "Turns" are the SMS of the contact and of people
- * (messages_turns_idx); in time order with the `resolved` events, a turn starts its conversation
- * when what came just before it is a `resolved` event, or nothing. One pass of window functions
- * over the two periods; only a conversation's first item in them asks the index what came
- * before, and only a start nothing followed in them asks what came after.
- */
+/** The starts in both periods (report_starts), aggregated by period and by local day, our number and first responder. */
 function startRows(scope: Scope, window: Window) {
-  const { timeZone } = scope;
-  const turn = (alias: string) => sql.raw(`(${alias}.direction = 'inbound' or ${alias}.author = 'user')`);
   return rows<StartRow>(sql`
-    with flow as (
-      select m.conversation_id, m.created_at, m.direction::text as kind, m.author_user_id as person,
-             case when m.direction = 'inbound' then m.to_number else m.from_number end as number
-      from messages m
-      where m.created_at >= ${window.previousStart} and m.created_at < ${window.end} and ${turn("m")}
-        and ${inScope(scope, sql`m.conversation_id`)}
-      union all
-      select e.conversation_id, e.created_at, 'resolved', e.actor_user_id, null
-      from conversation_events e
-      where e.kind = 'resolved' and e.created_at >= ${window.previousStart} and e.created_at < ${window.end}
-        and ${inScope(scope, sql`e.conversation_id`)}
-    ),
-    ordered as (
-      select f.*, lag(f.kind) over conversation as before,
-             min(f.created_at) filter (where f.kind = 'resolved') over later as resolved_at,
-             min(f.created_at) filter (where f.kind = 'outbound') over later as reply_at,
-             (array_agg(f.person) filter (where f.kind = 'outbound') over later)[1] as replier
-      from flow f
-      -- A resolution at the same moment as a turn came first.
-      window conversation as (partition by f.conversation_id order by f.created_at, f.kind <> 'resolved'),
-             later as (conversation rows between 1 following and unbounded following)
-    ),
-    -- What could start its conversation: what came just before it in the periods is a resolution, or nothing.
-    candidates as (
-      select o.* from ordered o where o.kind <> 'resolved' and (o.before is null or o.before = 'resolved')
-    ),
-    starts as (
-      select o.* from candidates o
-      left join lateral (select max(p.created_at) as at from messages p
-                         where o.before is null and p.conversation_id = o.conversation_id and ${turn("p")}
-                           and p.created_at < ${window.previousStart}) earlier_turn on true
-      left join lateral (select max(x.created_at) as at from conversation_events x
-                         where o.before is null and x.conversation_id = o.conversation_id and x.kind = 'resolved'
-                           and x.created_at < ${window.previousStart}) earlier_resolution on true
-      where o.before = 'resolved' or earlier_turn.at is null or earlier_resolution.at >= earlier_turn.at
-    ),
-    completed as (
-      select s.created_at as started_at, s.kind = 'outbound' as by_team, s.number,
-             coalesce(s.resolved_at, late_resolution.at) as resolved_at,
-             case when s.kind = 'outbound' then null
-                  when s.reply_at <= coalesce(s.resolved_at, 'infinity') then s.reply_at else late_reply.at end as first_reply_at,
-             case when s.kind = 'outbound' then null
-                  when s.reply_at <= coalesce(s.resolved_at, 'infinity') then s.replier else late_reply.person end as replier
-      from starts s
-      left join lateral (select min(x.created_at) as at from conversation_events x
-                         where s.resolved_at is null and x.conversation_id = s.conversation_id and x.kind = 'resolved'
-                           and x.created_at >= ${window.end}) late_resolution on true
-      left join lateral (select r.created_at as at, r.author_user_id as person from messages r
-                         where s.kind = 'inbound' and s.reply_at is null and s.resolved_at is null
-                           and r.conversation_id = s.conversation_id and ${turn("r")}
-                           and r.direction = 'outbound' and r.created_at >= ${window.end}
-                           and (late_resolution.at is null or r.created_at <= late_resolution.at)
-                         order by r.created_at limit 1) late_reply on true
-    )
     select period, day, number, replier as "userId",
            grouping(day, number, replier)::int as level,
            count(*)::int as started,
@@ -218,21 +161,22 @@ function startRows(scope: Scope, window: Window) {
            percentile_disc(0.9) within group (order by first_response) as "firstResponseP90",
            percentile_disc(0.5) within group (order by resolution) as "resolutionMedian"
     from (select case when s.started_at >= ${window.start} then 'current' else 'previous' end as period,
-                 ${localDate(sql`s.started_at`, timeZone)} as day, s.number, s.replier, s.by_team,
+                 ${localDate(sql`s.started_at`, scope.timeZone)} as day, s.number, s.replier_id as replier, s.by_team,
                  ${seconds(sql`s.first_reply_at`, sql`s.started_at`)} as first_response,
                  ${seconds(sql`s.resolved_at`, sql`s.started_at`)} as resolution
-          from completed s) as s
+          from report_starts s
+          where s.started_at >= ${window.previousStart} and s.started_at < ${window.end}
+            and ${inScope(scope, sql`s.conversation_id`)}) as s
     group by grouping sets ((period), (period, day), (period, number), (period, replier))`);
 }
 
 /** Inbound SMS of the period by local ISO weekday and hour. */
 function heatmapRows(scope: Scope, window: Window) {
-  const local = sql`(m.created_at at time zone ${scope.timeZone})`;
+  const local = sql`(c.at at time zone ${scope.timeZone})`;
   return rows<{ weekday: number; hour: number; inbound: number }>(sql`
-    select extract(isodow from ${local})::int - 1 as weekday, extract(hour from ${local})::int as hour, count(*)::int as inbound
-    from messages m
-    where m.created_at >= ${window.start} and m.created_at < ${window.end} and m.direction = 'inbound'
-      and ${inScope(scope, sql`m.conversation_id`)}
+    select extract(isodow from ${local})::int - 1 as weekday, extract(hour from ${local})::int as hour, sum(c.inbound)::int as inbound
+    from ${counted(scope)} as c
+    where c.at >= ${window.start} and c.at < ${window.end} and c.inbound > 0
     group by 1, 2`);
 }
 

@@ -583,3 +583,53 @@ export const webhookAttempts = pgTable(
   },
   (t) => [index().on(t.deliveryId, t.startedAt)],
 );
+
+/**
+ * The reports' rollups (decision 015): what /reports reads instead of a million messages. Kept by
+ * app/.server/reports/rollup.ts from the marks the triggers of this table's migration leave in
+ * `report_stale`, so they follow every write to messages and resolutions, however it is made.
+ */
+
+/** Each start of a conversation (the definitions are in reports/rollup.ts), with its first reply and resolution. */
+export const reportStarts = pgTable(
+  "report_starts",
+  {
+    // No foreign key: deleting a conversation deletes its messages, whose marks clear these rows.
+    conversationId: uuid().notNull(),
+    startedAt: at().notNull(),
+    /** Our number the starting SMS came in on or went out from. */
+    number: text().notNull(),
+    /** A person texted first: such a start has no first response. */
+    byTeam: boolean().notNull(),
+    firstReplyAt: at(),
+    /** Who gave that first reply; null once their account is gone. */
+    replierId: text(),
+    resolvedAt: at(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.startedAt] }), index().on(t.startedAt)],
+);
+
+/**
+ * SMS counts per quarter of an hour (UTC), our number and replier: every time zone's midnights and
+ * hours fall on a quarter hour, so local days and the hour heatmap add these up exactly.
+ */
+export const reportVolume = pgTable(
+  "report_volume",
+  {
+    bucket: at().notNull(),
+    number: text().notNull(),
+    /** The person who wrote `byPeople`; null on the row of inbound and automatic SMS. */
+    userId: text(),
+    inbound: integer().notNull(),
+    byPeople: integer().notNull(),
+    automatic: integer().notNull(),
+    segments: integer().notNull(),
+  },
+  (t) => [index().on(t.bucket)],
+);
+
+/** What changed since the rollups were last brought up to date: one row per writing statement. */
+export const reportStale = pgTable("report_stale", {
+  conversationIds: uuid().array().notNull(),
+  buckets: at().array().notNull(),
+});
