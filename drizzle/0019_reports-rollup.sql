@@ -24,8 +24,15 @@ CREATE TABLE "report_volume" (
 	"segments" integer NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "report_waiting" (
+	"conversation_id" uuid PRIMARY KEY NOT NULL,
+	"since" timestamp (3) with time zone NOT NULL
+);
+--> statement-breakpoint
 CREATE INDEX "report_starts_started_at_index" ON "report_starts" USING btree ("started_at");--> statement-breakpoint
-CREATE INDEX "report_volume_bucket_index" ON "report_volume" USING btree ("bucket");-- Written by hand (drizzle-kit does not know functions and triggers): keep when regenerating.
+CREATE INDEX "report_volume_bucket_index" ON "report_volume" USING btree ("bucket");--> statement-breakpoint
+CREATE INDEX "conversation_events_resolved_idx" ON "conversation_events" USING btree ("created_at","actor_user_id","conversation_id") WHERE "conversation_events"."kind" = 'resolved';--> statement-breakpoint
+-- Written by hand (drizzle-kit does not know functions and triggers): keep when regenerating.
 -- The quarter hour a moment falls in: the rollups' unit of time.
 CREATE FUNCTION report_bucket(at timestamptz) RETURNS timestamptz LANGUAGE sql IMMUTABLE PARALLEL SAFE
   RETURN date_bin('15 minutes', at, timestamptz '2000-01-01 00:00:00+00');
@@ -79,4 +86,5 @@ CREATE TRIGGER report_resolutions_deleted AFTER DELETE ON conversation_events RE
 -- The history so far: everything is stale, and the first refresh (a minute after boot at most) rolls it up.
 INSERT INTO report_stale (conversation_ids, buckets)
 SELECT coalesce((SELECT array_agg(id) FROM conversations), '{}'),
-       coalesce((SELECT array_agg(DISTINCT report_bucket(created_at)) FROM messages), '{}');
+       coalesce((SELECT array_agg(DISTINCT report_bucket(created_at)) FROM messages), '{}')
+WHERE EXISTS (SELECT FROM conversations);

@@ -3,8 +3,9 @@ import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
 
 /**
- * The reports' rollups (decision 015): `report_starts`, one row per start of a conversation, and
- * `report_volume`, SMS counts per quarter hour. Triggers on messages and conversation_events mark
+ * The reports' rollups (decision 015): `report_starts`, one row per start of a conversation,
+ * `report_waiting`, the conversations whose contact waits for a person, and `report_volume`, SMS
+ * counts per quarter hour. Triggers on messages and conversation_events mark
  * in `report_stale` which conversations and quarter hours a statement changed, in that statement's
  * transaction; bringing the rollups up to date recomputes just those from the history, so it gives
  * the same rows however often, late or out of order it runs, and however the history was written.
@@ -43,6 +44,8 @@ export function refreshReportRollups(handle: Db = db) {
       const ids = sql`(${taken.conversations}::uuid[])`;
       await tx.execute(sql`delete from report_starts where conversation_id = any${ids}`);
       await tx.execute(startsOf(ids));
+      await tx.execute(sql`delete from report_waiting where conversation_id = any${ids}`);
+      await tx.execute(waitingOf(ids));
     }
     if (taken?.buckets) {
       const buckets = sql`(${taken.buckets}::timestamptz[])`;
@@ -99,4 +102,21 @@ function startsOf(ids: ReturnType<typeof sql>) {
     select conversation_id, created_at, number, kind = 'outbound',
            case when in_time then reply_at end, case when in_time then replier end, resolved_at
     from answered`;
+}
+
+/** Since when the contact of each of `ids` waits: their first SMS after the last reply by a person and the last resolution. */
+function waitingOf(ids: ReturnType<typeof sql>) {
+  return sql`
+    insert into report_waiting (conversation_id, since)
+    select c.id, waiting.since
+    from unnest${ids} as c (id)
+    cross join lateral (
+      select min(i.created_at) as since from messages i
+      where i.conversation_id = c.id and i.direction = 'inbound'
+        and i.created_at > coalesce(greatest(
+          (select max(r.created_at) from messages r
+           where r.conversation_id = c.id and r.direction = 'outbound' and r.author = 'user'),
+          (select max(e.created_at) from conversation_events e where e.conversation_id = c.id and e.kind = 'resolved')),
+          '-infinity')) waiting
+    where waiting.since is not null`;
 }

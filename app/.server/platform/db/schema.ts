@@ -447,7 +447,14 @@ export const conversationEvents = pgTable(
     via: text(),
     createdAt: createdAt(),
   },
-  (t) => [index().on(t.conversationId, t.createdAt), index().on(t.kind, t.createdAt)],
+  (t) => [
+    index().on(t.conversationId, t.createdAt),
+    index().on(t.kind, t.createdAt),
+    // Who resolved how many in a period: read from the index alone.
+    index("conversation_events_resolved_idx")
+      .on(t.createdAt, t.actorUserId, t.conversationId)
+      .where(sql`${t.kind} = 'resolved'`),
+  ],
 );
 
 /**
@@ -627,6 +634,16 @@ export const reportVolume = pgTable(
   },
   (t) => [index().on(t.bucket)],
 );
+
+/**
+ * Conversations whose contact waits for a person: an SMS of theirs came after the last reply by a
+ * person and the last resolution. Whether the conversation is open is read live.
+ */
+export const reportWaiting = pgTable("report_waiting", {
+  conversationId: uuid().primaryKey(),
+  /** The first such SMS. */
+  since: at().notNull(),
+});
 
 /** What changed since the rollups were last brought up to date: one row per writing statement. */
 export const reportStale = pgTable("report_stale", {
