@@ -30,7 +30,8 @@ CREATE TABLE "report_waiting" (
 );
 --> statement-breakpoint
 CREATE INDEX "report_starts_started_at_index" ON "report_starts" USING btree ("started_at");--> statement-breakpoint
-CREATE INDEX "report_volume_bucket_index" ON "report_volume" USING btree ("bucket");--> statement-breakpoint
+CREATE INDEX "report_volume_totals_idx" ON "report_volume" USING btree ("bucket") WHERE "report_volume"."user_id" is null;--> statement-breakpoint
+CREATE INDEX "report_volume_people_idx" ON "report_volume" USING btree ("bucket") WHERE "report_volume"."user_id" is not null;--> statement-breakpoint
 CREATE INDEX "conversation_events_resolved_idx" ON "conversation_events" USING btree ("created_at","actor_user_id","conversation_id") WHERE "conversation_events"."kind" = 'resolved';--> statement-breakpoint
 -- Written by hand (drizzle-kit does not know functions and triggers): keep when regenerating.
 -- The quarter hour a moment falls in: the rollups' unit of time.

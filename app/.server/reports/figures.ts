@@ -90,52 +90,64 @@ export async function reportFigures(scope: Scope, days: ReportDays): Promise<Rep
     end: midnight(addOneDay(days.to), scope.timeZone),
   };
   await refreshReportRollups();
-  const [volume, starts, heatmap, resolved, waiting] = await Promise.all([
+  const [volume, replies, starts, heatmap, resolved, waiting] = await Promise.all([
     volumeRows(scope, window),
+    replyRows(scope, window),
     startRows(scope, window),
     heatmapRows(scope, window),
     resolvedRows(scope, window),
     waitingNow(scope),
   ]);
-  return assemble(days, volume, starts, heatmap, resolved, waiting);
+  return assemble(days, volume, replies, starts, heatmap, resolved, waiting);
 }
 
 const addOneDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 type Window = { previousStart: SQL; start: SQL; end: SQL };
 
-type VolumeRow = Volume & { day: string; number: string; userId: string | null };
+type VolumeRow = Volume & { day: string; number: string };
 
 /**
  * The SMS that count, as rows of (at, number, user_id, inbound, by_people, automatic, segments):
- * the quarter hours of report_volume, or, for the conversations assigned to one agent now (which
- * the rollup cannot know), those conversations' messages one by one.
+ * all of them, or people's replies by person. Read from the quarter hours of report_volume, or,
+ * for the conversations assigned to one agent now (which the rollup cannot know), from those
+ * conversations' messages one by one.
  */
-function counted(scope: Scope) {
+function counted(scope: Scope, which: "all" | "replies") {
   if (!scope.agentId) {
     const number = scope.numberId
       ? sql`v.number = (select ${numbers.number} from ${numbers} where ${numbers.id} = ${scope.numberId})`
       : sql`true`;
     return sql`(select v.bucket as at, v.number, v.user_id, v.inbound, v.by_people, v.automatic, v.segments
-                from report_volume v where ${number})`;
+                from report_volume v
+                where ${which === "all" ? sql`v.user_id is null` : sql`v.user_id is not null`} and ${number})`;
   }
   return sql`(select m.created_at as at, case when m.direction = 'inbound' then m.to_number else m.from_number end as number,
                      m.author_user_id as user_id, (m.direction = 'inbound')::int as inbound, (m.author = 'user')::int as by_people,
                      (m.author = 'system')::int as automatic, case when m.direction = 'outbound' then m.segments else 0 end as segments
               from messages m
-              where (m.direction = 'inbound' or m.author in ('user', 'system')) and m.status <> 'cancelled'
-                and ${inScope(scope, sql`m.conversation_id`)})`;
+              where ${which === "all" ? sql`(m.direction = 'inbound' or m.author in ('user', 'system'))` : sql`m.author = 'user' and m.author_user_id is not null`}
+                and m.status <> 'cancelled' and ${inScope(scope, sql`m.conversation_id`)})`;
 }
 
-/** SMS in both periods by local day, our number and author. */
+/** SMS in both periods by local day and our number. */
 function volumeRows(scope: Scope, window: Window) {
   return rows<VolumeRow>(sql`
-    select ${localDate(sql`c.at`, scope.timeZone)} as day, c.number, c.user_id as "userId",
+    select ${localDate(sql`c.at`, scope.timeZone)} as day, c.number,
            sum(c.inbound)::int as inbound, sum(c.by_people)::int as "byPeople",
            sum(c.automatic)::int as automatic, sum(c.segments)::int as segments
-    from ${counted(scope)} as c
+    from ${counted(scope, "all")} as c
     where c.at >= ${window.previousStart} and c.at < ${window.end}
-    group by 1, 2, 3`);
+    group by 1, 2`);
+}
+
+/** Each person's replies in the period. */
+function replyRows(scope: Scope, window: Window) {
+  return rows<{ userId: string; replies: number }>(sql`
+    select c.user_id as "userId", sum(c.by_people)::int as replies
+    from ${counted(scope, "replies")} as c
+    where c.at >= ${window.start} and c.at < ${window.end}
+    group by 1`);
 }
 
 // grouping() of (day, number, replier): a bit set for each column the row is not grouped by.
@@ -186,7 +198,7 @@ function heatmapRows(scope: Scope, window: Window) {
   const local = sql`(c.at at time zone ${scope.timeZone})`;
   return rows<{ weekday: number; hour: number; inbound: number }>(sql`
     select extract(isodow from ${local})::int - 1 as weekday, extract(hour from ${local})::int as hour, sum(c.inbound)::int as inbound
-    from ${counted(scope)} as c
+    from ${counted(scope, "all")} as c
     where c.at >= ${window.start} and c.at < ${window.end} and c.inbound > 0
     group by 1, 2`);
 }
@@ -213,6 +225,7 @@ async function waitingNow(scope: Scope): Promise<ReportFigures["waiting"]> {
 function assemble(
   days: ReportDays,
   volume: VolumeRow[],
+  replyCounts: { userId: string; replies: number }[],
   starts: StartRow[],
   heatmapCells: { weekday: number; hour: number; inbound: number }[],
   resolved: { userId: string; resolved: number }[],
@@ -229,7 +242,7 @@ function assemble(
   const previous: PeriodFigures = { ...EMPTY_VOLUME, ...NO_STARTS };
   const daily = new Map<string, ReportFigures["daily"][number]>();
   const byNumber = new Map<string, ReportFigures["numbers"][number]>();
-  const replies = new Map<string, number>();
+  const replies = new Map(replyCounts.map((row) => [row.userId, row.replies]));
   for (const row of volume) {
     if (!inCurrent(row.day)) {
       sum(previous, row);
@@ -242,7 +255,6 @@ function assemble(
     const number = byNumber.get(row.number) ?? { number: row.number, ...EMPTY_VOLUME, firstResponseMedian: null };
     sum(number, row);
     byNumber.set(row.number, number);
-    if (row.userId && row.byPeople) replies.set(row.userId, (replies.get(row.userId) ?? 0) + row.byPeople);
   }
   const medians = new Map<string, number | null>();
   for (const row of starts) {

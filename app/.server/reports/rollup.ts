@@ -52,16 +52,23 @@ export function refreshReportRollups(handle: Db = db) {
       await tx.execute(sql`delete from report_volume where bucket = any${buckets}`);
       await tx.execute(sql`
         insert into report_volume (bucket, number, user_id, inbound, by_people, automatic, segments)
-        select b.bucket, case when m.direction = 'inbound' then m.to_number else m.from_number end, m.author_user_id,
-               count(*) filter (where m.direction = 'inbound'),
-               count(*) filter (where m.author = 'user'),
-               count(*) filter (where m.author = 'system'),
-               coalesce(sum(m.segments) filter (where m.direction = 'outbound'), 0)
-        from unnest${buckets} as b (bucket)
-        join messages m on m.created_at >= b.bucket and m.created_at < b.bucket + interval '15 minutes'
-        -- Cancelled replies never went out and do not count; failed ones were tried and do.
-        where (m.direction = 'inbound' or m.author in ('user', 'system')) and m.status <> 'cancelled'
-        group by 1, 2, 3`);
+        with counted as (
+          select b.bucket, case when m.direction = 'inbound' then m.to_number else m.from_number end as number,
+                 m.author_user_id, m.direction, m.author, m.segments
+          from unnest${buckets} as b (bucket)
+          join messages m on m.created_at >= b.bucket and m.created_at < b.bucket + interval '15 minutes'
+          -- Cancelled replies never went out and do not count; failed ones were tried and do.
+          where (m.direction = 'inbound' or m.author in ('user', 'system')) and m.status <> 'cancelled'
+        )
+        select bucket, number, null,
+               count(*) filter (where direction = 'inbound'),
+               count(*) filter (where author = 'user'),
+               count(*) filter (where author = 'system'),
+               coalesce(sum(segments) filter (where direction = 'outbound'), 0)
+        from counted group by 1, 2
+        union all
+        select bucket, number, author_user_id, 0, count(*), 0, 0
+        from counted where author = 'user' and author_user_id is not null group by 1, 2, 3`);
     }
   });
 }

@@ -617,22 +617,27 @@ export const reportStarts = pgTable(
 );
 
 /**
- * SMS counts per quarter of an hour (UTC), our number and replier: every time zone's midnights and
- * hours fall on a quarter hour, so local days and the hour heatmap add these up exactly.
+ * SMS counts per quarter of an hour (UTC) and our number: every time zone's midnights and hours
+ * fall on a quarter hour, so local days and the hour heatmap add these up exactly. The row without
+ * a person counts everything; beside it, one per person counts only their replies (the agents'
+ * table), so the days, numbers and heatmap read a fraction of the rows.
  */
 export const reportVolume = pgTable(
   "report_volume",
   {
     bucket: at().notNull(),
     number: text().notNull(),
-    /** The person who wrote `byPeople`; null on the row of inbound and automatic SMS. */
+    /** Null: all the SMS. A person: their replies alone, in `byPeople`. */
     userId: text(),
     inbound: integer().notNull(),
     byPeople: integer().notNull(),
     automatic: integer().notNull(),
     segments: integer().notNull(),
   },
-  (t) => [index().on(t.bucket)],
+  (t) => [
+    index("report_volume_totals_idx").on(t.bucket).where(sql`${t.userId} is null`),
+    index("report_volume_people_idx").on(t.bucket).where(sql`${t.userId} is not null`),
+  ],
 );
 
 /**
