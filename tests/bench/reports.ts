@@ -86,7 +86,8 @@ async function benchOneSize(
     // rolls it up (the cron job would within a minute), then autovacuum's analyze of the new rows.
     const rollingUp = performance.now();
     const first = await fetch(`${app.url}/reports`, { headers, redirect: "manual" });
-    if (first.status !== 200) throw new Error(`/reports answered ${first.status}: ${(await first.text()).slice(0, 200)}`);
+    if (first.status !== 200)
+      throw new Error(`/reports answered ${first.status}: ${(await first.text()).slice(0, 200)}`);
     await first.text();
     const rollupSeconds = (performance.now() - rollingUp) / 1000;
     const analyzing = await openDatabase({ databaseUrl: database.url, dataDir: "", migrate: false });

@@ -6,9 +6,10 @@ import { conversations, numbers } from "../platform/db/schema";
 import { refreshReportRollups } from "./rollup";
 
 /**
- * The reports' figures. Starts (with their first reply and resolution) and SMS counts come from the
- * rollups (rollup.ts has the definitions), brought up to date first; resolutions by person and
- * who is waiting now from the history, by index. Decision 015 has the measurements.
+ * The reports' figures. Starts (with their first reply and resolution), SMS counts and who is
+ * waiting come from the rollups (rollup.ts has the definitions), brought up to date first; who
+ * resolved how many from conversation_events, by a partial index. Decision 015 has the reasons
+ * and the measurements.
  */
 
 export type Scope = { viewer: Viewer; numberId: string | null; agentId: string | null; timeZone: string };

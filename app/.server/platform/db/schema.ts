@@ -635,8 +635,12 @@ export const reportVolume = pgTable(
     segments: integer().notNull(),
   },
   (t) => [
-    index("report_volume_totals_idx").on(t.bucket).where(sql`${t.userId} is null`),
-    index("report_volume_people_idx").on(t.bucket).where(sql`${t.userId} is not null`),
+    index("report_volume_totals_idx")
+      .on(t.bucket)
+      .where(sql`${t.userId} is null`),
+    index("report_volume_people_idx")
+      .on(t.bucket)
+      .where(sql`${t.userId} is not null`),
   ],
 );
 
