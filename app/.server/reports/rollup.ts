@@ -22,7 +22,7 @@ import type { Db } from "../platform/db/connect";
 export const REFRESH_REPORTS_TASK = "refresh_report_rollups";
 
 // One refresh at a time across instances: two would recompute the same conversation side by side.
-const REFRESH_LOCK = 0x5245_5054; // "REPT"
+const REFRESH_LOCK = 7_411_028;
 
 /**
  * Recomputes what was marked stale. Run by a cron job so little piles up, and before every report
