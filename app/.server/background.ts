@@ -18,6 +18,7 @@ import { DELIVER_WEBHOOK_TASK, RECEIVED_EVENTS_TASK, recordMessageEvents } from 
 import { attemptDelivery, purgeDeliveries } from "./outgoing-webhooks/deliveries";
 import { AUTO_ASSIGN_TASK, autoAssign } from "./automations/round-robin";
 import { purgeIdempotencyKeys } from "./api/idempotency";
+import { REFRESH_REPORTS_TASK, refreshReportRollups } from "./reports/rollup";
 
 /**
  * Everything that happens off a request's path, as jobs of the one queue:
@@ -75,10 +76,13 @@ const tasks: Record<string, Task> = {
     recordMessageEvents(db, "message.received", (payload as MessagesPayload).messageIds),
   [DELIVER_WEBHOOK_TASK]: async (payload) => attemptDelivery((payload as { deliveryId: string }).deliveryId),
   purge_webhook_deliveries: async () => purgeDeliveries(),
+  // Keeps what a report has to roll up itself before it answers to a minute's writes at most.
+  [REFRESH_REPORTS_TASK]: async () => refreshReportRollups(),
 };
 
 const crontab = [
   `* * * * * ${RECONCILE_TASK}`,
+  `* * * * * ${REFRESH_REPORTS_TASK}`,
   "*/5 * * * * purge_expired",
   "7 * * * * purge_rejections",
   "17 3 * * * purge_webhook_deliveries",

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { db } from "~/.server/platform/db/client";
 import { eq } from "drizzle-orm";
-import { conversationEvents, conversations, numbers } from "~/.server/platform/db/schema";
+import { conversationEvents, conversations, messages, numbers } from "~/.server/platform/db/schema";
 import * as reportsCsv from "~/routes/reports.csv";
 import * as reports from "~/routes/reports";
 import { createConversation, createMessages, createUser, freshPhone } from "../support/factories";
@@ -341,6 +341,33 @@ describe("/reports", () => {
     );
     expect(answer.headers.get("cache-control")).toBe("private, no-store");
     expect(await csvRows(viewer.cookie, { ...search, table: "nonsense" }).catch(() => "refused")).toBe("refused");
+  });
+
+  test("a report counts what was written since the last one: a reply, a cancelled reply, a resolution, a deletion", async () => {
+    const number = await ourNumber("Later");
+    const [ann, viewer] = [await createUser({ role: "agent" }), await createUser({ role: "agent" })];
+    const week = { ...WEEK, number: number.id };
+    const kept = await createConversation({ ourNumber: number.number });
+    const [first] = await createMessages(kept, [{ createdAt: at("2026-03-03T10:00:00Z") }]);
+    const gone = await createConversation({ ourNumber: number.number });
+    await createMessages(gone, [{ createdAt: at("2026-03-04T10:00:00Z") }]);
+    expect((await report(viewer.cookie, week)).figures).toMatchObject({
+      current: { started: 2, inbound: 2, byPeople: 0, firstResponseMedian: null, resolutionMedian: null },
+      waiting: { conversations: 2, oldestSince: first!.createdAt },
+    });
+
+    const [, cancelled] = await createMessages(kept, [
+      { direction: "outbound", author: "user", authorUserId: ann.id, createdAt: at("2026-03-03T10:02:00Z") },
+      { direction: "outbound", author: "user", authorUserId: ann.id, createdAt: at("2026-03-03T10:03:00Z") },
+    ]);
+    await db.update(messages).set({ status: "cancelled" }).where(eq(messages.id, cancelled!.id));
+    await resolvedAt(kept.id, ann.id, at("2026-03-03T11:00:00Z"));
+    await db.delete(conversations).where(eq(conversations.id, gone.id));
+
+    expect((await report(viewer.cookie, week)).figures).toMatchObject({
+      current: { started: 1, inbound: 1, byPeople: 1, firstResponseMedian: 120, resolutionMedian: 3600 },
+      waiting: { conversations: 0, oldestSince: null },
+    });
   });
 
   test("members get a 404 for the page and the CSV; signed out asks to sign in", async () => {

@@ -115,6 +115,18 @@ describe("a freshly migrated database", () => {
       .insert(schema.webhookAttempts)
       .values({ deliveryId: "msg_1", startedAt: new Date(), durationMs: 12, statusCode: 200 });
 
+    await db.insert(schema.reportStarts).values({
+      conversationId: conversation!.id,
+      startedAt: createdAt,
+      number: "+447700900000",
+      byTeam: false,
+    });
+    await db
+      .insert(schema.reportVolume)
+      .values({ bucket: createdAt, number: "+447700900000", inbound: 1, byPeople: 0, automatic: 0, segments: 0 });
+    await db.insert(schema.reportWaiting).values({ conversationId: conversation!.id, since: createdAt });
+    // report_stale holds the mark the message's insert left.
+
     const [stored] = await db.select().from(schema.messages).where(eq(schema.messages.id, message!.id));
     expect(stored!.body).toBe("Hallo 👋\nzweite Zeile");
     expect(stored!.createdAt.toISOString()).toBe(createdAt.toISOString());
@@ -124,7 +136,7 @@ describe("a freshly migrated database", () => {
       const [{ count }] = (await db.select({ count: sql<number>`count(*)::int` }).from(table)) as [{ count: number }];
       expect(count, `rows in ${getTableName(table)}`).toBe(1);
     }
-    expect(tables).toHaveLength(31);
+    expect(tables).toHaveLength(35);
   });
 
   test("refuses a second conversation for the same contact and our number, and a duplicate provider message id", async () => {

@@ -3,18 +3,13 @@ import type { ReportDays } from "~/lib/reports";
 import { visibleTo, type Viewer } from "../conversations/access";
 import { db } from "../platform/db/client";
 import { conversations, numbers } from "../platform/db/schema";
+import { refreshReportRollups } from "./rollup";
 
 /**
- * The reports' figures, read from messages and conversation_events as they are (no copy to keep
- * in step): every statement walks an index over the two periods' time range, never the whole
- * history. Decision 014 has the definitions and the measurements.
- *
- * - A conversation starts with the contact's first SMS, or their first after it was resolved
- *   ("opened"), or with a person's SMS into a conversation that is new or resolved ("started by
- *   the team", e.g. /messages/new): such a start has no first response time.
- * - First response: from the SMS that opened it to the first reply by a person (author `user`)
- *   before it was resolved again. Auto-replies (author `system`) never count as one.
- * - Resolution: from the start to the first `resolved` event after it.
+ * The reports' figures. Starts (with their first reply and resolution), SMS counts and who is
+ * waiting come from the rollups (rollup.ts has the definitions), brought up to date first; who
+ * resolved how many from conversation_events, by a partial index. Decision 015 has the reasons
+ * and the measurements.
  */
 
 export type Scope = { viewer: Viewer; numberId: string | null; agentId: string | null; timeZone: string };
@@ -84,7 +79,8 @@ type Row = Record<string, unknown>;
  */
 const rows = <T extends Row>(statement: SQL) =>
   db.transaction(async (tx) => {
-    await tx.execute(sql`set local jit = off`);
+    // And the percentiles sort a period's starts in memory rather than on disk (4 MB by default).
+    await tx.execute(sql`select set_config('jit', 'off', true), set_config('work_mem', '64MB', true)`);
     return (await tx.execute(statement)) as unknown as T[];
   });
 
@@ -94,41 +90,65 @@ export async function reportFigures(scope: Scope, days: ReportDays): Promise<Rep
     start: midnight(days.from, scope.timeZone),
     end: midnight(addOneDay(days.to), scope.timeZone),
   };
-  const [volume, starts, heatmap, resolved, waiting] = await Promise.all([
+  await refreshReportRollups();
+  const [volume, replies, starts, heatmap, resolved, waiting] = await Promise.all([
     volumeRows(scope, window),
+    replyRows(scope, window),
     startRows(scope, window),
     heatmapRows(scope, window),
     resolvedRows(scope, window),
     waitingNow(scope),
   ]);
-  return assemble(days, volume, starts, heatmap, resolved, waiting);
+  return assemble(days, volume, replies, starts, heatmap, resolved, waiting);
 }
 
 const addOneDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 
 type Window = { previousStart: SQL; start: SQL; end: SQL };
 
-type VolumeRow = Volume & { day: string; number: string; userId: string | null };
+type VolumeRow = Volume & { day: string; number: string };
 
 /**
- * SMS in both periods by local day, our number and author: one pass over messages_created_at_idx.
- * Cancelled replies never went out and do not count; failed ones were tried and do.
+ * The SMS that count, as rows of (at, number, user_id, inbound, by_people, automatic, segments):
+ * all of them, or people's replies by person. Read from the quarter hours of report_volume, or,
+ * for the conversations assigned to one agent now (which the rollup cannot know), from those
+ * conversations' messages one by one.
  */
+function counted(scope: Scope, which: "all" | "replies") {
+  if (!scope.agentId) {
+    const number = scope.numberId
+      ? sql`v.number = (select ${numbers.number} from ${numbers} where ${numbers.id} = ${scope.numberId})`
+      : sql`true`;
+    return sql`(select v.bucket as at, v.number, v.user_id, v.inbound, v.by_people, v.automatic, v.segments
+                from report_volume v
+                where ${which === "all" ? sql`v.user_id is null` : sql`v.user_id is not null`} and ${number})`;
+  }
+  return sql`(select m.created_at as at, case when m.direction = 'inbound' then m.to_number else m.from_number end as number,
+                     m.author_user_id as user_id, (m.direction = 'inbound')::int as inbound, (m.author = 'user')::int as by_people,
+                     (m.author = 'system')::int as automatic, case when m.direction = 'outbound' then m.segments else 0 end as segments
+              from messages m
+              where ${which === "all" ? sql`(m.direction = 'inbound' or m.author in ('user', 'system'))` : sql`m.author = 'user' and m.author_user_id is not null`}
+                and m.status <> 'cancelled' and ${inScope(scope, sql`m.conversation_id`)})`;
+}
+
+/** SMS in both periods by local day and our number. */
 function volumeRows(scope: Scope, window: Window) {
   return rows<VolumeRow>(sql`
-    select ${localDate(sql`m.created_at`, scope.timeZone)} as day,
-           case when m.direction = 'inbound' then m.to_number else m.from_number end as number,
-           m.author_user_id as "userId",
-           count(*) filter (where m.direction = 'inbound')::int as inbound,
-           count(*) filter (where m.author = 'user')::int as "byPeople",
-           count(*) filter (where m.author = 'system')::int as automatic,
-           coalesce(sum(m.segments) filter (where m.direction = 'outbound'), 0)::int as segments
-    from messages m
-    where m.created_at >= ${window.previousStart} and m.created_at < ${window.end}
-      and (m.direction = 'inbound' or m.author in ('user', 'system'))
-      and m.status <> 'cancelled'
-      and ${inScope(scope, sql`m.conversation_id`)}
-    group by 1, 2, 3`);
+    select ${localDate(sql`c.at`, scope.timeZone)} as day, c.number,
+           sum(c.inbound)::int as inbound, sum(c.by_people)::int as "byPeople",
+           sum(c.automatic)::int as automatic, sum(c.segments)::int as segments
+    from ${counted(scope, "all")} as c
+    where c.at >= ${window.previousStart} and c.at < ${window.end}
+    group by 1, 2`);
+}
+
+/** Each person's replies in the period. */
+function replyRows(scope: Scope, window: Window) {
+  return rows<{ userId: string; replies: number }>(sql`
+    select c.user_id as "userId", sum(c.by_people)::int as replies
+    from ${counted(scope, "replies")} as c
+    where c.at >= ${window.start} and c.at < ${window.end}
+    group by 1`);
 }
 
 // grouping() of (day, number, replier): a bit set for each column the row is not grouped by.
@@ -144,95 +164,43 @@ type StartRow = Starts & {
 };
 
 /**
- * Each start in both periods with its first response and resolution, aggregated by period and by
- * local day, our number and first responder. "Turns" are the SMS of the contact and of people
- * (messages_turns_idx); in time order with the `resolved` events, a turn starts its conversation
- * when what came just before it is a `resolved` event, or nothing. One pass of window functions
- * over the two periods; only a conversation's first item in them asks the index what came
- * before, and only a start nothing followed in them asks what came after.
+ * The starts in both periods (report_starts): by period, and the current period's by local day,
+ * our number and first responder, as two statements side by side (each sorts its own rows once
+ * per percentile, so the previous period is sorted only for its totals).
  */
-function startRows(scope: Scope, window: Window) {
-  const { timeZone } = scope;
-  const turn = (alias: string) => sql.raw(`(${alias}.direction = 'inbound' or ${alias}.author = 'user')`);
-  return rows<StartRow>(sql`
-    with flow as (
-      select m.conversation_id, m.created_at, m.direction::text as kind, m.author_user_id as person,
-             case when m.direction = 'inbound' then m.to_number else m.from_number end as number
-      from messages m
-      where m.created_at >= ${window.previousStart} and m.created_at < ${window.end} and ${turn("m")}
-        and ${inScope(scope, sql`m.conversation_id`)}
-      union all
-      select e.conversation_id, e.created_at, 'resolved', e.actor_user_id, null
-      from conversation_events e
-      where e.kind = 'resolved' and e.created_at >= ${window.previousStart} and e.created_at < ${window.end}
-        and ${inScope(scope, sql`e.conversation_id`)}
-    ),
-    ordered as (
-      select f.*, lag(f.kind) over conversation as before,
-             min(f.created_at) filter (where f.kind = 'resolved') over later as resolved_at,
-             min(f.created_at) filter (where f.kind = 'outbound') over later as reply_at,
-             (array_agg(f.person) filter (where f.kind = 'outbound') over later)[1] as replier
-      from flow f
-      -- A resolution at the same moment as a turn came first.
-      window conversation as (partition by f.conversation_id order by f.created_at, f.kind <> 'resolved'),
-             later as (conversation rows between 1 following and unbounded following)
-    ),
-    -- What could start its conversation: what came just before it in the periods is a resolution, or nothing.
-    candidates as (
-      select o.* from ordered o where o.kind <> 'resolved' and (o.before is null or o.before = 'resolved')
-    ),
-    starts as (
-      select o.* from candidates o
-      left join lateral (select max(p.created_at) as at from messages p
-                         where o.before is null and p.conversation_id = o.conversation_id and ${turn("p")}
-                           and p.created_at < ${window.previousStart}) earlier_turn on true
-      left join lateral (select max(x.created_at) as at from conversation_events x
-                         where o.before is null and x.conversation_id = o.conversation_id and x.kind = 'resolved'
-                           and x.created_at < ${window.previousStart}) earlier_resolution on true
-      where o.before = 'resolved' or earlier_turn.at is null or earlier_resolution.at >= earlier_turn.at
-    ),
-    completed as (
-      select s.created_at as started_at, s.kind = 'outbound' as by_team, s.number,
-             coalesce(s.resolved_at, late_resolution.at) as resolved_at,
-             case when s.kind = 'outbound' then null
-                  when s.reply_at <= coalesce(s.resolved_at, 'infinity') then s.reply_at else late_reply.at end as first_reply_at,
-             case when s.kind = 'outbound' then null
-                  when s.reply_at <= coalesce(s.resolved_at, 'infinity') then s.replier else late_reply.person end as replier
-      from starts s
-      left join lateral (select min(x.created_at) as at from conversation_events x
-                         where s.resolved_at is null and x.conversation_id = s.conversation_id and x.kind = 'resolved'
-                           and x.created_at >= ${window.end}) late_resolution on true
-      left join lateral (select r.created_at as at, r.author_user_id as person from messages r
-                         where s.kind = 'inbound' and s.reply_at is null and s.resolved_at is null
-                           and r.conversation_id = s.conversation_id and ${turn("r")}
-                           and r.direction = 'outbound' and r.created_at >= ${window.end}
-                           and (late_resolution.at is null or r.created_at <= late_resolution.at)
-                         order by r.created_at limit 1) late_reply on true
-    )
-    select period, day, number, replier as "userId",
-           grouping(day, number, replier)::int as level,
-           count(*)::int as started,
-           count(*) filter (where by_team)::int as "startedByTeam",
-           count(first_response)::int as responses,
-           percentile_disc(0.5) within group (order by first_response) as "firstResponseMedian",
-           percentile_disc(0.9) within group (order by first_response) as "firstResponseP90",
-           percentile_disc(0.5) within group (order by resolution) as "resolutionMedian"
-    from (select case when s.started_at >= ${window.start} then 'current' else 'previous' end as period,
-                 ${localDate(sql`s.started_at`, timeZone)} as day, s.number, s.replier, s.by_team,
-                 ${seconds(sql`s.first_reply_at`, sql`s.started_at`)} as first_response,
-                 ${seconds(sql`s.resolved_at`, sql`s.started_at`)} as resolution
-          from completed s) as s
-    group by grouping sets ((period), (period, day), (period, number), (period, replier))`);
+async function startRows(scope: Scope, window: Window) {
+  const starts = (from: SQL) => sql`(
+    select case when s.started_at >= ${window.start} then 'current' else 'previous' end as period,
+           ${localDate(sql`s.started_at`, scope.timeZone)} as day, s.number, s.replier_id as replier, s.by_team,
+           ${seconds(sql`s.first_reply_at`, sql`s.started_at`)} as first_response,
+           ${seconds(sql`s.resolved_at`, sql`s.started_at`)} as resolution
+    from report_starts s
+    where s.started_at >= ${from} and s.started_at < ${window.end} and ${inScope(scope, sql`s.conversation_id`)}) as s`;
+  const measures = sql`
+    count(*)::int as started,
+    count(*) filter (where by_team)::int as "startedByTeam",
+    count(first_response)::int as responses,
+    percentile_disc(0.5) within group (order by first_response) as "firstResponseMedian",
+    percentile_disc(0.9) within group (order by first_response) as "firstResponseP90",
+    percentile_disc(0.5) within group (order by resolution) as "resolutionMedian"`;
+  const [periods, current] = await Promise.all([
+    rows<StartRow>(sql`
+      select period, null as day, null as number, null as "userId", ${LEVEL.period}::int as level, ${measures}
+      from ${starts(window.previousStart)} group by period`),
+    rows<StartRow>(sql`
+      select period, day, number, replier as "userId", grouping(day, number, replier)::int as level, ${measures}
+      from ${starts(window.start)} group by grouping sets ((period, day), (period, number), (period, replier))`),
+  ]);
+  return [...periods, ...current];
 }
 
 /** Inbound SMS of the period by local ISO weekday and hour. */
 function heatmapRows(scope: Scope, window: Window) {
-  const local = sql`(m.created_at at time zone ${scope.timeZone})`;
+  const local = sql`(c.at at time zone ${scope.timeZone})`;
   return rows<{ weekday: number; hour: number; inbound: number }>(sql`
-    select extract(isodow from ${local})::int - 1 as weekday, extract(hour from ${local})::int as hour, count(*)::int as inbound
-    from messages m
-    where m.created_at >= ${window.start} and m.created_at < ${window.end} and m.direction = 'inbound'
-      and ${inScope(scope, sql`m.conversation_id`)}
+    select extract(isodow from ${local})::int - 1 as weekday, extract(hour from ${local})::int as hour, sum(c.inbound)::int as inbound
+    from ${counted(scope, "all")} as c
+    where c.at >= ${window.start} and c.at < ${window.end} and c.inbound > 0
     group by 1, 2`);
 }
 
@@ -246,29 +214,19 @@ function resolvedRows(scope: Scope, window: Window) {
     group by 1`);
 }
 
-/**
- * Open conversations whose contact is waiting for a person: an SMS of theirs came after the last
- * reply by a person and the last time it was resolved. Waiting since the first such SMS.
- */
+/** Open conversations whose contact is waiting for a person (report_waiting), and since when. */
 async function waitingNow(scope: Scope): Promise<ReportFigures["waiting"]> {
   const [row] = await rows<{ conversations: number; oldest: string | null }>(sql`
-    select count(*)::int as conversations, min(waiting.since)::text as oldest
-    from conversations c
-    cross join lateral (
-      select min(i.created_at) as since from messages i
-      where i.conversation_id = c.id and i.direction = 'inbound'
-        and i.created_at > coalesce(greatest(
-          (select max(r.created_at) from messages r
-           where r.conversation_id = c.id and r.direction = 'outbound' and r.author = 'user'),
-          (select max(e.created_at) from conversation_events e where e.conversation_id = c.id and e.kind = 'resolved')),
-          '-infinity')) waiting
-    where c.resolved_at is null and waiting.since is not null and ${inScope(scope, sql`c.id`)}`);
+    select count(*)::int as conversations, min(w.since)::text as oldest
+    from report_waiting w join conversations c on c.id = w.conversation_id
+    where c.resolved_at is null and ${inScope(scope, sql`c.id`)}`);
   return { conversations: row?.conversations ?? 0, oldestSince: row?.oldest ? new Date(row.oldest) : null };
 }
 
 function assemble(
   days: ReportDays,
   volume: VolumeRow[],
+  replyCounts: { userId: string; replies: number }[],
   starts: StartRow[],
   heatmapCells: { weekday: number; hour: number; inbound: number }[],
   resolved: { userId: string; resolved: number }[],
@@ -285,7 +243,7 @@ function assemble(
   const previous: PeriodFigures = { ...EMPTY_VOLUME, ...NO_STARTS };
   const daily = new Map<string, ReportFigures["daily"][number]>();
   const byNumber = new Map<string, ReportFigures["numbers"][number]>();
-  const replies = new Map<string, number>();
+  const replies = new Map(replyCounts.map((row) => [row.userId, row.replies]));
   for (const row of volume) {
     if (!inCurrent(row.day)) {
       sum(previous, row);
@@ -298,7 +256,6 @@ function assemble(
     const number = byNumber.get(row.number) ?? { number: row.number, ...EMPTY_VOLUME, firstResponseMedian: null };
     sum(number, row);
     byNumber.set(row.number, number);
-    if (row.userId && row.byPeople) replies.set(row.userId, (replies.get(row.userId) ?? 0) + row.byPeople);
   }
   const medians = new Map<string, number | null>();
   for (const row of starts) {

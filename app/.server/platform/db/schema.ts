@@ -456,6 +456,10 @@ export const conversationEvents = pgTable(
     index().on(t.kind, t.createdAt),
     // Round robin's tie-break: when each agent was last given a conversation.
     index().on(t.assigneeId, t.createdAt),
+    // Who resolved how many in a period: read from the index alone.
+    index("conversation_events_resolved_idx")
+      .on(t.createdAt, t.actorUserId, t.conversationId)
+      .where(sql`${t.kind} = 'resolved'`),
   ],
 );
 
@@ -659,3 +663,72 @@ export const apiIdempotencyKeys = pgTable(
   },
   (t) => [uniqueIndex().on(t.userId, t.key), index().on(t.createdAt)],
 );
+
+/**
+ * The reports' rollups (decision 015): what /reports reads instead of a million messages. Kept by
+ * app/.server/reports/rollup.ts from the marks the triggers of this table's migration leave in
+ * `report_stale`, so they follow every write to messages and resolutions, however it is made.
+ */
+
+/** Each start of a conversation (the definitions are in reports/rollup.ts), with its first reply and resolution. */
+export const reportStarts = pgTable(
+  "report_starts",
+  {
+    // No foreign key: deleting a conversation deletes its messages, whose marks clear these rows.
+    conversationId: uuid().notNull(),
+    startedAt: at().notNull(),
+    /** Our number the starting SMS came in on or went out from. */
+    number: text().notNull(),
+    /** A person texted first: such a start has no first response. */
+    byTeam: boolean().notNull(),
+    firstReplyAt: at(),
+    /** Who gave that first reply; null once their account is gone. */
+    replierId: text(),
+    resolvedAt: at(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.startedAt] }), index().on(t.startedAt)],
+);
+
+/**
+ * SMS counts per quarter of an hour (UTC) and our number: every time zone's midnights and hours
+ * fall on a quarter hour, so local days and the hour heatmap add these up exactly. The row without
+ * a person counts everything; beside it, one per person counts only their replies (the agents'
+ * table), so the days, numbers and heatmap read a fraction of the rows.
+ */
+export const reportVolume = pgTable(
+  "report_volume",
+  {
+    bucket: at().notNull(),
+    number: text().notNull(),
+    /** Null: all the SMS. A person: their replies alone, in `byPeople`. */
+    userId: text(),
+    inbound: integer().notNull(),
+    byPeople: integer().notNull(),
+    automatic: integer().notNull(),
+    segments: integer().notNull(),
+  },
+  (t) => [
+    index("report_volume_totals_idx")
+      .on(t.bucket)
+      .where(sql`${t.userId} is null`),
+    index("report_volume_people_idx")
+      .on(t.bucket)
+      .where(sql`${t.userId} is not null`),
+  ],
+);
+
+/**
+ * Conversations whose contact waits for a person: an SMS of theirs came after the last reply by a
+ * person and the last resolution. Whether the conversation is open is read live.
+ */
+export const reportWaiting = pgTable("report_waiting", {
+  conversationId: uuid().primaryKey(),
+  /** The first such SMS. */
+  since: at().notNull(),
+});
+
+/** What changed since the rollups were last brought up to date: one row per writing statement. */
+export const reportStale = pgTable("report_stale", {
+  conversationIds: uuid().array().notNull(),
+  buckets: at().array().notNull(),
+});
