@@ -1,7 +1,6 @@
 import type { Page } from "@playwright/test";
-import { formatPhone } from "../../app/lib/phone";
 import { expectAccessible, expectNoSidewaysScroll } from "./axe";
-import { expect, test, uniquePhone } from "./fixtures";
+import { expect, openNewConversation, test } from "./fixtures";
 
 const CHARTS = [
   "Messages per day: inbound and outbound, stacked",
@@ -11,14 +10,7 @@ const CHARTS = [
 
 /** A contact texts in and the signed-in agent answers: one start, one reply by a person. */
 async function answerAText(page: Page) {
-  const phone = uniquePhone();
-  const texted = await page.request.post("/dev/phone", { form: { number: phone, body: "Do you open on Sunday?" } });
-  expect(texted.ok()).toBe(true);
-  await page.goto(`/messages?${new URLSearchParams({ q: phone })}`);
-  await page
-    .getByRole("list", { name: "Conversations" })
-    .getByRole("link", { name: formatPhone(phone) })
-    .click();
+  await openNewConversation(page, "Do you open on Sunday?");
   await page.getByLabel(/^Reply to/).fill("From 10:00 to 16:00.");
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("list", { name: "Messages" })).toContainText("From 10:00 to 16:00.");
