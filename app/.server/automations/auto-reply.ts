@@ -36,6 +36,7 @@ const arrivals = (messageIds: string[]) =>
         id: conversations.id,
         virtualNumber: conversations.virtualNumber,
         contactNumber: conversations.contactNumber,
+        userId: conversations.userId,
       },
       label: numbers.label,
       settings: {

@@ -11,8 +11,8 @@ import type { Conversation } from "./access";
 import { enqueue } from "../platform/jobs";
 
 /**
- * The job added with every stored reply (payload `{ messageIds }`), in its transaction:
- * background.ts hands it on to what follows a reply (notifying the member whose thread it is).
+ * The job added with a stored reply in a member's conversation (payload `{ messageIds }`), in its
+ * transaction: background.ts hands it on to what follows a reply (notifying that member).
  */
 export const REPLY_STORED_TASK = "reply_stored";
 
@@ -88,7 +88,7 @@ export async function queueOutbound(
     idempotencyKey,
     author,
   }: {
-    conversation: Pick<Conversation, "id" | "virtualNumber" | "contactNumber">;
+    conversation: Pick<Conversation, "id" | "virtualNumber" | "contactNumber" | "userId">;
     body: string;
     idempotencyKey: string;
     author: { kind: "user"; userId: string; takeIfUnassigned: boolean } | { kind: "system" };
@@ -124,7 +124,8 @@ export async function queueOutbound(
     .where(eq(conversations.id, conversation.id));
   // Committed with the row: the worker picks it up within milliseconds, on whichever instance is free.
   await queueSend(tx, queued.id);
-  await enqueue(tx, REPLY_STORED_TASK, { messageIds: [queued.id] });
+  // What follows a reply is news only to the member whose conversation it is: without one, no job.
+  if (conversation.userId) await enqueue(tx, REPLY_STORED_TASK, { messageIds: [queued.id] });
   return queued;
 }
 
