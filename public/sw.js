@@ -64,8 +64,7 @@ self.addEventListener("notificationclick", (event) => {
     self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
       const open = windows.find((client) => client.url === url);
       if (open) return open.focus();
-      const other = windows.find((client) => "navigate" in client);
-      if (other) return other.navigate(url).then((client) => client?.focus());
+      // A window of its own rather than taking over another tab, where a reply may be half typed.
       return self.clients.openWindow(url);
     }),
   );
