@@ -5,7 +5,6 @@ import { publish } from "../platform/event-bus";
 import { activeStaff } from "./access";
 import { accountName } from "../identity/names";
 import { recordEvent } from "./events";
-import { recordConversationEvent } from "../outgoing-webhooks/events";
 import type { Db } from "../platform/db/connect";
 
 /**
@@ -66,10 +65,8 @@ export async function assignWithin(tx: Db, conversationId: string, assigneeId: s
     });
   const row = updated[0];
   if (!row) return null;
-  if (row.before !== assigneeId) {
+  if (row.before !== assigneeId)
     await recordEvent(tx, { conversationId, kind: assigneeId ? "assigned" : "unassigned", assigneeId, ...actor });
-    if (assigneeId) await recordConversationEvent(tx, "conversation.assigned", conversationId, actor);
-  }
   return row.before !== assigneeId;
 }
 
@@ -93,10 +90,8 @@ async function setResolved(conversationId: string, resolved: boolean, actor: Act
         ),
       )
       .returning({ id: conversations.id });
-    if (updated.length > 0) {
+    if (updated.length > 0)
       await recordEvent(tx, { conversationId, kind: resolved ? "resolved" : "reopened", ...actor });
-      if (resolved) await recordConversationEvent(tx, "conversation.resolved", conversationId, actor);
-    }
     return updated.length > 0;
   });
   if (changed) handlingChanged(conversationId);

@@ -5,12 +5,29 @@ import { db } from "../platform/db/client";
 import type { Db } from "../platform/db/connect";
 import { accountNameOf } from "../identity/names";
 import { withinSpan, type ThreadPage } from "./threads";
+import { recordConversationEvent } from "../outgoing-webhooks/events";
+import type { WebhookEvent } from "~/lib/outgoing-webhook-schemas";
 
 export type ConversationEvent = typeof conversationEvents.$inferInsert;
 
-/** Records a change of handling in the caller's transaction, so it is written exactly when the change is. */
+// The changes of handling that admins' outgoing webhooks may subscribe to.
+const WEBHOOK_EVENTS: Partial<Record<ConversationEvent["kind"], WebhookEvent>> = {
+  assigned: "conversation.assigned",
+  resolved: "conversation.resolved",
+};
+
+/**
+ * Records a change of handling in the caller's transaction, so it is written exactly when the
+ * change is, and with it the outgoing webhook event its kind has, if any.
+ */
 export async function recordEvent(tx: Db, event: ConversationEvent): Promise<void> {
   await tx.insert(conversationEvents).values(event);
+  const webhookEvent = WEBHOOK_EVENTS[event.kind];
+  if (webhookEvent)
+    await recordConversationEvent(tx, webhookEvent, event.conversationId, {
+      actorUserId: event.actorUserId ?? null,
+      via: event.via ?? undefined,
+    });
 }
 
 /** A change of handling as a line in the thread: "Assigned to Ana by round robin". The team's only (access.ts `seesInternal`). */

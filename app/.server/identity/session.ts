@@ -207,8 +207,23 @@ export async function endAllSessions(userId: string): Promise<void> {
 
 type SessionClaims = { sub: string; sid: string; sv: number; exp: number };
 
+/** `load` once per request, however many helpers ask: loaders of one page share a Request. */
+function perRequest<T>(load: (request: Request) => Promise<T>): (request: Request) => Promise<T> {
+  const cache = new WeakMap<Request, Promise<T>>();
+  return (request) => {
+    let value = cache.get(request);
+    if (!value) {
+      value = load(request);
+      cache.set(request, value);
+    }
+    return value;
+  };
+}
+
 /** The session token's claims, if it is ours, unexpired, and names a session (sid and sv). */
-async function sessionClaims(request: Request): Promise<SessionClaims | null> {
+const sessionClaims = perRequest(decodeClaims);
+
+async function decodeClaims(request: Request): Promise<SessionClaims | null> {
   const token = await getToken({ req: request, secret: env.authSecret, secureCookie: env.secureCookies });
   const { sub, sid, sv, exp } = token ?? {};
   // Tokens issued before sessions could be ended carry no sid or sv: they count as signed out.
@@ -235,17 +250,8 @@ export const signInStands = (sessionId: AnyPgColumn | string, sessionVersion: An
     notExists(db.select({ sid: revokedSessions.sid }).from(revokedSessions).where(eq(revokedSessions.sid, sessionId))),
   );
 
-const userCache = new WeakMap<Request, Promise<SessionUser | null>>();
-
 /** The signed-in user, or null. Memoized per request: root and page loaders share one lookup. */
-export function getOptionalUser(request: Request): Promise<SessionUser | null> {
-  let user = userCache.get(request);
-  if (!user) {
-    user = loadUser(request);
-    userCache.set(request, user);
-  }
-  return user;
-}
+export const getOptionalUser = perRequest(loadUser);
 
 async function loadUser(request: Request): Promise<SessionUser | null> {
   const claims = await sessionClaims(request);

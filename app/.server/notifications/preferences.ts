@@ -1,19 +1,17 @@
-import { eq } from "drizzle-orm";
+import { eq, getTableColumns } from "drizzle-orm";
 import { db } from "../platform/db/client";
 import { notificationSettings } from "../platform/db/schema";
 
 export type NotificationPreferences = Omit<typeof notificationSettings.$inferSelect, "userId">;
 
 /**
- * Without a row, what a new account gets: every text that someone on the team should answer (new,
- * theirs, or nobody's yet); a colleague's conversations stay quiet.
+ * Without a row, what a new account gets: the columns' defaults (schema.ts), every text that
+ * someone on the team should answer (new, theirs, or nobody's yet); a colleague's stay quiet.
  */
-export const DEFAULT_PREFERENCES: NotificationPreferences = {
-  newConversation: true,
-  assignedToMe: true,
-  unassigned: true,
-  hideText: false,
-};
+const { userId: _, ...preferenceColumns } = getTableColumns(notificationSettings);
+export const DEFAULT_PREFERENCES = Object.fromEntries(
+  Object.entries(preferenceColumns).map(([name, column]) => [name, column.default]),
+) as NotificationPreferences;
 
 export async function preferencesOf(userId: string): Promise<NotificationPreferences> {
   const [row] = await db.select().from(notificationSettings).where(eq(notificationSettings.userId, userId));
